@@ -1,0 +1,164 @@
+"""The `summarizer` command line: thin wrappers over the library.
+
+Heavy modules (openai, instructor, trafilatura, the pipeline) are imported inside the commands
+that need them, so `summarizer --help` and cache hits start fast. Every expected failure is
+one line on stderr and a documented exit code (see errors.py); `--debug` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from .errors import SummarizerError
+
+app = typer.Typer(
+    name="summarizer",
+    help="A grounded, checkable account of a news article: summary, allegations, sanctions "
+    "targets and verbatim quotes, each pointing back into the text.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+# -------------------------------------------------------------------- shared options
+Model = Annotated[Optional[str], typer.Option("--model", "-m", help="Model name [env SUMMARIZER_MODEL; default gpt-4o-mini, or the local model].")]
+BaseUrl = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 [env OPENAI_BASE_URL].")]
+Backend = Annotated[Optional[str], typer.Option("--backend", help="openai (any compatible endpoint) or local (embedded model) [env SUMMARIZER_BACKEND].")]
+ModelPath = Annotated[Optional[str], typer.Option("--model-path", help="GGUF file for --backend local (default: the bundled SmolLM2-135M).")]
+Record = Annotated[Optional[Path], typer.Option("--record", help="Write every model exchange to this fixture directory [env SUMMARIZER_RECORD].")]
+Replay = Annotated[Optional[Path], typer.Option("--replay", help="Answer only from fixtures in this directory, never the network [env SUMMARIZER_REPLAY].")]
+MaxRetries = Annotated[Optional[int], typer.Option("--max-retries", help="Retries per request for 429/5xx/connection faults [default 4].")]
+MaxReasks = Annotated[Optional[int], typer.Option("--max-reasks", help="Re-asks when the output is invalid or a quote is not in the text [default 2].")]
+Timeout = Annotated[Optional[float], typer.Option("--timeout", help="Seconds for the whole article, all attempts included [default 300].")]
+MaxTokens = Annotated[Optional[int], typer.Option("--max-tokens", help="Output token budget; doubled once if the answer is cut off [default 4096].")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show each attempt (status, wait, tokens) on stderr.")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")]
+
+
+def _settings(**given: Any) -> Any:
+    from .settings import Settings
+
+    return Settings.resolve(**given)
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"summarizer: {message}\n")
+    sys.stderr.flush()
+
+
+@contextmanager
+def _errors(debug: bool) -> Iterator[None]:
+    """One line and the documented exit code for every failure; tracebacks only with --debug."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except SummarizerError as err:
+        if debug:
+            raise
+        _err(f"error: {err.one_line()}")
+        raise typer.Exit(err.exit_code) from None
+    except KeyboardInterrupt:
+        _err("interrupted")
+        raise typer.Exit(130) from None
+    except Exception as err:  # noqa: BLE001 - the last line of defence
+        if debug:
+            raise
+        from .redact import redact
+
+        _err(f"internal error: {type(err).__name__}: {redact(str(err))[:300]} (rerun with --debug)")
+        raise typer.Exit(1) from None
+
+
+def _printer(verbose: bool) -> Callable[[str], None] | None:
+    return (lambda msg: _err(msg)) if verbose else None
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write to `output` atomically, or to stdout."""
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+        return
+    tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        tmp.replace(output)
+    except OSError as exc:
+        raise SummarizerError(f"cannot write {output}: {exc.strerror}") from None
+
+
+# -------------------------------------------------------------------- commands
+@app.command()
+def summarize(
+    path: Annotated[str, typer.Argument(help="Article file (.txt or .html), or - for stdin.")] = "-",
+    model: Model = None,
+    base_url: BaseUrl = None,
+    backend: Backend = None,
+    model_path: ModelPath = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, md, table or html.")] = "json",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    record: Record = None,
+    replay: Replay = None,
+    max_retries: MaxRetries = None,
+    max_reasks: MaxReasks = None,
+    timeout: Timeout = None,
+    max_tokens: MaxTokens = None,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Summarize one article and print the grounded result (JSON by default)."""
+    with _errors(debug):
+        if fmt not in ("json", "md", "table", "html"):
+            raise typer.BadParameter("use json, md, table or html", param_hint="--format")
+        settings = _settings(
+            model=model, base_url=base_url, backend=backend, model_path=model_path,
+            record_dir=record, replay_dir=replay, max_retries=max_retries,
+            max_reasks=max_reasks, timeout=timeout, max_tokens=max_tokens,
+        )
+        from .inputs import read_article
+
+        article = read_article(path)
+        from .pipeline import Summarizer
+
+        summarizer = Summarizer(settings, on_event=_printer(verbose))
+        try:
+            result = summarizer.run(article)
+        finally:
+            summarizer.close()
+        if verbose:
+            p = result.provenance
+            _err(
+                f"done: {p.attempts} request(s), {p.usage.total_tokens} tokens, "
+                f"{len(p.dropped)} dropped, {p.elapsed_s:.2f}s"
+            )
+        write_output(_render(result, article.text, fmt), output)
+
+
+def _render(result: Any, article_text: str, fmt: str) -> str:
+    if fmt == "json":
+        return str(result.model_dump_json(indent=2))
+    from . import render
+
+    return render.render(result, article_text, fmt)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the output, for other programs."""
+    import json
+
+    from .schema import output_json_schema
+
+    sys.stdout.write(json.dumps(output_json_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,161 @@
+"""The openai + instructor clients, built on the transport stack from settings.
+
+This is the only module that imports openai and instructor; everything else reaches them
+through here, and only when a model call is really needed (the CLI's --help and cache hits
+never import this module).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx2
+import instructor
+import openai
+
+from .settings import Settings
+from .transports import RetryPolicy, build
+
+# instructor logs failed attempts with logger.error; with no handler configured Python would
+# print them on stderr. A NullHandler keeps the user's terminal to our one-line errors, while
+# an application that configures logging still receives them.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
+
+_MODES = {"tools": instructor.Mode.TOOLS, "json": instructor.Mode.JSON}
+
+
+def _transport(settings: Settings) -> Any:
+    return build(
+        backend=settings.backend,
+        policy=RetryPolicy(max_retries=settings.max_retries),
+        record_dir=settings.record_dir,
+        replay_dir=settings.replay_dir,
+        source=settings.endpoint_host,
+        model_path=settings.model_path,
+    )
+
+
+def _api_key(settings: Settings) -> str:
+    # Local, replay and keyless OpenAI-compatible servers need no key, but openai insists on one.
+    return settings.api_key or "not-needed"
+
+
+def make_client(settings: Settings) -> instructor.Instructor:
+    """A sync instructor client whose every request goes through our transport stack."""
+    raw = openai.OpenAI(
+        api_key=_api_key(settings),
+        base_url=settings.endpoint,
+        max_retries=0,  # transient faults are retried once, by our Retry transport
+        timeout=settings.request_timeout,
+        http_client=httpx2.Client(transport=_transport(settings), timeout=settings.request_timeout),
+    )
+    return instructor.from_openai(raw, mode=_MODES[settings.mode])
+
+
+def make_async_client(settings: Settings) -> instructor.AsyncInstructor:
+    """The async twin of `make_client`, for asummarize and batch runs."""
+    raw = openai.AsyncOpenAI(
+        api_key=_api_key(settings),
+        base_url=settings.endpoint,
+        max_retries=0,
+        timeout=settings.request_timeout,
+        http_client=httpx2.AsyncClient(
+            transport=_transport(settings), timeout=settings.request_timeout
+        ),
+    )
+    return instructor.from_openai(raw, mode=_MODES[settings.mode])
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and everything it was raised from, outermost first."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop(0)
+        if e is None or any(e is s for s in seen):
+            continue
+        seen.append(e)
+        todo += [e.__cause__, e.__context__]
+        todo += [a for a in getattr(e, "failed_attempts", None) or [] if isinstance(a, BaseException)]
+    return seen
+
+
+def _status_message(err: openai.APIStatusError) -> str:
+    body = err.body if isinstance(err.body, dict) else {}
+    inner = body.get("error", body) if isinstance(body, dict) else {}
+    message = inner.get("message") if isinstance(inner, dict) else None
+    return str(message or err.message)[:300]
+
+
+def translate(exc: BaseException, settings: Settings, requests: int) -> Exception:
+    """Map anything raised by openai/instructor/transports to one of our typed errors."""
+    from . import errors as E
+    from .redact import redact
+
+    chain = _chain(exc)
+    for e in chain:
+        if isinstance(e, E.SummarizerError):
+            return e
+    host = settings.endpoint_host
+    tries = f"after {requests} request(s)"
+    for e in chain:
+        if isinstance(e, instructor.core.IncompleteOutputException):
+            return E.TruncatedOutputError(
+                "the model's output was cut off at max_tokens", "raise --max-tokens"
+            )
+        if isinstance(e, openai.AuthenticationError):
+            return E.AuthError(
+                f"{host} refused the API key (HTTP 401)", "check OPENAI_API_KEY for this endpoint"
+            )
+        if isinstance(e, openai.PermissionDeniedError):
+            return E.AuthError(
+                f"{host} denied access (HTTP 403)", "check the key's permissions for this model"
+            )
+        if isinstance(e, openai.NotFoundError):
+            return E.ProviderError(
+                f"model {settings.model!r} or its endpoint was not found at {host} (HTTP 404)",
+                "check --model and --base-url",
+            )
+        if isinstance(e, openai.BadRequestError):
+            text = redact(_status_message(e), settings.api_key)
+            if "context" in text.lower() and ("length" in text.lower() or "token" in text.lower()):
+                return E.ProviderError(
+                    f"the article is longer than the model's context ({text})",
+                    "use a model with a larger context window",
+                )
+            return E.ProviderError(f"{host} rejected the request (HTTP 400): {text}")
+        if isinstance(e, openai.RateLimitError):
+            if "insufficient_quota" in str(e.body):
+                return E.ProviderError(
+                    f"{host} says the account's quota is used up (HTTP 429)", "check billing"
+                )
+            return E.RetriesExhaustedError(
+                f"{host} kept rate-limiting (HTTP 429) {tries}",
+                "try later, lower --concurrency, or raise --max-retries",
+            )
+        if isinstance(e, openai.APIStatusError):
+            status = e.status_code
+            kind = E.RetriesExhaustedError if status >= 500 or status in (408, 409) else E.ProviderError
+            return kind(
+                f"{host} answered HTTP {status} {tries}: {redact(_status_message(e), settings.api_key)}",
+                "try again later" if kind is E.RetriesExhaustedError else None,
+            )
+        if isinstance(e, openai.APITimeoutError):
+            return E.RetriesExhaustedError(
+                f"{host} did not answer in time {tries}", "raise --timeout or try later"
+            )
+        if isinstance(e, openai.APIConnectionError):
+            return E.RetriesExhaustedError(
+                f"could not connect to {host} {tries}", "check the network and --base-url"
+            )
+    for e in chain:
+        if isinstance(e, instructor.core.InstructorRetryException):
+            last = redact(str(e).strip().splitlines()[0] if str(e).strip() else "", settings.api_key)
+            return E.OutputInvalidError(
+                f"the model's output stayed invalid after {e.n_attempts} attempt(s): {last[:300]}",
+                "try a more capable model or raise --max-reasks",
+            )
+    if isinstance(exc, ValueError):
+        return E.ProviderError(f"unusable answer from {host}: {redact(str(exc), settings.api_key)[:200]}")
+    return exc if isinstance(exc, Exception) else RuntimeError(str(exc))

@@ -1,0 +1,99 @@
+"""Typed errors and the CLI exit code of each kind.
+
+Library code raises these and never exits or prints; the CLI maps each class to one line on
+stderr and its `exit_code`. Messages must never contain an API key: build them from status
+codes, hosts and hashes, not from request headers.
+"""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base class: every failure the tool expects carries a one-line message and a hint."""
+
+    exit_code = 1
+    kind = "error"
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def one_line(self) -> str:
+        """The message and the hint on one line, newlines flattened."""
+        text = self.message if not self.hint else f"{self.message} ({self.hint})"
+        return " ".join(text.split())
+
+
+class InputError(SummarizerError):
+    """The article cannot be read or is not something we can summarize."""
+
+    exit_code = 3
+    kind = "input"
+
+
+class ConfigError(SummarizerError):
+    """Options or environment are missing or contradictory (no key, bad flag combination)."""
+
+    exit_code = 4
+    kind = "config"
+
+
+class AuthError(SummarizerError):
+    """The provider refused the credentials (401) or the permission (403)."""
+
+    exit_code = 5
+    kind = "auth"
+
+
+class ProviderError(SummarizerError):
+    """The provider rejected the request for good: 400, 404 model, context length, refusal,
+    or answered with something that is not a chat completion (empty choices)."""
+
+    exit_code = 6
+    kind = "provider"
+
+
+class RetriesExhaustedError(SummarizerError):
+    """Transient faults (429, 5xx, resets, timeouts) outlasted the retry budget or deadline."""
+
+    exit_code = 7
+    kind = "retries_exhausted"
+
+
+class OutputInvalidError(SummarizerError):
+    """The model's output stayed invalid (unparseable or off-schema) after every re-ask."""
+
+    exit_code = 8
+    kind = "output_invalid"
+
+
+class TruncatedOutputError(SummarizerError):
+    """The model hit max_tokens even after the one retry with a larger budget."""
+
+    exit_code = 9
+    kind = "truncated"
+
+
+class MissingRecordingError(SummarizerError):
+    """Replay mode met a request with no fixture; never falls through to a live call."""
+
+    exit_code = 10
+    kind = "missing_recording"
+
+
+EXIT_CODES: dict[str, int] = {
+    cls.kind: cls.exit_code
+    for cls in (
+        SummarizerError,
+        InputError,
+        ConfigError,
+        AuthError,
+        ProviderError,
+        RetriesExhaustedError,
+        OutputInvalidError,
+        TruncatedOutputError,
+        MissingRecordingError,
+    )
+}
+"""kind -> exit code, documented in the README; 2 is typer's usage error, 130 is Ctrl-C."""

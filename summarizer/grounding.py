@@ -1,0 +1,166 @@
+"""Find what the model returned in the article, and give it offsets into the text as read.
+
+Matching is exact first, then through a normalisation that only forgives typography
+(curly vs straight quotes and apostrophes, dash variants, ellipsis, runs of whitespace and
+no-break spaces) and maps every normalised character back to its original offset. Nothing
+fuzzier: a quote with one changed word is not found, and so never returned.
+
+Validation during the model call reads the article from a context variable rather than from
+instructor's `context=`, because `context=` makes instructor render every message as a Jinja
+template (an article holding `{{ 7*7 }}` would reach the model as `49`, and `textwrap.dedent`
+would rewrite whitespace-only lines).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+_TYPO = {
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2033": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u2039": "'", "\u203a": "'", "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-",
+    "\u2010": "-", "\u2011": "-", "\u2026": "...", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
+    "\u200b": "",
+}
+_STRIP = " \t\r\n\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019\u201a"
+
+
+class Normalised:
+    """`text` normalised, with `origin[k]` = offset in the original of normalised char k."""
+
+    def __init__(self, original: str, *, fold_case: bool = False) -> None:
+        chars: list[str] = []
+        origin: list[int] = []
+        in_space = False
+        for i, ch in enumerate(original):
+            rep = _TYPO.get(ch, ch)
+            if rep.isspace() or rep == " ":
+                if in_space:
+                    continue
+                in_space = True
+                chars.append(" ")
+                origin.append(i)
+                continue
+            in_space = False
+            if fold_case:
+                rep = rep.lower()
+            for r in rep:
+                chars.append(r)
+                origin.append(i)
+        self.text = "".join(chars)
+        self.origin = origin
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised [start, end) back to original offsets."""
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def _normalise_needle(needle: str, *, fold_case: bool) -> str:
+    return Normalised(needle, fold_case=fold_case).text.strip()
+
+
+def find_all(article: str, needle: str, *, fold_case: bool = False) -> list[tuple[int, int]]:
+    """Every place `needle` occurs in `article`, exactly or up to typography; [] if none."""
+    needle = needle.strip(_STRIP)
+    if not needle:
+        return []
+    hits = [(m.start(), m.start() + len(needle)) for m in re.finditer(re.escape(needle), article)]
+    if hits:
+        return hits
+    norm = Normalised(article, fold_case=fold_case)
+    pattern = _normalise_needle(needle, fold_case=fold_case)
+    if not pattern:
+        return []
+    return [
+        norm.to_original(m.start(), m.start() + len(pattern))
+        for m in re.finditer(re.escape(pattern), norm.text)
+    ]
+
+
+def find_span(
+    article: str, needle: str, *, fold_case: bool = False, taken: Sequence[tuple[int, int]] = ()
+) -> tuple[int, int] | None:
+    """The first place of `needle` not already in `taken` (else the first place), or None."""
+    hits = find_all(article, needle, fold_case=fold_case)
+    if not hits:
+        return None
+    free = [h for h in hits if h not in taken]
+    return (free or hits)[0]
+
+
+# --------------------------------------------------------------------------- quotation marks
+
+_QUOTE_RE = re.compile(
+    r"\u201c[^\u201c\u201d]{1,3000}?\u201d"  # “ … ”
+    r"|\u201e[^\u201e\u201c\u201d]{1,3000}?[\u201c\u201d]"  # „ … “
+    r"|\u00ab[^\u00ab\u00bb]{1,3000}?\u00bb"  # « … »
+    r'|(?<![A-Za-z0-9])"[^"\n]{1,3000}?"'  # " … "
+)
+
+
+def quotation_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of text inside double quotation marks (without the marks), in order.
+
+    Used to keep chunk boundaries out of quotes; deterministic, no model involved.
+    """
+    return [(m.start() + 1, m.end() - 1) for m in _QUOTE_RE.finditer(text)]
+
+
+# --------------------------------------------------------------------------- validation state
+
+
+@dataclass
+class GroundingState:
+    """Per-call state read by the schema validator: the article and whether to be lenient.
+
+    On the last attempt the validator stops raising, and the unplaceable quotes are dropped
+    and reported by `ground_quotes` instead of failing the whole article.
+    """
+
+    article: str
+    max_attempts: int
+    attempt: int = 0
+    reasks: list[str] = field(default_factory=list)
+
+    @property
+    def last_attempt(self) -> bool:
+        return self.attempt >= self.max_attempts
+
+    def next_attempt(self, *_: object, **__: object) -> None:
+        """Hook for instructor's `completion:kwargs` event: one call per model attempt."""
+        self.attempt += 1
+
+
+_STATE: ContextVar[GroundingState | None] = ContextVar("summarizer_grounding", default=None)
+
+
+@contextmanager
+def grounding(state: GroundingState) -> Iterator[GroundingState]:
+    """Make `state` visible to the schema validator for the duration of one model call."""
+    token = _STATE.set(state)
+    try:
+        yield state
+    finally:
+        _STATE.reset(token)
+
+
+def check_extraction(quote_texts: Sequence[str]) -> None:
+    """Raise ValueError naming each quote that is not in the article, unless on the last try."""
+    state = _STATE.get()
+    if state is None:
+        return
+    missing = [q for q in quote_texts if not find_all(state.article, q)]
+    if not missing or state.last_attempt:
+        return
+    listed = "; ".join(f"[{i + 1}] {q[:200]!r}" for i, q in enumerate(missing[:10]))
+    message = (
+        f"{len(missing)} quote(s) do not occur word for word in the article: {listed}. "
+        "Copy each quote exactly as the article writes it between its quotation marks, "
+        "or remove it if the article does not contain it."
+    )
+    state.reasks.append(message)
+    raise ValueError(message)

@@ -1,0 +1,44 @@
+"""Prompt templates, loaded from the installed package, and the prompt hash.
+
+The article is substituted as a value in one pass (`string.Template`), so nothing inside it is
+ever interpreted: `{{ 7*7 }}`, `{% raw %}` or `${x}` in an article reach the model unchanged.
+It is fenced by a line that does not occur in the article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from importlib import resources
+from string import Template
+
+
+@cache
+def load(name: str) -> str:
+    """Text of `prompts/<name>.md` shipped inside the package."""
+    return resources.files("summarizer").joinpath("prompts").joinpath(f"{name}.md").read_text("utf-8")
+
+
+def prompt_sha256() -> str:
+    """Hash of every template; changes whenever a prompt changes (cache key, provenance)."""
+    h = hashlib.sha256()
+    for name in ("system", "user"):
+        h.update(load(name).encode())
+    return h.hexdigest()
+
+
+def fence_for(article: str) -> str:
+    """A fence line that the article does not contain, so it cannot close the fence early."""
+    fence = "=" * 8
+    while fence in article:
+        fence += "="
+    return fence
+
+
+def build_messages(article: str) -> list[dict[str, str]]:
+    """The chat messages for one article (or one chunk of it)."""
+    user = Template(load("user")).substitute(article=article, fence=fence_for(article))
+    return [
+        {"role": "system", "content": load("system").strip()},
+        {"role": "user", "content": user},
+    ]

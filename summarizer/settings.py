@@ -1,0 +1,110 @@
+"""Run settings resolved once from arguments and the environment.
+
+Kept free of heavy imports: the CLI builds settings (and the cache key from them) before it
+knows whether it needs the openai client at all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from .errors import ConfigError
+
+DEFAULT_MODEL = "gpt-4o-mini"
+LOCAL_MODEL = "smollm2-135m-instruct"
+BACKENDS = ("openai", "local")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides how an article is sent to a model."""
+
+    model: str = DEFAULT_MODEL
+    backend: str = "openai"
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never printed, never recorded
+    record_dir: Path | None = None
+    replay_dir: Path | None = None
+    model_path: str | None = None
+    max_retries: int = 4  # transport retries per request (429/5xx/connection)
+    max_reasks: int = 2  # re-asks with the validation error when the output is invalid
+    timeout: float = 300.0  # seconds for the whole article, all attempts included
+    request_timeout: float = 120.0  # seconds for one HTTP request
+    max_tokens: int = 4096
+    temperature: float = 0.0
+    mode: str = "tools"  # instructor mode: tools | json (for endpoints without tool calling)
+
+    @classmethod
+    def resolve(cls, **given: Any) -> Settings:
+        """Explicit values win over the environment; None means "not given"."""
+        env = os.environ
+        values = {k: v for k, v in given.items() if v is not None}
+        values.setdefault("backend", env.get("SUMMARIZER_BACKEND") or "openai")
+        if values["backend"] not in BACKENDS:
+            raise ConfigError(
+                f"unknown backend {values['backend']!r}", f"use one of: {', '.join(BACKENDS)}"
+            )
+        default_model = LOCAL_MODEL if values["backend"] == "local" else DEFAULT_MODEL
+        values.setdefault("model", env.get("SUMMARIZER_MODEL") or default_model)
+        values.setdefault("base_url", env.get("OPENAI_BASE_URL") or None)
+        values.setdefault("api_key", env.get("OPENAI_API_KEY") or None)
+        if "replay_dir" not in values and env.get("SUMMARIZER_REPLAY"):
+            values["replay_dir"] = Path(env["SUMMARIZER_REPLAY"])
+        if "record_dir" not in values and env.get("SUMMARIZER_RECORD"):
+            values["record_dir"] = Path(env["SUMMARIZER_RECORD"])
+        if "model_path" not in values and env.get("SUMMARIZER_MODEL_PATH"):
+            values["model_path"] = env["SUMMARIZER_MODEL_PATH"]
+        for key in ("record_dir", "replay_dir"):
+            if key in values:
+                values[key] = Path(values[key])
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse contradictory settings with a message that says what to change."""
+        if self.record_dir is not None and self.replay_dir is not None:
+            raise ConfigError("--record and --replay cannot be used together")
+        if self.replay_dir is not None and not self.replay_dir.is_dir():
+            raise ConfigError(f"replay directory {self.replay_dir} does not exist")
+        if self.max_retries < 0 or self.max_reasks < 0:
+            raise ConfigError("--max-retries and --max-reasks must be 0 or more")
+        if self.timeout <= 0:
+            raise ConfigError("--timeout must be positive")
+        if (
+            self.backend == "openai"
+            and self.replay_dir is None
+            and not self.api_key
+            and not self.base_url
+        ):
+            raise ConfigError(
+                "no OPENAI_API_KEY and no --base-url",
+                "set OPENAI_API_KEY, point --base-url at an OpenAI-compatible server, "
+                "or run offline with --backend local",
+            )
+
+    @property
+    def backend_label(self) -> str:
+        """What provenance calls the backend: replay runs say so."""
+        return "replay" if self.replay_dir is not None else self.backend
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL the openai client talks to (a placeholder when nothing is sent)."""
+        if self.replay_dir is not None:
+            return self.base_url or "http://replay.invalid/v1"
+        if self.backend == "local":
+            return "http://local.invalid/v1"
+        return self.base_url or "https://api.openai.com/v1"
+
+    @property
+    def endpoint_host(self) -> str:
+        """Host only (no credentials, no path): safe to write into fixtures."""
+        return urlparse(self.endpoint).hostname or "unknown"
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)

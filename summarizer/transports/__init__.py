@@ -1,0 +1,40 @@
+"""Transports under the openai client: live, record, replay, local; plus meter and retry.
+
+`build` stacks them: Retry -> Meter -> [Record ->] (Live | Replay | Local). Everything above
+(openai, instructor, grounding) is the same code whatever the bottom layer is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .base import Live, Transport
+from .fixtures import Record, Replay
+from .meter import Meter
+from .retry import Retry, RetryPolicy
+
+__all__ = ["Transport", "RetryPolicy", "build"]
+
+
+def build(
+    *,
+    backend: str,
+    policy: RetryPolicy,
+    record_dir: Path | None = None,
+    replay_dir: Path | None = None,
+    source: str = "",
+    model_path: str | None = None,
+) -> Transport:
+    """The transport stack for one client."""
+    bottom: Transport
+    if replay_dir is not None:
+        bottom = Replay(replay_dir)
+    elif backend == "local":
+        from .local import Local
+
+        bottom = Local(model_path=model_path)
+    else:
+        bottom = Live()
+    if record_dir is not None:
+        bottom = Record(bottom, record_dir, source=source)
+    return Retry(Meter(bottom), policy)

@@ -1,0 +1,137 @@
+"""Record and replay model exchanges as one readable JSON file per request.
+
+A fixture is named by the SHA-256 of the canonical request (method, path, JSON body with
+sorted keys), so the same request always finds the same file, whatever the host or key. Only
+the request body is stored, never headers: no API key, Authorization, cookie or
+organisation/project id can reach a fixture. Re-asks are new requests, so they get files of
+their own and a replayed run reproduces them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import httpx2
+
+from ..errors import MissingRecordingError
+from .base import Transport, Wrapper, json_body
+
+_KEEP_RESPONSE_HEADERS = ("content-type",)
+
+
+def canonical_request(request: httpx2.Request) -> tuple[str, dict[str, Any]]:
+    """(sha256 hex, canonical dict) of a request; the body must be JSON or empty."""
+    raw = request.content
+    body = json_body(raw) if raw else None
+    canon = {"method": request.method.upper(), "path": request.url.path, "body": body}
+    blob = json.dumps(canon, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest(), canon
+
+
+def fixture_path(directory: Path, key: str) -> Path:
+    return directory / f"{key}.json"
+
+
+def _tool_version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def write_fixture(
+    directory: Path, request: httpx2.Request, response: httpx2.Response, *, source: str
+) -> Path:
+    """Write one exchange atomically (a killed run never leaves half a fixture)."""
+    key, canon = canonical_request(request)
+    body = canon["body"] if isinstance(canon["body"], dict) else {}
+    data = {
+        "request_sha256": key,
+        "request": canon,
+        "response": {
+            "status": response.status_code,
+            "headers": {
+                k: response.headers[k] for k in _KEEP_RESPONSE_HEADERS if k in response.headers
+            },
+            "body": json_body(response.content),
+        },
+        "meta": {
+            "recorded_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+            "model": body.get("model"),
+            "response_model": (json_body(response.content) or {}).get("model"),
+            "endpoint_host": source,
+            "tool_version": _tool_version(),
+            "synthetic": False,
+            "source": f"recorded from model {body.get('model')!r} at {source}",
+        },
+    }
+    directory.mkdir(parents=True, exist_ok=True)
+    path = fixture_path(directory, key)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=True)
+        fh.write("\n")
+    os.replace(tmp, path)
+    return path
+
+
+class Record(Wrapper):
+    """Passes requests on and writes each successful exchange to `directory`.
+
+    Only 2xx exchanges are written: a 429 or 503 is a moment of the provider, not an answer,
+    and the retry above will produce the answer that belongs in the fixture.
+    """
+
+    def __init__(self, inner: Transport, directory: Path, source: str) -> None:
+        super().__init__(inner)
+        self.directory = directory
+        self.source = source
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = self.inner.handle_request(request)
+        if 200 <= response.status_code < 300:
+            write_fixture(self.directory, request, response, source=self.source)
+        return response
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = await self.inner.handle_async_request(request)
+        if 200 <= response.status_code < 300:
+            write_fixture(self.directory, request, response, source=self.source)
+        return response
+
+
+class Replay(Transport):
+    """Answers only from fixture files; a request with no recording fails at once."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _answer(self, request: httpx2.Request) -> httpx2.Response:
+        key, _ = canonical_request(request)
+        path = fixture_path(self.directory, key)
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            raise MissingRecordingError(
+                f"no recording for request {key[:16]} in {self.directory}",
+                f"record it with --record {self.directory} (or SUMMARIZER_RECORD) against a live model",
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise MissingRecordingError(f"unreadable recording {path}: {exc}") from None
+        resp = data["response"]
+        content = json.dumps(resp["body"]).encode("utf-8")
+        headers = dict(resp.get("headers") or {"content-type": "application/json"})
+        return httpx2.Response(resp["status"], headers=headers, content=content, request=request)
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        request.read()
+        return self._answer(request)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        await request.aread()
+        return self._answer(request)

@@ -1,0 +1,67 @@
+"""Counts every request and its tokens into the article's ledger, and refuses non-answers.
+
+It sits under the retry layer, so each attempt is counted, and above record/replay/local, so
+replayed and local runs report usage exactly like live ones.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx2
+
+from .. import ledger as ledger_mod
+from ..errors import ProviderError
+from .base import Wrapper, json_body
+
+
+class Meter(Wrapper):
+    """Ledger bookkeeping and the checks that turn garbage 200s into typed errors."""
+
+    def _account(self, request: httpx2.Request, response: httpx2.Response, t0: float) -> None:
+        led = ledger_mod.current()
+        data = json_body(response.content) if response.status_code == 200 else None
+        tokens = 0
+        if led is not None:
+            led.requests += 1
+            if isinstance(data, dict):
+                tokens = led.add_usage(data.get("usage"))
+            led.event(
+                f"request {led.requests}: HTTP {response.status_code} in "
+                f"{time.monotonic() - t0:.2f}s, {tokens} tokens"
+            )
+        if response.status_code == 200 and request.url.path.endswith("/chat/completions"):
+            _check_completion(data)
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        t0 = time.monotonic()
+        response = self.inner.handle_request(request)
+        self._account(request, response, t0)
+        return response
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        t0 = time.monotonic()
+        response = await self.inner.handle_async_request(request)
+        self._account(request, response, t0)
+        return response
+
+
+def _check_completion(data: object) -> None:
+    """A 200 that is not a usable chat completion is the provider's fault: say so plainly."""
+    if not isinstance(data, dict):
+        raise ProviderError(
+            "the provider answered HTTP 200 with a body that is not JSON",
+            "check --base-url points at an OpenAI-compatible /v1 endpoint",
+        )
+    choices = data.get("choices")
+    if not choices or not isinstance(choices, list):
+        raise ProviderError("the provider returned a completion with no choices", "try again later")
+    first = choices[0] if isinstance(choices[0], dict) else {}
+    message = first.get("message") or {}
+    if first.get("finish_reason") == "content_filter" or (
+        isinstance(message, dict) and message.get("refusal")
+    ):
+        raise ProviderError(
+            "the model refused to answer (content filter or refusal)",
+            "this article cannot be processed by this model",
+        )
