@@ -110,6 +110,7 @@ def summarize(
     max_reasks: MaxReasks = None,
     timeout: Timeout = None,
     max_tokens: MaxTokens = None,
+    use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse a stored result for the same input, model, prompt and parameters.")] = True,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
@@ -125,13 +126,28 @@ def summarize(
         from .inputs import read_article
 
         article = read_article(path)
-        from .pipeline import Summarizer
+        # Recording or replaying must reach the transport, so they bypass the cache.
+        use_cache = use_cache and settings.record_dir is None and settings.replay_dir is None
+        result = None
+        if use_cache:
+            from . import cache
 
-        summarizer = Summarizer(settings, on_event=_printer(verbose))
-        try:
-            result = summarizer.run(article)
-        finally:
-            summarizer.close()
+            key = cache.cache_key(article.sha256, settings)
+            result = cache.get(key)
+            if result is not None:
+                result.provenance.source = article.source
+                if verbose:
+                    _err("cache hit: no model call")
+        if result is None:
+            from .pipeline import Summarizer
+
+            summarizer = Summarizer(settings, on_event=_printer(verbose))
+            try:
+                result = summarizer.run(article)
+            finally:
+                summarizer.close()
+            if use_cache:
+                cache.put(key, result)
         if verbose:
             p = result.provenance
             _err(
@@ -162,3 +178,8 @@ def schema() -> None:
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+# Commands that live in their own modules register themselves on `app` when imported.
+# (They must stay light at import time: heavy imports go inside the command functions.)
+from . import cli_batch, cli_eval  # noqa: E402,F401

@@ -28,7 +28,7 @@ _MODES = {"tools": instructor.Mode.TOOLS, "json": instructor.Mode.JSON}
 def _transport(settings: Settings) -> Any:
     return build(
         backend=settings.backend,
-        policy=RetryPolicy(max_retries=settings.max_retries),
+        policy=RetryPolicy(max_retries=settings.max_retries, base_wait=settings.retry_wait),
         record_dir=settings.record_dir,
         replay_dir=settings.replay_dir,
         source=settings.endpoint_host,

@@ -125,7 +125,10 @@ _GUESSABLE: tuple[str, ...] = (
     "euc_kr",
 )
 _MAX_CHAOS = 0.1  # charset_normalizer "mess" ratio above which a guess is not trusted
-_TIE = 0.01
+_CHAOS_TIE = 0.01  # candidates this close to the least messy one are "equally clean"...
+_COHERENCE_TIE = 0.03  # ...and this close in language fit to the best of them are "equally good"
+# Markup (tag names, attribute values) skews charset_normalizer's language model: guess on prose.
+_MARKUP_RE = re.compile(rb"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.IGNORECASE | re.DOTALL)
 
 # C0 controls other than \t \n \v \f \r, DEL and C1 controls: text has almost none of them.
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
@@ -355,7 +358,7 @@ def _article_from_bytes(
     is_html = html if html is not None else _looks_like_html(source, data)
     if is_html and declared is None:
         declared = _meta_charset(data)
-    text, encoding = _decode(data, shown, declared)
+    text, encoding = _decode(data, shown, declared, is_html)
     _refuse_control_heavy(text, shown)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _is_blank(text):
@@ -376,7 +379,7 @@ def _refuse_known_binary(data: bytes, shown: str) -> None:
         raise InputError(f"{shown} looks like a RIFF media file, not text", "pass a text file")
 
 
-def _decode(data: bytes, shown: str, declared: str | None) -> tuple[str, str]:
+def _decode(data: bytes, shown: str, declared: str | None, markup: bool) -> tuple[str, str]:
     """Decode faithfully and say how: BOMs, strict UTF-8, a declared charset, then a guess.
 
     Every step decodes strictly: a replacement character would put text in the article that the
@@ -424,7 +427,7 @@ def _decode(data: bytes, shown: str, declared: str | None) -> tuple[str, str]:
         if decoded is not None:
             return decoded
 
-    guessed = _guess_encoding(data)
+    guessed = _guess_encoding(data, markup)
     if guessed is not None:
         try:
             return data.decode(guessed), codecs.lookup(guessed).name
@@ -468,27 +471,35 @@ def _decode_declared(data: bytes, declared: str) -> tuple[str, str] | None:
         name = codecs.lookup(declared).name
     except LookupError:
         return None
+    if name.startswith(("utf-16", "utf-32", "utf-7")):
+        return None  # BOM-less multi-byte claims are usually wrong; browsers ignore them too
     if name in ("ascii", "iso8859-1"):
         name = "cp1252"  # what browsers do (WHATWG): "latin-1" pages are cp1252 in practice
     for candidate in (name, "iso8859-1") if name == "cp1252" else (name,):
         try:
             return data.decode(candidate), codecs.lookup(candidate).name
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, LookupError):  # LookupError: not a text codec ("rot13")
             continue
     return None
 
 
-def _guess_encoding(data: bytes) -> str | None:
+def _guess_encoding(data: bytes, markup: bool) -> str | None:
     """Ask charset_normalizer, restricted to plausible legacy encodings; None if unsure.
 
-    Several code pages often decode a short text identically (cp1250, cp1252 and cp1257 all
-    read "Café"), and charset_normalizer then names an arbitrary one; we pick the most common
-    of the equally good candidates instead.
+    Several code pages often decode a text identically or nearly so (cp1250, cp1252 and cp1257
+    all read "Café"), and charset_normalizer then names one on thin evidence (a French page
+    came out as "Slovak" cp1250, turning "très" into "trčs"). Among the candidates that are as
+    clean and about as coherent as the best, we take the most common encoding instead.
     """
     import charset_normalizer
 
+    sample = data
+    if markup:
+        prose = _MARKUP_RE.sub(b" ", data)
+        if prose.strip():
+            sample = prose
     matches = charset_normalizer.from_bytes(
-        data,
+        sample,
         cp_isolation=list(_GUESSABLE),
         threshold=_MAX_CHAOS,
         enable_fallback=False,
@@ -496,9 +507,11 @@ def _guess_encoding(data: bytes) -> str | None:
     best = matches.best()
     if best is None or best.chaos > _MAX_CHAOS:
         return None
+    clean = [match for match in matches if match.chaos <= best.chaos + _CHAOS_TIE]
+    top = max(match.coherence for match in clean)
     tied: set[str] = set()
-    for match in matches:
-        if match.chaos <= best.chaos + _TIE and match.coherence >= best.coherence - _TIE:
+    for match in clean:
+        if match.coherence >= top - _COHERENCE_TIE:
             tied.update(match.could_be_from_charset)
     return _first_known(tied) or best.encoding
 
@@ -577,7 +590,7 @@ def _from_html(page: str, source: str, shown: str, encoding: str) -> Article:
     would end up in summaries and quotes; a sentence lost at the edge of the body is cheaper.
     """
     import trafilatura
-    from lxml.etree import LxmlError  # type: ignore[import-untyped]
+    from lxml.etree import LxmlError  # type: ignore[import-untyped, unused-ignore]
 
     try:
         document = trafilatura.bare_extraction(

@@ -31,6 +31,7 @@ class Settings:
     replay_dir: Path | None = None
     model_path: str | None = None
     max_retries: int = 4  # transport retries per request (429/5xx/connection)
+    retry_wait: float = 0.5  # first backoff in seconds; doubles per retry, with jitter
     max_reasks: int = 2  # re-asks with the validation error when the output is invalid
     timeout: float = 300.0  # seconds for the whole article, all attempts included
     request_timeout: float = 120.0  # seconds for one HTTP request

@@ -239,6 +239,34 @@ def test_german_cp1252_is_not_mac_roman() -> None:
     assert article.text == text
 
 
+PROSE = {
+    "fr": "Le président français a déclaré jeudi que les sanctions resteraient en vigueur. « Nous ne "
+    "céderons pas », a-t-il ajouté, évoquant une décision prise à l’unanimité à Bruxelles.",
+    "es": "El ministro español afirmó que el año próximo la economía crecerá. «No habrá más "
+    "recortes», dijo el señor García. Los niños volverán a la escuela en otoño.",
+    "de": "Der Außenminister sagte am Donnerstag, die Sanktionen würden verlängert. „Wir müssen "
+    "gemeinsam handeln“, erklärte er in Brüssel – die Gespräche seien schwierig gewesen.",
+    "cs": "Předseda vlády řekl, že sankce vůči Rusku zůstanou v platnosti. „Nemůžeme ustoupit,“ "
+    "dodal ministr zahraničí po jednání v Bruselu, které trvalo několik hodin.",
+    "pl": "Premier powiedział, że sankcje wobec Rosji pozostaną w mocy. „Nie możemy się wycofać”, "
+    "dodał minister spraw zagranicznych po spotkaniu w Brukseli.",
+    "el": "Ο υπουργός Εξωτερικών δήλωσε ότι οι κυρώσεις θα παραμείνουν σε ισχύ. «Δεν μπορούμε να "
+    "υποχωρήσουμε», πρόσθεσε μετά τη συνάντηση στις Βρυξέλλες.",
+    "tr": "Dışişleri Bakanı, yaptırımların yürürlükte kalacağını söyledi. “Geri adım atamayız” "
+    "diyen bakan, Brüksel'deki toplantının ardından açıklama yaptı.",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "codec"),
+    [("fr", "cp1252"), ("es", "cp1252"), ("de", "cp1252"), ("cs", "cp1250"), ("pl", "cp1250")]
+    + [("el", "cp1253"), ("tr", "cp1254")],
+)
+def test_legacy_single_byte_prose(lang: str, codec: str) -> None:
+    article = article_from_bytes(PROSE[lang].encode(codec), f"{lang}.txt")
+    assert article.text == PROSE[lang]
+
+
 def test_cyrillic_cp1251() -> None:
     text = "Москва — столица России, сказал он вчера вечером.\n"
     article = article_from_bytes(text.encode("cp1251"), "ru.txt")
@@ -369,6 +397,15 @@ def test_text_mentioning_tags_late_is_not_html() -> None:
     text = "A story about web pages.\n" * 60 + "It explains the <body> tag.\n"
     article = article_from_bytes(text.encode(), "notes.txt")
     assert not article.is_html and article.text == text
+
+
+def test_html_with_useless_declared_charset_guesses_on_prose() -> None:
+    paragraph = "Le café est très bon, a dit le ministre français hier soir. " * 6
+    page = (
+        f'<html><head><meta charset="rot13"></head><body><article><p>{paragraph}</p></article></body></html>'
+    ).encode("cp1252")
+    article = article_from_bytes(page, "fr.html")
+    assert "Le café est très bon" in article.text
 
 
 def test_html_with_cp1252_meta_charset() -> None:

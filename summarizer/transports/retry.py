@@ -26,6 +26,7 @@ from tenacity import (
 )
 
 from .. import ledger as ledger_mod
+from ..errors import RetriesExhaustedError
 from .base import Wrapper, json_body
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
@@ -134,7 +135,11 @@ class Retry(Wrapper):
         remaining = led.remaining() if led is not None else None
         if remaining is None:
             return
-        remaining = max(remaining, 0.05)
+        if remaining <= 0:
+            raise RetriesExhaustedError(
+                f"gave up after {led.requests} request(s): the article's --timeout ran out",  # type: ignore[union-attr]
+                "raise --timeout or try later",
+            )
         timeout = dict(request.extensions.get("timeout") or {})
         for key in ("connect", "read", "write", "pool"):
             current = timeout.get(key)

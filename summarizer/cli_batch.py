@@ -1,0 +1,1 @@
+"""`summarizer batch`: placeholder until batch.py lands (issue 6)."""

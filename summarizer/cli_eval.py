@@ -1,0 +1,1 @@
+"""`summarizer eval`: placeholder until evaluate.py lands (issue 7)."""

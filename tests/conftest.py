@@ -1,0 +1,91 @@
+"""Shared test set-up: an isolated environment and a loopback fake OpenAI server per test.
+
+Every test runs with no provider variables from the developer's shell, a private cache
+directory, and (through `fake`) a real HTTP server on 127.0.0.1 that the real openai client
+talks to. Nothing here patches the client.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from summarizer.testing.fake_openai import FakeOpenAI
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "iran-missiles-russia.txt"
+SHARED = ROOT.parent / "shared" / "articles"
+TEST_KEY = "sk-test-SECRET0123456789abcdef"
+
+_ENV = (
+    "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
+    "SUMMARIZER_MODEL", "SUMMARIZER_BACKEND", "SUMMARIZER_REPLAY", "SUMMARIZER_RECORD",
+    "SUMMARIZER_MODEL_PATH", "SUMMARIZER_CACHE_DIR",
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in _ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def example_text() -> str:
+    return EXAMPLE.read_text(encoding="utf-8")
+
+
+def example_payload(**changes: Any) -> dict[str, Any]:
+    """A hand-written, correct answer for the example article (quotes verbatim, curly marks)."""
+    payload: dict[str, Any] = {
+        "summary": (
+            "Blinken and Lammy accused Iran of allegedly shipping ballistic missiles to Russia. "
+            "The State Department announced sanctions on Iranian and Russian entities, "
+            "including Iran Air."
+        ),
+        "allegations": [
+            {
+                "claim": "Iran has shipped ballistic missiles to Russia.",
+                "alleged_by": "U.S. and U.K. governments",
+                "against": "Iran",
+                "status": "alleged",
+                "hedge": "allegation",
+                "evidence": "based on the allegation that Iran has shipped ballistic missiles to Russia",
+            }
+        ],
+        "sanctions_targets": [
+            {"name": "Iran Air", "kind": "organization", "country": "Iran", "imposed_by": "U.S. State Department"}
+        ],
+        "quotes": [
+            {
+                "text": "completely aligned too on the need to tackle Iran\u2019s malign activity in the region and beyond",
+                "speaker": "David Lammy",
+            },
+            {
+                "text": "So as Iran\u2019s destabilizing activities spread, so does Russia, sowing even greater insecurity in their regions and around the world.",
+                "speaker": "Antony Blinken",
+            },
+        ],
+    }
+    payload.update(changes)
+    return payload
+
+
+def sent_article(request_json: dict[str, Any]) -> str:
+    """The user message of a chat request, as the server received it."""
+    return str(request_json["messages"][-1]["content"])
+
+
+def dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)
