@@ -41,6 +41,9 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show each attemp
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")]
 
 
+LARGE_BYTES = 256 * 1024 * 1024  # --allow-large: still a bound, so a stray disk image is refused
+
+
 def _settings(**given: Any) -> Any:
     from .settings import Settings
 
@@ -110,6 +113,7 @@ def summarize(
     max_reasks: MaxReasks = None,
     timeout: Timeout = None,
     max_tokens: MaxTokens = None,
+    allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
     use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse a stored result for the same input, model, prompt and parameters.")] = True,
     verbose: Verbose = False,
     debug: Debug = False,
@@ -123,9 +127,9 @@ def summarize(
             record_dir=record, replay_dir=replay, max_retries=max_retries,
             max_reasks=max_reasks, timeout=timeout, max_tokens=max_tokens,
         )
-        from .inputs import read_article
+        from .inputs import MAX_BYTES, read_article
 
-        article = read_article(path)
+        article = read_article(path, max_bytes=LARGE_BYTES if allow_large else MAX_BYTES)
         # Recording or replaying must reach the transport, so they bypass the cache.
         use_cache = use_cache and settings.record_dir is None and settings.replay_dir is None
         result = None

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs into .venv and run lint, types and the whole suite.
+# The README's test command; .ci/run runs exactly this on a clean clone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+. .venv/bin/activate
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+# [local] builds llama-cpp-python from source the first time (about 6 minutes on 2 cores;
+# pip caches the wheel afterwards). [dev] brings pytest, ruff, mypy and playwright.
+pip install -q -e '.[dev,local]' 2>&1 | grep -v "^WARNING: Location" || true
+python -c "import summarizer, llama_cpp, playwright" # fail here, clearly, if the install did not work
+# The HTML review page is tested in Debian's Chromium; install it when we can (root + apt).
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    || echo "warning: could not install chromium; the browser test will be skipped" >&2
+fi
+ruff check summarizer tests benchmarks
+mypy summarizer
+python -m pytest -q "$@"
