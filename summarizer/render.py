@@ -21,7 +21,6 @@ import hashlib
 import html
 import re
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from .schema import ArticleSummary, Provenance, Span
@@ -161,7 +160,7 @@ def to_table(
     from io import StringIO
 
     from rich import box
-    from rich.console import Console, Group
+    from rich.console import Console, Group, RenderableType
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
@@ -176,33 +175,37 @@ def to_table(
         ok = span is not None and _span_ok(text, span)
         return Text(f"{span.start}\u2013{span.end}" if span is not None and ok else _NONE, style="dim")
 
-    def table(title: str, *columns: tuple[str, dict[str, object]]) -> Table:
+    def table(title: str, columns: str) -> Table:
+        """Columns as "Name:ratio"; ratio 0 = as narrow as its content, never wrapped."""
         tab = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=True,
-                    header_style="bold", show_lines=False)
-        for name, opts in columns:
-            tab.add_column(name, **opts)  # type: ignore[arg-type]
+                    header_style="bold")
+        tab.add_column("#", justify="right", no_wrap=True)
+        for col in columns.split(","):
+            name, ratio = col.rsplit(":", 1)
+            if int(ratio):
+                tab.add_column(name, ratio=int(ratio))
+            else:
+                tab.add_column(name, no_wrap=True)
         return tab
 
-    narrow: dict[str, object] = {"no_wrap": True}
-    parts: list[object] = [Panel(t(result.summary), title="Summary", title_align="left", box=box.ROUNDED)]
+    parts: list[RenderableType] = [
+        Panel(t(result.summary), title="Summary", title_align="left", box=box.ROUNDED)
+    ]
 
-    al = table(f"Allegations ({len(result.allegations)})", ("#", {"justify": "right", **narrow}),
-               ("Claim", {"ratio": 4}), ("By", {"ratio": 1}), ("Against", {"ratio": 1}),
-               ("Status", narrow), ("Hedge", {"ratio": 1}), ("Evidence", narrow))
+    al = table(f"Allegations ({len(result.allegations)})",
+               "Claim:4,By:1,Against:1,Status:0,Hedge:1,Evidence:0")
     for i, a in enumerate(result.allegations, 1):
         al.add_row(str(i), t(a.claim), t(a.alleged_by), t(a.against), t(a.status, "bold"),
                    t(a.hedge, "italic"), where(a.evidence))
     parts.append(al)
 
     tg = table(f"Sanctions targets ({len(result.sanctions_targets)})",
-               ("#", {"justify": "right", **narrow}), ("Name", {"ratio": 2}), ("Kind", narrow),
-               ("Country", {"ratio": 1}), ("Imposed by", {"ratio": 2}), ("Mention", narrow))
+               "Name:2,Kind:0,Country:1,Imposed by:2,Mention:0")
     for i, s in enumerate(result.sanctions_targets, 1):
         tg.add_row(str(i), t(s.name, "bold"), t(s.kind), t(s.country), t(s.imposed_by), where(s.mention))
     parts.append(tg)
 
-    qt = table(f"Quotes ({len(result.quotes)})", ("#", {"justify": "right", **narrow}),
-               ("Speaker", {"ratio": 1}), ("Quote", {"ratio": 5}), ("Offsets", narrow))
+    qt = table(f"Quotes ({len(result.quotes)})", "Speaker:1,Quote:5,Offsets:0")
     for i, q in enumerate(result.quotes, 1):
         ok = _located(text, q.start, q.end, q.text)
         qt.add_row(str(i), t(q.speaker or "unattributed", "bold" if q.speaker else "dim"),
@@ -229,7 +232,7 @@ def to_table(
         file=buf, width=width, force_terminal=color, color_system="standard" if color else None,
         no_color=not color, highlight=False, emoji=False, markup=False, legacy_windows=False,
     )
-    console.print(Group(*parts))  # type: ignore[arg-type]
+    console.print(Group(*parts))
     return buf.getvalue()
 
 
@@ -312,16 +315,22 @@ def _short(text: str, n: int = 80) -> str:
     return text if len(text) <= n else text[: n - 1] + "\u2026"
 
 
-def _entry(ident: str, kind: str, located: bool, label: str, body: str, meta: list[str]) -> str:
-    """One side-list entry; it links to its highlight when the span was located."""
+_SEP = " \u00b7 "
+_NOT_LOCATED = "offsets do not match the text"
+
+
+def _entry(ident: str, kind: str, label: str, body: str, meta: list[str], missing: str | None) -> str:
+    """One side-list entry (already-escaped HTML parts); it links to its highlight if it has one."""
     badge = f'<span class="badge {kind}">{label}</span>'
-    if located:
+    if missing is None:
         head = f'<a class="jump" href="#{ident}" data-item="{ident}">{badge} {body}</a>'
     else:
-        head = f'{badge} {body}'
-        meta = [*meta, '<span class="warn">not located in the text</span>']
-    meta_html = f'<div class="meta">{" \u00b7 ".join(meta)}</div>' if meta else ""
-    return f'<li class="entry {kind}" id="e-{ident}" data-item="{ident}">{head}{meta_html}</li>'
+        head = f"{badge} {body}"
+        meta = [*meta, f'<span class="warn">{_esc(missing)}</span>']
+    return (
+        f'<li class="entry {kind}" id="e-{ident}" data-item="{ident}">{head}'
+        f'<div class="meta">{_SEP.join(meta)}</div></li>'
+    )
 
 
 def _section(title: str, kind: str, entries: list[str], empty: str) -> str:
@@ -371,9 +380,10 @@ aside { position: sticky; top: 0; align-self: start; max-height: 100vh; overflow
 .status.alleged, .status.claimed { background: #fff1cc; }
 mark { color: inherit; background: transparent; border-radius: 3px; cursor: pointer;
   -webkit-box-decoration-break: clone; box-decoration-break: clone; }
-mark.quote { background: var(--quote); }
-mark.target { background: var(--target); font-weight: 600; }
-mark.evidence { background: var(--evidence); text-decoration: underline 2px var(--evidence-line); text-underline-offset: .28em; }
+mark.quote, .swatch.quote { background: var(--quote); }
+mark.target, .swatch.target { background: var(--target); font-weight: 600; }
+.swatch { padding: 0 .25em; border-radius: 3px; color: var(--ink); }
+mark.evidence, .swatch.evidence { background: var(--evidence); text-decoration: underline 2px var(--evidence-line); text-underline-offset: .28em; }
 a.hl { color: inherit; text-decoration: none; }
 a.hl:focus-visible, a.jump:focus-visible { outline: 2px solid var(--focus); outline-offset: 1px; }
 mark.active { outline: 2px solid var(--focus); outline-offset: 1px; }
@@ -444,7 +454,7 @@ def to_html(result: ArticleSummary, article_text: str) -> str:
     quotes: list[str] = []
     targets: list[str] = []
     allegations: list[str] = []
-    add: Callable[[_Mark], None] = marks.append
+    add = marks.append
 
     for i, q in enumerate(result.quotes, 1):
         ident, ok = f"q{i}", _located(text, q.start, q.end, q.text)
@@ -452,9 +462,10 @@ def to_html(result: ArticleSummary, article_text: str) -> str:
         if ok:
             add(_Mark(ident, "quote", q.start, q.end, f"Quote {i}: {speaker}", _RANK["quote"]))
         quotes.append(_entry(
-            ident, "quote", ok, f"Q{i}", f'<span class="body">\u201c{_esc(q.text)}\u201d</span>',
+            ident, "quote", f"Q{i}", f'<span class="body">\u201c{_esc(q.text)}\u201d</span>',
             [f"<strong>{_esc(speaker)}</strong>" if q.speaker else "<em>unattributed</em>",
              _esc(_where(q.start, q.end))],
+            None if ok else _NOT_LOCATED,
         ))
 
     for i, t in enumerate(result.sanctions_targets, 1):
@@ -466,8 +477,9 @@ def to_html(result: ArticleSummary, article_text: str) -> str:
                 "imposed by: " + _esc(t.imposed_by or _NONE)]
         if ok and t.mention is not None:
             meta.append(_esc(_where(t.mention.start, t.mention.end)))
-        targets.append(_entry(ident, "target", ok, f"T{i}",
-                              f'<strong class="body">{_esc(t.name)}</strong>', meta))
+        missing = None if ok else "no mention span" if t.mention is None else _NOT_LOCATED
+        targets.append(_entry(ident, "target", f"T{i}",
+                              f'<strong class="body">{_esc(t.name)}</strong>', meta, missing))
 
     for i, a in enumerate(result.allegations, 1):
         ident, ok = f"a{i}", _span_ok(text, a.evidence)
@@ -477,10 +489,11 @@ def to_html(result: ArticleSummary, article_text: str) -> str:
         meta = [f'<span class="status {_esc(a.status)}">{_esc(a.status)}</span>',
                 "hedge: " + (f"\u201c{_esc(a.hedge)}\u201d" if a.hedge else "none"),
                 "by " + _esc(a.alleged_by or _NONE), "against " + _esc(a.against or _NONE)]
-        if a.evidence is None:
-            meta.append("no evidence span")
-        allegations.append(_entry(ident, "evidence", ok or a.evidence is None and False, f"A{i}",
-                                  f'<span class="body">{_esc(a.claim)}</span>', meta))
+        if ok and a.evidence is not None:
+            meta.append(_esc(_where(a.evidence.start, a.evidence.end)))
+        missing = None if ok else "no evidence span" if a.evidence is None else _NOT_LOCATED
+        allegations.append(_entry(ident, "evidence", f"A{i}",
+                                  f'<span class="body">{_esc(a.claim)}</span>', meta, missing))
 
     p = result.provenance
     dropped = "".join(
@@ -513,9 +526,9 @@ def to_html(result: ArticleSummary, article_text: str) -> str:
 <header>
 <h1>{_esc(title)}</h1>
 <p class="summary" id="summary">{_esc(result.summary)}</p>
-<div class="legend"><span><mark class="quote">quote</mark> {n["quote"]}</span>
-<span><mark class="target">sanctions target</mark> {n["target"]}</span>
-<span><mark class="evidence">allegation evidence</mark> {n["evidence"]}</span>
+<div class="legend"><span><span class="swatch quote">quote</span> {n["quote"]}</span>
+<span><span class="swatch target">sanctions target</span> {n["target"]}</span>
+<span><span class="swatch evidence">allegation evidence</span> {n["evidence"]}</span>
 <span>Click a highlight or an entry to jump between them.</span></div>
 </header>
 <div class="layout">

@@ -1,0 +1,466 @@
+"""Markdown, terminal tables and the HTML review page, built from hand-made results on a real article.
+
+The HTML checks parse the page: the visible article text must equal the article exactly, every
+item must have one highlight (head `<mark id=...>`) whose fragments spell its span, spans that
+nest or cross must still give properly nested markup, and nothing from the model or the article
+may become markup or fetch anything. The `browser` test opens the page in Debian's chromium.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from collections import defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from summarizer.render import md_escape, render, to_html, to_markdown, to_table
+from summarizer.schema import (
+    Allegation,
+    ArticleSummary,
+    Dropped,
+    Provenance,
+    Quote,
+    SanctionsTarget,
+    Span,
+    Usage,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE = ROOT / "examples" / "iran-missiles-russia.txt"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+VOID = {"meta", "link", "br", "img", "input", "hr", "wbr", "area", "base", "col", "embed", "source"}
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def span(text: str, needle: str) -> Span:
+    start = text.index(needle)
+    return Span(start=start, end=start + len(needle), text=needle)
+
+
+def quote(text: str, needle: str, speaker: str | None) -> Quote:
+    s = span(text, needle)
+    return Quote(text=s.text, speaker=speaker, start=s.start, end=s.end)
+
+
+def provenance(**over: object) -> Provenance:
+    fields: dict[str, object] = dict(
+        model="gpt-4o-mini", backend="openai", prompt_sha256="a" * 64, schema_sha256="b" * 64,
+        input_sha256="c" * 64, attempts=2,
+        usage=Usage(prompt_tokens=1200, completion_tokens=345, total_tokens=1545),
+        elapsed_s=3.21, source="examples/iran-missiles-russia.txt",
+        dropped=[Dropped(kind="quote", text="Iran is a menace", reason="not found word for word in the article")],
+    )
+    fields.update(over)
+    return Provenance.model_validate(fields)
+
+
+@pytest.fixture(scope="module")
+def article() -> str:
+    return ARTICLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def result(article: str) -> ArticleSummary:
+    """Quotes, two targets, and allegations whose evidence nests in one quote and crosses another."""
+    t = article
+    lammy = quote(t, "We\u2019re seeing a disturbing pattern of greater Iranian support for the Kremlin\u2019s "
+                  "illegal war, and we discussed today our shared commitment to holding Tehran to account "
+                  "for their undermining of global stability.", "David Lammy")
+    blinken = quote(t, "This development and the growing cooperation between Russia and Iran threatens "
+                    "European security and demonstrates how Iran\u2019s destabilizing influence reaches far "
+                    "beyond the Middle East. For its part, Russia is sharing technology that Iran seeks\u2014"
+                    "this is a two-way street\u2014including on nuclear issues as well as some space "
+                    "information,", "Antony Blinken")
+    state1 = quote(t, "The expanding military partnership between Iran and Russia threatens European "
+                   "security and illustrates how Iran\u2019s destabilizing influence reaches beyond the Middle "
+                   "East to undermine security around the world,", "State Department")
+    state2 = quote(t, "The United States will continue to use all tools at our disposal to disrupt and "
+                   "counter Iran\u2019s weapons exports, with particular attention to transfers that support "
+                   "Russia\u2019s war against Ukraine.", None)
+    res = ArticleSummary(
+        summary="The U.S. and U.K. accused Iran of shipping ballistic missiles to Russia; the State "
+                "Department announced sanctions on Iran Air and others allegedly involved.",
+        allegations=[
+            Allegation(claim="Iran shipped ballistic missiles (Fath 360 | ballistic) to Russia.",
+                       alleged_by="Antony Blinken | David Lammy", against="Iran", status="alleged",
+                       hedge="allegation",
+                       evidence=span(t, "based on the allegation that Iran has shipped ballistic missiles to Russia")),
+            # nested: entirely inside Blinken's quote
+            Allegation(claim="Russia shares technology with Iran.", alleged_by="Antony Blinken",
+                       against="Russia", status="claimed", hedge="claimed",
+                       evidence=span(t, "Russia is sharing technology that Iran seeks")),
+            # crossing: starts before the State Department quote and ends inside it
+            Allegation(claim="Iranian and Russian entities were involved in transferring missiles.",
+                       alleged_by="State Department", against="Iranian and Russian entities",
+                       status="alleged", hedge="allegedly",
+                       evidence=span(t, "entities allegedly involved in the transfer of missiles from Iran to "
+                                        "Russia. \u201cThe expanding military partnership")),
+        ],
+        sanctions_targets=[
+            SanctionsTarget(name="Iran Air", kind="organization", country="Iran",
+                            imposed_by="U.S. State Department", mention=span(t, "Iran Air")),
+            SanctionsTarget(name="Iran", kind="country", country="Iran", imposed_by=None,
+                            mention=span(t, "Iran Sanctioned")),
+        ],
+        quotes=[lammy, blinken, state1, state2],
+        provenance=provenance(),
+    )
+    res.check_offsets(article)
+    return res
+
+
+@pytest.fixture(scope="module")
+def hostile() -> tuple[ArticleSummary, str]:
+    """An article and a result full of markup that must stay text."""
+    text = ('Intro <script>window.pwned = 1</script> and then he said "<img src=x onerror=window.pwned=2>'
+            ' & </mark></div>" before leaving.\n')
+    q = quote(text, "<img src=x onerror=window.pwned=2> & </mark></div>", "<script>window.pwned=3</script>")
+    res = ArticleSummary(
+        summary="</p><script>window.pwned=4</script> | *bold*",
+        allegations=[Allegation(claim="<b>x</b> | [link](javascript:alert(1))", alleged_by="<i>y</i>",
+                                against="z", status="denied", hedge="\"'<>",
+                                evidence=span(text, "<script>window.pwned = 1</script>"))],
+        sanctions_targets=[SanctionsTarget(name="<svg onload=window.pwned=5>", kind="other", country=None,
+                                           imposed_by=None, mention=None)],
+        quotes=[q],
+        provenance=provenance(model="<script>m</script>", source=None,
+                              dropped=[Dropped(kind="quote", text="</li><script>x</script>", reason="<b>r</b>")]),
+    )
+    res.check_offsets(text)
+    return res, text
+
+
+# --------------------------------------------------------------------------- HTML parsing
+
+
+class Page(HTMLParser):
+    """Collects the article text, every mark (with its text), links and nesting errors."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, dict[str, str]]] = []
+        self.errors: list[str] = []
+        self.article: list[str] | None = None
+        self.article_depth = -1
+        self.marks: list[dict[str, str]] = []  # attrs + "text"
+        self.open_marks: list[tuple[dict[str, str], list[str]]] = []
+        self.ids: list[str] = []
+        self.hrefs: list[str] = []
+        self.srcs: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        self.tags.append(tag)
+        if "id" in a:
+            self.ids.append(a["id"])
+        if "href" in a:
+            self.hrefs.append(a["href"])
+        for k in ("src", "srcset", "action", "poster", "data"):
+            if k in a:
+                self.srcs.append(a[k])
+        if tag in VOID:
+            return
+        self.stack.append((tag, a))
+        if a.get("id") == "article":
+            self.article, self.article_depth = [], len(self.stack)
+        if tag == "mark":
+            rec = dict(a)
+            self.marks.append(rec)  # in document (opening) order
+            self.open_marks.append((rec, []))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1][0] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1][0] if self.stack else 'nothing'}")
+            return
+        if len(self.stack) == self.article_depth:
+            self.article_depth = -2  # done
+        self.stack.pop()
+        if tag == "mark":
+            rec, buf = self.open_marks.pop()
+            rec["text"] = "".join(buf)
+
+    def handle_data(self, data: str) -> None:
+        if self.article is not None and self.article_depth > 0:
+            self.article.append(data)
+        for _, buf in self.open_marks:
+            buf.append(data)
+
+
+def parse(page: str) -> Page:
+    p = Page()
+    p.feed(page)
+    p.close()
+    assert not p.errors, p.errors
+    assert not p.stack, f"unclosed: {[t for t, _ in p.stack]}"
+    return p
+
+
+def fragments(p: Page) -> dict[str, list[dict[str, str]]]:
+    by_item: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for m in p.marks:
+        by_item[m["data-item"]].append(m)
+    return by_item
+
+
+def expected_spans(res: ArticleSummary) -> dict[str, tuple[str, int, int, str]]:
+    """item id -> (kind, start, end, text) for every item that has a span."""
+    out: dict[str, tuple[str, int, int, str]] = {}
+    for i, q in enumerate(res.quotes, 1):
+        out[f"q{i}"] = ("quote", q.start, q.end, q.text)
+    for i, t in enumerate(res.sanctions_targets, 1):
+        if t.mention:
+            out[f"t{i}"] = ("target", t.mention.start, t.mention.end, t.mention.text)
+    for i, a in enumerate(res.allegations, 1):
+        if a.evidence:
+            out[f"a{i}"] = ("evidence", a.evidence.start, a.evidence.end, a.evidence.text)
+    return out
+
+
+# --------------------------------------------------------------------------- markdown
+
+
+def test_markdown_has_quotes_speakers_and_tables(result: ArticleSummary, article: str) -> None:
+    md = to_markdown(result, article)
+    for q in result.quotes:
+        assert q.text in md
+        if q.speaker:
+            assert f"**{q.speaker}**" in md
+        assert f"chars {q.start}\u2013{q.end}" in md
+    assert "_unattributed_" in md
+    assert "| 1 | Iran Air | organization | Iran | U.S. State Department |" in md
+    assert "Fath 360 \\| ballistic" in md and "Antony Blinken \\| David Lammy" in md
+    header = next(line for line in md.splitlines() if line.startswith("| # | Claim"))
+    for row in (line for line in md.splitlines() if line.startswith("| 1 | Iran shipped")):
+        assert len(re.findall(r"(?<!\\)\|", row)) == header.count("|")
+    assert "model gpt-4o-mini via openai, 2 attempt(s), 1545 tokens" in md
+    assert "- quote: \u201cIran is a menace\u201d \u2014 not found word for word in the article" in md
+
+
+def test_markdown_escapes_model_text(hostile: tuple[ArticleSummary, str]) -> None:
+    res, text = hostile
+    md = render(res, text, "md")
+    assert not re.search(r"(?<!\\)[<>]", md.replace("\u2014", "")), "an unescaped < or > reached the Markdown"
+    assert "\\<script\\>window.pwned=3\\</script\\>" in md
+    assert "\\[link\\](javascript:alert(1))" in md
+    assert md_escape("# not a heading\n1. not a list\n- nor this") == (
+        "\\# not a heading\n1\\. not a list\n\\- nor this"
+    )
+    assert md_escape("AT&T &amp; co") == "AT&T \\&amp; co"
+
+
+# --------------------------------------------------------------------------- terminal tables
+
+
+def test_table_contains_targets_and_quotes(result: ArticleSummary, article: str) -> None:
+    out = to_table(result, article)
+    assert "Iran Air" in out and "organization" in out and "David Lammy" in out
+    assert "Sanctions targets (2)" in out and "Quotes (4)" in out and "Allegations (3)" in out
+    assert "\x1b[" not in out
+    assert max(len(line) for line in out.splitlines()) <= 120
+    assert "\x1b[" in to_table(result, article, color=True)
+
+
+def test_table_does_not_interpret_rich_markup(result: ArticleSummary, article: str) -> None:
+    res = result.model_copy(update={"summary": "[bold red]not markup[/bold red] :smile:"})
+    out = render(res, article, "table")
+    assert "[bold red]not markup[/bold red] :smile:" in out
+
+
+def test_render_rejects_unknown_format(result: ArticleSummary, article: str) -> None:
+    with pytest.raises(ValueError, match="unknown format"):
+        render(result, article, "pdf")
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def test_html_article_text_is_exact_and_every_item_is_marked(result: ArticleSummary, article: str) -> None:
+    page = to_html(result, article)
+    p = parse(page)
+    assert "".join(p.article or []) == article
+
+    want = expected_spans(result)
+    heads = [m for m in p.marks if "id" in m]
+    assert sorted(m["id"] for m in heads) == sorted(want)
+    by_item = fragments(p)
+    assert set(by_item) == set(want)
+    for ident, (kind, start, end, text) in want.items():
+        frags = by_item[ident]
+        assert sum("id" in f for f in frags) == 1, ident
+        assert all(f["data-kind"] == kind and kind in f["class"].split() for f in frags)
+        assert "".join(f["text"] for f in frags) == text == article[start:end]
+    for kind, n in (("quote", 4), ("target", 2), ("evidence", 3)):
+        assert sum(kind in m["class"].split() for m in heads) == n
+    # nested spans stay one element each; the crossing one is split into a continuation
+    assert len(by_item["a2"]) == 1 and len(by_item["q2"]) == 1
+    assert len(by_item["q3"]) == 2 and "cont" in by_item["q3"][0]["class"] + by_item["q3"][1]["class"]
+
+
+def test_html_overlapping_spans_nest(result: ArticleSummary, article: str) -> None:
+    page = to_html(result, article)
+    parse(page)  # asserts every end tag closes the innermost open element
+    body = page[page.index('id="article">'):]
+    a2 = body.index('id="a2"')
+    q2 = body.index('id="q2"')
+    assert q2 < a2 < body.index("</mark>", a2)  # the evidence sits inside the quote's mark
+    a3 = body.index('id="a3"')
+    q3 = body.index('id="q3"')
+    assert a3 < q3  # the crossing evidence opens first, the quote opens inside it ...
+    assert 'class="quote cont" data-kind="quote" data-item="q3"' in body[q3:]  # ... and continues after
+
+
+def test_html_links_both_ways(result: ArticleSummary, article: str) -> None:
+    p = parse(to_html(result, article))
+    ids = set(p.ids)
+    for ident in expected_spans(result):
+        assert f"#{ident}" in p.hrefs and f"e-{ident}" in ids
+        assert f"#e-{ident}" in p.hrefs
+    for href in p.hrefs:
+        assert href == "data:," or href[1:] in ids, href
+    assert len(ids) == len(p.ids), "duplicate ids"
+
+
+def test_html_escapes_everything(hostile: tuple[ArticleSummary, str]) -> None:
+    res, text = hostile
+    page = render(res, text, "html")
+    p = parse(page)
+    assert p.tags.count("script") == 1  # ours
+    assert not {"img", "svg", "b", "i"} & set(p.tags)
+    assert "".join(p.article or []) == text
+    assert "&lt;script&gt;window.pwned=3&lt;/script&gt;" in page
+    assert "&lt;svg onload=window.pwned=5&gt;" in page
+    marks = fragments(p)
+    assert marks["q1"][0]["text"] == res.quotes[0].text
+    assert marks["a1"][0]["text"] == "<script>window.pwned = 1</script>"
+    assert "t1" not in marks  # no mention span: listed, not highlighted
+    assert "no mention span" in page
+
+
+def test_html_bad_offsets_are_reported_not_drawn(result: ArticleSummary, article: str) -> None:
+    q = result.quotes[0]
+    bad = result.model_copy(update={"quotes": [q.model_copy(update={"start": q.start + 1, "end": q.end + 1})]})
+    p = parse(to_html(bad, article))
+    assert "".join(p.article or []) == article
+    assert "q1" not in fragments(p)
+    assert "offsets do not match the text" in to_html(bad, article)
+
+
+def test_html_uses_result_text_when_set(result: ArticleSummary, article: str) -> None:
+    # For HTML input the offsets index the extracted text, which the result then carries.
+    res = result.model_copy(update={"text": article})
+    p = parse(to_html(res, "<html>the raw file</html>"))
+    assert "".join(p.article or []) == article
+
+
+def test_html_is_self_contained(result: ArticleSummary, article: str) -> None:
+    page = to_html(result, article)
+    p = parse(page)
+    assert "http://" not in page and "https://" not in page
+    external = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//|^\s*(?:https?|ftp|file):", re.I)
+    assert not [u for u in p.hrefs + p.srcs if external.match(u)]
+    assert not p.srcs
+    assert "@import" not in page and "url(" not in page
+    assert not {"iframe", "img", "object", "embed", "audio", "video"} & set(p.tags)
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+
+
+# --------------------------------------------------------------------------- real browser
+
+
+@pytest.mark.browser
+def test_review_page_in_chromium(result: ArticleSummary, article: str, tmp_path: Path,
+                                 hostile: tuple[ArticleSummary, str]) -> None:
+    """Load the page in headless chromium: no console errors, all marks, click-to-highlight."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium fonts-liberation)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright Python package is not installed (pip install playwright)"
+    )
+    started = time.monotonic()
+    page_file = tmp_path / "review.html"
+    page_file.write_text(to_html(result, article), encoding="utf-8")
+    hostile_file = tmp_path / "hostile.html"
+    hostile_file.write_text(to_html(*hostile), encoding="utf-8")
+    problems: list[str] = []
+    requests: list[str] = []
+    want = expected_spans(result)
+
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+                    if m.type in ("error", "assert") else None)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else requests.append(r.url))
+            page.goto(page_file.as_uri(), wait_until="load")
+
+            assert page.evaluate("document.getElementById('article').textContent") == article
+            for kind in ("quote", "target", "evidence"):
+                n = sum(k == kind for k, *_ in want.values())
+                assert page.locator(f"#article mark.{kind}[id]").count() == n, kind
+                items = page.evaluate(
+                    f"new Set([...document.querySelectorAll('#article mark.{kind}')].map(m => m.dataset.item)).size")
+                assert items == n, kind
+            texts = page.evaluate("""() => {
+                const out = {};
+                for (const m of document.querySelectorAll('#article mark'))
+                  out[m.dataset.item] = (out[m.dataset.item] || '') + m.textContent;
+                return out; }""")
+            assert texts == {ident: text for ident, (_, _, _, text) in want.items()}
+
+            # entry -> highlight: the last quote is below the fold; clicking scrolls to it and marks it
+            target = "q4"
+            in_view = f"""() => {{ const r = document.getElementById('{target}').getBoundingClientRect();
+                return r.top >= 0 && r.bottom <= window.innerHeight; }}"""
+            was_visible = page.evaluate(in_view)
+            page.click(f"#e-{target} a.jump")
+            page.wait_for_function(in_view, timeout=5000)
+            page.wait_for_function(f"document.getElementById('{target}').classList.contains('active')")
+            assert page.evaluate(f"document.getElementById('{target}').classList.contains('flash')")
+            assert page.evaluate(f"document.getElementById('e-{target}').classList.contains('active')")
+            assert was_visible or page.evaluate("window.scrollY") > 0
+            assert page.evaluate(f"getComputedStyle(document.getElementById('{target}')).outlineStyle") == "solid"
+
+            # highlight -> entry
+            page.click("#t1 a.hl")
+            page.wait_for_function("document.getElementById('e-t1').classList.contains('active')")
+
+            page.click(f"#e-{target} a.jump")  # leave the quote selected for the screenshot
+            page.wait_for_function(in_view, timeout=5000)
+            shot = tmp_path / "review-page.png"
+            page.screenshot(path=str(shot), full_page=True, animations="disabled")
+            artifacts = ROOT / "artifacts"
+            artifacts.mkdir(exist_ok=True)
+            shutil.copyfile(shot, artifacts / "review-page.png")
+            assert shot.stat().st_size > 10_000
+
+            # markup in the article and the model output stays text: nothing runs, nothing loads
+            page.goto(hostile_file.as_uri(), wait_until="load")
+            assert page.evaluate("typeof window.pwned") == "undefined"
+            assert page.evaluate("document.getElementById('article').textContent") == hostile[1]
+            assert page.locator("script").count() == 1
+        finally:
+            browser.close()
+
+    assert not problems, problems
+    assert not requests, f"the page fetched: {requests}"
+    print(f"browser test took {time.monotonic() - started:.2f}s; screenshot in {ROOT / 'artifacts'}")
