@@ -1,1 +1,139 @@
-"""`summarizer batch`: placeholder until batch.py lands (issue 6)."""
+"""`summarizer batch`: many articles to one JSONL file, concurrently, resumable.
+
+Only typer and names from `.cli` are imported here: the command is registered on every start
+(`summarizer --help`), and asyncio, the pipeline, openai and instructor load only when it runs.
+Semantics (inputs, output lines, resume, duplicates) are documented in `summarizer/batch.py`.
+
+Exit codes: 0 when every input has an ok line in OUT; 12 when the run ended but some did not
+(failed now, or kept as failed by --skip-failed); the usual codes of `errors.py` when the run
+could not start or the output could not be written (4: bad options, unusable -o or another run
+writing it; 3: stdin list requested from a terminal); 130 on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from .cli import (
+    BaseUrl,
+    Backend,
+    Debug,
+    MaxReasks,
+    MaxRetries,
+    MaxTokens,
+    Model,
+    ModelPath,
+    Record,
+    Replay,
+    Timeout,
+    Verbose,
+    _err,
+    _errors,
+    _settings,
+    app,
+)
+
+# Kept in step with batch.DEFAULT_CONCURRENCY / batch.EXIT_SOME_FAILED without importing it.
+_DEFAULT_CONCURRENCY = 8
+_EXIT_SOME_FAILED = 12
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Article files, directories (*.txt, *.md, *.html, *.htm, recursively), glob "
+            'patterns, .jsonl files of {"id", "text"} records, or - to read paths from stdin.',
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="JSONL file, one line per input; rerunning with the same file resumes.",
+            show_default=False,
+        ),
+    ],
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            "--concurrency",
+            "-c",
+            min=1,
+            max=512,
+            help="Articles in flight at once (8 suits hosted APIs; use 1-2 for a local server).",
+        ),
+    ] = _DEFAULT_CONCURRENCY,
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed/--skip-failed",
+            help="On resume, run ids whose earlier line failed again (default), or keep them.",
+        ),
+    ] = True,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    backend: Backend = None,
+    model_path: ModelPath = None,
+    record: Record = None,
+    replay: Replay = None,
+    max_retries: MaxRetries = None,
+    max_reasks: MaxReasks = None,
+    timeout: Timeout = None,
+    max_tokens: MaxTokens = None,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Summarize many articles into OUT.jsonl, one line per input, resumable.
+
+    Exit code 0 when every input has an ok line, 12 when some failed.
+    """
+    with _errors(debug):
+        settings = _settings(
+            model=model, base_url=base_url, backend=backend, model_path=model_path,
+            record_dir=record, replay_dir=replay, max_retries=max_retries,
+            max_reasks=max_reasks, timeout=timeout, max_tokens=max_tokens,
+        )
+        if "-" in inputs and sys.stdin is not None and sys.stdin.isatty():
+            from .errors import InputError
+
+            raise InputError(
+                "- reads a list of paths from stdin, but stdin is a terminal",
+                "pipe the paths in, e.g. `find articles -name '*.txt' | summarizer batch - -o out.jsonl`",
+            )
+        import asyncio
+
+        from .batch import current_id, expand_inputs, run_batch
+        from .pipeline import Summarizer
+
+        progress = sys.stderr is not None and sys.stderr.isatty()
+        items: Any = expand_inputs(inputs, sys.stdin, exclude=output)
+        if progress:
+            items = list(items)  # ids and paths only, never texts: gives the bar its total
+
+        on_event = None
+        if verbose:
+            def on_event(message: str) -> None:
+                _err(f"[{current_id.get()}] {message}")
+
+        summarizer = Summarizer(settings, on_event=on_event)
+
+        async def main() -> Any:
+            try:
+                return await run_batch(
+                    items, output, summarizer, concurrency, progress,
+                    retry_failed=retry_failed, verbose=verbose, debug=debug,
+                )
+            finally:
+                await summarizer.aclose()
+
+        tally = asyncio.run(main())
+    if not tally.all_ok:
+        raise typer.Exit(_EXIT_SOME_FAILED)

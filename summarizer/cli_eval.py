@@ -1,1 +1,104 @@
-"""`summarizer eval`: placeholder until evaluate.py lands (issue 7)."""
+"""`summarizer eval GOLD_DIR`: score the summarizer against a folder of gold files.
+
+Registered on the shared `app` when cli.py imports this module (at its bottom). Only typer and
+names from .cli are imported at module level: the evaluator, the pipeline and rich load inside
+the command, so `summarizer --help` stays fast.
+
+Exit status: 0 when every article was summarized and scored, whatever the scores (low scores
+are a result, not a failure). When some articles failed (missing recording, provider error,
+...), the full report is still printed, then one line on stderr, and the exit status is that
+error's documented code when all failures are of one kind (e.g. 10 for missing recordings),
+else 1. A failure before any article runs (bad options, no gold files) exits through `_errors`
+as usual.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from .cli import (
+    Backend,
+    BaseUrl,
+    Debug,
+    MaxReasks,
+    MaxRetries,
+    MaxTokens,
+    Model,
+    ModelPath,
+    Record,
+    Replay,
+    Timeout,
+    Verbose,
+    _err,
+    _errors,
+    _printer,
+    _settings,
+    app,
+    write_output,
+)
+
+if TYPE_CHECKING:
+    from .evaluate import FileScore
+
+
+@app.command("eval")
+def eval_cmd(
+    gold_dir: Annotated[
+        Path, typer.Argument(help="Folder of NAME.gold.json files, each next to NAME.txt or NAME.html.")
+    ],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON instead of a table.")] = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    backend: Backend = None,
+    model_path: ModelPath = None,
+    record: Record = None,
+    replay: Replay = None,
+    max_retries: MaxRetries = None,
+    max_reasks: MaxReasks = None,
+    timeout: Timeout = None,
+    max_tokens: MaxTokens = None,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Summarize every gold article and score the results (targets P/R/F1, quote recall,
+    speaker accuracy, verbatim share, allegation recall). Exits 0 whatever the scores."""
+    with _errors(debug):
+        import json
+
+        from .evaluate import evaluate, load_gold, report_table
+
+        load_gold(gold_dir)  # refuse a bad folder before building a client
+        settings = _settings(
+            model=model, base_url=base_url, backend=backend, model_path=model_path,
+            record_dir=record, replay_dir=replay, max_retries=max_retries,
+            max_reasks=max_reasks, timeout=timeout, max_tokens=max_tokens,
+        )
+        from .pipeline import Summarizer
+
+        summarizer = Summarizer(settings, on_event=_printer(verbose))
+
+        def progress(fs: FileScore) -> None:
+            _err(f"eval: {fs.name}: " + (f"error: {fs.error}" if fs.error else "scored"))
+
+        try:
+            report = evaluate(gold_dir, summarizer.run, on_file=progress if verbose else None)
+        finally:
+            summarizer.close()
+        if json_out:
+            text = json.dumps(report.to_json(), indent=2, ensure_ascii=False)
+        else:
+            text = report_table(report)
+        write_output(text, output)
+
+        failed = report.failed
+        if failed:
+            codes = {f.exit_code or 1 for f in failed}
+            _err(
+                f"error: {len(failed)} of {len(report.files)} articles failed "
+                f"(first: {failed[0].name}: {failed[0].error})"
+            )
+            raise typer.Exit(codes.pop() if len(codes) == 1 else 1)

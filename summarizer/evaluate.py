@@ -834,38 +834,43 @@ def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.0f}%"
 
 
+def _dec(x: float) -> str:
+    return f"{x:.2f}"
+
+
 def _row(c: Counts) -> list[str]:
     return [
-        f"{_pct(c.target_precision)} / {_pct(c.target_recall)} / {_pct(c.target_f1)}",
+        f"{_dec(c.target_precision)} {_dec(c.target_recall)} {_dec(c.target_f1)}",
         f"{c.targets_matched}/{c.targets_pred}/{c.targets_gold}",
         str(c.targets_invented),
-        f"{_pct(c.quote_recall)} ({c.quotes_found}/{c.quotes_gold})",
+        f"{_pct(c.quote_recall)} {c.quotes_found}/{c.quotes_gold}",
         _pct(c.speaker_accuracy),
         _pct(c.verbatim_share),
-        f"{_pct(c.allegation_recall)} ({c.allegations_found}/{c.allegations_gold})",
+        f"{_pct(c.allegation_recall)} {c.allegations_found}/{c.allegations_gold}",
     ]
 
 
-def report_table(report: EvalReport, *, width: int = 140, details: bool = True) -> str:
+def report_table(report: EvalReport, *, width: int = 200, details: bool = True) -> str:
     """The report as a rich table rendered to plain text, plus (with `details`) what was missed
     or wrong per file, which is what one needs to improve a prompt."""
     import io
 
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="summarizer eval", show_lines=False)
-    for col, just in (
-        ("file", "left"), ("targets P / R / F1", "right"), ("tp/pred/gold", "right"),
-        ("invented", "right"), ("quote recall", "right"), ("speaker acc", "right"),
-        ("verbatim", "right"), ("allegation recall", "right"), ("error", "left"),
-    ):
-        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    # Natural width (the console is only an upper bound): no cell is cut short.
+    table = Table(title="summarizer eval (overall = micro average)", box=box.SIMPLE_HEAD)
+    table.add_column("file", no_wrap=True)
+    for col in ("targets P R F1", "tp/pred/gold", "invented", "quotes", "speaker",
+                "verbatim", "allegations"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("error", no_wrap=True)
     for f in report.files:
         table.add_row(f.name, *_row(f.counts), f.error_kind or "")
     total = report.overall
     table.add_section()
-    table.add_row("overall (micro)", *_row(total), f"{total.errors} failed" if total.errors else "")
+    table.add_row("overall", *_row(total), f"{total.errors} failed" if total.errors else "")
 
     buf = io.StringIO()
     console = Console(file=buf, width=width, color_system=None, force_terminal=False, soft_wrap=False)
