@@ -184,6 +184,15 @@ def _sentence_ends(text: str) -> list[int]:
     return ends
 
 
+_HEADING_MAX = 100  # characters
+
+
+def _is_heading(paragraph: str) -> bool:
+    """A short paragraph that does not end like a sentence: a heading, a dateline, a credit."""
+    text = paragraph.strip().rstrip("\"'”’»)]")
+    return 0 < len(text) <= _HEADING_MAX and text[-1] not in ".!?…:;。！？"
+
+
 def _paragraph_ends(text: str) -> list[int]:
     """Positions just after the last newline of each line break that separates paragraphs.
 
@@ -294,36 +303,56 @@ class _Splitter:
     def pick(self, start: int, floor: int, allow_overflow: bool) -> int | None:
         """Where the chunk starting at `start` ends (> floor), or None if nothing fits.
 
-        1. the farthest paragraph end that fits, if it fills at least half the budget (else a
-           short heading could become a chunk of its own) or no sentence end fits;
+        1. the farthest paragraph end that fits, if it fills at least half the budget or no
+           sentence end fits (and not just after a heading: `before_heading`);
         2. otherwise the farthest sentence end that fits;
         3. only if the sentence at `start` alone exceeds the budget: the farthest whitespace
-           that fits, except when what follows it cannot be cut and would overflow anyway (a
-           long quotation) and the chunk so far is under half a budget: then the lead-in
-           ("Lee said: ") stays with the quotation in one over-budget chunk;
-        4. if not even one word fits, an over-budget chunk (`overflow_end`), when allowed.
+           that fits;
+        4. if not even one word fits: an over-budget chunk (`overflow_end`), when allowed.
+        When allowed, a chunk under half a budget that would be followed by a unit that cannot
+        be cut and overflows anyway (a long quotation) takes that unit too (`overflow_end`):
+        its lead-in ("Lee said: ", or a headline naming who speaks) stays with the words.
         """
+        end: int | None = None
         para = self.farthest_fit(self.paragraphs, start, floor)
         sent = self.farthest_fit(self.sentences, start, floor)
         if para is not None and (
             sent is None or sent == para or 2 * self.tokens(start, para) >= self.budget
         ):
-            return para
-        if sent is not None:
-            return sent
-        word = self.farthest_fit(self.words, start, floor)
-        if word is not None:
-            following = self.first_after(self.words, word)
-            if (
-                allow_overflow
-                and not self.fits(word, following)
-                and 2 * self.tokens(start, word) <= self.budget
-            ):
-                return self.overflow_end(word)
-            return word
+            end = self.before_heading(start, floor, para)
+        elif sent is not None:
+            end = sent
+        else:
+            end = self.farthest_fit(self.words, start, floor)
         if not allow_overflow:
-            return None
-        return self.overflow_end(floor)
+            return end
+        if end is None:
+            return self.overflow_end(floor)
+        if (
+            end < len(self.article)
+            and 2 * self.tokens(start, end) <= self.budget
+            and not self.fits(end, self.first_after(self.words, end))
+        ):
+            return self.overflow_end(end)
+        return end
+
+    def before_heading(self, start: int, floor: int, end: int) -> int:
+        """`end`, or the paragraph end before it when the chunk would close on a heading.
+
+        A heading ("The Rukban camp") belongs with the text after it; the chunk gives it up when
+        it still fills half the budget without it.
+        """
+        i = bisect_right(self.paragraphs, end) - 2
+        if end == len(self.article) or i < 0:
+            return end
+        before = self.paragraphs[i]
+        if (
+            before > max(start, floor)
+            and _is_heading(self.article[before:end])
+            and 2 * self.tokens(start, before) >= self.budget
+        ):
+            return before
+        return end
 
     def overlap_starts(self, prev: Chunk, sentences: int) -> list[int]:
         """Starts for the next chunk that repeat 1..`sentences` sentences of `prev`, most first."""

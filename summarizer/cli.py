@@ -37,6 +37,7 @@ MaxRetries = Annotated[Optional[int], typer.Option("--max-retries", help="Retrie
 MaxReasks = Annotated[Optional[int], typer.Option("--max-reasks", help="Re-asks when the output is invalid or a quote is not in the text [default 2].")]
 Timeout = Annotated[Optional[float], typer.Option("--timeout", help="Seconds for the whole article, all attempts included [default 300].")]
 MaxTokens = Annotated[Optional[int], typer.Option("--max-tokens", help="Output token budget; doubled once if the answer is cut off [default 4096].")]
+Mode = Annotated[Optional[str], typer.Option("--mode", help="tools (function calling, default) or json (for endpoints without tool calls).")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show each attempt (status, wait, tokens) on stderr.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")]
 
@@ -113,6 +114,7 @@ def summarize(
     max_reasks: MaxReasks = None,
     timeout: Timeout = None,
     max_tokens: MaxTokens = None,
+    mode: Mode = None,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
     use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse a stored result for the same input, model, prompt and parameters.")] = True,
     verbose: Verbose = False,
@@ -125,7 +127,7 @@ def summarize(
         settings = _settings(
             model=model, base_url=base_url, backend=backend, model_path=model_path,
             record_dir=record, replay_dir=replay, max_retries=max_retries,
-            max_reasks=max_reasks, timeout=timeout, max_tokens=max_tokens,
+            max_reasks=max_reasks, timeout=timeout, max_tokens=max_tokens, mode=mode,
         )
         from .inputs import MAX_BYTES, read_article
 

@@ -896,4 +896,4 @@ def report_table(report: EvalReport, *, width: int = 200, details: bool = True) 
                 lines += [f"  - {i}" for i in items]
         if lines:
             buf.write("\n".join(lines) + "\n")
-    return buf.getvalue()
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"

@@ -132,7 +132,7 @@ def to_markdown(result: ArticleSummary, article_text: str) -> str:
 
     p = result.provenance
     line = (
-        f"_Provenance:_ model {md_escape(p.model)} via {md_escape(p.backend)}, "
+        f"Model {md_escape(p.model)} via {md_escape(p.backend)}, "
         f"{p.attempts} attempt(s), {_tokens(p)}, {p.elapsed_s:.2f} s"
     )
     if p.cached:
@@ -233,7 +233,8 @@ def to_table(
         no_color=not color, highlight=False, emoji=False, markup=False, legacy_windows=False,
     )
     console.print(Group(*parts))
-    return buf.getvalue()
+    # rich pads every line to the full width; trailing blanks only get in the way when pasted.
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
 
 
 # --------------------------------------------------------------------------- HTML page

@@ -74,6 +74,8 @@ class Settings:
             raise ConfigError(f"replay directory {self.replay_dir} does not exist")
         if self.max_retries < 0 or self.max_reasks < 0:
             raise ConfigError("--max-retries and --max-reasks must be 0 or more")
+        if self.mode not in ("tools", "json"):
+            raise ConfigError(f"unknown mode {self.mode!r}", "use tools or json")
         if self.timeout <= 0:
             raise ConfigError("--timeout must be positive")
         if (

@@ -183,3 +183,21 @@ def test_field_descriptions_reach_the_model(fake: FakeOpenAI) -> None:
     params = json.dumps(fake.requests[0].json["tools"][0]["function"]["parameters"])
     assert "never make up a name" in params and "character for character" in params
     assert Extraction.model_json_schema()["properties"]["quotes"]["maxItems"] == 40
+
+
+def test_json_mode_for_endpoints_without_tools(fake: FakeOpenAI, example_text: str) -> None:
+    fake.script(Reply(payload=example_payload()))
+    res = cli(fake, "summarize", str(EXAMPLE), "--mode", "json", "--no-cache")
+    assert res.exit_code == 0, res.stderr
+    req = fake.requests[0].json
+    assert "tools" not in req and req["response_format"]["type"] == "json_object"
+    assert len(json.loads(res.stdout)["quotes"]) == 2
+
+
+def test_debug_traceback_never_shows_the_key(fake: FakeOpenAI, tmp_path: Path) -> None:
+    fake.default = Reply(status=401, body={"error": {"message": f"Incorrect API key provided: {TEST_KEY}"}})
+    env = {"OPENAI_API_KEY": TEST_KEY, "OPENAI_BASE_URL": fake.url, "SUMMARIZER_CACHE_DIR": str(tmp_path)}
+    p = subprocess.run([sys.executable, "-m", "summarizer", "summarize", str(EXAMPLE), "--debug", "-v"],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode != 0 and "Traceback" in p.stderr and "AuthError" in p.stderr
+    assert TEST_KEY not in p.stderr and TEST_KEY not in p.stdout

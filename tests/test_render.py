@@ -8,6 +8,7 @@ may become markup or fetch anything. The `browser` test opens the page in Debian
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import time
@@ -250,7 +251,7 @@ def test_markdown_has_quotes_speakers_and_tables(result: ArticleSummary, article
     header = next(line for line in md.splitlines() if line.startswith("| # | Claim"))
     for row in (line for line in md.splitlines() if line.startswith("| 1 | Iran shipped")):
         assert len(re.findall(r"(?<!\\)\|", row)) == header.count("|")
-    assert "model gpt-4o-mini via openai, 2 attempt(s), 1545 tokens" in md
+    assert "Model gpt-4o-mini via openai, 2 attempt(s), 1545 tokens" in md
     assert "- quote: \u201cIran is a menace\u201d \u2014 not found word for word in the article" in md
 
 
@@ -265,6 +266,21 @@ def test_markdown_escapes_model_text(hostile: tuple[ArticleSummary, str]) -> Non
         "\\# not a heading\n1\\. not a list\n\\- nor this"
     )
     assert md_escape("AT&T &amp; co") == "AT&T \\&amp; co"
+
+
+def test_markdown_renders_as_intended(result: ArticleSummary, article: str,
+                                      hostile: tuple[ArticleSummary, str]) -> None:
+    """Through a real CommonMark renderer (markdown-it-py, which rich depends on), raw HTML allowed."""
+    markdown_it = pytest.importorskip("markdown_it")
+    md = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table")
+    for res, text in ((result, article), hostile):
+        out = md.render(to_markdown(res, text))
+        assert not re.search(r"<(script|img|svg|b|i|a|em)\b", out.replace("<em>unattributed</em>", ""))
+        rows = re.findall(r"<tr>(.*?)</tr>", out, re.S)
+        assert rows and all(len(re.findall(r"<t[dh]\b", r)) in (6, 7) for r in rows)
+        assert out.count("<blockquote>") == len(res.quotes)
+    assert "<td>Iran shipped ballistic missiles (Fath 360 | ballistic) to Russia.</td>" in md.render(
+        to_markdown(result, article))
 
 
 # --------------------------------------------------------------------------- terminal tables
@@ -390,11 +406,14 @@ def test_html_is_self_contained(result: ArticleSummary, article: str) -> None:
 def test_review_page_in_chromium(result: ArticleSummary, article: str, tmp_path: Path,
                                  hostile: tuple[ArticleSummary, str]) -> None:
     """Load the page in headless chromium: no console errors, all marks, click-to-highlight."""
+    # CI sets SUMMARIZER_REQUIRE_BROWSER=1 so that a missing browser fails instead of skipping.
+    unavailable = pytest.fail if os.environ.get("SUMMARIZER_REQUIRE_BROWSER") else pytest.skip
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium fonts-liberation)")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright Python package is not installed (pip install playwright)"
-    )
+        unavailable(f"{CHROMIUM} not installed (apt-get install -y chromium fonts-liberation)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        unavailable("the playwright Python package is not installed (pip install playwright)")
     started = time.monotonic()
     page_file = tmp_path / "review.html"
     page_file.write_text(to_html(result, article), encoding="utf-8")
@@ -447,6 +466,8 @@ def test_review_page_in_chromium(result: ArticleSummary, article: str, tmp_path:
 
             page.click(f"#e-{target} a.jump")  # leave the quote selected for the screenshot
             page.wait_for_function(in_view, timeout=5000)
+            page.set_viewport_size({"width": 1280, "height": 1700})  # tall enough for every side list
+            page.mouse.move(0, 0)  # no hover underline in the picture
             shot = tmp_path / "review-page.png"
             page.screenshot(path=str(shot), full_page=True, animations="disabled")
             artifacts = ROOT / "artifacts"
