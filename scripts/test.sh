@@ -13,9 +13,11 @@ pip install -q -e '.[dev,local]' 2>&1 | grep -v "^WARNING: Location" || true
 python -c "import summarizer, llama_cpp, playwright" # fail here, clearly, if the install did not work
 # The HTML review page is tested in Debian's Chromium; install it when we can (root + apt).
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null) \
     || echo "warning: could not install chromium; the browser test will be skipped" >&2
 fi
+# In CI the browser test must run, not skip.
+if [ "${CI:-}" = "true" ]; then export SUMMARIZER_REQUIRE_BROWSER=1; fi
 ruff check summarizer tests benchmarks
 mypy summarizer
 python -m pytest -q "$@"

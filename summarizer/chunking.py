@@ -360,8 +360,15 @@ class _Splitter:
             return []
         lo = bisect_right(self.sentences, prev.start)
         hi = bisect_right(self.sentences, prev.end - 1)
-        inside = self.sentences[lo:hi]  # sentence ends strictly inside prev
-        return inside[-sentences:]
+        starts: list[int] = []
+        after = prev.end
+        for b in reversed(self.sentences[lo:hi]):  # sentence ends strictly inside prev
+            if self.article[b:after].strip():  # ends only whitespace apart count once
+                starts.append(b)
+                if len(starts) == sentences:
+                    break
+            after = b
+        return starts[::-1]
 
 
 def split(

@@ -160,15 +160,16 @@ def summarize(
                 f"done: {p.attempts} request(s), {p.usage.total_tokens} tokens, "
                 f"{len(p.dropped)} dropped, {p.elapsed_s:.2f}s"
             )
-        write_output(_render(result, article.text, fmt), output)
+        color = fmt == "table" and output is None and sys.stdout.isatty()
+        write_output(_render(result, article.text, fmt, color), output)
 
 
-def _render(result: Any, article_text: str, fmt: str) -> str:
+def _render(result: Any, article_text: str, fmt: str, color: bool = False) -> str:
     if fmt == "json":
         return str(result.model_dump_json(indent=2))
     from . import render
 
-    return render.render(result, article_text, fmt)
+    return render.render(result, article_text, fmt, color=color)
 
 
 @app.command()
