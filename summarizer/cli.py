@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
+import click
 import typer
 
 from .errors import SummarizerError
@@ -61,8 +62,8 @@ def _errors(debug: bool) -> Iterator[None]:
     """One line and the documented exit code for every failure; tracebacks only with --debug."""
     try:
         yield
-    except typer.Exit:
-        raise
+    except (typer.Exit, click.ClickException):
+        raise  # usage errors: click prints them with the usage line, exit 2
     except SummarizerError as err:
         if debug:
             raise

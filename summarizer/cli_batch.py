@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
 from .cli import (
-    BaseUrl,
     Backend,
+    BaseUrl,
     Debug,
     MaxReasks,
     MaxRetries,

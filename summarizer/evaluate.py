@@ -327,20 +327,44 @@ _QUOTE_MIN_OVERLAP = 0.5  # of the shorter text
 _QUOTE_MIN_CHARS = 8  # ...and at least this many characters (or the whole gold quote if shorter)
 
 
-def quote_overlap(pred: str, gold: str) -> float:
-    """Share of the shorter (collapsed) text covered by the longest common substring, 0..1.
+def _spans(needle: str, hay: str) -> list[tuple[int, int]]:
+    """Every place (start, end) where `needle` occurs in `hay`."""
+    out: list[tuple[int, int]] = []
+    i = hay.find(needle)
+    while i >= 0 and needle:
+        out.append((i, i + len(needle)))
+        i = hay.find(needle, i + 1)
+    return out
 
-    Containment either way gives 1.0. A gold quote counts as found when this is >= 0.5 and the
-    common substring has >= 8 characters (or is the whole gold quote, for fragments such as
-    "impossible"), so that a returned "the" cannot find every quote it is part of.
+
+def _overlap_size(p: str, g: str, article: str | None) -> int:
+    """Characters the two (collapsed) quotes share; see `quote_overlap`."""
+    if article is not None:
+        ps, gs = _spans(p, article), _spans(g, article)
+        if ps and gs:
+            return max(max(0, min(pe, ge) - max(pb, gb)) for pb, pe in ps for gb, ge in gs)
+    if p in g or g in p:
+        return min(len(p), len(g))
+    return SequenceMatcher(None, p, g, autojunk=False).find_longest_match(0, len(p), 0, len(g)).size
+
+
+def quote_overlap(pred: str, gold: str, article: str | None = None) -> float:
+    """Share (0..1) of the shorter whitespace-collapsed quote that the two have in common.
+
+    "In common" means, when both quotes occur in `article` (the collapsed article text): the
+    overlap of their places in it, best over all occurrences. So two quotes that merely share
+    a phrase ("Iran's destabilizing") but sit in different sentences do not overlap. Otherwise
+    (a returned quote that is not verbatim, or no article given): containment either way, else
+    the longest common substring.
+
+    A gold quote counts as found when this is >= 0.5 and the shared part has >= 8 characters
+    (or is the whole gold quote, for fragments such as "impossible"), so that a returned "the"
+    cannot find every quote it is part of.
     """
     p, g = collapse(pred), collapse(gold)
     if not p or not g:
         return 0.0
-    if p in g or g in p:
-        size = min(len(p), len(g))
-    else:
-        size = SequenceMatcher(None, p, g, autojunk=False).find_longest_match(0, len(p), 0, len(g)).size
+    size = _overlap_size(p, g, article)
     if size < min(_QUOTE_MIN_CHARS, len(g)):
         return 0.0
     return size / min(len(p), len(g))
@@ -689,8 +713,9 @@ def score(
     matches a gold alias is never invented, even when the alias is a translation the article
     does not contain ("Russia" for "Russland").
 
-    Quotes: a gold quote is found when some returned quote has `quote_overlap` >= 0.5 with it;
-    its speaker is right when the best-overlapping such quote `speaker_match`es. A returned
+    Quotes: a gold quote is found when some returned quote has `quote_overlap` >= 0.5 with it
+    (places compared in the article text that holds the gold quote); its speaker is right when
+    the best-overlapping such quote (ties: the one closest in length) `speaker_match`es. A returned
     quote is verbatim when its collapsed text is a substring of a collapsed article text (for
     HTML: our extraction or the gold's visible text).
 
@@ -721,16 +746,22 @@ def score(
     gold_quotes = [q for q in gold.get("quotes", []) if isinstance(q, dict)]
     c.quotes_gold, c.quotes_pred = len(gold_quotes), len(result.quotes)
     for gq in gold_quotes:
-        best: tuple[float, int] | None = None
+        gtext = collapse(str(gq["text"]))
+        # positions are compared in the text that holds the gold quote (visible text for HTML)
+        where = next((h for h in reversed(hay) if gtext in h), None)
+        best: tuple[float, float, int] | None = None
         for i, pq in enumerate(result.quotes):
-            ov = quote_overlap(pq.text, str(gq["text"]))
-            if ov >= _QUOTE_MIN_OVERLAP and (best is None or ov > best[0]):
-                best = (ov, i)
+            ov = quote_overlap(pq.text, gtext, where)
+            # ties (a gold quote inside two returned ones) go to the closer length:
+            # "patently false," is the Pentagon's, "is patently false," Robertson's
+            closeness = min(len(gtext), len(pq.text)) / max(len(gtext), len(pq.text), 1)
+            if ov >= _QUOTE_MIN_OVERLAP and (best is None or (ov, closeness) > best[:2]):
+                best = (ov, closeness, i)
         if best is None:
             fs.quotes_missed.append(_short(str(gq["text"])))
             continue
         c.quotes_found += 1
-        pred_speaker = result.quotes[best[1]].speaker
+        pred_speaker = result.quotes[best[2]].speaker
         if speaker_match(pred_speaker, str(gq.get("speaker", ""))):
             c.speakers_correct += 1
         else:

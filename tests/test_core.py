@@ -201,3 +201,17 @@ def test_debug_traceback_never_shows_the_key(fake: FakeOpenAI, tmp_path: Path) -
                        capture_output=True, text=True, env=env, timeout=60)
     assert p.returncode != 0 and "Traceback" in p.stderr and "AuthError" in p.stderr
     assert TEST_KEY not in p.stderr and TEST_KEY not in p.stdout
+
+
+@pytest.mark.parametrize(("fmt", "needle"), [("md", "> completely aligned"), ("table", "Iran Air"), ("html", '<mark')])
+def test_cli_formats(fake: FakeOpenAI, tmp_path: Path, fmt: str, needle: str) -> None:
+    fake.default = Reply(payload=example_payload())
+    out = tmp_path / f"out.{fmt}"
+    res = cli(fake, "summarize", str(EXAMPLE), "--format", fmt, "-o", str(out))
+    assert res.exit_code == 0, res.stderr
+    assert needle in out.read_text("utf-8")
+
+
+def test_unknown_format_is_a_usage_error(fake: FakeOpenAI) -> None:
+    res = cli(fake, "summarize", str(EXAMPLE), "--format", "pdf")
+    assert res.exit_code == 2 and fake.requests == []

@@ -17,6 +17,7 @@ from summarizer.evaluate import (
     EvalReport,
     FileScore,
     allegation_similarity,
+    collapse,
     evaluate,
     load_gold,
     note_aliases,
@@ -272,6 +273,13 @@ def test_quote_overlap_rules() -> None:
     assert quote_overlap("impossible", "impossible") == 1.0  # short fragments still count
     assert quote_overlap("the", gold) == 0.0  # too short to find anything
     assert quote_overlap("a  quote\nwith   spaces", "a quote with spaces") == 1.0
+    # with the article, places are compared: a shared phrase in another sentence is no overlap
+    article = collapse(texts("iran-missiles-russia")[0])
+    pred = "So as Iran’s destabilizing activities spread"
+    other = gold_of("iran-missiles-russia")["quotes"][4]["text"]  # the State Department's
+    assert "Iran’s destabilizing influence" in other
+    assert quote_overlap(pred, other) >= 0.5  # text only: 22 shared characters of 44
+    assert quote_overlap(pred, other, article) == 0.0
 
 
 def test_allegation_paraphrase_matches_and_unrelated_claim_does_not() -> None:
