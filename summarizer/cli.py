@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 from .errors import SummarizerError
 
@@ -62,7 +62,7 @@ def _errors(debug: bool) -> Iterator[None]:
     """One line and the documented exit code for every failure; tracebacks only with --debug."""
     try:
         yield
-    except (typer.Exit, click.ClickException):
+    except (typer.Exit, TyperException):
         raise  # usage errors: click prints them with the usage line, exit 2
     except SummarizerError as err:
         if debug:

@@ -44,6 +44,7 @@ __all__ = [
     "FileScore",
     "GoldCase",
     "allegation_similarity",
+    "collapse",
     "evaluate",
     "load_gold",
     "note_aliases",

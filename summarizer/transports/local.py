@@ -283,7 +283,6 @@ def local_schema(schema: dict[str, Any], budget_tokens: int = OUTPUT_BUDGET_TOKE
             return
         if isinstance(node.get("properties"), dict):
             node["required"] = list(node["properties"])
-            node.setdefault("additionalProperties", False)
         if node.get("type") == "array":
             low = int(node.get("minItems", 0))
             node["maxItems"] = max(low, min(int(node.get("maxItems", MAX_ITEMS)), MAX_ITEMS))
@@ -478,23 +477,6 @@ def chat_kwargs(model: LocalModel, body: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the transport
 
 
-class _DeadlinePassed(Exception):
-    pass
-
-
-class _Deadline:
-    """A logits processor that stops generation once the request's read timeout has passed."""
-
-    def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
-        self.at = None if seconds is None else time.monotonic() + seconds
-
-    def __call__(self, input_ids: Any, scores: Any) -> Any:
-        if self.at is not None and time.monotonic() > self.at:
-            raise _DeadlinePassed
-        return scores
-
-
 def _error(status: int, message: str, request: httpx2.Request, *, code: str | None = None,
            retry: bool = False) -> httpx2.Response:
     """An OpenAI-style error response, so the openai client raises the matching exception."""
@@ -521,7 +503,6 @@ def _completion(model: LocalModel, body: dict[str, Any], result: dict[str, Any])
             "function": {"name": name, "arguments": text},
         }
         message = {"role": "assistant", "content": None, "tool_calls": [call]}
-        finish = "length" if finish == "length" else "tool_calls"
     else:
         message = {"role": "assistant", "content": text}
     usage = result.get("usage") or {}
@@ -564,21 +545,13 @@ class Local(Transport):
         if body.get("stream"):
             return _error(400, "local backend: streaming is not supported", request)
         model = self.model
-        timeout = (request.extensions.get("timeout") or {}).get("read")
-        deadline = _Deadline(float(timeout) if isinstance(timeout, int | float) else None)
         with model.lock:
             try:
                 kwargs = chat_kwargs(model, body)
             except (ValueError, TypeError) as exc:
                 return _error(400, f"local backend: {exc}", request)
             try:
-                result = model.llama.create_chat_completion(
-                    **kwargs, logits_processor=[deadline]
-                )
-            except _DeadlinePassed:
-                raise httpx2.ReadTimeout(
-                    f"the local model did not finish within {deadline.seconds:.0f}s", request=request
-                ) from None
+                result = model.llama.create_chat_completion(**kwargs)
             except ValueError as exc:  # llama raises ValueError for a prompt over n_ctx
                 message = str(exc)
                 if "context" in message.lower():
