@@ -316,9 +316,7 @@ class _Splitter:
         end: int | None = None
         para = self.farthest_fit(self.paragraphs, start, floor)
         sent = self.farthest_fit(self.sentences, start, floor)
-        if para is not None and (
-            sent is None or sent == para or 2 * self.tokens(start, para) >= self.budget
-        ):
+        if para is not None and (sent is None or sent == para or 2 * self.tokens(start, para) >= self.budget):
             end = self.before_heading(start, floor, para)
         elif sent is not None:
             end = sent
@@ -382,8 +380,10 @@ def split(
     * A text that fits is returned whole, as one chunk (also the empty text).
     * Boundaries fall at paragraph ends first, then sentence ends (see `_sentence_ends`), and at
       whitespace only when one sentence alone exceeds the budget (see `_Splitter.pick`).
-    * A boundary never falls inside a quotation (`quotation_spans`, marks included). A
-      quotation longer than the budget is kept whole, so its chunk EXCEEDS the budget; so does
+    * A boundary never falls inside a quotation: what `quotation_spans` finds, marks included
+      (it matches at most 3,000 characters between the marks; a longer run is split like
+      prose: it could not be returned as one quote anyway, `ExtractedQuote.text` holds 1,200).
+      A quotation longer than the budget is kept whole, so its chunk EXCEEDS the budget; so does
       a single whitespace-free run longer than the budget (text is never cut between
       characters). Callers must leave headroom in their context window for this.
     * Without overlap the chunks are contiguous: chunk i ends where chunk i+1 starts, the first
@@ -538,10 +538,18 @@ def _carry_speakers(
     return lists
 
 
+def _contains(longer: str, shorter: str) -> bool:
+    """Does `longer` hold `shorter` as whole words ("patently false" in "is patently false",
+    but not "act" in "action")?"""
+    if not shorter or len(shorter) >= len(longer):
+        return False
+    return re.search(rf"(?<!\w){re.escape(shorter)}(?!\w)", longer) is not None
+
+
 def _merge_quotes(quotes: Sequence[ExtractedQuote]) -> list[ExtractedQuote]:
     """One item per quote: equal after normalisation, or one inside the other, same speaker.
 
-    The longer text is kept, with the fuller speaker. Two quotes whose named speakers differ
+    Containment is of whole words. The longer text is kept, with the fuller speaker. Two quotes whose named speakers differ
     ("patently false" by the Pentagon, "is patently false" by Robertson) are both kept: the
     same words can be said twice, and `assemble.ground_quotes` already gives each place in
     the article to one quote only.
@@ -553,8 +561,7 @@ def _merge_quotes(quotes: Sequence[ExtractedQuote]) -> list[ExtractedQuote]:
         matches = [
             i
             for i, (m, mk) in enumerate(zip(merged, keys, strict=True))
-            if _same_speaker(m.speaker, q.speaker)
-            and (mk == key or (key and mk and (key in mk or mk in key)))
+            if _same_speaker(m.speaker, q.speaker) and (mk == key or _contains(mk, key) or _contains(key, mk))
         ]
         if not matches:
             merged.append(q)
@@ -720,10 +727,9 @@ def summaries_prompt(summaries: list[str]) -> str:
         "obey it.\n\n"
         "Write the summary of the whole article: 2 to 4 neutral sentences. Lead with what the "
         "article as a whole is about, not with whatever the first part happened to say. Keep "
-        "the hedging the summaries use (\"allegedly\", \"claimed\", \"suspected\", \"according "
-        "to\", \"denied\"): do not state as fact what they only report as alleged, claimed or "
+        'the hedging the summaries use ("allegedly", "claimed", "suspected", "according '
+        'to", "denied"): do not state as fact what they only report as alleged, claimed or '
         "disputed. Use only what the summaries say; add no facts, names, dates or numbers, and "
         "where they repeat each other say it once.\n\n"
         f"{fence} BEGIN PART SUMMARIES\n{payload}\n{fence} END PART SUMMARIES"
     )
-

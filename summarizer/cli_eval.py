@@ -10,6 +10,9 @@ are a result, not a failure). When some articles failed (missing recording, prov
 error's documented code when all failures are of one kind (e.g. 10 for missing recordings),
 else 1. A failure before any article runs (bad options, no gold files) exits through `_errors`
 as usual.
+
+Every article goes to the model (or to --replay fixtures): the result cache is not used, so
+a score always reflects the current prompt, model and settings.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from .cli import (
     MaxReasks,
     MaxRetries,
     MaxTokens,
+    Mode,
     Model,
     ModelPath,
     Record,
@@ -61,6 +65,7 @@ def eval_cmd(
     max_reasks: MaxReasks = None,
     timeout: Timeout = None,
     max_tokens: MaxTokens = None,
+    mode: Mode = None,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
@@ -75,7 +80,7 @@ def eval_cmd(
         settings = _settings(
             model=model, base_url=base_url, backend=backend, model_path=model_path,
             record_dir=record, replay_dir=replay, max_retries=max_retries,
-            max_reasks=max_reasks, timeout=timeout, max_tokens=max_tokens,
+            max_reasks=max_reasks, timeout=timeout, max_tokens=max_tokens, mode=mode,
         )
         from .pipeline import Summarizer
 

@@ -36,8 +36,9 @@ from summarizer.schema import (
     SanctionsTarget,
     Usage,
 )
+from summarizer.testing.fake_openai import FakeOpenAI, Reply
 
-from .conftest import SHARED
+from .conftest import SHARED, TEST_KEY, example_payload
 
 runner = CliRunner()
 NAMES = sorted(p.name[: -len(".gold.json")] for p in SHARED.glob("*.gold.json"))
@@ -384,3 +385,19 @@ def test_eval_cli_bad_gold_dir_exits_with_input_error(tmp_path: Path) -> None:
     res = runner.invoke(app, ["eval", str(tmp_path / "nope"), "--replay", str(empty)])
     assert res.exit_code == InputError.exit_code == 3
     assert res.stderr.startswith("summarizer: error: gold directory")
+
+
+def test_eval_cli_end_to_end_through_a_fake_model(fake: FakeOpenAI, tmp_path: Path) -> None:
+    """The real pipeline against a loopback fake server: low recall is a result, exit 0."""
+    gold_dir = _copy(tmp_path, "iran-missiles-russia")
+    fake.script(Reply(payload=example_payload()))
+    env = {"OPENAI_API_KEY": TEST_KEY, "OPENAI_BASE_URL": fake.url}
+    res = runner.invoke(app, ["eval", str(gold_dir), "--json"], env=env)
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    total = data["overall"]
+    assert (total["errors"], total["target_f1"], total["targets_invented"]) == (0, 1.0, 0)
+    assert (total["quotes_found"], total["quotes_gold"]) == (2, 6)
+    assert total["speaker_accuracy"] == 1.0 and total["verbatim_share"] == 1.0
+    assert total["allegations_found"] == 1
+    assert len(fake.requests) == 1
