@@ -214,8 +214,9 @@ def main() -> None:
 
         if args.memory_n:
             small = {"summary": "S.", "allegations": [], "sanctions_targets": [], "quotes": []}
-            print(f"memory: tiny JSONL records, server latency 0.01 s, concurrency {args.memory_concurrency}")
-            with Server(0.01, small, tmp) as server:
+            print(f"memory: tiny JSONL records, CLI subprocess, server latency 0.01 s (TCP_NODELAY), "
+                  f"concurrency {args.memory_concurrency}")
+            with Server(0.01, small, tmp, nodelay=True) as server:
                 for n in (100, args.memory_n):
                     recs = tmp / f"recs-{n}.jsonl"
                     with recs.open("w", encoding="utf-8") as fh:

@@ -6,10 +6,13 @@ offsets (and the article's own spelling), what is not is dropped and reported in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .grounding import Normalised, find_span
 from .schema import (
     Allegation,
     Dropped,
+    ExtractedQuote,
     Extraction,
     Quote,
     SanctionsTarget,
@@ -22,12 +25,16 @@ def _span(article: str, start: int, end: int) -> Span:
 
 
 def ground_quotes(
-    article: str, extraction: Extraction, dropped: list[Dropped]
+    article: str, found: Sequence[ExtractedQuote], dropped: list[Dropped], offset: int = 0
 ) -> list[Quote]:
-    """Quotes at their offsets, in article order, each place once."""
+    """Quotes at their offsets, in article order, each place once.
+
+    `article` may be one chunk of a long text: `offset` (the chunk's start) then turns
+    chunk offsets into offsets of the full text.
+    """
     quotes: list[Quote] = []
     taken: list[tuple[int, int]] = []
-    for q in extraction.quotes:
+    for q in found:
         where = find_span(article, q.text, taken=taken)
         if where is None:
             dropped.append(
@@ -38,7 +45,9 @@ def ground_quotes(
             continue  # the same quote twice
         taken.append(where)
         start, end = where
-        quotes.append(Quote(text=article[start:end], speaker=q.speaker, start=start, end=end))
+        quotes.append(
+            Quote(text=article[start:end], speaker=q.speaker, start=start + offset, end=end + offset)
+        )
     return sorted(quotes, key=lambda x: x.start)
 
 

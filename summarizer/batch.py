@@ -398,18 +398,19 @@ class ResultFile:
         size = os.fstat(self._fd).st_size
         if size == 0:
             return
-        pos, chunk = size, 64 * 1024
-        last_nl = -1
-        while pos > 0 and last_nl < 0:
-            start = max(0, pos - chunk)
-            data = os.pread(self._fd, pos - start, start)
-            idx = data.rfind(b"\n")
-            if idx >= 0:
-                last_nl = start + idx
-            pos = start
-        if last_nl == size - 1:
-            return
-        tail = os.pread(self._fd, size - last_nl - 1, last_nl + 1)
+        with open(self.path, "rb") as handle:  # a plain reader: os.pread is POSIX-only
+            pos, last_nl = size, -1
+            while pos > 0 and last_nl < 0:
+                start = max(0, pos - 64 * 1024)
+                handle.seek(start)
+                idx = handle.read(pos - start).rfind(b"\n")
+                if idx >= 0:
+                    last_nl = start + idx
+                pos = start
+            if last_nl == size - 1:
+                return
+            handle.seek(last_nl + 1)
+            tail = handle.read()
         if _parse_line(tail) is not None:
             _write_all(self._fd, b"\n")
             return

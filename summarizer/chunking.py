@@ -506,7 +506,7 @@ def _starts_with_quote(chunk: Chunk, quote: str) -> bool:
     return len(head) <= _MAX_GAP and "\n" not in head
 
 
-def _carry_speakers(
+def carry_speakers(
     parts: Sequence[Extraction], chunks: Sequence[Chunk] | None
 ) -> list[list[ExtractedQuote]]:
     """Per-part quote lists, with a speaker carried across a chunk boundary where safe.
@@ -664,7 +664,7 @@ def _join_summaries(summaries: Sequence[str]) -> str:
 def merge(parts: Sequence[Extraction], chunks: Sequence[Chunk] | None = None) -> Extraction:
     """One `Extraction` from the per-chunk ones, given in chunk order.
 
-    * quotes: speakers carried across a boundary in one narrow case (`_carry_speakers`; pass the
+    * quotes: speakers carried across a boundary in one narrow case (`carry_speakers`; pass the
       `chunks` the parts came from to make it positional), then duplicates folded
       (`_merge_quotes`).
     * sanctions_targets: one per normalised name (`_merge_targets`).
@@ -683,7 +683,7 @@ def merge(parts: Sequence[Extraction], chunks: Sequence[Chunk] | None = None) ->
         raise ValueError("merge needs at least one extraction")
     if chunks is not None and len(chunks) != len(parts):
         raise ValueError("chunks and parts must correspond one to one")
-    quotes = _merge_quotes([q for qs in _carry_speakers(parts, chunks) for q in qs])
+    quotes = _merge_quotes([q for qs in carry_speakers(parts, chunks) for q in qs])
     targets = _merge_targets([t for p in parts for t in p.sanctions_targets])
     allegations = _merge_allegations([a for p in parts for a in p.allegations])
     return Extraction.model_construct(

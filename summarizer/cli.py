@@ -38,6 +38,7 @@ MaxRetries = Annotated[Optional[int], typer.Option("--max-retries", help="Retrie
 MaxReasks = Annotated[Optional[int], typer.Option("--max-reasks", help="Re-asks when the output is invalid or a quote is not in the text [default 2].")]
 Timeout = Annotated[Optional[float], typer.Option("--timeout", help="Seconds for the whole article, all attempts included [default 300].")]
 MaxTokens = Annotated[Optional[int], typer.Option("--max-tokens", help="Output token budget; doubled once if the answer is cut off [default 4096].")]
+ChunkTokens = Annotated[Optional[int], typer.Option("--chunk-tokens", help="Article tokens per model call; longer articles are split [default 12000; 2500 local].")]
 Mode = Annotated[Optional[str], typer.Option("--mode", help="tools (function calling, default) or json (for endpoints without tool calls).")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show each attempt (status, wait, tokens) on stderr.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")]
@@ -116,6 +117,8 @@ def summarize(
     timeout: Timeout = None,
     max_tokens: MaxTokens = None,
     mode: Mode = None,
+    chunk_tokens: ChunkTokens = None,
+    url: Annotated[Optional[str], typer.Option("--url", help="Fetch the article from this http(s) URL instead of PATH.")] = None,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
     use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse a stored result for the same input, model, prompt and parameters.")] = True,
     verbose: Verbose = False,
@@ -129,10 +132,12 @@ def summarize(
             model=model, base_url=base_url, backend=backend, model_path=model_path,
             record_dir=record, replay_dir=replay, max_retries=max_retries,
             max_reasks=max_reasks, timeout=timeout, max_tokens=max_tokens, mode=mode,
+            chunk_tokens=chunk_tokens,
         )
-        from .inputs import MAX_BYTES, read_article
+        from .inputs import MAX_BYTES, fetch_url, read_article
 
-        article = read_article(path, max_bytes=LARGE_BYTES if allow_large else MAX_BYTES)
+        limit = LARGE_BYTES if allow_large else MAX_BYTES
+        article = fetch_url(url, max_bytes=limit) if url else read_article(path, max_bytes=limit)
         # Recording or replaying must reach the transport, so they bypass the cache.
         use_cache = use_cache and settings.record_dir is None and settings.replay_dir is None
         result = None

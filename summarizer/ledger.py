@@ -8,6 +8,7 @@ keeps concurrent articles of a batch apart.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,18 +27,24 @@ class Ledger:
     completion_tokens: int = 0
     total_tokens: int = 0
     events: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # chunks run in threads
 
-    def add_usage(self, usage: object) -> int:
-        """Add an OpenAI `usage` object (dict) and return its total tokens (0 if absent)."""
-        if not isinstance(usage, dict):
-            return 0
-        p = int(usage.get("prompt_tokens") or 0)
-        c = int(usage.get("completion_tokens") or 0)
-        t = int(usage.get("total_tokens") or (p + c))
-        self.prompt_tokens += p
-        self.completion_tokens += c
-        self.total_tokens += t
-        return t
+    def add_request(self, usage: object) -> tuple[int, int]:
+        """Count one HTTP request and its `usage` (a dict, or anything else for none).
+
+        Returns (request number, total tokens of this request).
+        """
+        p = c = t = 0
+        if isinstance(usage, dict):
+            p = int(usage.get("prompt_tokens") or 0)
+            c = int(usage.get("completion_tokens") or 0)
+            t = int(usage.get("total_tokens") or (p + c))
+        with self._lock:
+            self.requests += 1
+            self.prompt_tokens += p
+            self.completion_tokens += c
+            self.total_tokens += t
+            return self.requests, t
 
     def event(self, message: str) -> None:
         """Record an attempt-level event and pass it to the verbose printer, if any."""

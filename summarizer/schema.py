@@ -130,6 +130,15 @@ class Extraction(BaseModel):
         return self
 
 
+class WholeSummary(BaseModel):
+    """The summary of a long article, written from the summaries of its parts."""
+
+    summary: str = Field(
+        max_length=1500,
+        description="2 to 4 neutral sentences about the whole article, keeping its hedging.",
+    )
+
+
 # --------------------------------------------------------------------------- user-facing
 
 
@@ -191,6 +200,10 @@ class Provenance(BaseModel):
     dropped: list[Dropped] = Field(default_factory=list)
     source: str | None = None
     cached: bool = False
+    chunks: int = 1
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
 
 
 class ArticleSummary(BaseModel):

@@ -37,6 +37,7 @@ class Settings:
     request_timeout: float = 120.0  # seconds for one HTTP request
     max_tokens: int = 4096
     temperature: float = 0.0
+    chunk_tokens: int | None = None  # article tokens per model call; None = by backend
     mode: str = "tools"  # instructor mode: tools | json (for endpoints without tool calling)
 
     @classmethod
@@ -76,6 +77,8 @@ class Settings:
             raise ConfigError("--max-retries and --max-reasks must be 0 or more")
         if self.mode not in ("tools", "json"):
             raise ConfigError(f"unknown mode {self.mode!r}", "use tools or json")
+        if self.chunk_tokens is not None and self.chunk_tokens < 100:
+            raise ConfigError("--chunk-tokens must be at least 100")
         if self.timeout <= 0:
             raise ConfigError("--timeout must be positive")
         if (
@@ -89,6 +92,17 @@ class Settings:
                 "set OPENAI_API_KEY, point --base-url at an OpenAI-compatible server, "
                 "or run offline with --backend local",
             )
+
+    @property
+    def article_budget(self) -> int:
+        """Tokens of article text sent in one call; longer articles are split into chunks.
+
+        The embedded model runs with an 8k context that must also hold the prompt, the schema
+        and the answer; hosted models get a budget that fits 16k-context models with room.
+        """
+        if self.chunk_tokens is not None:
+            return self.chunk_tokens
+        return 2500 if self.backend == "local" else 12000
 
     @property
     def backend_label(self) -> str:

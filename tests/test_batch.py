@@ -286,6 +286,19 @@ def test_whole_last_line_without_newline_is_kept(server: FakeOpenAI, tmp_path: P
     assert set(by_id(out)) == {str(p) for p in files}
 
 
+def test_superseded_lines_are_compacted_on_open(tmp_path: Path) -> None:
+    # What a run killed after redoing failures leaves: old failed lines, then newer lines.
+    out = tmp_path / "out.jsonl"
+    rows = [("a", False), ("b", True), ("a", True), ("c", False), ("c", False), ("b", False)]
+    out.write_text("".join(json.dumps({"id": i, "ok": ok, "n": n}) + "\n\n" for n, (i, ok) in enumerate(rows)))
+    result = ResultFile(out)
+    result.open()
+    result.close()
+    assert [(r["id"], r["n"]) for r in lines(out)] == [("b", 1), ("a", 2), ("c", 4)]  # ok wins, else last
+    assert result.status == {"a": True, "b": True, "c": False}
+    assert os.listdir(tmp_path) == ["out.jsonl"]  # no temporary file left behind
+
+
 def test_output_that_is_not_ours_is_refused(server: FakeOpenAI, tmp_path: Path) -> None:
     files = _files(tmp_path, 1)
     out = tmp_path / "notes.jsonl"

@@ -21,13 +21,10 @@ class Meter(Wrapper):
     def _account(self, request: httpx2.Request, response: httpx2.Response, t0: float) -> None:
         led = ledger_mod.current()
         data = json_body(response.content) if response.status_code == 200 else None
-        tokens = 0
         if led is not None:
-            led.requests += 1
-            if isinstance(data, dict):
-                tokens = led.add_usage(data.get("usage"))
+            number, tokens = led.add_request(data.get("usage") if isinstance(data, dict) else None)
             led.event(
-                f"request {led.requests}: HTTP {response.status_code} in "
+                f"request {number}: HTTP {response.status_code} in "
                 f"{time.monotonic() - t0:.2f}s, {tokens} tokens"
             )
         if response.status_code == 200 and request.url.path.endswith("/chat/completions"):
