@@ -19,6 +19,7 @@ def load(name: str) -> str:
     return resources.files("summarizer").joinpath("prompts").joinpath(f"{name}.md").read_text("utf-8")
 
 
+@cache
 def prompt_sha256() -> str:
     """Hash of every template; changes whenever a prompt changes (cache key, provenance)."""
     h = hashlib.sha256()

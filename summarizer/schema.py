@@ -11,6 +11,7 @@ Lengths and list sizes are bounded so that a small grammar-constrained model can
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 import json
 from typing import Literal
 
@@ -232,6 +233,7 @@ class ArticleSummary(BaseModel):
                 raise ValueError(f"span not at its offsets: {s.text[:60]!r}")
 
 
+@cache
 def schema_sha256() -> str:
     """Hash of what the model is asked to fill in; part of the cache key and provenance."""
     blob = json.dumps(Extraction.model_json_schema(), sort_keys=True).encode()
