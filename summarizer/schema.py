@@ -11,8 +11,8 @@ Lengths and list sizes are bounded so that a small grammar-constrained model can
 from __future__ import annotations
 
 import hashlib
-from functools import cache
 import json
+from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
