@@ -19,13 +19,14 @@ __all__ = [
     "asummarize",
     "summarize",
     "summarize_many",
+    "asummarize_many",
     "errors",
     "__version__",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import errors
-    from .api import asummarize, summarize, summarize_many
+    from .api import asummarize, asummarize_many, summarize, summarize_many
     from .schema import ArticleSummary
     from .settings import Settings
 
@@ -33,6 +34,7 @@ _LAZY = {
     "summarize": "api",
     "asummarize": "api",
     "summarize_many": "api",
+    "asummarize_many": "api",
     "ArticleSummary": "schema",
     "Settings": "settings",
 }

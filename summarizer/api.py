@@ -58,22 +58,41 @@ async def asummarize(
         await summarizer.aclose()
 
 
-async def _many(
-    articles: list[Article], summarizer: Summarizer, concurrency: int
+async def asummarize_many(
+    texts: Iterable[str | Article],
+    *,
+    concurrency: int = 8,
+    model: str | None = None,
+    settings: Settings | None = None,
+    **options: Any,
 ) -> list[ArticleSummary | SummarizerError]:
-    gate = asyncio.Semaphore(concurrency)
+    """Summarize many articles with overlapping model calls and one shared client.
 
-    async def one(article: Article) -> ArticleSummary | SummarizerError:
-        async with gate:
+    A fixed pool of `concurrency` workers pulls from `texts` lazily, so a long generator is
+    never materialised as tasks. Returns one entry per input, in input order: the result, or
+    the typed error of that article (one failure never stops the others; an unexpected
+    exception becomes a `SummarizerError` of kind "error").
+    """
+    summarizer = Summarizer(_settings(settings, model, options))
+    results: dict[int, ArticleSummary | SummarizerError] = {}
+    source = enumerate(texts)
+
+    async def worker() -> None:
+        for i, text in source:  # a shared iterator: each item goes to exactly one worker
             try:
-                return await summarizer.arun(article)
+                results[i] = await summarizer.arun(_article(text, f"<text {i}>"))
             except SummarizerError as err:
-                return err
+                results[i] = err
+            except Exception as err:  # noqa: BLE001 - one article's bug must not stop the rest
+                from .redact import redact
+
+                results[i] = SummarizerError(f"internal error: {type(err).__name__}: {redact(str(err))[:200]}")
 
     try:
-        return list(await asyncio.gather(*(one(a) for a in articles)))
+        await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
     finally:
         await summarizer.aclose()
+    return [results[i] for i in range(len(results))]
 
 
 def summarize_many(
@@ -84,11 +103,11 @@ def summarize_many(
     settings: Settings | None = None,
     **options: Any,
 ) -> list[ArticleSummary | SummarizerError]:
-    """Summarize many articles with overlapping model calls, one shared client.
-
-    Returns one entry per input, in input order: the result, or the typed error of that
-    article (one failure never stops the others).
-    """
-    articles = [_article(t, f"<text {i}>") for i, t in enumerate(texts)]
-    summarizer = Summarizer(_settings(settings, model, options))
-    return asyncio.run(_many(articles, summarizer, max(1, concurrency)))
+    """Blocking `asummarize_many`; inside a running event loop, await that instead."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(
+            asummarize_many(texts, concurrency=concurrency, model=model, settings=settings, **options)
+        )
+    raise RuntimeError("summarize_many() was called inside a running event loop: await asummarize_many()")

@@ -59,7 +59,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
-from .errors import ConfigError, InputError, SummarizerError
+from .errors import AuthError, ConfigError, InputError, SummarizerError
 from .inputs import MAX_BYTES, Article, article_from_text, read_article
 
 if TYPE_CHECKING:
@@ -557,6 +557,12 @@ def _stderr(message: str) -> None:
     sys.stderr.flush()
 
 
+# Failures that no later article can escape (a refused key, a broken configuration): the run
+# stops taking new articles, finishes those in flight, and raises, so a wrong key costs one
+# line, not ten thousand. The skipped inputs have no line and run on the next try.
+FATAL = (AuthError, ConfigError)
+
+
 async def run_batch(
     items: Iterable[Item],
     output: Path,
@@ -596,8 +602,12 @@ async def run_batch(
         else:
             say(message)
 
+    fatal: list[SummarizerError] = []  # an error that every later article would hit too
+
     def next_item() -> Item | None:
         """The next input to run; bookkeeping for skips. Synchronous: no await, no races."""
+        if fatal:
+            return None
         for rid, loader in source:
             if rid in seen:
                 tally.skipped += 1
@@ -622,7 +632,7 @@ async def run_batch(
         while (item := next_item()) is not None:
             rid, loader = item
             current_id.set(rid)
-            ok, line, message = await _one(rid, loader, summarizer, debug)
+            ok, line, message, err = await _one(rid, loader, summarizer, debug)
             out.write(rid, ok, line)
             if ok:
                 tally.done += 1
@@ -630,6 +640,9 @@ async def run_batch(
                 tally.failed += 1
                 if verbose:
                     note(f"{rid}: failed: {message}")
+                if isinstance(err, FATAL) and not fatal:
+                    fatal.append(err)
+                    note(f"stopping: {message}")
             bar.advance(tally)
 
     try:
@@ -650,27 +663,29 @@ async def run_batch(
             if tally.duplicates > 5:
                 say(f"warning: {tally.duplicates} duplicate ids skipped in all")
             say(tally.line())
+    if fatal:
+        raise fatal[0]
     return tally
 
 
 async def _one(
     rid: Id, loader: Loader, summarizer: Summarizer, debug: bool
-) -> tuple[bool, bytes, str]:
-    """One article to (ok, output line, error message); never raises (except cancellation)."""
+) -> tuple[bool, bytes, str, SummarizerError | None]:
+    """One article to (ok, output line, error message, error); never raises (but cancellation)."""
     try:
         article = await asyncio.to_thread(loader)
         result = await summarizer.arun(article)
-        return True, ok_line(rid, result), ""
+        return True, ok_line(rid, result), "", None
     except SummarizerError as err:
         message = err.one_line()
-        return False, error_line(rid, err.kind, message), message
+        return False, error_line(rid, err.kind, message), message, err
     except Exception as err:  # noqa: BLE001 - one article's bug must not stop the batch
         if debug:
             traceback.print_exc()
         from .redact import redact
 
         message = " ".join(f"{type(err).__name__}: {redact(str(err))}".split())[:300]
-        return False, error_line(rid, "internal", message), message
+        return False, error_line(rid, "internal", message), message, None
 
 
 class _Bar:

@@ -24,6 +24,7 @@ app = typer.Typer(
     "targets and verbatim quotes, each pointing back into the text.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts contain [brackets] that are not markup
     add_completion=False,
 )
 

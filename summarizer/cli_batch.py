@@ -21,10 +21,12 @@ import typer
 from .cli import (
     Backend,
     BaseUrl,
+    ChunkTokens,
     Debug,
     MaxReasks,
     MaxRetries,
     MaxTokens,
+    Mode,
     Model,
     ModelPath,
     Record,
@@ -88,6 +90,8 @@ def batch(
     max_reasks: MaxReasks = None,
     timeout: Timeout = None,
     max_tokens: MaxTokens = None,
+    mode: Mode = None,
+    chunk_tokens: ChunkTokens = None,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
@@ -100,6 +104,7 @@ def batch(
             model=model, base_url=base_url, backend=backend, model_path=model_path,
             record_dir=record, replay_dir=replay, max_retries=max_retries,
             max_reasks=max_reasks, timeout=timeout, max_tokens=max_tokens,
+            mode=mode, chunk_tokens=chunk_tokens,
         )
         if "-" in inputs and sys.stdin is not None and sys.stdin.isatty():
             from .errors import InputError

@@ -50,8 +50,8 @@ def article(n: object) -> str:
 def answer(body: dict[str, Any]) -> Reply:
     """Default reply: the payload, except for articles that script their own fault."""
     text = json.dumps(body.get("messages"))  # re-asks end with the error, not the article
-    if "POISON-401" in text:
-        return Reply(status=401)
+    if "POISON-400" in text:
+        return Reply(status=400)  # this article only: the provider rejects it for good
     if "POISON-INVALID" in text:
         return Reply(payload={"summary": 42})  # off-schema on every attempt
     return Reply(payload=PAYLOAD)
@@ -177,7 +177,7 @@ def test_all_input_kinds_one_line_each(server: FakeOpenAI, tmp_path: Path,
 
 def test_one_fault_does_not_stop_the_others(server: FakeOpenAI, tmp_path: Path) -> None:
     make_files(tmp_path, [f"in/{i:02d}.txt" for i in range(6)])
-    (tmp_path / "in/03.txt").write_text("POISON-401 " + article(3))
+    (tmp_path / "in/03.txt").write_text("POISON-400 " + article(3))
     (tmp_path / "in/04.txt").write_text("POISON-INVALID " + article(4))
     (tmp_path / "in/05.txt").write_bytes(b"%PDF-1.4 binary")
     out = tmp_path / "out.jsonl"
@@ -185,7 +185,7 @@ def test_one_fault_does_not_stop_the_others(server: FakeOpenAI, tmp_path: Path) 
     assert res.exit_code == EXIT_SOME_FAILED
     rows = {Path(k).name: r for k, r in by_id(out).items()}
     assert [rows[f"{i:02d}.txt"]["ok"] for i in range(6)] == [True, True, True, False, False, False]
-    assert rows["03.txt"]["error"]["type"] == "auth"
+    assert rows["03.txt"]["error"]["type"] == "provider"
     assert rows["04.txt"]["error"]["type"] == "output_invalid"
     assert rows["05.txt"]["error"]["type"] == "input"
     for row in rows.values():
@@ -235,7 +235,7 @@ def _run(fake: FakeOpenAI, items: Any, out: Path, concurrency: int = 4, **kw: An
 def test_resume_skips_done_and_redoes_failed(server: FakeOpenAI, tmp_path: Path) -> None:
     make_files(tmp_path, [f"in/{i}.txt" for i in range(5)])
     bad = tmp_path / "in/4.txt"
-    bad.write_text("POISON-401 " + article(4))
+    bad.write_text("POISON-400 " + article(4))
     out = tmp_path / "out.jsonl"
     args = (str(tmp_path / "in"), "-o", str(out))
 
@@ -399,3 +399,19 @@ def test_help_does_not_import_openai() -> None:
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.returncode == 0, out.stderr
     assert "openai" not in out.stdout and "instructor" not in out.stdout and "pipeline" not in out.stdout
+
+
+def test_refused_key_stops_the_run_instead_of_failing_every_article(tmp_path: Path) -> None:
+    files = _files(tmp_path, 30)
+    out = tmp_path / "out.jsonl"
+    with FakeOpenAI(default=Reply(status=401)) as fake:
+        res = cli(fake, *map(str, files), "-o", str(out), "-c", "2")
+        assert res.exit_code == 5, res.stderr  # AuthError's code, not "some failed"
+        assert "stopping" in res.stderr and "refused the API key" in res.stderr
+        assert chat_requests(fake) <= 3  # the ones in flight when the first 401 came back
+    assert 1 <= len(lines(out)) <= 3 and all(not r["ok"] for r in lines(out))
+    # a rerun with the right key does the rest: nothing was lost
+    with FakeOpenAI(default=answer) as fake:
+        res = cli(fake, *map(str, files), "-o", str(out))
+        assert res.exit_code == 0, res.stderr
+    assert len(by_id(out)) == 30 and all(r["ok"] for r in lines(out))

@@ -215,3 +215,24 @@ def test_cli_formats(fake: FakeOpenAI, tmp_path: Path, fmt: str, needle: str) ->
 def test_unknown_format_is_a_usage_error(fake: FakeOpenAI) -> None:
     res = cli(fake, "summarize", str(EXAMPLE), "--format", "pdf")
     assert res.exit_code == 2 and fake.requests == []
+
+
+def test_summarize_many_overlaps_calls_and_keeps_failures_per_item(example_text: str) -> None:
+    import time
+
+    from summarizer import summarize_many
+    from summarizer.errors import InputError, ProviderError
+
+    def model(body: dict) -> Reply:
+        if "POISON" in body["messages"][-1]["content"]:
+            return Reply(status=400)
+        return Reply(payload=example_payload())
+
+    with FakeOpenAI(default=model, latency=0.3) as fake:
+        t0 = time.monotonic()
+        texts = (t for t in [example_text] * 8 + ["POISON " + example_text, "   "])
+        out = summarize_many(texts, concurrency=8, base_url=fake.url, api_key=TEST_KEY)
+        elapsed = time.monotonic() - t0
+    assert [type(r).__name__ for r in out] == ["ArticleSummary"] * 8 + ["ProviderError", "InputError"]
+    assert isinstance(out[8], ProviderError) and isinstance(out[9], InputError)
+    assert elapsed < 9 * 0.3  # overlapped: 9 model calls of 0.3 s in ~2 rounds, not 9 in a row

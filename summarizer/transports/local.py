@@ -83,10 +83,14 @@ def _import_llama() -> Any:
     """`llama_cpp`, with its C log routed to our logger; ConfigError when not installed."""
     try:
         import llama_cpp
-    except ImportError as exc:  # also OSError-free: a broken build raises ImportError here
+    except ImportError:
         raise ConfigError(
-            f"the local backend needs llama-cpp-python, which is not installed ({exc.name or exc})",
-            INSTALL_HINT,
+            "the local backend needs llama-cpp-python, which is not installed", INSTALL_HINT
+        ) from None
+    except (OSError, RuntimeError) as exc:  # installed, but its shared library does not load
+        raise ConfigError(
+            f"llama-cpp-python is installed but does not load: {str(exc).splitlines()[0][:200]}",
+            f"reinstall it with {INSTALL_HINT}",
         ) from None
     _silence(llama_cpp)
     return llama_cpp
@@ -220,9 +224,7 @@ def _inline_refs(schema: Any, defs: dict[str, Any], seen: tuple[str, ...] = ()) 
             raise ValueError(f"recursive schema ({' -> '.join((*seen, name))})")
         merged = {**defs[name], **{k: v for k, v in schema.items() if k != "$ref"}}
         return _inline_refs(merged, defs, (*seen, name))
-    return {
-        k: _inline_refs(v, defs, seen) for k, v in schema.items() if k not in ("$defs", "definitions")
-    }
+    return {k: _inline_refs(v, defs, seen) for k, v in schema.items() if k not in ("$defs", "definitions")}
 
 
 def _strings(node: Any) -> list[dict[str, Any]]:
@@ -240,10 +242,7 @@ def _strings(node: Any) -> list[dict[str, Any]]:
 
 
 def _is_plain_string(node: dict[str, Any]) -> bool:
-    return (
-        node.get("type") == "string"
-        and not {"pattern", "format", "enum", "const"} & node.keys()
-    )
+    return node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys()
 
 
 def _worst_chars(node: Any, lengths: dict[int, int]) -> int:
@@ -324,7 +323,7 @@ def grammar_for_schema(schema: dict[str, Any]) -> str:
     """GBNF for `schema` (refs already inlined), with `char{m,n}` for bounded strings."""
     from llama_cpp import llama_grammar
 
-    class Converter(llama_grammar.SchemaConverter):  # type: ignore[misc]
+    class Converter(llama_grammar.SchemaConverter):
         def __init__(self) -> None:
             super().__init__(prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False)
             self._add_rule("char", _CHAR_RULE)  # claimed first, so `string` uses it too
@@ -477,8 +476,9 @@ def chat_kwargs(model: LocalModel, body: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the transport
 
 
-def _error(status: int, message: str, request: httpx2.Request, *, code: str | None = None,
-           retry: bool = False) -> httpx2.Response:
+def _error(
+    status: int, message: str, request: httpx2.Request, *, code: str | None = None, retry: bool = False
+) -> httpx2.Response:
     """An OpenAI-style error response, so the openai client raises the matching exception."""
     etype = "server_error" if status >= 500 else "invalid_request_error"
     body = {"error": {"message": message, "type": etype, "param": None, "code": code}}
@@ -513,8 +513,11 @@ def _completion(model: LocalModel, body: dict[str, Any], result: dict[str, Any])
         "created": int(time.time()),
         "model": model.name,
         "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
-        "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
-                  "total_tokens": prompt + completion},
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        },
     }
 
 
@@ -523,6 +526,9 @@ class Local(Transport):
 
     Construction checks that llama-cpp-python and the model file are there (ConfigError
     otherwise); the model itself is loaded on the first request and cached for the process.
+    A generation cannot be interrupted once started (llama-cpp-python offers no hook that
+    is safe to abort from), so request timeouts do not cut it short: the adapted grammar is
+    what bounds its length.
     """
 
     def __init__(self, model_path: str | os.PathLike[str] | None = None) -> None:
@@ -537,8 +543,7 @@ class Local(Transport):
     def _answer(self, request: httpx2.Request) -> httpx2.Response:
         path = request.url.path.rstrip("/")
         if request.method.upper() != "POST" or not path.endswith("/chat/completions"):
-            return _error(404, f"local backend: no route {request.method} {path}", request,
-                          code="not_found")
+            return _error(404, f"local backend: no route {request.method} {path}", request, code="not_found")
         body = json_body(request.content)
         if not isinstance(body, dict):
             return _error(400, "local backend: the request body is not a JSON object", request)
@@ -563,8 +568,7 @@ class Local(Transport):
                     )
                 return _error(400, f"local backend: {message[:300]}", request)
             except Exception as exc:  # noqa: BLE001 - reported as a non-retried 500
-                return _error(500, f"local backend failed: {type(exc).__name__}: {str(exc)[:300]}",
-                              request)
+                return _error(500, f"local backend failed: {type(exc).__name__}: {str(exc)[:300]}", request)
         return httpx2.Response(200, json=_completion(model, body, result), request=request)
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
