@@ -32,17 +32,22 @@ stdout (the CLI's JSON result) or stderr.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import ctypes
 import importlib.util
+import io
 import itertools
 import json
 import logging
 import math
 import os
+import sys
+import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,26 +103,22 @@ def _import_llama() -> Any:
 
 _LOG_LEVELS = {2: logging.WARNING, 3: logging.ERROR}  # ggml: 1 info, 2 warn, 3 error, 4 debug, 5 cont
 _callback: Any = None  # the ctypes callback must outlive every C call that may use it
-_last_error: list[str] = []  # the last lines llama.cpp logged at error level (grammar parse errors)
+_SILENCE_LOCK = threading.Lock()
 
 
 def _silence(llama_cpp: Any) -> None:
     """Replace llama-cpp-python's log callback (which prints to stderr) with one that logs."""
     global _callback
-    if _callback is not None:
-        return
 
     def on_log(level: int, text: bytes, _user: Any) -> None:
         message = text.decode("utf-8", "replace").rstrip()
-        if not message:
-            return
-        if level == 3:
-            del _last_error[:-20]
-            _last_error.append(message)
-        _log.log(_LOG_LEVELS.get(level, logging.DEBUG), "%s", message)
+        if message:
+            _log.log(_LOG_LEVELS.get(level, logging.DEBUG), "%s", message)
 
-    _callback = llama_cpp.llama_log_callback(on_log)
-    llama_cpp.llama_log_set(_callback, ctypes.c_void_p(0))
+    with _SILENCE_LOCK:
+        if _callback is None:
+            _callback = llama_cpp.llama_log_callback(on_log)
+            llama_cpp.llama_log_set(_callback, ctypes.c_void_p(0))
 
 
 # --------------------------------------------------------------------------- model files and cache
@@ -342,6 +343,25 @@ def grammar_for_schema(schema: dict[str, Any]) -> str:
     return str(converter.format_grammar())
 
 
+@contextlib.contextmanager
+def _captured_stderr() -> Iterator[io.StringIO]:
+    """Collect what C code writes to file descriptor 2 (briefly; the redirect is process-wide)."""
+    out = io.StringIO()
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with tempfile.TemporaryFile() as tmp:
+            os.dup2(tmp.fileno(), 2)
+            try:
+                yield out
+            finally:
+                os.dup2(saved, 2)
+                tmp.seek(0)
+                out.write(tmp.read().decode("utf-8", "replace"))
+    finally:
+        os.close(saved)
+
+
 _GRAMMARS: dict[str, Any] = {}  # schema JSON -> LlamaGrammar (parsed once, checked once)
 
 
@@ -356,11 +376,13 @@ def _grammar(model: LocalModel, schema: dict[str, Any] | None) -> Any:
         return cached
     text = llama_grammar.JSON_GBNF if schema is None else grammar_for_schema(schema)
     # LlamaGrammar only stores the text; an unparseable grammar would crash llama.cpp at
-    # sampling time. Parse it once here, where a failure is a clear 400 instead.
-    del _last_error[:]
-    sampler = llama_cpp.llama_sampler_init_grammar(model.llama._model.vocab, text.encode(), b"root")
+    # sampling time. Parse it once here, where a failure is a clear 400 instead. The parser
+    # reports errors with fprintf(stderr), past the log callback: capture that too.
+    with _captured_stderr() as captured:
+        sampler = llama_cpp.llama_sampler_init_grammar(model.llama._model.vocab, text.encode(), b"root")
     if not sampler:
-        why = next((line for line in _last_error if "error" in line), "grammar rejected")
+        lines = captured.getvalue().splitlines()
+        why = next((line for line in lines if "error" in line), "grammar rejected")
         raise ValueError(f"llama.cpp rejected the grammar for this schema: {why[:200]}")
     llama_cpp.llama_sampler_free(sampler)
     grammar = llama_grammar.LlamaGrammar.from_string(text, verbose=False)

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Run every benchmark and print one table of ratios, each against an ideal measured in the
+same run:
+
+- CLI start-up (`summarizer --help`) against a bare `python -c pass`;
+- a cache hit against `python -c "import openai"` (what any model call costs before it starts);
+- one article through the pipeline against a bare openai request with the same body, to the
+  same loopback fake endpoint;
+- batch throughput (240 articles, concurrency 16, 0.5 s model latency) against the ideal
+  ceil(240/16) * 0.5 s.
+
+Run: python benchmarks/run_all.py [--quick]. The embedded-model figures are separate
+(python benchmarks/local_model.py), since they need the [local] extra and minutes of CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions and 64 batch articles")
+    args = ap.parse_args()
+    runs = 3 if args.quick else 7
+
+    import batch_throughput as bt
+    import cache_hit
+    import overhead
+
+    rows: list[tuple[str, str, str, str]] = []
+    startup = {name: secs for name, secs, _ in cache_hit.measure(runs)}
+    floor, imp = startup["python -c pass (floor)"], startup["python -c 'import openai'"]
+    rows.append(("CLI start-up (--help)", f"{startup['summarizer --help'] * 1000:.0f} ms",
+                 f"python -c pass {floor * 1000:.0f} ms", f"{startup['summarizer --help'] / floor:.1f}x"))
+    hit = startup["summarize, cache hit"]
+    rows.append(("cache hit (whole CLI run)", f"{hit * 1000:.0f} ms", f"import openai {imp * 1000:.0f} ms",
+                 f"{hit / imp:.2f}x"))
+    per_call = {name: secs for name, secs, _ in overhead.measure(20 if args.quick else 40)}
+    bare, full = per_call["bare openai request (same body)"], per_call["summarizer pipeline, one article"]
+    rows.append(("pipeline per article (0 ms model)", f"{full * 1000:.1f} ms", f"bare openai {bare * 1000:.1f} ms",
+                 f"{full / bare:.2f}x (+{(full - bare) * 1000:.1f} ms)"))
+
+    n, conc, lat = (64, 16, 0.5) if args.quick else (240, 16, 0.5)
+    ideal = math.ceil(n / conc) * lat
+    text = bt.EXAMPLE.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        bt.write_articles(tmp / "articles", text, n)
+        with bt.Server(lat, bt.payload_for(text), tmp) as server:
+            wall, _, tally = asyncio.run(bt.in_process(server.url, tmp / "articles", tmp / "out.jsonl", conc))
+    assert tally.done == n, tally
+    rows.append((f"batch {n} articles, c={conc}, {lat} s latency", f"{wall:.2f} s", f"ideal {ideal:.2f} s",
+                 f"{wall / ideal:.3f}x"))
+
+    widths = [max(len(r[i]) for r in rows + [("measure", "measured", "ideal", "ratio")]) for i in range(4)]
+    head = ("measure", "measured", "ideal (same run)", "ratio")
+    widths = [max(w, len(h)) for w, h in zip(widths, head, strict=True)]
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()
