@@ -130,12 +130,10 @@ def test_unknown_path_is_an_openai_style_404() -> None:
 
 def test_schema_grammar_is_bounded_and_parses() -> None:
     """The project's schema becomes a grammar llama.cpp accepts, bounded to the token budget."""
-    import instructor
-
     from summarizer.schema import Extraction
     from summarizer.transports import local
 
-    schema = instructor.openai_schema(Extraction).openai_schema["parameters"]
+    schema = Extraction.model_json_schema()  # what instructor sends as the tool's parameters
     small = local.local_schema(schema)
     assert "$defs" not in json.dumps(small) and "$ref" not in json.dumps(small)
     assert small["required"] == list(small["properties"])

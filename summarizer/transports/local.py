@@ -35,9 +35,9 @@ import asyncio
 import contextlib
 import copy
 import ctypes
+import hashlib
 import importlib.util
 import io
-import itertools
 import json
 import logging
 import math
@@ -46,7 +46,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -281,6 +280,11 @@ def local_schema(schema: dict[str, Any], budget_tokens: int = OUTPUT_BUDGET_TOKE
             return
         if not isinstance(node, dict):
             return
+        kinds = node.get("type")
+        if isinstance(kinds, list):  # ["string", "null"]: the converter would drop maxLength
+            rest = {k: v for k, v in node.items() if k != "type"}
+            node.clear()
+            node["anyOf"] = [{"type": t} if t == "null" else {**rest, "type": t} for t in kinds]
         if isinstance(node.get("properties"), dict):
             node["required"] = list(node["properties"])
         if node.get("type") == "array":
@@ -508,19 +512,21 @@ def _error(
     return httpx2.Response(status, json=body, headers=headers, request=request)
 
 
-_ids = itertools.count(1)
-
-
 def _completion(model: LocalModel, body: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
-    """llama's chat completion reshaped as OpenAI's: a tool call in TOOLS mode, else content."""
+    """llama's chat completion reshaped as OpenAI's: a tool call in TOOLS mode, else content.
+
+    Ids are derived from the request and the answer, not random: a re-ask quotes the tool
+    call id back, so random ids would give every re-recording new fixture names.
+    """
     choice = (result.get("choices") or [{}])[0]
     text = _text((choice.get("message") or {}).get("content"))
+    digest = hashlib.sha256(json.dumps([body, text], sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     finish = "length" if choice.get("finish_reason") == "length" else "stop"
     name = _tool_name(body)
     message: dict[str, Any]
     if name is not None:
         call = {
-            "id": f"call_{uuid.uuid4().hex[:24]}",
+            "id": f"call_{digest[:24]}",
             "type": "function",
             "function": {"name": name, "arguments": text},
         }
@@ -530,7 +536,7 @@ def _completion(model: LocalModel, body: dict[str, Any], result: dict[str, Any])
     usage = result.get("usage") or {}
     prompt, completion = int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
     return {
-        "id": f"chatcmpl-local-{next(_ids)}",
+        "id": f"chatcmpl-local-{digest[24:48]}",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model.name,
