@@ -6,9 +6,10 @@ offsets (and the article's own spelling), what is not is dropped and reported in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from .grounding import Normalised, find_span
+from .grounding import Normalised, find_all, find_span
 from .schema import (
     Allegation,
     Dropped,
@@ -19,18 +20,57 @@ from .schema import (
     Span,
 )
 
+# A "name" whose head noun is one of these, or that starts with a count, describes unnamed
+# entities ("three ship operators", "Iranian and Russian entities"): never a target's name.
+_GENERIC_HEADS = frozenset(
+    "entities operators companies individuals firms vessels ships tankers people persons officials "
+    "leaders banks groups networks subsidiaries affiliates businesses organizations organisations "
+    "traders suppliers militias rebels members others parties actors facilitators "
+    "intermediaries".split()
+)
+_COUNTS = frozenset(
+    "two three four five six seven eight nine ten eleven twelve several some many various "
+    "dozens hundreds multiple numerous a an".split()
+)
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def is_generic_name(name: str) -> bool:
+    """True for descriptions of unnamed entities rather than names."""
+    words = re.findall(r"[\w'-]+", name.lower())
+    if not words:
+        return True
+    return words[-1] in _GENERIC_HEADS or words[0] in _COUNTS or words[0].isdigit()
+
+
+def occurs(article: str, phrase: str) -> bool:
+    """Whether `phrase` occurs in the article, case and typography aside."""
+    return bool(find_all(article, phrase, fold_case=True))
+
+
+def speaker_in_text(article: str, speaker: str) -> bool:
+    """A speaker is checkable when one of its words (3+ letters) occurs in the article."""
+    lowered = article.lower()
+    return any(
+        re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", lowered) for w in _WORD.findall(speaker)
+    )
+
 
 def _span(article: str, start: int, end: int) -> Span:
     return Span(start=start, end=end, text=article[start:end])
 
 
 def ground_quotes(
-    article: str, found: Sequence[ExtractedQuote], dropped: list[Dropped], offset: int = 0
+    article: str,
+    found: Sequence[ExtractedQuote],
+    dropped: list[Dropped],
+    offset: int = 0,
+    full_text: str | None = None,
 ) -> list[Quote]:
     """Quotes at their offsets, in article order, each place once.
 
     `article` may be one chunk of a long text: `offset` (the chunk's start) then turns
-    chunk offsets into offsets of the full text.
+    chunk offsets into offsets of the full text, and speakers are checked in `full_text`.
     """
     quotes: list[Quote] = []
     taken: list[tuple[int, int]] = []
@@ -45,8 +85,12 @@ def ground_quotes(
             continue  # the same quote twice
         taken.append(where)
         start, end = where
+        speaker = q.speaker
+        if speaker and not speaker_in_text(full_text or article, speaker):
+            dropped.append(Dropped(kind="speaker", text=speaker, reason="speaker not named in the article"))
+            speaker = None
         quotes.append(
-            Quote(text=article[start:end], speaker=q.speaker, start=start + offset, end=end + offset)
+            Quote(text=article[start:end], speaker=speaker, start=start + offset, end=end + offset)
         )
     return sorted(quotes, key=lambda x: x.start)
 
@@ -58,6 +102,15 @@ def ground_targets(
     targets: list[SanctionsTarget] = []
     seen: set[str] = set()
     for t in extraction.sanctions_targets:
+        if is_generic_name(t.name):
+            dropped.append(
+                Dropped(
+                    kind="sanctions_target",
+                    text=t.name,
+                    reason="a description of unnamed entities, not a name",
+                )
+            )
+            continue
         where = find_span(article, t.name, fold_case=True)
         if where is None:
             dropped.append(
@@ -99,13 +152,17 @@ def ground_allegations(
                 )
             else:
                 evidence = _span(article, *where)
+        hedge = a.hedge
+        if hedge and not occurs(article, hedge):
+            dropped.append(Dropped(kind="hedge", text=hedge, reason="hedge words not in the article"))
+            hedge = None
         out.append(
             Allegation(
                 claim=a.claim,
                 alleged_by=a.alleged_by,
                 against=a.against,
                 status=a.status,
-                hedge=a.hedge,
+                hedge=hedge,
                 evidence=evidence,
             )
         )

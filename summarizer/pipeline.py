@@ -105,7 +105,7 @@ class Summarizer:
         extraction = parts[0] if len(parts) == 1 else merge(parts, chunks)
         quotes: dict[tuple[int, int], Quote] = {}
         for found, chunk in zip(carry_speakers(parts, chunks), chunks, strict=True):
-            for q in ground_quotes(chunk.text, found, dropped, offset=chunk.start):
+            for q in ground_quotes(chunk.text, found, dropped, offset=chunk.start, full_text=text):
                 quotes.setdefault((q.start, q.end), q)  # overlapping chunks: same place, one quote
         result = ArticleSummary(
             summary=summary if summary is not None else extraction.summary,

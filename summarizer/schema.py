@@ -184,7 +184,7 @@ class Usage(BaseModel):
 class Dropped(BaseModel):
     """An item the model returned that the tool refused to pass on, and why."""
 
-    kind: Literal["quote", "sanctions_target", "evidence"]
+    kind: Literal["quote", "sanctions_target", "evidence", "hedge", "speaker"]
     text: str
     reason: str
 

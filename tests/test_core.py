@@ -236,3 +236,24 @@ def test_summarize_many_overlaps_calls_and_keeps_failures_per_item(example_text:
     assert [type(r).__name__ for r in out] == ["ArticleSummary"] * 8 + ["ProviderError", "InputError"]
     assert isinstance(out[8], ProviderError) and isinstance(out[9], InputError)
     assert elapsed < 9 * 0.3  # overlapped: 9 model calls of 0.3 s in ~2 rounds, not 9 in a row
+
+
+def test_unnamed_entities_hedges_and_speakers_must_come_from_the_text(fake: FakeOpenAI, example_text: str) -> None:
+    payload = example_payload(
+        sanctions_targets=[
+            {"name": "Iran Air", "kind": "organization"},
+            {"name": "three ship operators", "kind": "organization"},
+            {"name": "Iranian and Russian entities", "kind": "organization"},
+        ],
+        allegations=[{"claim": "Iran shipped missiles", "status": "alleged", "hedge": "reportedly"},
+                     {"claim": "Entities were involved", "status": "alleged", "hedge": "allegedly"}],
+        quotes=[{"text": "completely aligned too on the need to tackle Iran\u2019s malign activity",
+                 "speaker": "Rishi Sunak"}],
+    )
+    fake.script(Reply(payload=payload))
+    r = summarize(example_text, base_url=fake.url, api_key=TEST_KEY)
+    assert [t.name for t in r.sanctions_targets] == ["Iran Air"]
+    assert [a.hedge for a in r.allegations] == [None, "allegedly"]  # "reportedly" is not in the text
+    assert r.quotes[0].speaker is None  # nobody called Sunak is in the article
+    kinds = sorted(d.kind for d in r.provenance.dropped)
+    assert kinds == ["hedge", "sanctions_target", "sanctions_target", "speaker"]

@@ -74,8 +74,10 @@ def write_fixture(
     path = fixture_path(directory, key)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=True)
+        # keys as sent (llama.cpp answers in schema order); the hash alone is order-free
+        json.dump(data, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
+    os.chmod(tmp, 0o644)  # mkstemp makes 0600; fixtures are meant to be committed and shared
     os.replace(tmp, path)
     return path
 

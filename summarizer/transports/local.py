@@ -32,6 +32,7 @@ stdout (the CLI's JSON result) or stderr.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import copy
 import ctypes
@@ -197,6 +198,21 @@ def load_model(model_path: str | os.PathLike[str] | None = None) -> LocalModel:
         model = LocalModel(path, llama, threading.Lock(), time.monotonic() - t0)
         _MODELS[path] = model
         return model
+
+
+def _close_models() -> None:
+    """Free the models before interpreter shutdown: llama-cpp-python's __del__ run during
+    shutdown finds its C bindings already torn down and prints an ignored TypeError."""
+    with _LOAD_LOCK:
+        for model in _MODELS.values():
+            try:
+                model.llama.close()
+            except Exception:  # noqa: BLE001 - best effort at exit
+                pass
+        _MODELS.clear()
+
+
+atexit.register(_close_models)
 
 
 def loaded_models() -> dict[Path, LocalModel]:
