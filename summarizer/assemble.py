@@ -56,6 +56,9 @@ def speaker_in_text(article: str, speaker: str) -> bool:
     )
 
 
+MAX_HEDGE_WORDS = 5  # "allegedly", "according to", "is suspected of": never a whole sentence
+
+
 def _span(article: str, start: int, end: int) -> Span:
     return Span(start=start, end=end, text=article[start:end])
 
@@ -88,6 +91,9 @@ def ground_quotes(
         speaker = q.speaker
         if speaker and not speaker_in_text(full_text or article, speaker):
             dropped.append(Dropped(kind="speaker", text=speaker, reason="speaker not named in the article"))
+            speaker = None
+        elif speaker and Normalised(speaker, fold_case=True).text in Normalised(q.text, fold_case=True).text:
+            dropped.append(Dropped(kind="speaker", text=speaker, reason="the speaker given is the quote itself"))
             speaker = None
         quotes.append(
             Quote(text=article[start:end], speaker=speaker, start=start + offset, end=end + offset)
@@ -153,8 +159,10 @@ def ground_allegations(
             else:
                 evidence = _span(article, *where)
         hedge = a.hedge
-        if hedge and not occurs(article, hedge):
-            dropped.append(Dropped(kind="hedge", text=hedge, reason="hedge words not in the article"))
+        if hedge and (len(hedge.split()) > MAX_HEDGE_WORDS or not occurs(article, hedge)):
+            dropped.append(
+                Dropped(kind="hedge", text=hedge, reason="not hedging words found in the article")
+            )
             hedge = None
         out.append(
             Allegation(

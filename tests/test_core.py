@@ -246,14 +246,19 @@ def test_unnamed_entities_hedges_and_speakers_must_come_from_the_text(fake: Fake
             {"name": "Iranian and Russian entities", "kind": "organization"},
         ],
         allegations=[{"claim": "Iran shipped missiles", "status": "alleged", "hedge": "reportedly"},
-                     {"claim": "Entities were involved", "status": "alleged", "hedge": "allegedly"}],
+                     {"claim": "Entities were involved", "status": "alleged", "hedge": "allegedly"},
+                     {"claim": "Iran shipped missiles", "status": "alleged",
+                      "hedge": "Iran has shipped ballistic missiles to Russia."}],
         quotes=[{"text": "completely aligned too on the need to tackle Iran\u2019s malign activity",
-                 "speaker": "Rishi Sunak"}],
+                 "speaker": "Rishi Sunak"},
+                {"text": "The United States will continue to use all tools",
+                 "speaker": "The United States will continue to use all tools"}],
     )
     fake.script(Reply(payload=payload))
     r = summarize(example_text, base_url=fake.url, api_key=TEST_KEY)
     assert [t.name for t in r.sanctions_targets] == ["Iran Air"]
-    assert [a.hedge for a in r.allegations] == [None, "allegedly"]  # "reportedly" is not in the text
-    assert r.quotes[0].speaker is None  # nobody called Sunak is in the article
+    # "reportedly" is not in the text; a whole sentence is not a hedge
+    assert [a.hedge for a in r.allegations] == [None, "allegedly", None]
+    assert [q.speaker for q in r.quotes] == [None, None]  # no Sunak in the article; a quote is no speaker
     kinds = sorted(d.kind for d in r.provenance.dropped)
-    assert kinds == ["hedge", "sanctions_target", "sanctions_target", "speaker"]
+    assert kinds == ["hedge", "hedge", "sanctions_target", "sanctions_target", "speaker", "speaker"]
