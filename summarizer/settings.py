@@ -16,7 +16,8 @@ from .errors import ConfigError
 
 DEFAULT_MODEL = "gpt-4o-mini"
 LOCAL_MODEL = "smollm2-135m-instruct"
-BACKENDS = ("openai", "local")
+RULES_MODEL = "rules"
+BACKENDS = ("openai", "local", "rules")
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,9 @@ class Settings:
             raise ConfigError(
                 f"unknown backend {values['backend']!r}", f"use one of: {', '.join(BACKENDS)}"
             )
-        default_model = LOCAL_MODEL if values["backend"] == "local" else DEFAULT_MODEL
+        default_model = {"local": LOCAL_MODEL, "rules": RULES_MODEL}.get(values["backend"], DEFAULT_MODEL)
         values.setdefault("model", env.get("SUMMARIZER_MODEL") or default_model)
-        if values["backend"] == "local":
+        if values["backend"] in ("local", "rules"):
             # The 135M model repeats the same mistake when re-asked (measured: 3 identical
             # attempts, 3x the time); grounding still drops what it cannot place.
             values.setdefault("max_reasks", 0)
@@ -106,7 +107,7 @@ class Settings:
         """
         if self.chunk_tokens is not None:
             return self.chunk_tokens
-        return 2500 if self.backend == "local" else 12000
+        return {"local": 2500, "rules": 10**9}.get(self.backend, 12000)
 
     @property
     def backend_label(self) -> str:
@@ -118,8 +119,8 @@ class Settings:
         """The base URL the openai client talks to (a placeholder when nothing is sent)."""
         if self.replay_dir is not None:
             return self.base_url or "http://replay.invalid/v1"
-        if self.backend == "local":
-            return "http://local.invalid/v1"
+        if self.backend in ("local", "rules"):
+            return f"http://{self.backend}.invalid/v1"
         return self.base_url or "https://api.openai.com/v1"
 
     @property

@@ -18,7 +18,7 @@ from summarizer.testing.fake_openai import FakeOpenAI
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "iran-missiles-russia.txt"
-SHARED = ROOT.parent / "shared" / "articles"
+SHARED = ROOT / "tests" / "articles"  # copies of ../shared/articles, unedited
 TEST_KEY = "sk-test-SECRET0123456789abcdef"
 
 _ENV = (

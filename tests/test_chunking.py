@@ -25,7 +25,8 @@ from summarizer.schema import (
     Extraction,
 )
 
-ARTICLES = Path(__file__).resolve().parent.parent.parent / "shared" / "articles"
+from .conftest import SHARED as ARTICLES  # noqa: E402
+
 RUKBAN = ARTICLES / "02_polygraph-al-tanf-rukban.txt"
 KOREA = ARTICLES / "04_nbc-south-korea-impeachment.txt"
 

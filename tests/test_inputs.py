@@ -25,7 +25,8 @@ from summarizer.inputs import (
     read_article,
 )
 
-ARTICLES = Path("/work/shared/articles")
+from .conftest import SHARED as ARTICLES  # noqa: E402
+
 IRAN = ARTICLES / "iran-missiles-russia.txt"
 NYT = ARTICLES / "05_nytimes-sudan-sanctions.html"
 NYT_GOLD = ARTICLES / "05_nytimes-sudan-sanctions.gold.json"

@@ -1,6 +1,6 @@
 """Transports under the openai client: live, record, replay, local; plus meter and retry.
 
-`build` stacks them: Retry -> Meter -> [Record ->] (Live | Replay | Local). Everything above
+`build` stacks them: Retry -> Meter -> [Record ->] (Live | Replay | Local | Rules). Everything above
 (openai, instructor, grounding) is the same code whatever the bottom layer is.
 """
 
@@ -29,6 +29,10 @@ def build(
     bottom: Transport
     if replay_dir is not None:
         bottom = Replay(replay_dir)
+    elif backend == "rules":
+        from .rules import Rules
+
+        bottom = Rules()
     elif backend == "local":
         from .local import Local
 

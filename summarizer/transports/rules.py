@@ -1,0 +1,70 @@
+"""The `rules` backend: an OpenAI chat-completions endpoint answered by `summarizer.rules`.
+
+It reads the article from between the prompt's fence lines and answers in the request's own
+shape (a tool call in TOOLS mode, else content), so the rules baseline runs through exactly
+the pipeline a model does: instructor validation, grounding, provenance, record/replay, eval.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx2
+
+from .. import rules
+from .base import Transport, json_body
+
+_ARTICLE = re.compile(r"(=+) BEGIN ARTICLE\n(.*)\n\1 END ARTICLE", re.S)
+_SUMMARIES = re.compile(r"(=+) BEGIN PART SUMMARIES\n(.*)\n\1 END PART SUMMARIES", re.S)
+
+
+def _answer(body: dict[str, Any]) -> dict[str, Any] | None:
+    user = next((m.get("content") for m in reversed(body.get("messages") or []) if m.get("role") == "user"), "")
+    text = user if isinstance(user, str) else ""
+    if m := _ARTICLE.search(text):
+        return rules.extract(m.group(2))
+    if m := _SUMMARIES.search(text):
+        parts = json.loads(m.group(2))
+        return {"summary": " ".join(parts[:2])[:1400]}  # the lede of the first parts
+    return None
+
+
+class Rules(Transport):
+    """No model, no network: deterministic answers, zero tokens."""
+
+    def _respond(self, request: httpx2.Request) -> httpx2.Response:
+        body = json_body(request.content)
+        payload = _answer(body) if isinstance(body, dict) else None
+        if payload is None:
+            error = {"error": {"message": "rules backend: no fenced article in the request", "code": None}}
+            return httpx2.Response(400, json=error, request=request)
+        arguments = json.dumps(payload, ensure_ascii=False)
+        tools = body.get("tools") or []
+        if tools:
+            name = tools[0]["function"]["name"]
+            message: dict[str, Any] = {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"id": "call_rules", "type": "function", "function": {"name": name, "arguments": arguments}}],
+            }
+        else:
+            message = {"role": "assistant", "content": arguments}
+        completion = {
+            "id": "chatcmpl-rules",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "rules",
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}],
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        }
+        return httpx2.Response(200, json=completion, request=request)
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        request.read()
+        return self._respond(request)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        await request.aread()
+        return self._respond(request)
