@@ -48,10 +48,20 @@ Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of
 LARGE_BYTES = 256 * 1024 * 1024  # --allow-large: still a bound, so a stray disk image is refused
 
 
-def _settings(**given: Any) -> Any:
+# The model options every command shares: CLI parameter name -> Settings field.
+_MODEL_OPTIONS = {
+    "model": "model", "base_url": "base_url", "backend": "backend", "model_path": "model_path",
+    "record": "record_dir", "replay": "replay_dir", "max_retries": "max_retries",
+    "max_reasks": "max_reasks", "timeout": "timeout", "max_tokens": "max_tokens", "mode": "mode",
+    "chunk_tokens": "chunk_tokens",
+}
+
+
+def _settings(params: dict[str, Any]) -> Any:
+    """Settings from a command's `locals()`: its model options, with the environment behind."""
     from .settings import Settings
 
-    return Settings.resolve(**given)
+    return Settings.resolve(**{field: params.get(name) for name, field in _MODEL_OPTIONS.items()})
 
 
 def _err(message: str) -> None:
@@ -129,12 +139,7 @@ def summarize(
     with _errors(debug):
         if fmt not in ("json", "md", "table", "html"):
             raise typer.BadParameter("use json, md, table or html", param_hint="--format")
-        settings = _settings(
-            model=model, base_url=base_url, backend=backend, model_path=model_path,
-            record_dir=record, replay_dir=replay, max_retries=max_retries,
-            max_reasks=max_reasks, timeout=timeout, max_tokens=max_tokens, mode=mode,
-            chunk_tokens=chunk_tokens,
-        )
+        settings = _settings(locals())
         from .inputs import MAX_BYTES, fetch_url, read_article
 
         limit = LARGE_BYTES if allow_large else MAX_BYTES

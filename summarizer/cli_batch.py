@@ -100,12 +100,7 @@ def batch(
     Exit code 0 when every input has an ok line, 12 when some failed.
     """
     with _errors(debug):
-        settings = _settings(
-            model=model, base_url=base_url, backend=backend, model_path=model_path,
-            record_dir=record, replay_dir=replay, max_retries=max_retries,
-            max_reasks=max_reasks, timeout=timeout, max_tokens=max_tokens,
-            mode=mode, chunk_tokens=chunk_tokens,
-        )
+        settings = _settings(locals())
         if "-" in inputs and sys.stdin is not None and sys.stdin.isatty():
             from .errors import InputError
 

@@ -25,6 +25,7 @@ import typer
 from .cli import (
     Backend,
     BaseUrl,
+    ChunkTokens,
     Debug,
     MaxReasks,
     MaxRetries,
@@ -66,6 +67,7 @@ def eval_cmd(
     timeout: Timeout = None,
     max_tokens: MaxTokens = None,
     mode: Mode = None,
+    chunk_tokens: ChunkTokens = None,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
@@ -77,11 +79,7 @@ def eval_cmd(
         from .evaluate import evaluate, load_gold, report_table
 
         load_gold(gold_dir)  # refuse a bad folder before building a client
-        settings = _settings(
-            model=model, base_url=base_url, backend=backend, model_path=model_path,
-            record_dir=record, replay_dir=replay, max_retries=max_retries,
-            max_reasks=max_reasks, timeout=timeout, max_tokens=max_tokens, mode=mode,
-        )
+        settings = _settings(locals())
         from .pipeline import Summarizer
 
         summarizer = Summarizer(settings, on_event=_printer(verbose))
