@@ -163,3 +163,16 @@ def test_cache_is_bypassed_when_recording(fake: FakeOpenAI, tmp_path: Path) -> N
     assert invoke(OPENAI_BASE_URL=fake.url).exit_code == 0
     assert invoke("--record", str(tmp_path / "r"), OPENAI_BASE_URL=fake.url).exit_code == 0
     assert len(fake.requests) == 2 and len(list((tmp_path / "r").glob("*.json"))) == 1
+
+
+@pytest.mark.summarizer_replay("fixtures/local-smollm2")
+def test_committed_local_model_recording_replays_without_llama(example_text: str) -> None:
+    """Recorded from the real SmolLM2-135M run; replays with no model, key or network."""
+    r = summarize(example_text, backend="local")
+    assert r.provenance.backend == "replay" and r.provenance.model == "smollm2-135m-instruct"
+    assert r.provenance.usage.total_tokens > 0  # real token counts from llama.cpp
+    r.check_offsets(example_text)
+    for t in r.sanctions_targets:
+        assert t.name.lower() in example_text.lower()
+    metas = [json.loads(f.read_text("utf-8"))["meta"] for f in (ROOT / "fixtures" / "local-smollm2").glob("*.json")]
+    assert metas and all(m["synthetic"] is False and "SmolLM2" in m["response_model"] for m in metas)
