@@ -9,7 +9,8 @@ PY=${PYTHON:-python3}
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 # [local] builds llama-cpp-python from source the first time (about 6 minutes on 2 cores;
 # pip caches the wheel afterwards). [dev] brings pytest, ruff, mypy and playwright.
-pip install -q -e '.[dev,local]' 2>&1 | grep -v "^WARNING: Location" || true
+# (grep only hides this machine's noisy pip-index warnings; pipefail keeps pip's exit status)
+pip install -q -e '.[dev,local]' 2>&1 | { grep -v "^WARNING: Location" || true; }
 python -c "import summarizer, llama_cpp, playwright" # fail here, clearly, if the install did not work
 # The HTML review page is tested in Debian's Chromium; install it when we can (root + apt).
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
