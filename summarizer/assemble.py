@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .grounding import Normalised, find_all, find_span
+from .grounding import Normalised, find_all, find_span, numbered_quotations, resolve_ref
 from .schema import (
     Allegation,
     Dropped,
@@ -63,6 +63,21 @@ def _span(article: str, start: int, end: int) -> Span:
     return Span(start=start, end=end, text=article[start:end])
 
 
+def with_quote_texts(part: Extraction, article: str) -> Extraction:
+    """The part with each listed quotation's text filled in from its ref.
+
+    Later steps (merging chunks, carrying speakers across them) compare quotes by their
+    words; a quote given only as "Q3" has its words in the article.
+    """
+    listed = numbered_quotations(article)
+    quotes = []
+    for q in part.quotes:
+        where = resolve_ref(q.ref, listed) if q.ref else None
+        text = article[where[0] : where[1]] if where else (q.text or "")
+        quotes.append(q.model_copy(update={"text": text}))
+    return part.model_copy(update={"quotes": quotes})
+
+
 def ground_quotes(
     article: str,
     found: Sequence[ExtractedQuote],
@@ -77,13 +92,20 @@ def ground_quotes(
     """
     quotes: list[Quote] = []
     taken: list[tuple[int, int]] = []
+    listed = numbered_quotations(article)
     for q in found:
-        where = find_span(article, q.text, taken=taken)
-        if where is None:
-            dropped.append(
-                Dropped(kind="quote", text=q.text, reason="not found word for word in the article")
-            )
-            continue
+        if q.ref:
+            where = resolve_ref(q.ref, listed)
+            if where is None:
+                dropped.append(Dropped(kind="quote", text=q.ref, reason="not an id of a listed quotation"))
+                continue
+        else:
+            where = find_span(article, q.text or "", taken=taken)
+            if where is None:
+                dropped.append(
+                    Dropped(kind="quote", text=q.text or "", reason="not found word for word in the article")
+                )
+                continue
         if where in taken:
             continue  # the same quote twice
         taken.append(where)
@@ -92,7 +114,7 @@ def ground_quotes(
         if speaker and not speaker_in_text(full_text or article, speaker):
             dropped.append(Dropped(kind="speaker", text=speaker, reason="speaker not named in the article"))
             speaker = None
-        elif speaker and Normalised(speaker, fold_case=True).text in Normalised(q.text, fold_case=True).text:
+        elif speaker and Normalised(speaker, fold_case=True).text in Normalised(article[start:end], fold_case=True).text:
             dropped.append(Dropped(kind="speaker", text=speaker, reason="the speaker given is the quote itself"))
             speaker = None
         quotes.append(

@@ -436,9 +436,9 @@ def _norm_text(text: str) -> str:
     return Normalised(text, fold_case=True).text.strip(" .,;:!?\"'")
 
 
-def _norm_quote(text: str) -> str:
+def _norm_quote(text: str | None) -> str:
     """A quote as compared for duplicates: typography and whitespace forgiven, case kept."""
-    return Normalised(text).text.strip(" \"'")
+    return Normalised(text or "").text.strip(" \"'")
 
 
 def _norm_name(name: str | None) -> str:
@@ -486,20 +486,20 @@ def _located_quote(text: str, quote: str, *, last: bool) -> int | None:
 _MAX_GAP = 200  # characters of attribution allowed between a quotation and a chunk boundary
 
 
-def _ends_with_quote(chunk: Chunk, quote: str) -> bool:
+def _ends_with_quote(chunk: Chunk, quote: str | None) -> bool:
     """Is `quote` the last quotation of `chunk`, followed by at most one short line?"""
     spans = quotation_spans(chunk.text)
-    at = _located_quote(chunk.text, quote, last=True)
+    at = _located_quote(chunk.text, quote, last=True) if quote else None
     if at is None or at != len(spans) - 1:
         return False
     tail = chunk.text[spans[at][1] + 1 :].strip()
     return len(tail) <= _MAX_GAP and "\n" not in tail
 
 
-def _starts_with_quote(chunk: Chunk, quote: str) -> bool:
+def _starts_with_quote(chunk: Chunk, quote: str | None) -> bool:
     """Is `quote` the first quotation of `chunk`, after at most one short line ("He added:")?"""
     spans = quotation_spans(chunk.text)
-    at = _located_quote(chunk.text, quote, last=False)
+    at = _located_quote(chunk.text, quote, last=False) if quote else None
     if at != 0:
         return False
     head = chunk.text[: spans[0][0] - 1].strip()

@@ -110,6 +110,25 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start() + 1, m.end() - 1) for m in _QUOTE_RE.finditer(text)]
 
 
+MAX_LISTED = 60  # quotations shown to the model with ids; more are left to verbatim text
+_REF = re.compile(r"^\[?\s*[Qq]?\s*(\d{1,3})\s*\]?$")
+
+
+def numbered_quotations(text: str) -> dict[str, tuple[int, int]]:
+    """The quotations shown to the model, by id ("Q1", "Q2", ...), in text order.
+
+    Deterministic, so the prompt, the validator and the assembler all agree on the ids.
+    """
+    spans = [(a, b) for a, b in quotation_spans(text) if text[a:b].strip()]
+    return {f"Q{i + 1}": span for i, span in enumerate(spans[:MAX_LISTED])}
+
+
+def resolve_ref(ref: str, listed: dict[str, tuple[int, int]]) -> tuple[int, int] | None:
+    """The span of a quotation id as the model wrote it ("Q3", "q3", "[Q3]", "3"), or None."""
+    m = _REF.match(ref.strip())
+    return listed.get(f"Q{int(m.group(1))}") if m else None
+
+
 # --------------------------------------------------------------------------- validation state
 
 
@@ -148,19 +167,32 @@ def grounding(state: GroundingState) -> Iterator[GroundingState]:
         _STATE.reset(token)
 
 
-def check_extraction(quote_texts: Sequence[str]) -> None:
-    """Raise ValueError naming each quote that is not in the article, unless on the last try."""
+def check_extraction(quotes: Sequence[tuple[str | None, str | None]]) -> None:
+    """Raise ValueError naming each quote that cannot be placed, unless on the last try.
+
+    A quote is (ref, text): a ref must name a listed quotation; without one, the text must
+    occur in the article.
+    """
     state = _STATE.get()
     if state is None:
         return
-    missing = [q for q in quote_texts if not find_all(state.article, q)]
-    if not missing or state.last_attempt:
+    listed = numbered_quotations(state.article)
+    problems: list[str] = []
+    for ref, text in quotes:
+        if ref:
+            if resolve_ref(ref, listed) is None:
+                problems.append(f"ref {ref!r} is not an id in the QUOTATIONS list")
+        elif not text:
+            problems.append("a quote has neither ref nor text")
+        elif not find_all(state.article, text):
+            problems.append(f"text {text[:200]!r} does not occur word for word in the article")
+    if not problems or state.last_attempt:
         return
-    listed = "; ".join(f"[{i + 1}] {q[:200]!r}" for i, q in enumerate(missing[:10]))
     message = (
-        f"{len(missing)} quote(s) do not occur word for word in the article: {listed}. "
-        "Copy each quote exactly as the article writes it between its quotation marks, "
-        "or remove it if the article does not contain it."
+        f"{len(problems)} quote(s) cannot be placed in the article: "
+        + "; ".join(f"[{i + 1}] {p}" for i, p in enumerate(problems[:10]))
+        + ". Use the id of a listed quotation as ref, or copy unlisted direct speech exactly "
+        "as the article writes it; remove a quote the article does not contain."
     )
     state.reasks.append(message)
     raise ValueError(message)

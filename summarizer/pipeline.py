@@ -16,7 +16,7 @@ from typing import Any
 from instructor.core.hooks import Hooks
 
 from . import ledger as ledger_mod
-from .assemble import ground_allegations, ground_quotes, ground_targets
+from .assemble import ground_allegations, ground_quotes, ground_targets, with_quote_texts
 from .chunking import Chunk, carry_speakers, count_tokens_for, merge, split, summaries_prompt
 from .client import make_async_client, make_client, translate
 from .errors import TruncatedOutputError
@@ -102,6 +102,7 @@ class Summarizer:
         """Ground everything in the full text; quotes chunk by chunk, so each place counts once."""
         text = article.text
         dropped: list[Dropped] = []
+        parts = [with_quote_texts(p, c.text) for p, c in zip(parts, chunks, strict=True)]
         extraction = parts[0] if len(parts) == 1 else merge(parts, chunks)
         quotes: dict[tuple[int, int], Quote] = {}
         for found, chunk in zip(carry_speakers(parts, chunks), chunks, strict=True):

@@ -12,6 +12,8 @@ from functools import cache
 from importlib import resources
 from string import Template
 
+from .grounding import numbered_quotations
+
 
 @cache
 def load(name: str) -> str:
@@ -36,9 +38,25 @@ def fence_for(article: str) -> str:
     return fence
 
 
+LISTED_CHARS = 300  # a long quotation is shown by its start; its id still names all of it
+
+
+def quotation_list(article: str) -> str:
+    """The numbered quotations of the article, one per line, as shown to the model."""
+    lines = []
+    for ref, (start, end) in numbered_quotations(article).items():
+        body = " ".join(article[start:end].split())
+        if len(body) > LISTED_CHARS:
+            body = body[:LISTED_CHARS] + " \u2026"
+        lines.append(f"[{ref}] \u201c{body}\u201d")
+    return "\n".join(lines) or "(none found)"
+
+
 def build_messages(article: str) -> list[dict[str, str]]:
     """The chat messages for one article (or one chunk of it)."""
-    user = Template(load("user")).substitute(article=article, fence=fence_for(article))
+    user = Template(load("user")).substitute(
+        article=article, fence=fence_for(article), quotations=quotation_list(article)
+    )
     return [
         {"role": "system", "content": load("system").strip()},
         {"role": "user", "content": user},

@@ -27,14 +27,23 @@ Kind = Literal["person", "organization", "vessel", "aircraft", "government", "co
 
 
 class ExtractedQuote(BaseModel):
-    """A piece of direct speech, copied from the article."""
+    """A piece of direct speech: a listed quotation by its id, or verbatim text."""
 
-    text: str = Field(
+    ref: str | None = Field(
+        default=None,
+        max_length=8,
+        description=(
+            "The id of the quotation in the QUOTATIONS list (e.g. 'Q3') when the quote is one of "
+            "them. null for direct speech that is not listed."
+        ),
+    )
+    text: str | None = Field(
+        default=None,
         max_length=1200,
         description=(
-            "The exact words between the quotation marks, copied character for character from "
-            "the article, without the quotation marks. Never paraphrase, shorten inside, or fix "
-            "typos. Only direct speech that the article puts in quotation marks."
+            "Only when ref is null: the exact words of direct speech that is not in the list, "
+            "copied character for character from the article. Never paraphrase, shorten inside, "
+            "or fix typos."
         ),
     )
     speaker: str | None = Field(
@@ -127,7 +136,7 @@ class Extraction(BaseModel):
     @model_validator(mode="after")
     def _quotes_are_in_the_article(self) -> Extraction:
         """Raise (so instructor re-asks) when a quote cannot be placed in the article."""
-        check_extraction([q.text for q in self.quotes])
+        check_extraction([(q.ref, q.text) for q in self.quotes])
         return self
 
 

@@ -118,8 +118,10 @@ def test_fence_cannot_be_closed_by_the_article(fake: FakeOpenAI) -> None:
     fake.script(Reply(payload=example_payload(quotes=[], sanctions_targets=[], allegations=[])))
     summarize(article, base_url=fake.url, api_key=TEST_KEY)
     sent = sent_article(fake.requests[0].json)
-    fence = sent.splitlines()[2].split(" BEGIN")[0]
-    assert fence not in article and sent.rstrip().endswith(f"{fence} END ARTICLE")
+    fence = next(x for x in sent.splitlines() if x.endswith(" BEGIN ARTICLE")).split(" BEGIN")[0]
+    assert fence not in article
+    end = f"\n{fence} END ARTICLE\n"
+    assert sent.count(end) == 1 and sent.index(article) + len(article) == sent.index(end)
 
 
 def test_stdin_through_a_real_subprocess(fake: FakeOpenAI, example_text: str, tmp_path: Path) -> None:
@@ -262,3 +264,24 @@ def test_unnamed_entities_hedges_and_speakers_must_come_from_the_text(fake: Fake
     assert [q.speaker for q in r.quotes] == [None, None]  # no Sunak in the article; a quote is no speaker
     kinds = sorted(d.kind for d in r.provenance.dropped)
     assert kinds == ["hedge", "hedge", "sanctions_target", "sanctions_target", "speaker", "speaker"]
+
+
+def test_quotes_by_reference_are_verbatim_by_construction(fake: FakeOpenAI, example_text: str) -> None:
+    refs = [{"ref": "Q1", "speaker": "David Lammy"}, {"ref": "[q4]", "speaker": "Antony Blinken"},
+            {"ref": "6", "speaker": "U.S. State Department"}]
+    fake.script(Reply(payload=example_payload(quotes=refs)))
+    r = summarize(example_text, base_url=fake.url, api_key=TEST_KEY)
+    user = fake.requests[0].json["messages"][-1]["content"]
+    assert "[Q1] \u201ccompletely aligned too" in user and "BEGIN QUOTATIONS" in user
+    assert [q.text[:20] for q in r.quotes] == ["completely aligned t", "So as Iran\u2019s destabi", "The United States wi"]
+    r.check_offsets(example_text)
+
+
+def test_unknown_reference_is_reasked_then_dropped(fake: FakeOpenAI, example_text: str) -> None:
+    bad = example_payload(quotes=[{"ref": "Q99", "speaker": "X"}, {"ref": "Q2", "speaker": "David Lammy"}])
+    fake.default = Reply(payload=bad)
+    r = summarize(example_text, base_url=fake.url, api_key=TEST_KEY, max_reasks=1)
+    assert len(fake.requests) == 2
+    assert "'Q99' is not an id in the QUOTATIONS list" in json.dumps(fake.requests[1].json["messages"])
+    assert [q.speaker for q in r.quotes] == ["David Lammy"]
+    assert [(d.kind, d.text) for d in r.provenance.dropped] == [("quote", "Q99")]
