@@ -170,7 +170,12 @@ def ground_allegations(
 ) -> list[Allegation]:
     """Allegations with the span of their evidence where the excerpt is verbatim."""
     out: list[Allegation] = []
+    seen: set[tuple[str, str]] = set()
     for a in extraction.allegations:
+        key = (Normalised(a.claim, fold_case=True).text, Normalised(a.against or "", fold_case=True).text)
+        if key in seen:
+            continue  # the same accusation twice is one item
+        seen.add(key)
         evidence = None
         if a.evidence:
             where = find_span(article, a.evidence)

@@ -285,3 +285,10 @@ def test_unknown_reference_is_reasked_then_dropped(fake: FakeOpenAI, example_tex
     assert "'Q99' is not an id in the QUOTATIONS list" in json.dumps(fake.requests[1].json["messages"])
     assert [q.speaker for q in r.quotes] == ["David Lammy"]
     assert [(d.kind, d.text) for d in r.provenance.dropped] == [("quote", "Q99")]
+
+
+def test_the_same_allegation_twice_is_one_item(fake: FakeOpenAI, example_text: str) -> None:
+    a = {"claim": "Iran shipped missiles to Russia.", "against": "Iran", "status": "alleged"}
+    fake.script(Reply(payload=example_payload(allegations=[a, dict(a, claim="Iran shipped  missiles to Russia."), a])))
+    r = summarize(example_text, base_url=fake.url, api_key=TEST_KEY)
+    assert len(r.allegations) == 1
