@@ -249,7 +249,7 @@ def test_unnamed_entities_hedges_and_speakers_must_come_from_the_text(fake: Fake
         ],
         allegations=[{"claim": "Iran shipped missiles", "status": "alleged", "hedge": "reportedly"},
                      {"claim": "Entities were involved", "status": "alleged", "hedge": "allegedly"},
-                     {"claim": "Iran shipped missiles", "status": "alleged",
+                     {"claim": "Iran sent ballistic missiles", "status": "alleged",
                       "hedge": "Iran has shipped ballistic missiles to Russia."}],
         quotes=[{"text": "completely aligned too on the need to tackle Iran\u2019s malign activity",
                  "speaker": "Rishi Sunak"},
