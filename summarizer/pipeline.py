@@ -37,6 +37,7 @@ from .settings import Settings
 
 CHUNK_CONCURRENCY = 4  # chunk calls of one article in flight at once
 
+
 class Summarizer:
     """One configured model connection; reuse it for many articles (clients are shared)."""
 
@@ -126,7 +127,7 @@ class Summarizer:
                     total_tokens=led.total_tokens,
                 ),
                 elapsed_s=round(time.monotonic() - t0, 3),
-                dropped=[],
+                dropped=dropped,  # complete: the grounding calls above ran first
                 source=article.source,
                 chunks=len(chunks),
                 title=article.title,
@@ -135,7 +136,6 @@ class Summarizer:
             ),
             text=text if article.is_html else None,
         )
-        result.provenance.dropped = dropped
         return result
 
     # -- the two call styles ---------------------------------------------------------
