@@ -134,6 +134,15 @@ def batch(
             finally:
                 await summarizer.aclose()
 
-        tally = asyncio.run(main())
+        import signal
+
+        def _terminate(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt  # SIGTERM ends like Ctrl-C: in-flight work cancelled, tally, 130
+
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            tally = asyncio.run(main())
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     if not tally.all_ok:
         raise typer.Exit(_EXIT_SOME_FAILED)

@@ -25,7 +25,7 @@ def load(name: str) -> str:
 def prompt_sha256() -> str:
     """Hash of every template; changes whenever a prompt changes (cache key, provenance)."""
     h = hashlib.sha256()
-    for name in ("system", "user"):
+    for name in ("system", "user", "summaries"):
         h.update(load(name).encode())
     return h.hexdigest()
 

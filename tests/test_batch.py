@@ -415,3 +415,23 @@ def test_refused_key_stops_the_run_instead_of_failing_every_article(tmp_path: Pa
         res = cli(fake, *map(str, files), "-o", str(out))
         assert res.exit_code == 0, res.stderr
     assert len(by_id(out)) == 30 and all(r["ok"] for r in lines(out))
+
+
+def test_sigterm_ends_like_ctrl_c_with_a_tally(tmp_path: Path) -> None:
+    n = 30
+    make_files(tmp_path, [f"in/{i:02d}.txt" for i in range(n)])
+    out = tmp_path / "out.jsonl"
+    env = {**os.environ, "OPENAI_API_KEY": TEST_KEY, "PYTHONPATH": str(ROOT)}
+    with FakeOpenAI(default=answer, latency=0.25) as fake:
+        cmd = [sys.executable, "-m", "summarizer", "batch", str(tmp_path / "in"), "-o", str(out),
+               "--concurrency", "2", "--base-url", fake.url]
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (out.exists() and out.read_bytes().count(b"\n") >= 4):
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "done " in err  # the tally line still printed
+    assert 4 <= len(by_id(out)) < n  # whole lines, one per id
