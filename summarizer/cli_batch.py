@@ -92,6 +92,7 @@ def batch(
     max_tokens: MaxTokens = None,
     mode: Mode = None,
     chunk_tokens: ChunkTokens = None,
+    allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
@@ -114,7 +115,11 @@ def batch(
         from .pipeline import Summarizer
 
         progress = sys.stderr is not None and sys.stderr.isatty()
-        items: Any = expand_inputs(inputs, sys.stdin, exclude=output)
+        from .cli import LARGE_BYTES
+        from .inputs import MAX_BYTES
+
+        limit = LARGE_BYTES if allow_large else MAX_BYTES
+        items: Any = expand_inputs(inputs, sys.stdin, exclude=output, max_bytes=limit)
         if progress:
             items = list(items)  # ids and paths only, never texts: gives the bar its total
 

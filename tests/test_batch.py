@@ -435,3 +435,16 @@ def test_sigterm_ends_like_ctrl_c_with_a_tally(tmp_path: Path) -> None:
     assert proc.returncode == 130, err
     assert "interrupted" in err and "done " in err  # the tally line still printed
     assert 4 <= len(by_id(out)) < n  # whole lines, one per id
+
+
+def test_large_inputs_are_refused_per_line_unless_allowed(server: FakeOpenAI, tmp_path: Path) -> None:
+    big = tmp_path / "in" / "big.txt"
+    big.parent.mkdir()
+    big.write_text(article("big") + "filler sentence here. " * 260_000, encoding="utf-8")  # > 5 MiB
+    out = tmp_path / "out.jsonl"
+    res = cli(server, str(big), "-o", str(out))
+    assert res.exit_code == EXIT_SOME_FAILED
+    assert lines(out)[0]["error"]["type"] == "input" and "MiB" in lines(out)[0]["error"]["message"]
+    res = cli(server, str(big), "-o", str(out), "--allow-large", "--chunk-tokens", "2000000")
+    assert res.exit_code == 0, res.stderr
+    assert by_id(out)[str(big)]["ok"]
