@@ -75,3 +75,23 @@ def put(key: str, result: ArticleSummary, directory: Path | None = None) -> None
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+def stats(directory: Path | None = None) -> tuple[Path, int, int]:
+    """(directory, entries, bytes) of the cache."""
+    root = directory or cache_dir()
+    files = [p for p in root.glob("??/*.json") if p.is_file()] if root.is_dir() else []
+    return root, len(files), sum(p.stat().st_size for p in files)
+
+
+def clear(directory: Path | None = None) -> int:
+    """Delete every cached result; returns how many were removed."""
+    root, _, _ = stats(directory)
+    removed = 0
+    for path in root.glob("??/*.json") if root.is_dir() else []:
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed

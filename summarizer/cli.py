@@ -184,6 +184,21 @@ def _render(result: Any, article_text: str, fmt: str, color: bool = False) -> st
     return render.render(result, article_text, fmt, color=color)
 
 
+@app.command("cache")
+def cache_cmd(
+    clear: Annotated[bool, typer.Option("--clear", help="Delete every cached result.")] = False,
+) -> None:
+    """Show where the results cache is and how big it is, or clear it."""
+    with _errors(False):
+        from . import cache
+
+        if clear:
+            sys.stdout.write(f"removed {cache.clear()} cached result(s)\n")
+            return
+        root, entries, size = cache.stats()
+        sys.stdout.write(f"{root}: {entries} cached result(s), {size / 1024:.1f} KiB\n")
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the output, for other programs."""

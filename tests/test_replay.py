@@ -177,3 +177,13 @@ def test_committed_local_model_recording_replays_without_llama(example_text: str
         assert t.name.lower() in example_text.lower()
     metas = [json.loads(f.read_text("utf-8"))["meta"] for f in (ROOT / "fixtures" / "local-smollm2").glob("*.json")]
     assert metas and all(m["synthetic"] is False and "SmolLM2" in m["response_model"] for m in metas)
+
+
+def test_cache_command_shows_and_clears(fake: FakeOpenAI) -> None:
+    fake.default = Reply(payload=example_payload())
+    assert invoke(OPENAI_BASE_URL=fake.url).exit_code == 0
+    shown = runner.invoke(app, ["cache"])
+    assert shown.exit_code == 0 and ": 1 cached result(s)" in shown.stdout
+    assert "removed 1 cached result(s)" in runner.invoke(app, ["cache", "--clear"]).stdout
+    assert ": 0 cached result(s)" in runner.invoke(app, ["cache"]).stdout
+    assert invoke(OPENAI_BASE_URL=fake.url).exit_code == 0 and len(fake.requests) == 2  # a miss again
