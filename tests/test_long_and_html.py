@@ -115,3 +115,20 @@ def test_url_is_fetched_from_a_local_server(tmp_path: Path) -> None:
     out = json.loads(res.stdout)
     assert [q["text"] for q in out["quotes"]] == ["I have done my duty,"]
     assert "Subscribe" not in out["text"]
+
+
+@pytest.mark.skipif(not LONG.exists(), reason="shared articles not present")
+def test_async_path_chunks_the_same_way() -> None:
+    import asyncio
+
+    from summarizer import asummarize
+
+    article = LONG.read_text("utf-8")
+    with FakeOpenAI(default=rule_model) as fake:
+        sync = summarize(article, base_url=fake.url, api_key=TEST_KEY, chunk_tokens=150)
+        n = len(fake.requests)
+        asy = asyncio.run(asummarize(article, base_url=fake.url, api_key=TEST_KEY, chunk_tokens=150))
+        assert len(fake.requests) == 2 * n
+    assert asy.model_dump(exclude={"provenance"}) == sync.model_dump(exclude={"provenance"})
+    assert asy.provenance.chunks == sync.provenance.chunks > 3
+    assert asy.provenance.attempts == sync.provenance.attempts == n
