@@ -151,7 +151,10 @@ def translate(exc: BaseException, settings: Settings, requests: int) -> Exceptio
             )
     for e in chain:
         if isinstance(e, instructor.core.InstructorRetryException):
-            last = redact(str(e).strip().splitlines()[0] if str(e).strip() else "", settings.api_key)
+            attempts = getattr(e, "failed_attempts", None) or []
+            cause = attempts[-1].exception if attempts else e
+            lines = str(cause).strip().splitlines()
+            last = redact(" ".join(lines[:3]) if lines else type(cause).__name__, settings.api_key)
             return E.OutputInvalidError(
                 f"the model's output stayed invalid after {e.n_attempts} attempt(s): {last[:300]}",
                 "try a more capable model or raise --max-reasks",

@@ -122,6 +122,9 @@ def test_whole_article_timeout_bounds_everything(fake: FakeOpenAI, example_text:
         (Reply(status=429, body={"error": {"message": "quota", "code": "insufficient_quota"}}), errors.ProviderError, "quota"),
         (Reply(body={"id": "x", "object": "chat.completion", "choices": [], "model": "m"}), errors.ProviderError, "no choices"),
         (Reply(body=b"<html>gateway</html>"), errors.ProviderError, "not JSON"),
+        (Reply(body={"id": "x", "object": "chat.completion", "model": "m",
+                     "choices": [{"index": 0, "message": None, "finish_reason": "stop"}]}),
+         errors.ProviderError, "without a message"),
         (Reply(payload=example_payload(), finish_reason="content_filter"), errors.ProviderError, "refused"),
     ],
 )
@@ -168,8 +171,9 @@ def test_schema_invalid_json_is_reasked_with_the_error(fake: FakeOpenAI, example
 
 def test_invalid_forever_is_output_invalid(fake: FakeOpenAI, example_text: str) -> None:
     fake.default = Reply(content="not json at all")
-    with pytest.raises(errors.OutputInvalidError, match="after 3 attempt"):
+    with pytest.raises(errors.OutputInvalidError, match="after 3 attempt") as info:
         run(fake, example_text, max_reasks=2)
+    assert "<failed_attempts>" not in info.value.message  # the last error itself, readable
     assert len(fake.requests) == 3
 
 

@@ -54,10 +54,10 @@ def _check_completion(data: object) -> None:
     if not choices or not isinstance(choices, list):
         raise ProviderError("the provider returned a completion with no choices", "try again later")
     first = choices[0] if isinstance(choices[0], dict) else {}
-    message = first.get("message") or {}
-    if first.get("finish_reason") == "content_filter" or (
-        isinstance(message, dict) and message.get("refusal")
-    ):
+    message = first.get("message")
+    if not isinstance(message, dict):
+        raise ProviderError("the provider returned a completion without a message", "try again later")
+    if first.get("finish_reason") == "content_filter" or message.get("refusal"):
         raise ProviderError(
             "the model refused to answer (content filter or refusal)",
             "this article cannot be processed by this model",
