@@ -1,0 +1,62 @@
+"""Grounding: exact, then typography-only matching, always mapped back to original offsets."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from summarizer.grounding import Normalised, find_all, find_span, numbered_quotations, resolve_ref
+
+TYPO = {"\u201c": '"', "\u201d": '"', "\u2019": "'", "\u2014": "-", "\u00a0": " ", "\u2026": "..."}
+
+
+def test_exact_first_then_typography() -> None:
+    art = "He said \u201cit\u2019s  over\u00a0now\u2026\u201d \u2014 twice."
+    assert find_span(art, "it\u2019s  over\u00a0now\u2026") == (9, 24)
+    start, end = find_span(art, "it's over now...") or (0, 0)
+    assert art[start:end] == "it\u2019s  over\u00a0now\u2026"
+
+
+def test_no_fuzzy_match() -> None:
+    art = "The talks failed badly on Monday."
+    assert find_all(art, "The talks failed terribly") == []
+    assert find_all(art, "the talks failed badly") == []  # case matters for quotes
+    assert find_span(art, "THE TALKS", fold_case=True) == (0, 9)  # ...but not for names
+
+
+def test_taken_places_are_skipped() -> None:
+    art = "\u201cNo.\u201d Then again: \u201cNo.\u201d"
+    first = find_span(art, "No.")
+    second = find_span(art, "No.", taken=[first] if first else [])
+    assert first != second and second is not None and art[second[0]:second[1]] == "No."
+
+
+def test_refs_resolve_in_every_spelling() -> None:
+    art = "A \u201cone\u201d and \u201ctwo\u201d and \"three\"."
+    listed = numbered_quotations(art)
+    assert [art[a:b] for a, b in listed.values()] == ["one", "two", "three"]
+    for ref in ("Q2", "q2", "[Q2]", "2", " Q2 "):
+        assert resolve_ref(ref, listed) == listed["Q2"]
+    assert resolve_ref("Q9", listed) is None and resolve_ref("two", listed) is None
+
+
+words = st.text(alphabet=st.sampled_from(list("abcde XY.,\u201c\u201d\u2019\u2014\u00a0\n")), min_size=1, max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words, st.data())
+def test_any_retyped_slice_is_found_at_an_equivalent_place(article: str, data: st.DataObject) -> None:
+    a = data.draw(st.integers(0, len(article) - 1))
+    b = data.draw(st.integers(a + 1, len(article)))
+    needle = article[a:b]
+    if not needle.strip(" \t\r\n\"'\u201c\u201d\u2019\u00a0"):
+        return
+    retyped = "".join(TYPO.get(c, c) for c in needle)
+    retyped = re.sub(r"\s+", " ", retyped)
+    hits = find_all(article, retyped)
+    assert hits, (article, needle)
+    for start, end in hits:
+        # what we return is the article's own text, equal to the needle up to typography
+        assert Normalised(article[start:end]).text.strip() == Normalised(retyped).text.strip(" \"'")
