@@ -18,7 +18,7 @@ from instructor.core.hooks import Hooks
 from . import ledger as ledger_mod
 from .assemble import ground_allegations, ground_quotes, ground_targets, with_quote_texts
 from .chunking import Chunk, carry_speakers, count_tokens_for, merge, split, summaries_prompt
-from .client import make_async_client, make_client, translate
+from .client import make_async_client, make_client, prepared, translate
 from .errors import TruncatedOutputError
 from .grounding import GroundingState, grounding
 from .inputs import Article
@@ -58,7 +58,7 @@ class Summarizer:
         hooks = Hooks()
         hooks.on("completion:kwargs", state.next_attempt)
         return {
-            "response_model": Extraction,
+            "response_model": prepared(Extraction),
             "messages": build_messages(text),
             "model": self.settings.model,
             "max_retries": self.settings.max_reasks,
@@ -170,7 +170,7 @@ class Summarizer:
 
     def _summary_kwargs(self, parts: list[Extraction]) -> dict[str, Any]:
         return {
-            "response_model": WholeSummary,
+            "response_model": prepared(WholeSummary),
             "messages": [
                 {"role": "system", "content": load("system").strip()},
                 {"role": "user", "content": summaries_prompt([p.summary for p in parts])},
