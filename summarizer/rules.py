@@ -41,7 +41,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?\u201d\"])\s+(?=[A-Z\u201c\"])")
 
 def _name(candidate: str) -> str | None:
     words = candidate.split()
-    while words and words[0] in _NOT_NAMES:
+    while words and (words[0] in _NOT_NAMES or words[0].lower().rstrip(".") in _TITLES):
         words = words[1:]
     name = " ".join(words).rstrip(".,")
     return name or None
@@ -66,6 +66,32 @@ def _speaker(text: str, start: int, end: int, last: str | None, same_paragraph: 
     return last if same_paragraph else None
 
 
+def fullest_name(text: str, name: str) -> str:
+    """The longest run of capitalised words in the text that ends with `name` ("Lammy" ->
+    "David Lammy"), titles and other leading capitalised words aside; `name` if none."""
+    best = name
+    for m in re.finditer(rf"((?:[A-Z][\w.'\u2019-]*\s+)+){re.escape(name)}\b", text):
+        words = m.group(1).split()
+        while words and (words[0] in _NOT_NAMES or words[0].lower() in _TITLES):
+            words = words[1:]
+        # keep only the personal-name tail: stop at a title inside the run ("Minister David")
+        tail: list[str] = []
+        for w in reversed(words):
+            if w.lower().rstrip(".") in _TITLES or (w.endswith(".") and len(w) > 2):
+                break  # a title, or the end of the previous sentence ("Friday.")
+            tail.insert(0, w)
+        candidate = " ".join(tail + [name])
+        if len(tail) <= 3 and len(candidate) > len(best):
+            best = candidate
+    return best
+
+
+_TITLES = frozenset(
+    "secretary minister president prime foreign state u.k. u.s. mr mrs ms dr sen rep gov "
+    "general gen col cmdr spokesperson spokesman spokeswoman chairman chief director of".split()
+)
+
+
 def quotes(text: str) -> list[dict[str, Any]]:
     """Quotations with speakers; unattributed scare quotes of under five words are left out."""
     out: list[dict[str, Any]] = []
@@ -77,6 +103,8 @@ def quotes(text: str) -> list[dict[str, Any]]:
         body = text[start:end]
         if speaker is None and len(body.split()) < 5:
             continue
+        if speaker and " " not in speaker:
+            speaker = fullest_name(text, speaker)
         out.append({"text": body[:1200], "speaker": speaker[:160] if speaker else None})
         if speaker:
             last = speaker

@@ -19,8 +19,9 @@ def test_rules_backend_on_the_example(example_text: str) -> None:
     assert r.provenance.backend == "rules" and r.provenance.attempts == 1
     assert r.provenance.usage.total_tokens == 0
     assert r.sanctions_targets == []  # rules never name targets
-    assert [q.speaker for q in r.quotes][:2] == ["Lammy", "Lammy"]
-    assert r.quotes[2].speaker == "Blinken"
+    # "Lammy said" resolved to the fullest name the article gives
+    assert [q.speaker for q in r.quotes][:2] == ["David Lammy", "David Lammy"]
+    assert r.quotes[2].speaker == "Antony Blinken"
     r.check_offsets(example_text)
     assert r.summary.startswith("Secretary of State Antony Blinken")  # the lede, not "Skip to content"
 
@@ -30,6 +31,8 @@ def test_speaker_cues() -> None:
             "\u201cNever,\u201d she added.\nCritics called it \u201cnonsense\u201d.\n"
             "Officials said: \u201cThe talks are over for now and for good.\u201d")
     got = [(q["text"], q["speaker"]) for q in quotes(text)]
+    assert quotes("Secretary Steven T. Mnuchin said: \u201cThe designations stand today, all of them.\u201d")[0][
+        "speaker"] == "Steven T. Mnuchin"  # titles dropped
     assert got == [("We will not yield to pressure today,", "Jane Doe"), ("Never,", "Jane Doe"),
                    ("The talks are over for now and for good.", "Officials")]  # "nonsense": a scare quote
 
