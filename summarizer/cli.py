@@ -139,11 +139,14 @@ def summarize(
     with _errors(debug):
         if fmt not in ("json", "md", "table", "html"):
             raise typer.BadParameter("use json, md, table or html", param_hint="--format")
-        settings = _settings(locals())
         from .inputs import MAX_BYTES, fetch_url, read_article
 
         limit = LARGE_BYTES if allow_large else MAX_BYTES
-        article = fetch_url(url, max_bytes=limit) if url else read_article(path, max_bytes=limit)
+        if not url:  # a bad file is reported before any configuration problem
+            article = read_article(path, max_bytes=limit)
+        settings = _settings(locals())
+        if url:  # ...but nothing is fetched before the configuration is known to work
+            article = fetch_url(url, max_bytes=limit)
         # Recording or replaying must reach the transport, so they bypass the cache.
         use_cache = use_cache and settings.record_dir is None and settings.replay_dir is None
         result = None

@@ -281,3 +281,8 @@ def test_injection_text_is_fenced_as_data(fake: FakeOpenAI) -> None:
     begin = user.index("BEGIN ARTICLE")
     assert user.index("IGNORE PREVIOUS INSTRUCTIONS") > begin
     assert r.quotes[0].text == "the budget is late"
+
+
+def test_a_bad_file_is_reported_before_a_missing_key(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["summarize", str(tmp_path / "missing.txt")])
+    assert res.exit_code == 3 and "missing.txt" in res.stderr
