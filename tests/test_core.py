@@ -292,3 +292,17 @@ def test_the_same_allegation_twice_is_one_item(fake: FakeOpenAI, example_text: s
     fake.script(Reply(payload=example_payload(allegations=[a, dict(a, claim="Iran shipped  missiles to Russia."), a])))
     r = summarize(example_text, base_url=fake.url, api_key=TEST_KEY)
     assert len(r.allegations) == 1
+
+
+def test_http_proxy_from_the_environment_is_honoured(fake: FakeOpenAI, example_text: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Corporate users sit behind proxies: the live transport honours HTTP(S)_PROXY like openai's own."""
+    proxy = fake.url.rsplit("/v1", 1)[0]
+    for name in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    fake.script(Reply(payload=example_payload()))
+    r = summarize(example_text, base_url="http://api.example.invalid/v1", api_key=TEST_KEY)
+    assert len(r.quotes) == 2
+    assert fake.requests[0].path == "http://api.example.invalid/v1/chat/completions"  # absolute form: proxied

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self, TypeAlias
+from urllib.parse import urlsplit
 
 __all__ = ["FakeOpenAI", "RecordedRequest", "Reply", "ReplySource"]
 
@@ -283,7 +284,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self) -> None:
         body = self._read_json()
-        path = self.path.split("?", 1)[0].rstrip("/")
+        # A request in absolute form ("POST http://host/v1/...") came through us as an HTTP
+        # proxy: serve it all the same, so tests can check that clients honour HTTP_PROXY.
+        target = urlsplit(self.path).path if self.path.startswith(("http://", "https://")) else self.path
+        path = target.split("?", 1)[0].rstrip("/")
         headers = {k.lower(): v for k, v in self.headers.items()}
         self.owner._record(RecordedRequest(self.command, self.path, headers, body))
 

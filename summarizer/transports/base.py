@@ -50,23 +50,6 @@ def buffered(response: httpx2.Response, body: bytes, request: httpx2.Request) ->
     return httpx2.Response(response.status_code, headers=headers, content=body, request=request)
 
 
-def read_sync(response: httpx2.Response, request: httpx2.Request) -> httpx2.Response:
-    """Read and decode a response from an inner transport, and close its stream."""
-    try:
-        body = response.read()
-    finally:
-        response.close()
-    return buffered(response, body, request)
-
-
-async def read_async(response: httpx2.Response, request: httpx2.Request) -> httpx2.Response:
-    try:
-        body = await response.aread()
-    finally:
-        await response.aclose()
-    return buffered(response, body, request)
-
-
 def json_body(data: bytes) -> Any:
     """Parse a JSON body; None when it is not JSON (garbage from a provider is not a crash)."""
     try:
@@ -76,21 +59,28 @@ def json_body(data: bytes) -> Any:
 
 
 class Live(Transport):
-    """The network: httpx2's own transports, one per client flavour, created on first use."""
+    """The network, through plain httpx2 clients (one per flavour, created on first use).
+
+    Clients rather than bare transports, so that the usual environment is honoured exactly as
+    the openai client's default would: HTTP(S)_PROXY / NO_PROXY and SSL_CERT_FILE. They add
+    nothing to the request, which arrives complete (headers, timeout) from the openai client.
+    """
 
     def __init__(self) -> None:
-        self._sync: httpx2.HTTPTransport | None = None
-        self._async: httpx2.AsyncHTTPTransport | None = None
+        self._sync: httpx2.Client | None = None
+        self._async: httpx2.AsyncClient | None = None
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         if self._sync is None:
-            self._sync = httpx2.HTTPTransport()
-        return read_sync(self._sync.handle_request(request), request)
+            self._sync = httpx2.Client(trust_env=True, follow_redirects=False)
+        response = self._sync.send(request)
+        return buffered(response, response.content, request)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         if self._async is None:
-            self._async = httpx2.AsyncHTTPTransport()
-        return await read_async(await self._async.handle_async_request(request), request)
+            self._async = httpx2.AsyncClient(trust_env=True, follow_redirects=False)
+        response = await self._async.send(request)
+        return buffered(response, response.content, request)
 
     def close(self) -> None:
         if self._sync is not None:
