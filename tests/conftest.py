@@ -25,6 +25,8 @@ _ENV = (
     "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
     "SUMMARIZER_MODEL", "SUMMARIZER_BACKEND", "SUMMARIZER_REPLAY", "SUMMARIZER_RECORD",
     "SUMMARIZER_MODEL_PATH", "SUMMARIZER_CACHE_DIR",
+    # a proxy in the developer's or CI's shell would swallow the loopback fake server's traffic
+    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
 )
 
 
