@@ -40,7 +40,7 @@ MaxReasks = Annotated[Optional[int], typer.Option("--max-reasks", help="Re-asks 
 Timeout = Annotated[Optional[float], typer.Option("--timeout", help="Seconds for the whole article, all attempts included [default 300].")]
 MaxTokens = Annotated[Optional[int], typer.Option("--max-tokens", help="Output token budget; doubled once if the answer is cut off [default 4096].")]
 ChunkTokens = Annotated[Optional[int], typer.Option("--chunk-tokens", help="Article tokens per model call; longer articles are split [default 12000; 2500 local].")]
-Mode = Annotated[Optional[str], typer.Option("--mode", help="tools (function calling, default) or json (for endpoints without tool calls).")]
+Mode = Annotated[Optional[str], typer.Option("--mode", help="tools (function calling, default), json_schema (structured outputs) or json (schema in the prompt, for endpoints without either).")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show each attempt (status, wait, tokens) on stderr.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")]
 

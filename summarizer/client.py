@@ -24,7 +24,11 @@ from .transports import RetryPolicy, build
 # an application that configures logging still receives them.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 
-_MODES = {"tools": instructor.Mode.TOOLS, "json": instructor.Mode.JSON}
+_MODES = {
+    "tools": instructor.Mode.TOOLS,  # function calling: the default, and what --backend local constrains
+    "json_schema": instructor.Mode.JSON_SCHEMA,  # response_format json_schema (structured outputs)
+    "json": instructor.Mode.JSON,  # schema in the prompt + json_object, for endpoints without either
+}
 
 
 @cache

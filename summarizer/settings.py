@@ -18,6 +18,7 @@ DEFAULT_MODEL = "gpt-4o-mini"
 LOCAL_MODEL = "smollm2-135m-instruct"
 RULES_MODEL = "rules"
 BACKENDS = ("openai", "local", "rules")
+MODES = ("tools", "json_schema", "json")
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Settings:
     max_tokens: int = 4096
     temperature: float = 0.0
     chunk_tokens: int | None = None  # article tokens per model call; None = by backend
-    mode: str = "tools"  # instructor mode: tools | json (for endpoints without tool calling)
+    mode: str = "tools"  # instructor mode: tools | json_schema | json (see client._MODES)
 
     @classmethod
     def resolve(cls, **given: Any) -> Settings:
@@ -80,8 +81,8 @@ class Settings:
             raise ConfigError(f"replay directory {self.replay_dir} does not exist")
         if self.max_retries < 0 or self.max_reasks < 0:
             raise ConfigError("--max-retries and --max-reasks must be 0 or more")
-        if self.mode not in ("tools", "json"):
-            raise ConfigError(f"unknown mode {self.mode!r}", "use tools or json")
+        if self.mode not in MODES:
+            raise ConfigError(f"unknown mode {self.mode!r}", f"use one of: {', '.join(MODES)}")
         if self.chunk_tokens is not None and self.chunk_tokens < 100:
             raise ConfigError("--chunk-tokens must be at least 100")
         if self.timeout <= 0:

@@ -187,12 +187,13 @@ def test_field_descriptions_reach_the_model(fake: FakeOpenAI) -> None:
     assert Extraction.model_json_schema()["properties"]["quotes"]["maxItems"] == 40
 
 
-def test_json_mode_for_endpoints_without_tools(fake: FakeOpenAI, example_text: str) -> None:
+@pytest.mark.parametrize(("mode", "fmt"), [("json", "json_object"), ("json_schema", "json_schema")])
+def test_json_modes_for_endpoints_without_tools(fake: FakeOpenAI, example_text: str, mode: str, fmt: str) -> None:
     fake.script(Reply(payload=example_payload()))
-    res = cli(fake, "summarize", str(EXAMPLE), "--mode", "json", "--no-cache")
+    res = cli(fake, "summarize", str(EXAMPLE), "--mode", mode, "--no-cache")
     assert res.exit_code == 0, res.stderr
     req = fake.requests[0].json
-    assert "tools" not in req and req["response_format"]["type"] == "json_object"
+    assert "tools" not in req and req["response_format"]["type"] == fmt
     assert len(json.loads(res.stdout)["quotes"]) == 2
 
 
