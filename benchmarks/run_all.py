@@ -9,8 +9,9 @@ same run:
 - batch throughput (240 articles, concurrency 16, 0.5 s model latency) against the ideal
   ceil(240/16) * 0.5 s.
 
-Run: python benchmarks/run_all.py [--quick]. The embedded-model figures are separate
-(python benchmarks/local_model.py), since they need the [local] extra and minutes of CPU.
+Run: python benchmarks/run_all.py [--quick] [--local]. `--local` also runs
+benchmarks/local_model.py (load time, s/article, tokens/s, peak memory, overhead over bare
+llama.cpp calls), which needs the [local] extra and a minute or two of CPU.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ sys.path.insert(0, str(HERE))
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repetitions and 64 batch articles")
+    ap.add_argument("--local", action="store_true", help="also run the embedded-model benchmark")
     args = ap.parse_args()
     runs = 3 if args.quick else 7
 
@@ -67,6 +69,11 @@ def main() -> None:
     print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+    if args.local:
+        import subprocess
+
+        print("\nembedded model (benchmarks/local_model.py):", flush=True)
+        subprocess.run([sys.executable, str(HERE / "local_model.py")], check=True)
 
 
 if __name__ == "__main__":
