@@ -88,38 +88,37 @@ def _where(start: int, end: int) -> str:
     return f"chars {start}\u2013{end}"
 
 
+def _md_section(title: str, header: list[str], rows: list[list[str]]) -> list[str]:
+    """A "## Title (n)" heading and a numbered table of already-escaped cells, or "_None._"."""
+    out = [f"## {title} ({len(rows)})", ""]
+    if rows:
+        out += ["| # | " + " | ".join(header) + " |", "|---" * (len(header) + 1) + "|"]
+        out += [f"| {i} | " + " | ".join(row) + " |" for i, row in enumerate(rows, 1)]
+    else:
+        out.append("_None._")
+    return out + [""]
+
+
 def to_markdown(result: ArticleSummary, article_text: str) -> str:
     """Markdown for notes and tickets: summary, tables of allegations and targets, quotes."""
     text = _article(result, article_text)
     out: list[str] = ["## Summary", "", md_escape(result.summary.strip()) or _NONE, ""]
 
-    out += [f"## Allegations ({len(result.allegations)})", ""]
-    if result.allegations:
-        out += ["| # | Claim | By | Against | Status | Hedge | Evidence |", "|---|---|---|---|---|---|---|"]
-        for i, a in enumerate(result.allegations, 1):
-            ev = a.evidence
-            where = _where(ev.start, ev.end) if ev is not None and _span_ok(text, ev) else _NONE
-            out.append(
-                f"| {i} | {_cell(a.claim)} | {_cell(a.alleged_by)} | {_cell(a.against)} "
-                f"| {a.status} | {_cell(a.hedge)} | {where} |"
-            )
-    else:
-        out.append("_None._")
-    out.append("")
+    allegation_rows = []
+    for a in result.allegations:
+        ev = a.evidence
+        where = _where(ev.start, ev.end) if ev is not None and _span_ok(text, ev) else _NONE
+        allegation_rows.append(
+            [_cell(a.claim), _cell(a.alleged_by), _cell(a.against), a.status, _cell(a.hedge), where]
+        )
+    out += _md_section("Allegations", ["Claim", "By", "Against", "Status", "Hedge", "Evidence"], allegation_rows)
 
-    out += [f"## Sanctions targets ({len(result.sanctions_targets)})", ""]
-    if result.sanctions_targets:
-        out += ["| # | Name | Kind | Country | Imposed by | Mention |", "|---|---|---|---|---|---|"]
-        for i, t in enumerate(result.sanctions_targets, 1):
-            m = t.mention
-            where = _where(m.start, m.end) if m is not None and _span_ok(text, m) else _NONE
-            out.append(
-                f"| {i} | {_cell(t.name)} | {t.kind} | {_cell(t.country)} "
-                f"| {_cell(t.imposed_by)} | {where} |"
-            )
-    else:
-        out.append("_None._")
-    out.append("")
+    target_rows = []
+    for t in result.sanctions_targets:
+        m = t.mention
+        where = _where(m.start, m.end) if m is not None and _span_ok(text, m) else _NONE
+        target_rows.append([_cell(t.name), t.kind, _cell(t.country), _cell(t.imposed_by), where])
+    out += _md_section("Sanctions targets", ["Name", "Kind", "Country", "Imposed by", "Mention"], target_rows)
 
     out += [f"## Quotes ({len(result.quotes)})", ""]
     if not result.quotes:

@@ -50,6 +50,57 @@ def buffered(response: httpx2.Response, body: bytes, request: httpx2.Request) ->
     return httpx2.Response(response.status_code, headers=headers, content=body, request=request)
 
 
+def tool_name(body: dict[str, Any]) -> str | None:
+    """The function the client asked for (tool_choice wins, else the first tool); None if no tools."""
+    tools = body.get("tools")
+    if not isinstance(tools, list) or not tools:
+        return None
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict) and isinstance(choice.get("function"), dict):
+        name = choice["function"].get("name")
+        if isinstance(name, str):
+            return name
+    first = tools[0].get("function", {}) if isinstance(tools[0], dict) else {}
+    return str(first.get("name") or "tool")
+
+
+def chat_completion(
+    body: dict[str, Any],
+    answer: str,
+    *,
+    model: str,
+    ident: str,
+    finish_reason: str = "stop",
+    prompt_tokens: int = 0,
+    completion_tokens: int = 0,
+    created: int = 0,
+) -> dict[str, Any]:
+    """An OpenAI chat.completion carrying `answer` in the shape the request asked for.
+
+    In-process backends (local, rules) answer like a server would: a tool call when the request
+    has tools (instructor's TOOLS mode), else plain content (JSON and JSON_SCHEMA modes).
+    """
+    name = tool_name(body)
+    message: dict[str, Any]
+    if name is not None:
+        call = {"id": f"call_{ident}", "type": "function", "function": {"name": name, "arguments": answer}}
+        message = {"role": "assistant", "content": None, "tool_calls": [call]}
+    else:
+        message = {"role": "assistant", "content": answer}
+    return {
+        "id": f"chatcmpl-{ident}",
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason, "logprobs": None}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
 def json_body(data: bytes) -> Any:
     """Parse a JSON body; None when it is not JSON (garbage from a provider is not a crash)."""
     try:

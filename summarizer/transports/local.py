@@ -55,7 +55,7 @@ from typing import Any
 import httpx2
 
 from ..errors import ConfigError
-from .base import Transport, json_body
+from .base import Transport, chat_completion, json_body, tool_name
 
 __all__ = [
     "Local",
@@ -450,23 +450,9 @@ def _messages(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
     return out
 
 
-def _tool_name(body: dict[str, Any]) -> str | None:
-    """The function the client asked for: tool_choice wins, else the first tool."""
-    tools = body.get("tools")
-    if not isinstance(tools, list) or not tools:
-        return None
-    choice = body.get("tool_choice")
-    if isinstance(choice, dict) and isinstance(choice.get("function"), dict):
-        name = choice["function"].get("name")
-        if isinstance(name, str):
-            return name
-    first = tools[0].get("function", {}) if isinstance(tools[0], dict) else {}
-    return str(first.get("name") or "tool")
-
-
 def _request_schema(body: dict[str, Any]) -> tuple[dict[str, Any] | None, bool]:
     """(JSON schema of the answer or None, whether the answer must be JSON at all)."""
-    name = _tool_name(body)
+    name = tool_name(body)
     if name is not None:
         for tool in body.get("tools") or []:
             fn = tool.get("function", {}) if isinstance(tool, dict) else {}
@@ -537,32 +523,17 @@ def _completion(model: LocalModel, body: dict[str, Any], result: dict[str, Any])
     choice = (result.get("choices") or [{}])[0]
     text = _text((choice.get("message") or {}).get("content"))
     digest = hashlib.sha256(json.dumps([body, text], sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    finish = "length" if choice.get("finish_reason") == "length" else "stop"
-    name = _tool_name(body)
-    message: dict[str, Any]
-    if name is not None:
-        call = {
-            "id": f"call_{digest[:24]}",
-            "type": "function",
-            "function": {"name": name, "arguments": text},
-        }
-        message = {"role": "assistant", "content": None, "tool_calls": [call]}
-    else:
-        message = {"role": "assistant", "content": text}
     usage = result.get("usage") or {}
-    prompt, completion = int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
-    return {
-        "id": f"chatcmpl-local-{digest[24:48]}",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": model.name,
-        "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
-        "usage": {
-            "prompt_tokens": prompt,
-            "completion_tokens": completion,
-            "total_tokens": prompt + completion,
-        },
-    }
+    return chat_completion(
+        body,
+        text,
+        model=model.name,
+        ident=digest[:24],
+        finish_reason="length" if choice.get("finish_reason") == "length" else "stop",
+        prompt_tokens=int(usage.get("prompt_tokens", 0)),
+        completion_tokens=int(usage.get("completion_tokens", 0)),
+        created=int(time.time()),
+    )
 
 
 class Local(Transport):

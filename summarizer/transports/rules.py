@@ -14,7 +14,7 @@ from typing import Any
 import httpx2
 
 from .. import rules
-from .base import Transport, json_body
+from .base import Transport, chat_completion, json_body
 
 _ARTICLE = re.compile(r"(=+) BEGIN ARTICLE\n(.*)\n\1 END ARTICLE", re.S)
 _SUMMARIES = re.compile(r"(=+) BEGIN PART SUMMARIES\n(.*)\n\1 END PART SUMMARIES", re.S)
@@ -40,25 +40,8 @@ class Rules(Transport):
         if payload is None:
             error = {"error": {"message": "rules backend: no fenced article in the request", "code": None}}
             return httpx2.Response(400, json=error, request=request)
-        arguments = json.dumps(payload, ensure_ascii=False)
-        tools = body.get("tools") or []
-        if tools:
-            name = tools[0]["function"]["name"]
-            message: dict[str, Any] = {
-                "role": "assistant",
-                "content": None,
-                "tool_calls": [{"id": "call_rules", "type": "function", "function": {"name": name, "arguments": arguments}}],
-            }
-        else:
-            message = {"role": "assistant", "content": arguments}
-        completion = {
-            "id": "chatcmpl-rules",
-            "object": "chat.completion",
-            "created": 0,
-            "model": "rules",
-            "choices": [{"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}],
-            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-        }
+        answer = json.dumps(payload, ensure_ascii=False)
+        completion = chat_completion(body, answer, model="rules", ident="rules")
         return httpx2.Response(200, json=completion, request=request)
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
