@@ -47,13 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from summarizer.api import summarize
+    from summarizer.local import load_model
     from summarizer.transports import local
 
     article = args.article.read_text(encoding="utf-8")
     print(f"load average before: {_loadavg()}", file=sys.stderr)
 
     t0 = time.monotonic()
-    model = local.load_model()
+    model = load_model()
     load_s = time.monotonic() - t0
 
     # Capture each request body exactly as the openai client sent it, and the time spent in

@@ -13,7 +13,7 @@ from .errors import SummarizerError
 from .inputs import Article, article_from_text
 from .pipeline import Summarizer
 from .schema import ArticleSummary
-from .settings import Settings
+from .settings import DEFAULT_CONCURRENCY, Settings
 
 
 def _article(text: str | Article, source: str) -> Article:
@@ -61,7 +61,7 @@ async def asummarize(
 async def asummarize_many(
     texts: Iterable[str | Article],
     *,
-    concurrency: int = 8,
+    concurrency: int = DEFAULT_CONCURRENCY,
     model: str | None = None,
     settings: Settings | None = None,
     **options: Any,
@@ -98,7 +98,7 @@ async def asummarize_many(
 def summarize_many(
     texts: Iterable[str | Article],
     *,
-    concurrency: int = 8,
+    concurrency: int = DEFAULT_CONCURRENCY,
     model: str | None = None,
     settings: Settings | None = None,
     **options: Any,

@@ -97,3 +97,6 @@ EXIT_CODES: dict[str, int] = {
     )
 }
 """kind -> exit code, documented in the README; 2 is typer's usage error, 130 is Ctrl-C."""
+
+EXIT_SOME_FAILED = 12
+"""Exit code of `summarizer batch` when the run ended but not every input has an ok line."""

@@ -20,6 +20,12 @@ RULES_MODEL = "rules"
 BACKENDS = ("openai", "local", "rules")
 MODES = ("tools", "json_schema", "json")
 
+DEFAULT_CONCURRENCY = 8
+"""Articles in flight at once (batch, summarize_many). A hosted API answers one article in
+seconds, so 8 overlap well while staying far below typical rate limits (the retry layer absorbs
+the odd 429); raise it for high-tier accounts, lower it (1-2) for a local server that runs one
+request at a time."""
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -72,8 +72,8 @@ def test_model_is_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two articles in one process share one Llama; the second pays no load time."""
     import llama_cpp
 
+    from summarizer import local
     from summarizer.api import summarize
-    from summarizer.transports import local
 
     constructed: list[float] = []
     real = llama_cpp.Llama
@@ -101,8 +101,8 @@ def test_model_is_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_record_then_replay_gives_the_same_result(tmp_path: Path) -> None:
     """A recording of the local model replays to the same result, and says where it came from."""
+    from summarizer import local
     from summarizer.api import summarize
-    from summarizer.transports import local
 
     recorded = summarize(SHORT, record_dir=tmp_path, **ONE_TRY)
     replayed = summarize(SHORT, replay_dir=tmp_path, **ONE_TRY)
@@ -130,8 +130,9 @@ def test_unknown_path_is_an_openai_style_404() -> None:
 
 def test_schema_grammar_is_bounded_and_parses() -> None:
     """The project's schema becomes a grammar llama.cpp accepts, bounded to the token budget."""
+    from summarizer.local import grammar as local
+    from summarizer.local import load_model
     from summarizer.schema import Extraction
-    from summarizer.transports import local
 
     schema = Extraction.model_json_schema()  # what instructor sends as the tool's parameters
     small = local.local_schema(schema)
@@ -146,4 +147,4 @@ def test_schema_grammar_is_bounded_and_parses() -> None:
     grammar = local.grammar_for_schema(small)
     assert "char{0," in grammar and "(char (char" not in grammar
     # llama.cpp parses it (an unparseable grammar would be refused here, not crash later)
-    assert local._grammar(local.load_model(), small) is not None
+    assert local.checked_grammar(load_model(), small) is not None

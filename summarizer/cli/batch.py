@@ -1,8 +1,8 @@
 """`summarizer batch`: many articles to one JSONL file, concurrently, resumable.
 
-Only typer and names from `.cli` are imported here: the command is registered on every start
+Only typer and light modules are imported here: the command is registered on every start
 (`summarizer --help`), and asyncio, the pipeline, openai and instructor load only when it runs.
-Semantics (inputs, output lines, resume, duplicates) are documented in `summarizer/batch.py`.
+Semantics (inputs, output lines, resume, duplicates) are documented in `summarizer/batch/__init__.py`.
 
 Exit codes: 0 when every input has an ok line in OUT; 12 when the run ended but some did not
 (failed now, or kept as failed by --skip-failed); the usual codes of `errors.py` when the run
@@ -18,7 +18,9 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import (
+from ..errors import EXIT_SOME_FAILED
+from ..settings import DEFAULT_CONCURRENCY
+from .common import (
     Backend,
     BaseUrl,
     ChunkTokens,
@@ -33,18 +35,12 @@ from .cli import (
     Replay,
     Timeout,
     Verbose,
-    _err,
-    _errors,
-    _settings,
-    app,
+    err,
+    errors_to_exit,
+    settings_from,
 )
 
-# Kept in step with batch.DEFAULT_CONCURRENCY / batch.EXIT_SOME_FAILED without importing it.
-_DEFAULT_CONCURRENCY = 8
-_EXIT_SOME_FAILED = 12
 
-
-@app.command()
 def batch(
     inputs: Annotated[
         list[str],
@@ -72,7 +68,7 @@ def batch(
             max=512,
             help="Articles in flight at once (8 suits hosted APIs; use 1-2 for a local server).",
         ),
-    ] = _DEFAULT_CONCURRENCY,
+    ] = DEFAULT_CONCURRENCY,
     retry_failed: Annotated[
         bool,
         typer.Option(
@@ -100,10 +96,10 @@ def batch(
 
     Exit code 0 when every input has an ok line, 12 when some failed.
     """
-    with _errors(debug):
-        settings = _settings(locals())
+    with errors_to_exit(debug):
+        settings = settings_from(locals())
         if "-" in inputs and sys.stdin is not None and sys.stdin.isatty():
-            from .errors import InputError
+            from ..errors import InputError
 
             raise InputError(
                 "- reads a list of paths from stdin, but stdin is a terminal",
@@ -111,12 +107,12 @@ def batch(
             )
         import asyncio
 
-        from .batch import current_id, expand_inputs, run_batch
-        from .pipeline import Summarizer
+        from ..batch import current_id, expand_inputs, run_batch
+        from ..pipeline import Summarizer
 
         progress = sys.stderr is not None and sys.stderr.isatty()
-        from .cli import LARGE_BYTES
-        from .inputs import MAX_BYTES
+        from ..inputs import MAX_BYTES
+        from .common import LARGE_BYTES
 
         limit = LARGE_BYTES if allow_large else MAX_BYTES
         items: Any = expand_inputs(inputs, sys.stdin, exclude=output, max_bytes=limit)
@@ -126,7 +122,7 @@ def batch(
         on_event = None
         if verbose:
             def on_event(message: str) -> None:
-                _err(f"[{current_id.get()}] {message}")
+                err(f"[{current_id.get()}] {message}")
 
         summarizer = Summarizer(settings, on_event=on_event)
 
@@ -150,4 +146,4 @@ def batch(
         finally:
             signal.signal(signal.SIGTERM, previous)
     if not tally.all_ok:
-        raise typer.Exit(_EXIT_SOME_FAILED)
+        raise typer.Exit(EXIT_SOME_FAILED)

@@ -1,7 +1,7 @@
 """`summarizer eval GOLD_DIR`: score the summarizer against a folder of gold files.
 
-Registered on the shared `app` when cli.py imports this module (at its bottom). Only typer and
-names from .cli are imported at module level: the evaluator, the pipeline and rich load inside
+Registered on the app by `summarizer.cli`. Only typer and
+light modules are imported at module level: the evaluator, the pipeline and rich load inside
 the command, so `summarizer --help` stays fast.
 
 Exit status: 0 when every article was summarized and scored, whatever the scores (low scores
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from .cli import (
+from .common import (
     Backend,
     BaseUrl,
     ChunkTokens,
@@ -37,19 +37,17 @@ from .cli import (
     Replay,
     Timeout,
     Verbose,
-    _err,
-    _errors,
-    _printer,
-    _settings,
-    app,
+    err,
+    errors_to_exit,
+    printer,
+    settings_from,
     write_output,
 )
 
 if TYPE_CHECKING:
-    from .evaluate import FileScore
+    from ..evaluate import FileScore
 
 
-@app.command("eval")
 def eval_cmd(
     gold_dir: Annotated[
         Path, typer.Argument(help="Folder of NAME.gold.json files, each next to NAME.txt or NAME.html.")
@@ -73,19 +71,19 @@ def eval_cmd(
 ) -> None:
     """Summarize every gold article and score the results (targets P/R/F1, quote recall,
     speaker accuracy, verbatim share, allegation recall). Exits 0 whatever the scores."""
-    with _errors(debug):
+    with errors_to_exit(debug):
         import json
 
-        from .evaluate import evaluate, load_gold, report_table
+        from ..evaluate import evaluate, load_gold, report_table
 
         load_gold(gold_dir)  # refuse a bad folder before building a client
-        settings = _settings(locals())
-        from .pipeline import Summarizer
+        settings = settings_from(locals())
+        from ..pipeline import Summarizer
 
-        summarizer = Summarizer(settings, on_event=_printer(verbose))
+        summarizer = Summarizer(settings, on_event=printer(verbose))
 
         def progress(fs: FileScore) -> None:
-            _err(f"eval: {fs.name}: " + (f"error: {fs.error}" if fs.error else "scored"))
+            err(f"eval: {fs.name}: " + (f"error: {fs.error}" if fs.error else "scored"))
 
         try:
             report = evaluate(gold_dir, summarizer.run, on_file=progress if verbose else None)
@@ -100,7 +98,7 @@ def eval_cmd(
         failed = report.failed
         if failed:
             codes = {f.exit_code or 1 for f in failed}
-            _err(
+            err(
                 f"error: {len(failed)} of {len(report.files)} articles failed "
                 f"(first: {failed[0].name}: {failed[0].error})"
             )

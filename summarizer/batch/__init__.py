@@ -1,0 +1,68 @@
+"""Many articles through one `Summarizer`: input expansion (`expand`), a JSONL output file that
+survives `kill -9` and resumes (`results`), the run itself (`run`) and its progress bar (`progress`).
+
+Inputs (`expand_inputs`), each INPUT argument giving at least one output line:
+- a file: one article, id = the path as given. A `.jsonl` file is not an article but a list of
+  records `{"id": str|int, "text": str}`, one per line: id = the record's id. A record line that
+  is not valid JSON, not an object, or lacks a usable id/text becomes an error line for that
+  record (id = the record's id when it has one, else `PATH:LINENO`); blank lines are ignored.
+- a directory: walked recursively in sorted order, picking up `*.txt`, `*.md`, `*.html`, `*.htm`
+  (case-insensitive), skipping hidden files and directories (names starting with "."). `.jsonl`
+  files inside a directory are NOT read: a directory is a folder of articles, and the batch
+  output (`-o out.jsonl`) often lives right next to them. id = `os.path.join(DIR, relative)`.
+- a glob pattern (`*`, `?`, `[` and no file of that literal name): expanded with
+  `glob.glob(recursive=True)`, sorted; matched files are taken whatever their suffix (`.jsonl`
+  ones as records), matched directories are walked as above.
+- `-`: a list of paths on stdin, one per line (blank lines ignored), each expanded by the rules
+  above, so `find ... | summarizer batch -` works.
+A missing file, an empty directory or a pattern matching nothing gives one error line with the
+argument as its id. The output file itself is never read as an input.
+
+Loading is lazy: expansion yields `(id, loader)` pairs holding a path (or a path and a byte
+offset for a JSONL record), never the text; a worker calls the loader when it starts that
+article, so memory stays flat however many inputs there are.
+
+Output contract (one line per input, written with ONE `os.write` on an `O_APPEND` descriptor as
+each article finishes):
+    {"id": ..., "ok": true, "result": {...}}
+    {"id": ..., "ok": false, "error": {"type": "<err.kind>", "message": "<err.one_line()>"}}
+An unexpected exception is `"type": "internal"`. A run killed at any moment, even by SIGKILL,
+leaves only whole lines, except possibly a torn last line, which the next run cuts away.
+
+Resume: rerunning with the same `-o` skips every id that already has an ok line, and (by
+default, `--retry-failed`) runs the failed ones again; `--skip-failed` keeps them as they are.
+When a failed id is redone, its old line is removed when the run ends (the file is rewritten
+atomically), so after every run that ends — even with failures or Ctrl-C — the file holds
+exactly one line per id. Only a killed run can leave an old failed line followed by a newer
+line for the same id; the next run cleans it up. A reader that cannot wait should let an ok line
+win, and otherwise the last line.
+
+Duplicate ids within one run: the first occurrence is processed, later ones are skipped (no
+line written, counted in "skipped", a warning on stderr). Ids must be unique to be useful keys.
+
+A second `summarizer batch` writing the same output file at the same time is refused (flock).
+"""
+
+from __future__ import annotations
+
+from ..errors import EXIT_SOME_FAILED
+from ..settings import DEFAULT_CONCURRENCY
+from .expand import ARTICLE_SUFFIXES, Id, Item, Loader, expand_inputs
+from .results import ResultFile, error_line, ok_line
+from .run import Tally, current_id, run_batch
+
+__all__ = [
+    "ARTICLE_SUFFIXES",
+    "DEFAULT_CONCURRENCY",
+    "EXIT_SOME_FAILED",
+    "Id",
+    "Item",
+    "Loader",
+    "ResultFile",
+    "Tally",
+    "current_id",
+    "error_line",
+    "expand_inputs",
+    "ok_line",
+    "run_batch",
+]

@@ -1,0 +1,226 @@
+"""Turn INPUT arguments (files, directories, globs, `-`, JSONL records) into lazy `(id, loader)`
+pairs; the rules are in the package docstring."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import IO, Any, TypeAlias
+
+from ..errors import InputError, SummarizerError
+from ..inputs import MAX_BYTES, Article, article_from_text, read_article
+
+ARTICLE_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
+"""What a directory walk picks up (case-insensitive)."""
+
+Id: TypeAlias = str | int
+Loader: TypeAlias = Callable[[], Article]
+Item: TypeAlias = tuple[Id, Loader]
+
+_MAGIC = frozenset("*?[")
+
+
+def expand_inputs(
+    inputs: Iterable[str],
+    stdin: IO[Any] | None = None,
+    *,
+    exclude: str | os.PathLike[str] | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> Iterator[Item]:
+    """Lazily turn INPUT arguments into `(id, loader)` pairs (see the module docstring).
+
+    `stdin` is read (one path per line) only when an input is `-`. `exclude` is a path never
+    taken as an input (the output file). Problems with one input become a loader that raises
+    `InputError`, so the caller writes an error line for it and carries on.
+    """
+    skip = _Exclude(exclude)
+    for arg in inputs:
+        if arg == "-":
+            yield from _from_stdin(stdin, skip, max_bytes)
+        else:
+            yield from _expand(arg, skip, max_bytes)
+
+
+class _Exclude:
+    """Recognises the output file among inputs (by device and inode, once it exists)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+        self.name = os.path.basename(os.fspath(path)) if path is not None else None
+        self._path = path
+        self._key: tuple[int, int] | None = None
+        self._looked = False
+
+    def matches(self, path: str) -> bool:
+        if self._path is None or os.path.basename(path) != self.name:
+            return False  # cheap test first: only files with the output's name are stat'ed
+        if not self._looked:
+            self._looked = True
+            try:
+                st = os.stat(self._path)
+                self._key = (st.st_dev, st.st_ino)
+            except OSError:
+                self._key = None
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False
+        return self._key == (st.st_dev, st.st_ino) or (
+            self._key is None and os.path.abspath(path) == os.path.abspath(self._path)
+        )
+
+
+def _failing(err: SummarizerError) -> Loader:
+    """A loader that reports a problem found during expansion."""
+
+    def load() -> Article:
+        raise err
+
+    return load
+
+
+def _from_stdin(stdin: IO[Any] | None, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
+    """Paths on stdin, one per line, read lazily; bytes decoded like file names (fsdecode)."""
+    if stdin is None:
+        yield "-", _failing(InputError("stdin is not available", "pass the paths as arguments"))
+        return
+    raw = getattr(stdin, "buffer", None)
+    lines: Iterable[str] = (
+        (os.fsdecode(line.rstrip(b"\r\n")) for line in raw)
+        if raw is not None
+        else (str(line).rstrip("\r\n") for line in stdin)
+    )
+    count = 0
+    try:
+        for line in lines:
+            if not line.strip():
+                continue
+            count += 1
+            yield from _expand(line, skip, max_bytes)
+    except OSError as exc:
+        yield "-", _failing(InputError(f"cannot read the list of paths on stdin: {exc.strerror or exc}"))
+        return
+    if count == 0:
+        yield "-", _failing(
+            InputError("- was given but stdin holds no paths", "pipe one path per line into stdin")
+        )
+
+
+def _expand(arg: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
+    if os.path.isdir(arg):
+        yield from _walk(arg, skip, max_bytes)
+    elif os.path.lexists(arg) or not (_MAGIC & set(arg)):
+        if skip.matches(arg):
+            yield arg, _failing(
+                InputError(f"{arg} is the output file", "pass the articles, not the batch output")
+            )
+        else:
+            yield from _file(arg, max_bytes)
+    else:
+        matches = sorted(glob.glob(arg, recursive=True))
+        found = False
+        for path in matches:
+            if os.path.isdir(path):
+                found = True
+                yield from _walk(path, skip, max_bytes)
+            elif not skip.matches(path):
+                found = True
+                yield from _file(path, max_bytes)
+        if not found:
+            yield arg, _failing(InputError(f"no file matches {arg}", "check the pattern"))
+
+
+def _walk(root: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
+    """Article files under `root`, sorted, recursively; hidden names and the output skipped."""
+    found = False
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(ARTICLE_SUFFIXES):
+                continue
+            path = os.path.join(dirpath, name)
+            if skip.matches(path):
+                continue
+            found = True
+            yield path, partial(read_article, path, max_bytes=max_bytes)
+    if not found:
+        yield root, _failing(
+            InputError(
+                f"{root} holds no article files ({', '.join('*' + s for s in ARTICLE_SUFFIXES)})",
+                "pass the files or a glob pattern",
+            )
+        )
+
+
+def _file(path: str, max_bytes: int) -> Iterator[Item]:
+    if path.lower().endswith(".jsonl"):
+        yield from _records(path, max_bytes)
+    else:
+        yield path, partial(read_article, path, max_bytes=max_bytes)
+
+
+def _records(path: str, max_bytes: int) -> Iterator[Item]:
+    """`{"id", "text"}` records of a JSONL file; each yields a loader holding a byte offset."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, the generator may pause long
+    except OSError:
+        # read_article turns the OS error into its usual one-line message.
+        yield path, partial(read_article, path, max_bytes=max_bytes)
+        return
+    with handle:
+        offset = 0
+        for lineno, raw in enumerate(handle, 1):
+            start, offset = offset, offset + len(raw)
+            if not raw.strip():
+                continue
+            where = f"{path}:{lineno}"
+            if len(raw) > max_bytes + 1024:
+                yield where, _failing(_record_error(path, lineno, "is over the input size limit"))
+                continue
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                yield where, _failing(_record_error(path, lineno, "is not valid JSON"))
+                continue
+            if not isinstance(record, dict):
+                yield where, _failing(_record_error(path, lineno, "is not a JSON object"))
+                continue
+            rid = record.get("id")
+            if isinstance(rid, bool) or not isinstance(rid, (str, int)) or rid == "":
+                yield where, _failing(
+                    _record_error(path, lineno, 'has no "id" (a non-empty string or an integer)')
+                )
+                continue
+            text = record.get("text")
+            if not isinstance(text, str):
+                yield rid, _failing(_record_error(path, lineno, 'has no "text" string'))
+                continue
+            del record, text  # hold the offset, not the text
+            yield rid, partial(_load_record, path, start, lineno, max_bytes)
+
+
+def _record_error(path: str, lineno: int, what: str) -> InputError:
+    return InputError(
+        f"record on line {lineno} of {path} {what}",
+        'each line must be a JSON object {"id": ..., "text": ...}',
+    )
+
+
+def _load_record(path: str, offset: int, lineno: int, max_bytes: int) -> Article:
+    """Read one JSONL record again, at its offset, when a worker starts it."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            raw = handle.readline()
+        text = json.loads(raw)["text"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise _record_error(path, lineno, "changed or vanished while the batch ran") from None
+    if not isinstance(text, str):
+        raise _record_error(path, lineno, 'has no "text" string')
+    if len(text) > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise _record_error(path, lineno, f"has a text over the {max_bytes:,}-byte input limit")
+    return article_from_text(text, f"{path}:{lineno}")
+
+

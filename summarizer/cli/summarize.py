@@ -1,0 +1,130 @@
+"""`summarizer summarize`, `cache` and `schema`: one article, the results cache, the schema."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from .common import (
+    LARGE_BYTES,
+    Backend,
+    BaseUrl,
+    ChunkTokens,
+    Debug,
+    MaxReasks,
+    MaxRetries,
+    MaxTokens,
+    Mode,
+    Model,
+    ModelPath,
+    Record,
+    Replay,
+    Timeout,
+    Verbose,
+    err,
+    errors_to_exit,
+    printer,
+    settings_from,
+    write_output,
+)
+
+
+def summarize(
+    path: Annotated[str, typer.Argument(help="Article file (.txt or .html), or - for stdin.")] = "-",
+    model: Model = None,
+    base_url: BaseUrl = None,
+    backend: Backend = None,
+    model_path: ModelPath = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, md, table or html.")] = "json",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    record: Record = None,
+    replay: Replay = None,
+    max_retries: MaxRetries = None,
+    max_reasks: MaxReasks = None,
+    timeout: Timeout = None,
+    max_tokens: MaxTokens = None,
+    mode: Mode = None,
+    chunk_tokens: ChunkTokens = None,
+    url: Annotated[Optional[str], typer.Option("--url", help="Fetch the article from this http(s) URL instead of PATH.")] = None,
+    allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
+    use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse a stored result for the same input, model, prompt and parameters.")] = True,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Summarize one article and print the grounded result (JSON by default)."""
+    with errors_to_exit(debug):
+        if fmt not in ("json", "md", "table", "html"):
+            raise typer.BadParameter("use json, md, table or html", param_hint="--format")
+        from ..inputs import MAX_BYTES, fetch_url, read_article
+
+        limit = LARGE_BYTES if allow_large else MAX_BYTES
+        if not url:  # a bad file is reported before any configuration problem
+            article = read_article(path, max_bytes=limit)
+        settings = settings_from(locals())
+        if url:  # ...but nothing is fetched before the configuration is known to work
+            article = fetch_url(url, max_bytes=limit)
+        # Recording or replaying must reach the transport, so they bypass the cache.
+        use_cache = use_cache and settings.record_dir is None and settings.replay_dir is None
+        result = None
+        if use_cache:
+            from .. import cache
+
+            key = cache.cache_key(article.sha256, settings)
+            result = cache.get(key)
+            if result is not None:
+                result.provenance.source = article.source
+                if verbose:
+                    err("cache hit: no model call")
+        if result is None:
+            from ..pipeline import Summarizer
+
+            summarizer = Summarizer(settings, on_event=printer(verbose))
+            try:
+                result = summarizer.run(article)
+            finally:
+                summarizer.close()
+            if use_cache:
+                cache.put(key, result)
+        if verbose:
+            p = result.provenance
+            err(
+                f"done: {p.attempts} request(s), {p.usage.total_tokens} tokens, "
+                f"{len(p.dropped)} dropped, {p.elapsed_s:.2f}s"
+            )
+        color = fmt == "table" and output is None and sys.stdout.isatty()
+        write_output(_render(result, article.text, fmt, color), output)
+
+
+def _render(result: Any, article_text: str, fmt: str, color: bool = False) -> str:
+    if fmt == "json":
+        return str(result.model_dump_json(indent=2))
+    from .. import render
+
+    return render.render(result, article_text, fmt, color=color)
+
+
+def cache_cmd(
+    clear: Annotated[bool, typer.Option("--clear", help="Delete every cached result.")] = False,
+) -> None:
+    """Show where the results cache is and how big it is, or clear it."""
+    with errors_to_exit(False):
+        from .. import cache
+
+        if clear:
+            sys.stdout.write(f"removed {cache.clear()} cached result(s)\n")
+            return
+        root, entries, size = cache.stats()
+        sys.stdout.write(f"{root}: {entries} cached result(s), {size / 1024:.1f} KiB\n")
+
+
+def schema() -> None:
+    """Print the JSON Schema of the output, for other programs."""
+    import json
+
+    from ..schema import output_json_schema
+
+    sys.stdout.write(json.dumps(output_json_schema(), indent=2) + "\n")
+
