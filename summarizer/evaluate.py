@@ -574,6 +574,12 @@ class Counts:
     allegations_gold: int = 0
     allegations_pred: int = 0
     allegations_found: int = 0
+    quotes_pred_gold: int = 0  # returned quotes that are gold quotes (for quote precision)
+    named_given: int = 0  # named fields the model filled in (kept or dropped)
+    named_resolved: int = 0  # ...that came back with a mention in the article
+    summary_given: int = 0  # summary sentences the model wrote (kept or dropped)
+    summary_supported: int = 0  # ...that came back with support in the article
+    unsupported_names: int = 0  # names/numbers in the result the article does not contain (must be 0)
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
@@ -616,9 +622,25 @@ class Counts:
     def allegation_recall(self) -> float | None:
         return _ratio(self.allegations_found, self.allegations_gold)
 
+    @property
+    def quote_precision(self) -> float | None:
+        """Over returned quotes: the share that are gold quotes (not scare quotes, nicknames)."""
+        return _ratio(self.quotes_pred_gold, self.quotes_pred)
+
+    @property
+    def named_resolved_share(self) -> float | None:
+        """Over named fields the model filled in: the share that resolved to a mention."""
+        return _ratio(self.named_resolved, self.named_given)
+
+    @property
+    def summary_supported_share(self) -> float | None:
+        """Over summary sentences the model wrote: the share returned with support."""
+        return _ratio(self.summary_supported, self.summary_given)
+
     def to_json(self) -> dict[str, Any]:
-        rates = ("target_precision", "target_recall", "target_f1", "quote_recall",
-                 "speaker_accuracy", "verbatim_share", "allegation_recall")
+        rates = ("target_precision", "target_recall", "target_f1", "quote_recall", "quote_precision",
+                 "speaker_accuracy", "verbatim_share", "allegation_recall", "named_resolved_share",
+                 "summary_supported_share")
         out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         out.update({r: _round(getattr(self, r)) for r in rates})
         return out
@@ -645,6 +667,8 @@ class FileScore:
     speakers_wrong: list[tuple[str, str, str | None]] = field(default_factory=list)  # quote, gold, pred
     quotes_not_verbatim: list[str] = field(default_factory=list)
     allegations_missed: list[str] = field(default_factory=list)
+    quotes_not_gold: list[str] = field(default_factory=list)  # returned, matching no gold quote
+    unsupported_names: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -663,6 +687,8 @@ class FileScore:
                 ],
                 "quotes_not_verbatim": self.quotes_not_verbatim,
                 "allegations_missed": self.allegations_missed,
+                "quotes_not_gold": self.quotes_not_gold,
+                "unsupported_names": self.unsupported_names,
             },
         }
 
@@ -773,6 +799,12 @@ def score(
             c.quotes_verbatim += 1
         else:
             fs.quotes_not_verbatim.append(_short(pq.text))
+        if any(_quote_found(pq.text, collapse(str(gq["text"])), hay) for gq in gold_quotes):
+            c.quotes_pred_gold += 1
+        else:
+            fs.quotes_not_gold.append(_short(pq.text))
+
+    _score_grounding(result, article_text, fs)
 
     # ---- allegations
     gold_alls = [a for a in gold.get("allegations", []) if isinstance(a, dict)]
@@ -797,6 +829,45 @@ def score(
     c.allegations_found = len(used_g)
     fs.allegations_missed = [_short(str(a.get("claim", ""))) for j, a in enumerate(gold_alls) if j not in used_g]
     return fs
+
+
+def _quote_found(pred: str, gold_text: str, hay: list[str]) -> bool:
+    where = next((h for h in reversed(hay) if gold_text in h), None)
+    return quote_overlap(pred, gold_text, where) >= _QUOTE_MIN_OVERLAP
+
+
+_NAMED_DROPS = frozenset({"speaker", "alleged_by", "against", "imposed_by", "country"})
+
+
+def _score_grounding(result: ArticleSummary, article: str, fs: FileScore) -> None:
+    """How much of the result points into the article: named fields resolved to a mention,
+    summary sentences supported, and (re-checked here on the final result) any name or number
+    the article does not contain."""
+    from .names import resolve_name, resolve_names, unsupported_words
+
+    c = fs.counts
+    named: list[tuple[str | None, Any, bool]] = [(q.speaker, q.speaker_mention, False) for q in result.quotes]
+    for a in result.allegations:
+        named += [(a.alleged_by, a.alleged_by_mention, False), (a.against, a.against_mention, False)]
+    for t in result.sanctions_targets:
+        named += [(t.country, t.country_mention, True), (t.imposed_by, t.imposed_by_mention, False)]
+    dropped = result.provenance.dropped
+    c.named_given = sum(v is not None for v, _, _ in named) + sum(d.kind in _NAMED_DROPS for d in dropped)
+    for value, mention, country in named:
+        if value is None:
+            continue
+        in_text = mention is not None and article[mention.start : mention.end] == mention.text
+        c.named_resolved += in_text
+        resolved = resolve_name(article, value, countries=True) if country else resolve_names(article, value)
+        if not in_text or resolved is None:
+            fs.unsupported_names.append(value)
+    c.summary_supported = len(result.summary_sentences)
+    c.summary_given = c.summary_supported + sum(d.kind == "summary_sentence" for d in dropped)
+    for sentence in result.summary_sentences:
+        fs.unsupported_names += unsupported_words(sentence.text, article)
+        if not sentence.support:
+            fs.unsupported_names.append(f"(unsupported summary sentence) {_short(sentence.text)}")
+    c.unsupported_names = len(fs.unsupported_names)
 
 
 def _failed(name: str, gold: dict[str, Any], err: SummarizerError) -> FileScore:
@@ -879,6 +950,10 @@ def _row(c: Counts) -> list[str]:
         _pct(c.speaker_accuracy),
         _pct(c.verbatim_share),
         f"{_pct(c.allegation_recall)} {c.allegations_found}/{c.allegations_gold}",
+        _pct(c.quote_precision),
+        _pct(c.named_resolved_share),
+        _pct(c.summary_supported_share),
+        str(c.unsupported_names),
     ]
 
 
@@ -895,7 +970,7 @@ def report_table(report: EvalReport, *, width: int = 200, details: bool = True) 
     table = Table(title="summarizer eval (overall = micro average)", box=box.SIMPLE_HEAD)
     table.add_column("file", no_wrap=True)
     for col in ("targets P R F1", "tp/pred/gold", "invented", "quotes", "speaker",
-                "verbatim", "allegations"):
+                "verbatim", "allegations", "quote P", "named", "summary", "unsupported"):
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("error", no_wrap=True)
     for f in report.files:
@@ -923,6 +998,7 @@ def report_table(report: EvalReport, *, width: int = 200, details: bool = True) 
                 items += [f"missed quote: {q}" for q in f.quotes_missed]
                 items += [f"wrong speaker: {q!r} is {g}, got {p}" for q, g, p in f.speakers_wrong]
                 items += [f"missed allegation: {a}" for a in f.allegations_missed]
+                items += [f"UNSUPPORTED name: {n}" for n in f.unsupported_names]
             if items:
                 lines.append(f"{f.name}:")
                 lines += [f"  - {i}" for i in items]
