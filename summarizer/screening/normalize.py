@@ -62,7 +62,7 @@ def _steps() -> list[tuple[str, object]]:
         ("case", lambda s: s.casefold()),
         ("punctuation", lambda s: normalize_name(s) or ""),
         ("diacritics/transliteration", ascii_text),
-        ("legal form", lambda s: replace_org_types_compare(normalize_name(prepare(s)) or "", generic=True)),
+        ("legal form", lambda s: normalize_name(replace_org_types_compare(prepare(s), generic=True)) or ""),
         ("word order", lambda s: " ".join(sorted(s.split()))),
     ]
 
