@@ -10,12 +10,20 @@ Lengths and list sizes are bounded so that a small grammar-constrained model can
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from .grounding import check_extraction
 
@@ -176,12 +184,36 @@ class Allegation(BaseModel):
     evidence: Span | None
 
 
+class ScreeningHit(BaseModel):
+    """A sanctions-list entry that a name matched (see summarizer/screening and docs/screening.md)."""
+
+    list: str
+    entry_id: str
+    name: str
+    matched_name: str
+    programs: builtins.list[str]
+    type: str
+    score: float
+    why: str
+    url: str | None = None
+
+
 class SanctionsTarget(BaseModel):
     name: str
     kind: Kind
     country: str | None
     imposed_by: str | None
     mention: Span | None
+    # Set only when screening ran (--screen / screening=); [] means screened, nothing matched.
+    screening: list[ScreeningHit] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unscreened(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        """Output without --screen stays exactly as before: no `screening` key at all."""
+        data: dict[str, object] = handler(self)
+        if self.screening is None:
+            data.pop("screening", None)
+        return data
 
 
 class Usage(BaseModel):

@@ -49,7 +49,9 @@ def screener_from(lists: list[str] | None, url: str | None, threshold: float | N
             raise ScreeningError("--screen-all and --screen-threshold need --screen LIST or --screen-url")
         return None
     from ..screening import Screener
+    from ..screening.article import check_mentions
 
+    check_mentions(screen_all)
     return Screener.from_options(lists or [], url, threshold=threshold)
 
 

@@ -80,4 +80,19 @@ class Screener:
         return out
 
 
-__all__ = ["Hit", "Query", "Screener", "DEFAULT_THRESHOLD"]
+def as_screener(value: object) -> Screener | None:
+    """The library's `screening=`: a Screener, a list file or name, several, or a yente URL."""
+    if value is None or isinstance(value, Screener):
+        return value
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        return Screener.from_options(url=value)
+    if isinstance(value, (str, Path)):
+        return Screener.from_options([value])
+    if isinstance(value, Sequence) and all(isinstance(v, (str, Path)) for v in value):
+        return Screener.from_options(list(value))
+    raise ScreeningError(
+        f"screening={type(value).__name__} is not understood", "pass a list path, a list of paths, a yente URL or a Screener"
+    )
+
+
+__all__ = ["Hit", "Query", "Screener", "DEFAULT_THRESHOLD", "as_screener"]
