@@ -299,3 +299,21 @@ def test_detect_reads_content_not_names() -> None:
     assert formats.detect((LISTS / "sdn-small.xml").read_bytes()) == "ofac-sdn-xml"
     assert formats.detect(b"id,schema,name,aliases\n") == "opensanctions-csv"
     assert formats.detect(b'{"id": "x", "schema": "Person", "properties": {}}\n') == "ftm-jsonl"
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def test_render_helpers_escape_and_link_only_http() -> None:
+    from summarizer.screening.render import hits_html, hits_markdown
+
+    hit = {"list": "OFAC SDN", "entry_id": "1<2", "name": "<script>x</script>", "matched_name": "x",
+           "programs": ["SDGT"], "type": "person", "score": 0.91, "why": "a|b", "url": "javascript:alert(1)"}
+    page = hits_html([hit])
+    assert "<script>" not in page and "&lt;script&gt;" in page and "href" not in page
+    good = hits_html([{**hit, "url": "https://sanctionssearch.ofac.treas.gov/Details.aspx?id=1"}])
+    assert 'href="https://sanctionssearch.ofac.treas.gov/Details.aspx?id=1"' in good and 'rel="noopener' in good
+    assert hits_html(None) == "" and "no list match" in hits_html([])
+    md = hits_markdown([{**hit, "url": "https://x.example/e"}])
+    assert md[0].startswith("- **0.91** [") and "(<https://x.example/e>)" in md[0] and "a\\|b" in md[0]
+    assert hits_markdown(None) == []

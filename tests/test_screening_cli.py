@@ -236,3 +236,36 @@ def test_screen_cli_through_yente(yente: FakeYente) -> None:
     hit = json.loads(result.stdout)[0]["screening"][0]
     assert hit["entry_id"] == "NK-genava12" and hit["type"] == "vessel" and hit["list"].startswith("yente 127.0.0.1/default")
     assert yente.requests[0]["json"]["queries"]["q0"]["schema"] == "Vessel"
+
+
+# --------------------------------------------------------------------------- README
+
+
+def test_every_screening_command_in_the_readme_runs(yente: FakeYente, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+    import shlex
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("## Sanctions screening", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block is not None
+    lines = [line.strip() for line in block.group(1).splitlines() if line.strip()]
+    assert len(lines) >= 5
+    monkeypatch.chdir(ROOT)
+    for line in lines:
+        stdin = None
+        if "|" in line:
+            producer, line = (part.strip() for part in line.split("|", 1))
+            assert producer.startswith("printf ")
+            stdin = shlex.split(producer)[1].encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+        args = shlex.split(line.replace("http://localhost:8000", yente.url))
+        assert args[0] == "summarizer"
+        if args[1:3] == ["lists", "update"]:
+            args += ["--timeout", "5"]  # bounded, whatever the network does here
+        result = runner.invoke(app, args[1:], input=stdin)
+        if args[1:3] == ["lists", "update"]:
+            # no network here: it must say so clearly, with the documented exit code
+            assert result.exit_code in (0, 11) and ("updated" in result.stdout or "no network" in result.stdout)
+            continue
+        assert result.exit_code == 0, (line, result.output)
+        assert result.stdout.strip(), line
