@@ -23,6 +23,7 @@ ScreenLists = Annotated[
         help="Screen named parties against this sanctions list: a file (OFAC sdn.csv/sdn.xml, OpenSanctions "
         "targets.simple.csv or FtM JSON lines) or an installed list (ofac-sdn, opensanctions). Repeatable.",
         show_default=False,
+        metavar="LIST",
     ),
 ]
 ScreenAll = Annotated[
@@ -70,7 +71,7 @@ def _names(names: list[str]) -> list[str]:
 
 
 def screen(
-    names: Annotated[Optional[list[str]], typer.Argument(help="Names to screen; none or - reads one per line from stdin.", show_default=False)] = None,
+    names: Annotated[Optional[list[str]], typer.Argument(help="Names to screen; none or - reads one per line from stdin.", show_default=False, metavar="NAME")] = None,
     lists: ScreenLists = None,
     url: ScreenUrl = None,
     kind: Annotated[
@@ -148,7 +149,7 @@ def lists_update(
     names: Annotated[Optional[list[str]], typer.Argument(help="Lists to update (ofac-sdn, opensanctions); default all.", show_default=False)] = None,
     source: Annotated[
         Optional[list[str]],
-        typer.Option("--source", help="NAME=URL or NAME/FILE=URL: download from a mirror instead. Repeatable.", show_default=False),
+        typer.Option("--source", help="NAME=URL or NAME/FILE=URL: download from a mirror instead. Repeatable.", show_default=False, metavar="NAME=URL"),
     ] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each network read.")] = 60.0,
     debug: Debug = False,
