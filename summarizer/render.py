@@ -115,6 +115,26 @@ def _excerpt_cell(text: str, span: Span | None) -> str:
     return f"\u201c{_cell(_short(span.text, 160))}\u201d ({_where(span.start, span.end)})"
 
 
+def _md_screening(result: ArticleSummary) -> list[str]:
+    """Sanctions-list hits of each screened target and named party ([] when screening did not run)."""
+    from .screening.render import hits_markdown
+
+    parties = [(t.name, t.screening) for t in result.sanctions_targets]
+    parties += [(q.speaker, q.speaker_mention.screening) for q in result.quotes if q.speaker and q.speaker_mention]
+    for a in result.allegations:
+        for value, m in ((a.alleged_by, a.alleged_by_mention), (a.against, a.against_mention)):
+            if value and m is not None:
+                parties.append((value, m.screening))
+    seen: set[str] = set()
+    out: list[str] = []
+    for name, hits in parties:
+        if hits is None or name is None or name in seen:
+            continue
+        seen.add(name)
+        out += [f"### Screening: {md_escape(name)}", "", *hits_markdown(hits), ""]
+    return (["## Sanctions screening", "", *out] if out else [])
+
+
 def to_markdown(result: ArticleSummary, article_text: str) -> str:
     """Markdown for notes and tickets: the summary with its support, tables of allegations and
     targets (each named field with where the article names it), quotes, provenance."""
@@ -144,6 +164,7 @@ def to_markdown(result: ArticleSummary, article_text: str) -> str:
         target_rows.append([_cell(t.name), t.kind, _named_cell(text, t.country, t.country_mention),
                             _named_cell(text, t.imposed_by, t.imposed_by_mention), where])
     out += _md_section("Sanctions targets", ["Name", "Kind", "Country", "Imposed by", "Mention"], target_rows)
+    out += _md_screening(result)
 
     out += [f"## Quotes ({len(result.quotes)})", ""]
     if not result.quotes:
@@ -435,6 +456,14 @@ code { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; }
 @media (prefers-reduced-motion: reduce) { mark.flash, mark:target, .entry.flash { animation: none; } }
 """
 
+def _screening_css() -> str:
+    from .screening.render import screening_css
+
+    return screening_css()
+
+
+_CSS += _screening_css()
+
 # Static: no data is ever interpolated into the script, so nothing from the model can reach it.
 _JS = """
 (function () {
@@ -503,8 +532,11 @@ def _named_html(text: str, ident: str, label: str, value: str | None, mention: S
         return f"{label} {_esc(_NONE)}"
     if mention is None or not _span_ok(text, mention):
         return f"{label} {_esc(value)}"
+    from .screening.render import hits_html
+
     marks.append(_Mark(ident, "mention", mention.start, mention.end, f"{label} {value}", _RANK["mention"]))
-    return f'{label} <a class="named" href="#{ident}" data-item="{ident}">{_esc(value)}</a>'
+    screened = hits_html(getattr(mention, "screening", None))
+    return f'{label} <a class="named" href="#{ident}" data-item="{ident}">{_esc(value)}</a>{screened}'
 
 
 def _summary_html(text: str, result: ArticleSummary, marks: list[_Mark]) -> str:
@@ -559,6 +591,10 @@ def to_html(result: ArticleSummary, article_text: str) -> str:
                 _named_html(text, f"{ident}-imposer", "imposed by:", t.imposed_by, t.imposed_by_mention, marks)]
         if ok:
             meta.append(_esc(_where(t.mention.start, t.mention.end)))
+        if t.screening is not None:
+            from .screening.render import hits_html
+
+            meta.append(hits_html(t.screening))
         targets.append(_entry(ident, "target", f"T{i}",
                               f'<strong class="body">{_esc(t.name)}</strong>', meta, None if ok else _NOT_LOCATED))
 

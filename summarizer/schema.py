@@ -13,12 +13,20 @@ article's own text by construction; names it must copy as the article writes the
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 from functools import cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 Status = Literal["alleged", "claimed", "denied", "confirmed", "charged", "convicted"]
 Kind = Literal["person", "organization", "vessel", "aircraft", "government", "country", "other"]
@@ -184,6 +192,34 @@ class WholeSummary(BaseModel):
 # --------------------------------------------------------------------------- user-facing
 
 
+class ScreeningHit(BaseModel):
+    """A sanctions-list entry that a name matched (see summarizer/screening and docs/screening.md)."""
+
+    list: str
+    entry_id: str
+    name: str
+    matched_name: str
+    programs: builtins.list[str]
+    type: str
+    score: float
+    why: str
+    url: str | None = None
+
+
+class _Screened(BaseModel):
+    """A `screening` list that is set only when screening ran (--screen / screening=);
+    [] means screened, nothing matched. Without screening the key is not output at all."""
+
+    screening: builtins.list[ScreeningHit] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unscreened(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        data: dict[str, object] = handler(self)
+        if self.screening is None:
+            data.pop("screening", None)
+        return data
+
+
 class Span(BaseModel):
     """A place in the article: `article[start:end] == text`."""
 
@@ -192,8 +228,8 @@ class Span(BaseModel):
     text: str
 
 
-class Mention(Span):
-    """A place where the article names the entity of a named field."""
+class Mention(Span, _Screened):
+    """A place where the article names the entity of a named field (screened with --screen-all)."""
 
 
 class Quote(BaseModel):
@@ -220,7 +256,7 @@ class Allegation(BaseModel):
     evidence: Span
 
 
-class SanctionsTarget(BaseModel):
+class SanctionsTarget(_Screened):
     name: str
     kind: Kind
     country: str | None
