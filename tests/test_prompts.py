@@ -83,8 +83,8 @@ def test_an_installed_wheel_carries_the_templates(tmp_path: Path) -> None:
     assert (site / "summarizer" / "_prompts" / "system.md").is_file()
     code = (
         "import json, summarizer, summarizer.prompts as p;"
-        "r = summarizer.summarize(open(%r).read(), backend='rules');"
-        "print(json.dumps([summarizer.__file__, str(p.templates_dir()), r.provenance.prompt_sha256]))" % str(EXAMPLE)
+        f"r = summarizer.summarize(open({str(EXAMPLE)!r}).read(), backend='rules');"
+        "print(json.dumps([summarizer.__file__, str(p.templates_dir()), r.provenance.prompt_sha256]))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path,
                          env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
