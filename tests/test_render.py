@@ -339,7 +339,7 @@ def test_html_article_text_is_exact_and_every_item_is_marked(result: ArticleSumm
 def test_html_overlapping_spans_nest(result: ArticleSummary, article: str) -> None:
     page = to_html(result, article)
     parse(page)  # asserts every end tag closes the innermost open element
-    body = page[page.index('id="article">'):]
+    body = page[page.index('id="article"'):]
     a2 = body.index('id="a2"')
     q2 = body.index('id="q2"')
     assert q2 < a2 < body.index("</mark>", a2)  # the evidence sits inside the quote's mark
