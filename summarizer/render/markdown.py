@@ -18,10 +18,14 @@ _MD_ENTITY = re.compile(r"&(?=#?\w+;)")  # `&amp;` would otherwise be decoded by
 # Block markers that only matter at the start of a line: headings, bullets, setext, numbered lists.
 _MD_BLOCK = re.compile(r"^(\s*)([#+\-=])", re.MULTILINE)
 _MD_ORDERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+# Control characters mean nothing in Markdown, and an escape sequence would act on the terminal
+# of whoever `cat`s the file: each becomes U+FFFD (tab and line ends stay).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def md_escape(text: str) -> str:
     """Escape `text` so Markdown renders it literally (it came from the model or the article)."""
+    text = _CONTROL.sub("\ufffd", text)
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_ENTITY.sub(r"\\&", text)
     text = _MD_BLOCK.sub(r"\1\\\2", text)
@@ -89,9 +93,10 @@ def _md_screening(result: ArticleSummary) -> list[str]:
 def heading(result: ArticleSummary, fallback: str) -> list[str]:
     """"# Title" and a byline (author, date, source) for a page of its own or a combined file."""
     p = result.provenance
-    out = [f"# {md_line(p.title or fallback)}", ""]
+    title = p.title or fallback
+    out = [f"# {md_line(title)}", ""]
     byline = [md_line(v) for v in (p.author, p.date) if v and v.strip()]
-    if p.source:
+    if p.source and p.source != title:
         byline.append(md_line(p.source))
     return out + ([" \u00b7 ".join(byline), ""] if byline else [])
 

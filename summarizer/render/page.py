@@ -297,7 +297,7 @@ def _dropped(result: ArticleSummary) -> str:
     )
 
 
-def _byline(result: ArticleSummary) -> str:
+def _byline(result: ArticleSummary, heading: str) -> str:
     p = result.provenance
     parts = [_esc(v) for v in (p.author,) if v and v.strip()]
     if p.date and p.date.strip():
@@ -305,7 +305,7 @@ def _byline(result: ArticleSummary) -> str:
     if p.source and is_http_url(p.source):
         parts.append(f'<a class="source" href="{_esc(p.source)}" target="_blank" rel="noopener noreferrer">'
                      f"{_esc(short(p.source, 100))}</a>")
-    elif p.source:
+    elif p.source and p.source != heading:
         parts.append(f"source: {_esc(p.source)}")
     sep = '<span class="sep" aria-hidden="true">\u00b7</span>'
     return f'<p class="byline">{sep.join(parts)}</p>' if parts else ""
@@ -361,7 +361,7 @@ def to_html(result: ArticleSummary, article_text: str | None, *, title: str | No
 <a class="skip" href="#article">Skip to the article</a>
 <header>
 {crumbs}<h1>{_esc(heading)}</h1>
-{_byline(result)}
+{_byline(result, heading)}
 <h2 class="visually-hidden">Summary</h2>
 <p class="summary" id="summary">{summary_html}</p>
 <div class="legend"><span><span class="swatch quote">quote</span> {counts["quote"]}</span>
