@@ -415,3 +415,32 @@ def test_summarize_and_batch_choose_the_format_from_the_extension(tmp_path: Path
         assert res.exit_code == 2
         assert len(fake.requests) == sent  # refused before any model call
         assert not any((tmp_path / n).exists() for n in ("review.html", "out.csv", "x.jsonl"))
+
+
+# --------------------------------------------------------------------------- README
+
+
+def test_every_render_command_in_the_readme_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shlex
+    import shutil
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("## Rendering a batch: `summarizer render`", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block is not None
+    commands = [shlex.split(line) for line in block.group(1).splitlines() if line.strip()]
+    assert len(commands) >= 5 and commands[0][:2] == ["summarizer", "batch"]
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    shutil.copytree(ROOT / "tests" / "data" / "lists", tmp_path / "tests" / "data" / "lists")
+    monkeypatch.chdir(tmp_path)
+    for args in commands:
+        assert args[0] == "summarizer"
+        res = runner.invoke(app, args[1:], env={**ENV, "SUMMARIZER_CACHE_DIR": str(tmp_path / "cache")})
+        assert res.exit_code == 0, (args, res.output)
+    page = (tmp_path / "review" / page_name("examples/iran-missiles-russia.txt", ".html")).read_text("utf-8")
+    assert "mark" in parse(page).tags and "".join(parse(page).article or []) == ARTICLE
+    assert (tmp_path / "notes" / "index.md").exists() and (tmp_path / "all.md").stat().st_size > 1000
+    assert next(csv.DictReader(io.StringIO((tmp_path / "rows.csv").read_text("utf-8-sig"))))["kind"] == "quote"
+    assert all("screening" in r for r in lines(tmp_path / "rows.jsonl"))
