@@ -386,6 +386,12 @@ def test_never_writes_over_its_input(batch_out: Path, tmp_path: Path) -> None:
     res = render(copy, "-f", "jsonl", "-o", copy)
     assert res.exit_code == 4 and "is the batch file being rendered" in res.stderr
     assert digest(copy) == before
+    other = tmp_path / "results.jsonl"  # another batch's results: paid for, never overwritten
+    other.write_bytes(batch_out.read_bytes())
+    res = render(copy, "-o", other)
+    assert res.exit_code == 4 and "is a batch output file" in res.stderr and digest(other) == before
+    rows = tmp_path / "rows.jsonl"  # ... while render's own rows are replaced on a rerun
+    assert render(copy, "-o", rows).exit_code == 0 and render(copy, "-o", rows).exit_code == 0
 
 
 # --------------------------------------------------------------------------- -o chooses the format

@@ -96,6 +96,13 @@ def _head(data: Any) -> tuple[Id, bool] | str:
     return rid, ok
 
 
+def looks_like_batch_line(raw: bytes) -> bool:
+    try:
+        return not isinstance(_head(json.loads(raw)), str)
+    except ValueError:
+        return False
+
+
 def _entry(data: dict[str, Any], lineno: int) -> Entry:
     from pydantic import ValidationError
 

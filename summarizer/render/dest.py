@@ -78,8 +78,22 @@ def check_file_dest(dest: Path, source: Path) -> None:
         same = False
     if same:
         raise ConfigError(f"-o {dest} is the batch file being rendered", "pass another output file")
+    if _is_batch_output(dest):
+        raise ConfigError(f"-o {dest} is a batch output file", "render never overwrites results: pass another file")
     if not dest.parent.is_dir():
         raise ConfigError(f"cannot write {dest}: {dest.parent} is not a directory", "create it first")
+
+
+def _is_batch_output(path: Path) -> bool:
+    """Does an existing file start with a batch result line (paid-for results, never overwritten)?"""
+    from .batchfile import looks_like_batch_line
+
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(16 * 1024 * 1024)
+    except OSError:
+        return False
+    return looks_like_batch_line(first)
 
 
 class OutputDir:

@@ -20,6 +20,7 @@ from ..schema import ArticleSummary
 from .batchfile import BatchFile, Entry
 from .dest import OutputDir
 from .index import Row, index_html, index_markdown
+from .sources import SourceFinder
 
 Screen = Callable[[ArticleSummary, str | None], None]
 
@@ -48,12 +49,10 @@ def _count(report: Report, entry: Entry) -> None:
         report.unreadable += entry.error_type == "unreadable"
 
 
-def _text(entry: Entry, dirs: Sequence[Path], report: Report, screen: Screen | None) -> str | None:
+def _text(entry: Entry, finder: SourceFinder, report: Report, screen: Screen | None) -> str | None:
     """The article text of an ok entry (None when it cannot be found as it was), screened if asked."""
-    from .sources import article_text
-
     assert entry.result is not None
-    text = article_text(entry.result, dirs)
+    text = finder.text(entry.result)
     if text is None:
         report.no_text.append(entry.id)
     if screen is not None:
@@ -67,6 +66,7 @@ def render_pages(batch: BatchFile, fmt: str, out: OutputDir, *, dirs: Sequence[P
     from .markdown import to_markdown
     from .page import to_html
 
+    finder = SourceFinder(dirs)
     suffix = ".html" if fmt == "html" else ".md"
     index_name = out.reserve("index" + suffix)
     names = {rid: out.name(rid, suffix) for rid in batch.ids()}
@@ -77,7 +77,7 @@ def render_pages(batch: BatchFile, fmt: str, out: OutputDir, *, dirs: Sequence[P
         if entry.result is None:
             rows.append(Row.of(entry, None))
             continue
-        text = _text(entry, dirs, report, screen)
+        text = _text(entry, finder, report, screen)
         name = names[entry.id]
         if fmt == "html":
             out.write(name, to_html(entry.result, text, title=str(entry.id), index_href=index_name))
@@ -96,7 +96,7 @@ def render_stream(batch: BatchFile, fmt: str, sink: TextIO, *, dirs: Sequence[Pa
     from . import export
     from .markdown import md_line, to_markdown
 
-    report = _start(batch)
+    report, finder = _start(batch), SourceFinder(dirs)
     if fmt == "csv":
         sink.write(export.csv_header())
     elif fmt == "md":
@@ -108,14 +108,12 @@ def render_stream(batch: BatchFile, fmt: str, sink: TextIO, *, dirs: Sequence[Pa
                 sink.write(f"\n# {md_line(entry.id)}\n\nFailed ({md_line(entry.error_type or 'error')}): "
                            f"{md_line(entry.error or '')}\n")
                 continue
-            sink.write("\n" + to_markdown(entry.result, _text(entry, dirs, report, screen), title=str(entry.id)))
+            sink.write("\n" + to_markdown(entry.result, _text(entry, finder, report, screen), title=str(entry.id)))
             continue
         if entry.result is None:
             continue
         if screen is not None:  # rows need no article text; screening uses it for identifiers
-            from .sources import article_text
-
-            screen(entry.result, article_text(entry.result, dirs))
+            screen(entry.result, finder.text(entry.result))
         rows = list(export.rows(entry.id, entry.result))
         report.rows += len(rows)
         sink.write(export.csv_rows(rows) if fmt == "csv" else export.to_jsonl(rows))
