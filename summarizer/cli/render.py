@@ -27,23 +27,26 @@ def _shown(value: object, n: int = 80) -> str:
 
 
 def render_cmd(
-    results: Annotated[Path, typer.Argument(help="The -o file of a `summarizer batch` run (JSON Lines).", show_default=False)],
+    results: Annotated[Path, typer.Argument(help="The -o file of a `summarizer batch` run (JSON Lines).", show_default=False,
+                                        metavar="OUT.jsonl")],
     fmt: Annotated[
         Optional[str],
         typer.Option("--format", "-f", help="html (a page per article + index.html), md (a file per article + index.md, "
                      "or one file with --combined), csv or jsonl (a row per quote, target, allegation and named "
-                     "mention) [default: from -o's extension (.csv .jsonl .md), else html].", show_default=False),
+                     "mention) [default: from -o's extension (.csv .jsonl .md), else html].", show_default=False,
+                     metavar="FORMAT"),
     ] = None,
     output: Annotated[
         Optional[Path],
         typer.Option("--output", "-o", help="A new or empty directory for html and md pages (or one this command "
-                     "wrote before); a file for csv, jsonl and md --combined (default: stdout).", show_default=False),
+                     "wrote before); a file for csv, jsonl and md --combined (default: stdout).", show_default=False,
+                     metavar="DEST"),
     ] = None,
     combined: Annotated[bool, typer.Option("--combined", help="md: every article in one Markdown file.")] = False,
     source_dir: Annotated[
         Optional[Path],
         typer.Option("--source-dir", help="Where the batch's article files are, to show their text (default: the "
-                     "current directory, then the batch file's).", show_default=False),
+                     "current directory, then the batch file's).", show_default=False, metavar="DIR"),
     ] = None,
     screen: ScreenLists = None,
     screen_all: ScreenAll = False,
