@@ -32,10 +32,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from . import rules
 from .grounding import numbered_quotations
+from .names import unsupported_words
 from .prompts import question_messages
 from .schema import ExtractedAllegation, ExtractedQuote, ExtractedSentence, ExtractedTarget, Extraction
-from .sentences import numbered_sentences, with_sentence_ids
+from .sentences import numbered_sentences, resolve_sentence, with_sentence_ids
 
 NAME_CHARS = 80  # a name, or "none"; a bounded plain string (llama.cpp: `char{0,80}`, no nested rules)
 SHORT_QUOTE_WORDS = 5  # an unattributed quotation shorter than this is a scare quote or nickname
@@ -227,7 +229,17 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
             )
         )
 
-    summary = yield ask(with_sentence_ids(text), "focused_summary", SummaryAnswer, 240)
+    answer = yield ask(with_sentence_ids(text), "focused_summary", SummaryAnswer, 240)
+    summary = list(answer.summary)
+    if not any(_supported(s, text, sentences) for s in summary):
+        # Nothing the model wrote would survive grounding: the lede stands in (each sentence its
+        # own support), after the model's sentences so that their drops are still reported.
+        summary += [ExtractedSentence.model_validate(s) for s in rules.summary(text)]
     return Extraction.model_construct(
-        summary=list(summary.summary), allegations=allegations[:20], sanctions_targets=targets[:30], quotes=quotes[:40]
+        summary=summary, allegations=allegations[:20], sanctions_targets=targets[:30], quotes=quotes[:40]
     )
+
+
+def _supported(sentence: ExtractedSentence, text: str, sentences: dict[str, tuple[int, int]]) -> bool:
+    cited = any(resolve_sentence(ref, sentences) for ref in sentence.support)
+    return cited and bool(sentence.text.strip()) and not unsupported_words(sentence.text, text)
