@@ -80,19 +80,18 @@ def test_example_article_is_grounded() -> None:
 
 def test_model_is_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two articles in one process share one Llama; the second pays no load time."""
-    import llama_cpp
-
     from summarizer import local
     from summarizer.api import summarize
+    from summarizer.local import runtime
 
     constructed: list[float] = []
-    real = llama_cpp.Llama
+    real = runtime._new_llama
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         constructed.append(time.monotonic())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(llama_cpp, "Llama", counting)
+    monkeypatch.setattr(runtime, "_new_llama", counting)
 
     summarize(SHORT, **ONE_TRY)
     models = local.loaded_models()
