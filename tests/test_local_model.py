@@ -156,3 +156,64 @@ def test_schema_grammar_is_bounded_and_parses() -> None:
     assert "char{0," in grammar and "(char (char" not in grammar
     # llama.cpp parses it (an unparseable grammar would be refused here, not crash later)
     assert local.checked_grammar(load_model(model=SMOL), small) is not None
+
+
+def _fresh(draft: Any = None, base: bool = False) -> Any:
+    """A separate Llama for SmolLM2 (not the shared one): ours, or llama-cpp-python's own."""
+    from summarizer.local import runtime
+    from summarizer.local.engine import engine_class
+
+    llama_cpp = runtime.import_llama()
+    cls = llama_cpp.Llama if base else engine_class(llama_cpp)
+    return cls(model_path=str(_smol_path()), n_ctx=4096, n_threads=2, seed=1, verbose=False, draft_model=draft)
+
+
+def test_greedy_grammar_sampling_gives_the_same_tokens_as_llama_cpp() -> None:
+    """Our argmax-first grammar check picks exactly what the full grammar chain picks."""
+    from summarizer.local.grammar import checked_grammar, local_schema
+    from summarizer.local.runtime import load_model
+    from summarizer.prompts import build_messages
+    from summarizer.schema import Extraction
+
+    grammar = checked_grammar(load_model(model=SMOL), local_schema(Extraction.model_json_schema()))
+    kwargs: dict[str, Any] = {
+        "messages": build_messages(SHORT), "temperature": 0.0, "max_tokens": 48,
+        "repeat_penalty": 1.0, "seed": 1, "grammar": grammar,
+    }
+    ours, theirs = _fresh(), _fresh(base=True)
+    try:
+        mine = ours.create_chat_completion(**kwargs)
+        reference = theirs.create_chat_completion(**kwargs)
+        assert ours._sampler.fallbacks >= 0  # our sampler was the one used
+        assert not hasattr(theirs._sampler, "fallbacks")
+    finally:
+        ours.close()
+        theirs.close()
+    assert mine["choices"][0]["message"] == reference["choices"][0]["message"]
+    assert mine["usage"] == reference["usage"]
+    assert mine["choices"][0]["finish_reason"] == reference["choices"][0]["finish_reason"]
+
+
+def test_prompt_lookup_decoding_works_past_n_batch() -> None:
+    """llama-cpp-python 0.3.36 breaks with a draft model once a prompt passes n_batch (512)
+    tokens; ours runs, and gives exactly the tokens plain greedy decoding gives."""
+    from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+    prompt = EXAMPLE.read_text(encoding="utf-8")[:4000] + "\n\nRepeat the first sentence of the text above."
+    kwargs: dict[str, Any] = {"prompt": prompt, "temperature": 0.0, "max_tokens": 32, "repeat_penalty": 1.0, "seed": 1}
+    broken = _fresh(LlamaPromptLookupDecoding(num_pred_tokens=10), base=True)
+    try:
+        assert len(broken.tokenize(prompt.encode())) > broken.n_batch
+        with pytest.raises(ValueError, match="could not broadcast"):
+            broken.create_completion(**kwargs)
+    finally:
+        broken.close()
+    fixed, plain = _fresh(LlamaPromptLookupDecoding(num_pred_tokens=10)), _fresh()
+    try:
+        drafted = fixed.create_completion(**kwargs)
+        reference = plain.create_completion(**kwargs)
+    finally:
+        fixed.close()
+        plain.close()
+    assert drafted["choices"][0]["text"] == reference["choices"][0]["text"]
+    assert drafted["usage"] == reference["usage"]
