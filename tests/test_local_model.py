@@ -199,7 +199,8 @@ def test_prompt_lookup_decoding_works_past_n_batch() -> None:
     tokens; ours runs, and gives exactly the tokens plain greedy decoding gives."""
     from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
-    prompt = EXAMPLE.read_text(encoding="utf-8")[:4000] + "\n\nRepeat the first sentence of the text above."
+    text = (ROOT / "tests" / "articles" / "01_ofac-iran-khedri-network.txt").read_text(encoding="utf-8")
+    prompt = text[:5000] + "\n\nRepeat the first sentence of the text above."
     kwargs: dict[str, Any] = {"prompt": prompt, "temperature": 0.0, "max_tokens": 32, "repeat_penalty": 1.0, "seed": 1}
     broken = _fresh(LlamaPromptLookupDecoding(num_pred_tokens=10), base=True)
     try:
