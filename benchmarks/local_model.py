@@ -46,26 +46,6 @@ def _peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def _with_lookup(model_name: str, n: int) -> Any:
-    """Load the model with a prompt-lookup draft model and make the pipeline use it."""
-    import llama_cpp
-    from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
-
-    from summarizer.local import runtime
-    from summarizer.local.engine import engine_class
-
-    path = runtime.resolve_model_path(None, model_name)
-    t0 = time.monotonic()
-    llama = engine_class(runtime.import_llama())(
-        model_path=str(path), n_ctx=runtime.N_CTX, n_threads=runtime.N_THREADS, seed=runtime.SEED,
-        verbose=False, draft_model=LlamaPromptLookupDecoding(num_pred_tokens=n),
-    )
-    assert isinstance(llama, llama_cpp.Llama)
-    model = runtime.LocalModel(path, llama, __import__("threading").Lock(), time.monotonic() - t0)
-    runtime._MODELS[path] = model
-    return model
-
-
 def main(argv: list[str] | None = None) -> int:
     """Measure, then print one table; returns a process exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -81,8 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     article = args.article.read_text(encoding="utf-8")
     print(f"load average before: {_loadavg()}", file=sys.stderr)
 
+    from summarizer.local import runtime
+
+    runtime.LOOKUP_TOKENS = args.lookup  # before the model is loaded: the draft is set at load
     t0 = time.monotonic()
-    model = _with_lookup(args.model, args.lookup) if args.lookup else load_model(model=args.model)
+    model = load_model(model=args.model)
     load_s = time.monotonic() - t0
     llama = model.llama
 
@@ -110,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         pipeline_s.append(time.monotonic() - t)
     del llama.generate
     sampler = getattr(llama, "_sampler", None)
+    print(f"pipeline: {' / '.join(f'{s:.1f}' for s in pipeline_s)} s/article, load {_loadavg()}", file=sys.stderr, flush=True)
 
     # The ideal: the same sequences through bare forward passes, in the same order, reusing
     # the prefix already in the context exactly as llama-cpp-python does between calls.

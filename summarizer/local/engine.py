@@ -24,7 +24,9 @@ Three changes, each measured on Qwen2.5-Coder-1.5B on 2 cores (`benchmarks/local
   computing and storing logits for every prompt token (8192 x 151936 floats: 5 GB). Sampling
   happens in llama.cpp's sampler, which reads the context's own logits, so `scores` is not
   needed at all: our `eval` asks for all logits only in the short batches that verify a
-  draft, and never copies them.
+  draft, and never copies them. It stays off by default (`runtime.LOOKUP_TOKENS`): verifying
+  a draft computes logits in a batch, which differ from one-token logits in the last bits, so
+  near-ties can flip and the answer is not always the one plain greedy decoding gives.
 """
 
 from __future__ import annotations
@@ -107,12 +109,12 @@ def engine_class(llama_cpp: Any) -> type:
                 yield token
 
         def eval(self, tokens: Any) -> None:
-            if self.draft_model is None:
-                super().eval(tokens)
+            if not self._logits_all or self.scores.shape[0] >= self._n_ctx:
+                super().eval(tokens)  # no draft model, or `scores` really holds every row
                 return
-            # With a draft model: logits for every token only in a short (verification)
-            # batch, and never copied into `scores` (see the module doc).
-            every = len(tokens) <= VERIFY_MAX
+            # Made with a draft model: logits for every token only in a short (verification)
+            # batch, and never copied into the too-short `scores` (see the module doc).
+            every = self.draft_model is not None and len(tokens) <= VERIFY_MAX
             self._ctx.kv_cache_seq_rm(-1, self.n_tokens, -1)
             for i in range(0, len(tokens), self.n_batch):
                 batch = tokens[i : min(len(tokens), i + self.n_batch)]
