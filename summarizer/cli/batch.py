@@ -13,8 +13,9 @@ writing it; 3: stdin list requested from a terminal); 130 on Ctrl-C.
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -39,6 +40,11 @@ from .common import (
     errors_to_exit,
     settings_from,
 )
+
+
+class Engine(StrEnum):
+    live = "live"
+    batch_api = "batch-api"
 
 
 def batch(
@@ -91,12 +97,26 @@ def batch(
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
     verbose: Verbose = False,
     debug: Debug = False,
+    # batch engines and pacing (summarizer/bulk/, cli/bulk.py, transports/pacing.py)
+    engine: Annotated[Engine, typer.Option("--engine", help="live: model calls from here (default); batch-api: the provider's Batch API (half price on OpenAI, hours not seconds).")] = Engine.live,
+    export_requests: Annotated[Optional[Path], typer.Option("--export-requests", help="Write the batch request file (for vllm run-batch and the like) instead of sending anything.", show_default=False)] = None,
+    import_results: Annotated[Optional[list[Path]], typer.Option("--import-results", help="Read a batch results file made elsewhere (repeatable): validated and grounded like live answers.", show_default=False)] = None,
+    reask_live: Annotated[bool, typer.Option("--reask-live", help="Make follow-up requests (re-asks, summaries of long articles' parts) live instead of in another batch.")] = False,
+    cancel: Annotated[bool, typer.Option("--cancel", help="Cancel this output's batches in flight; their finished lines are kept.")] = False,
+    poll_interval: Annotated[float, typer.Option("--poll-interval", min=0.01, help="Seconds between the first polls of a batch; grows to 5 minutes while nothing changes.")] = 10.0,
+    max_batch_requests: Annotated[int, typer.Option("--max-batch-requests", min=1, max=50_000, help="Requests per batch input file (the API allows 50,000 and 200 MB).")] = 50_000,
+    rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="Requests per minute to pace live calls by, when the server's headers do not say (or to stay below them).")] = None,
+    tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="Tokens per minute to pace live calls by (prompt estimate + max tokens per request).")] = None,
 ) -> None:
     """Summarize many articles into OUT.jsonl, one line per input, resumable.
 
     Exit code 0 when every input has an ok line, 12 when some failed.
     """
     with errors_to_exit(debug):
+        if engine is not Engine.live or export_requests or import_results or cancel:
+            from . import bulk
+
+            return bulk.run({**locals(), "engine": engine.value})
         settings = settings_from(locals())
         if "-" in inputs and sys.stdin is not None and sys.stdin.isatty():
             from ..errors import InputError

@@ -41,7 +41,7 @@ _MODEL_OPTIONS = {
     "model": "model", "base_url": "base_url", "backend": "backend", "model_path": "model_path",
     "record": "record_dir", "replay": "replay_dir", "max_retries": "max_retries",
     "max_reasks": "max_reasks", "timeout": "timeout", "max_tokens": "max_tokens", "mode": "mode",
-    "chunk_tokens": "chunk_tokens",
+    "chunk_tokens": "chunk_tokens", "rpm": "rpm", "tpm": "tpm",
 }
 
 
