@@ -20,7 +20,7 @@ import typer
 from ..errors import EXIT_SOME_FAILED, ConfigError
 from .common import err, settings_from
 
-OFFLINE_URL = "http://offline.invalid/v1"  # exporting and importing send nothing anywhere
+OFFLINE_URL = "http://batch-engine.invalid/v1"  # exporting and importing send nothing anywhere
 
 
 def run(params: dict[str, Any]) -> None:

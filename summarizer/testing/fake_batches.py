@@ -10,7 +10,8 @@ is created, by the same scripted replies as live chat completions (`FakeOpenAI.s
 `default`); output and error files come back in shuffled order.
 
 Scriptable faults, all on the `FakeBatches` object (`fake.batches`):
-- `fail_first(custom_id, body) -> bool`: that id's first attempt is an HTTP 500 error line;
+- `fail_first(custom_id, body) -> int`: that many first attempts of the id are HTTP 500 error
+  lines (True = the first one);
 - `expire_next = k`: the next batch created expires with only its first k lines done;
 - `reject(lineno, request) -> str | None`: a message fails the batch's validation at that line;
 - `hold(route, phase)`: the next `upload` / `create` / `retrieve` stops `before` it takes
@@ -82,7 +83,7 @@ class FakeBatches:
         self.files: dict[str, dict[str, Any]] = {}
         self.data: dict[str, bytes] = {}
         self.batches: dict[str, _Batch] = {}
-        self.fail_first: Callable[[str, dict[str, Any]], bool] | None = None
+        self.fail_first: Callable[[str, dict[str, Any]], int] | None = None
         self.fail_status = 500
         self.expire_next: int | None = None
         self.reject: Callable[[int, dict[str, Any]], str | None] | None = None
@@ -299,11 +300,11 @@ class FakeBatches:
             cid, body = request["custom_id"], request["body"]
             with self._lock:
                 self.attempts[cid] += 1
-                first = self.attempts[cid] == 1
+                attempt = self.attempts[cid]
                 self.received.append((bid, cid, body))
-            if first and self.fail_first is not None and self.fail_first(cid, body):
+            if self.fail_first is not None and attempt <= int(self.fail_first(cid, body)):
                 response = {"status_code": self.fail_status, "request_id": f"req_{bid}_{n}",
-                            "body": _error(self.fail_status, "fake server: first attempt fails")}
+                            "body": _error(self.fail_status, f"fake server: attempt {attempt} fails")}
             else:
                 response = self._answer(handler, bid, n, body)
             line = {"id": f"batch_req_{bid}_{n}", "custom_id": cid, "response": response, "error": None}
@@ -313,8 +314,12 @@ class FakeBatches:
     def _answer(self, handler: _Handler, bid: str, n: int, body: dict[str, Any]) -> dict[str, Any]:
         """The response a live call of this body would get (without the wire's delays or faults),
         shaped by the chat route's own body builder."""
-        reply = self.owner._next_reply(body)
         payload: Any
+        try:
+            reply = self.owner._next_reply(body)
+        except Exception as exc:  # noqa: BLE001 - a script that cannot answer this line: a 500 line
+            return {"status_code": 500, "request_id": f"req_{bid}_{n}",
+                    "body": _error(500, f"fake server: the reply script failed: {type(exc).__name__}")}
         if reply is None:
             status, payload = 500, _error(500, "fake server: no scripted reply left")
         elif reply.action is not None:

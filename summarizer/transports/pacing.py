@@ -48,6 +48,7 @@ MAX_DURATION = 7 * 24 * 3600.0  # anything longer is not a rate-limit reset we c
 PACED_PATHS = ("/chat/completions", "/completions", "/embeddings", "/responses")
 PROBE_POLL = 0.01  # seconds between looks while the first response is awaited
 MINUTE_SNAP = 0.15  # a derived window within 15% of 60 s is a per-minute limit
+JITTER = 0.05  # seconds of headroom: requests reach the server a little earlier or later than planned
 
 
 def go_duration(text: str) -> float | None:
@@ -199,6 +200,9 @@ class Limiter:
             if current is not None:
                 current.refill(now)
                 level = min(level, current.level)  # what we already spent before the answer came
+            # Run one jitter behind the server's bucket (at least one request), so a request that
+            # arrives a little early still finds its share there.
+            level -= max(1.0, rate * JITTER) if kind == "requests" else rate * JITTER
             setattr(self, kind, Bucket(capacity, rate, level, now))
 
     def failed(self) -> None:
