@@ -145,10 +145,14 @@ class Limiter:
         self.paused_until = 0.0
         self.throttled = 0  # 429s seen
         now = time.monotonic()
+        # A limit per minute is enforced per second by many servers (OpenAI says so), so the
+        # user's limits allow a burst of one second's worth, not of the whole minute.
         if rpm:
-            self.requests = Bucket(rpm, rpm / 60.0, rpm, now)
+            second = max(1.0, rpm / 60.0)
+            self.requests = Bucket(second, rpm / 60.0, second - _headroom(rpm / 60.0), now)
         if tpm:
-            self.tokens = Bucket(tpm, tpm / 60.0, tpm, now)
+            second = tpm / 60.0
+            self.tokens = Bucket(second, tpm / 60.0, second - _headroom(tpm / 60.0), now)
 
     def acquire(self, tokens: float) -> float | None:
         """Reserve one request of `tokens`; seconds to wait, or None = ask again shortly
@@ -200,15 +204,18 @@ class Limiter:
             if current is not None:
                 current.refill(now)
                 level = min(level, current.level)  # what we already spent before the answer came
-            # Run one jitter behind the server's bucket (at least one request), so a request that
-            # arrives a little early still finds its share there.
-            level -= max(1.0, rate * JITTER) if kind == "requests" else rate * JITTER
-            setattr(self, kind, Bucket(capacity, rate, level, now))
+            setattr(self, kind, Bucket(capacity, rate, level - _headroom(rate), now))
 
     def failed(self) -> None:
         """A send raised (connection error, timeout): let another request probe."""
         with self._lock:
             self._probing = False
+
+
+def _headroom(rate: float) -> float:
+    """Run one jitter behind the server's bucket, so a request that arrives a little earlier
+    than planned still finds its share there."""
+    return rate * JITTER
 
 
 _LIMITERS: dict[tuple[str, str, str], Limiter] = {}
