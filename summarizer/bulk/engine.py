@@ -112,6 +112,7 @@ class Engine:
         self.inflight: dict[str, Part] = {}  # custom id -> a part not ingested yet
         self.earlier: dict[str, Part] = {}  # custom id -> the latest part ingested by an earlier run
         self.loaded: set[str] = set()  # parts whose files were read in this run
+        self.used: set[str] = set()  # custom ids whose answers some article used
         self.waiters: dict[str, list[Job]] = {}
         self.state: State | None = None
         self.api: BatchAPI | None = None
@@ -127,16 +128,27 @@ class Engine:
         self.out.open()
         try:
             jobs = self._jobs()
+            imported = 0
             for line in read_results(self.options.imports):
+                imported += 1
                 answer = classify(line)
                 if answer is not None:
                     self.answers.put(line.custom_id, answer)
             if self.options.submit or self.options.cancel:
                 self.state = State.load(self.output, self.settings.endpoint_host)
+                if self.options.cancel and not self.state.parts:
+                    self.say(f"no batches recorded for {self.output}: nothing to cancel")
+                    self.tally.pending = len(jobs)
+                    return self.tally
                 self.state.save()  # the state file is writable: checked before anything is sent
                 self.api = BatchAPI(self.settings)
                 self._resume()
             self._rounds(jobs)
+            if imported and jobs and not self.used:
+                self.say(
+                    f"warning: none of the {imported} imported result line(s) answers a request of these "
+                    "inputs (other inputs, or other options: model and options must be those of the export)"
+                )
             self.tally.pending = sum(1 for j in jobs if not j.finished)
             if self.state is not None and not self.tally.pending and not any(not p.ingested for p in self.state.parts):
                 self.state.remove()
@@ -197,6 +209,7 @@ class Engine:
     def _advance(self, job: Job, submit: dict[str, Any], live: list[Job], fetch: set[str]) -> None:
         """Run the article once; file its result, its error, or the requests it needs."""
         step = self.planner.step(job.rid, job.loader)
+        self.used.update(step.used)
         if not step.misses:
             self._finish(job, step)
             return

@@ -1,0 +1,135 @@
+"""What the batch engine's accounting costs on top of the pipeline itself.
+
+    python benchmarks/bulk_accounting.py [--n 10000]
+
+`--n` short articles (JSONL records, each with two quotations) are exported as a request file,
+answered offline the way a batch engine would (one valid result line per request, shuffled),
+and then:
+- measured: `--import-results` through the engine, in-process: reading and matching the
+  results file by custom id, running every article through the pipeline (instructor, the
+  openai client, validation, grounding), writing OUT.jsonl, the tally;
+- ideal (same run): the same pipeline calls alone, `Summarizer.run` with the same answers in
+  memory and nothing else: no results file, no matching, no output file.
+Both are warmed up first and the best of `--runs` is kept (the machine is shared).
+The difference is the accounting overhead, reported per 10,000 results. Nothing touches the
+network; the export's own time is shown for reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from summarizer.batch import expand_inputs  # noqa: E402
+from summarizer.bulk.engine import Engine, Options  # noqa: E402
+from summarizer.bulk.lines import custom_id  # noqa: E402
+from summarizer.pipeline import Summarizer  # noqa: E402
+from summarizer.settings import Settings  # noqa: E402
+from summarizer.transports.answers import Answer, Answered, Asked, asking  # noqa: E402
+from summarizer.transports.base import chat_completion  # noqa: E402
+
+OFFLINE = "http://batch-engine.invalid/v1"
+
+
+def article(i: int) -> str:
+    return (
+        f'Officials met on day {i}. "We will hold them to account," said the minister. '
+        f'The company denied it. "We did nothing wrong," a spokesperson said on day {i}.'
+    )
+
+
+PAYLOAD = {
+    "summary": "Officials promised consequences; the company denied wrongdoing.",
+    "allegations": [],
+    "sanctions_targets": [],
+    "quotes": [{"ref": "Q1", "speaker": "the minister"}, {"ref": "Q2", "speaker": "a spokesperson"}],
+}
+
+
+def _answer(body: dict[str, Any], cid: str) -> dict[str, Any]:
+    return chat_completion(body, json.dumps(PAYLOAD), model=str(body.get("model")), ident=cid,
+                           prompt_tokens=100, completion_tokens=50)
+
+
+def measure(n: int, runs: int = 2) -> dict[str, float]:
+    settings = Settings.resolve(base_url=OFFLINE, api_key="not-needed")
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        records = tmp / "in.jsonl"
+        records.write_text("".join(json.dumps({"id": i, "text": article(i)}) + "\n" for i in range(n)))
+        requests, results = tmp / "requests.jsonl", tmp / "results.jsonl"
+
+        t0 = time.perf_counter()
+        Engine(expand_inputs([str(records)]), tmp / "export.jsonl", settings, Options(export=requests),
+               say=lambda m: None).run()
+        export_s = time.perf_counter() - t0
+
+        lines, answers = [], {}
+        for raw in requests.read_bytes().splitlines():
+            req = json.loads(raw)
+            body = _answer(req["body"], req["custom_id"])
+            answers[req["custom_id"]] = Answer(200, body)
+            lines.append(json.dumps({"id": f"r-{req['custom_id']}", "custom_id": req["custom_id"],
+                                     "response": {"status_code": 200, "request_id": "r", "body": body},
+                                     "error": None}) + "\n")
+        random.Random(1).shuffle(lines)
+        results.write_text("".join(lines))
+
+        summarizer = Summarizer(settings, transport=Answered())
+        from summarizer.inputs import article_from_text
+
+        def ideal(count: int) -> float:
+            t0 = time.perf_counter()
+            for i in range(count):
+                with asking(Asked(name=partial(custom_id, i), answers=answers)):
+                    summarizer.run(article_from_text(article(i), f"{records}:{i + 1}"))
+            return time.perf_counter() - t0
+
+        def engine(count: int, run: int) -> float:
+            part = records if count == n else tmp / f"part-{run}.jsonl"
+            if count != n:
+                part.write_text("".join(records.read_text().splitlines(keepends=True)[:count]))
+            out = tmp / f"out-{run}.jsonl"
+            t0 = time.perf_counter()
+            tally = Engine(expand_inputs([str(part)]), out, settings, Options(imports=[results]),
+                           say=lambda m: None).run()
+            elapsed = time.perf_counter() - t0
+            assert tally.done == count and tally.failed == 0 and tally.pending == 0, tally
+            assert sum(1 for _ in out.open("rb")) == count
+            return elapsed
+
+        ideal(min(n, 200))  # warm both paths (imports, pydantic and instructor caches)
+        engine(min(n, 200), 0)
+        ideal_s = min(ideal(n) for _ in range(runs))
+        import_s = min(engine(n, r + 1) for r in range(runs))
+        summarizer.close()
+    return {"n": n, "export_s": export_s, "ideal_s": ideal_s, "import_s": import_s}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=2, help="best of this many runs of each")
+    args = ap.parse_args()
+    m = measure(args.n, args.runs)
+    scale = 10_000 / m["n"]
+    print(f"results: {m['n']}")
+    print(f"export of the requests:           {m['export_s']:.2f} s")
+    print(f"pipeline alone (ideal):           {m['ideal_s']:.2f} s  ({m['ideal_s'] / m['n'] * 1000:.2f} ms/result)")
+    print(f"import through the engine:        {m['import_s']:.2f} s  ({m['import_s'] / m['n'] * 1000:.2f} ms/result)")
+    print(f"accounting overhead per 10,000:   {(m['import_s'] - m['ideal_s']) * scale:.2f} s "
+          f"(ratio {m['import_s'] / m['ideal_s']:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
