@@ -477,3 +477,29 @@ def _exercise_fake_batch_api(server: FakeOpenAI) -> None:
         client.batches.retrieve("batch_nope")
     names = [f.filename for f in client.files.list(purpose="batch")]
     assert names == ["in.jsonl"]
+
+
+def test_the_readme_commands_run(server: FakeOpenAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+    import shlex
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    block = re.search(r"### Batch engines.*?```sh\n(.*?)```", readme, re.S)
+    assert block
+    commands = [line.split("  #")[0].strip() for line in block.group(1).strip().splitlines()]
+    monkeypatch.chdir(tmp_path)
+    write_inputs(tmp_path / "articles", {f"a{i}.txt": article(i) for i in range(3)} | {"r.txt": article(9, "REASK-ONCE ")})
+    expected = {os.path.join("articles", n) for n in ("a0.txt", "a1.txt", "a2.txt", "r.txt")}
+    for command in commands:
+        args = shlex.split(command)
+        if args[0] == "vllm":  # the engine itself: answer each request line as vLLM would
+            _engine_results(server, Path(args[args.index("-i") + 1]), Path(args[args.index("-o") + 1]))
+            continue
+        assert args[:2] == ["summarizer", "batch"]
+        if "--export-requests" in args:
+            Path("out.jsonl").unlink()  # the file route starts afresh
+        r = cli(server, *args[2:])
+        assert r.exit_code == 0, (command, r.output)
+        assert set(rows(Path("out.jsonl"))) == (set() if "--export-requests" in args else expected), command
