@@ -151,6 +151,27 @@ def test_a_paced_live_batch_runs_near_the_limit_without_429s(tmp_path: Path) -> 
     assert 3.0 / span >= 0.8  # ...and near it
 
 
+def test_a_token_limit_is_paced_by_prompt_estimate_plus_max_tokens(tmp_path: Path) -> None:
+    limit = RateLimit(requests=100_000, window=1.0, tokens=30_000)  # about 11 of these requests a second
+    with FakeOpenAI(default=Reply(payload=PAYLOAD), latency=0.02) as fake:
+        fake.limits = limit
+        summarizer = Summarizer(Settings.resolve(base_url=fake.url, api_key=TEST_KEY, max_tokens=1000))
+
+        async def main() -> Any:
+            try:
+                return await run_batch(expand_inputs([str(_records(tmp_path, 40))]), tmp_path / "out.jsonl",
+                                       summarizer, 16, log=lambda m: None)
+            finally:
+                await summarizer.aclose()
+
+        tally = asyncio.run(main())
+        cost = RateLimit.cost(fake.requests[-1].json)
+    assert tally.done == 40 and limit.rejected <= 2
+    ideal = (40 * cost - 30_000) / 30_000  # a full bucket, then the rate
+    span = limit.admit_times[-1] - limit.admit_times[0]
+    assert ideal * 0.95 <= span <= ideal / 0.75
+
+
 def test_rpm_paces_a_server_that_sends_no_headers(tmp_path: Path) -> None:
     quiet = RateLimit(requests=10, window=1.0, headers=False)
     (tmp_path / "unpaced").mkdir()

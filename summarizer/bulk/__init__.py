@@ -10,7 +10,8 @@ a live one, and a request line is exactly the body a live call would send. Modul
 - `plan`: one article through the pipeline: a result, a typed error, or the requests it needs;
 - `api`: the Batch API (files, batches) through the openai client on our transport stack;
 - `state`: `.OUT.jsonl.bulk.json`, what was uploaded and created, for resuming;
-- `engine`: the rounds: plan, send (batches, export file, or live), poll, read, until done.
+- `batches`: the provider side: submit, resume, poll (with backoff), read output and error files, cancel;
+- `engine`: the articles, round by round: plan, send (batches, export file, or live), until done.
 
 The command's glue (flags, messages, exit codes) is `summarizer/cli/bulk.py`.
 """

@@ -10,8 +10,8 @@ answers and failures (`answers.py`), and runs the articles whose requests came b
 Every article is accounted for: each ends with exactly one line in OUT, or (only when no
 further round is possible: import or export without sending) is counted as pending and named
 in the tally. Failed and expired lines are sent again, identical, at most `resubmits` times;
-then the article fails with `retries_exhausted`. Every step that creates something at the
-provider is recorded in the state file first (`state.py`), so a rerun picks it up.
+then the article fails with `retries_exhausted`. The provider side (parts, polling, reading,
+the state file) is `batches.py`; this module keeps the articles.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from typing import Any
 from ..batch import Id, Item, Loader, ResultFile, Tally, error_line, ok_line
 from ..errors import AuthError, ConfigError, ProviderError, RetriesExhaustedError, SummarizerError
 from ..settings import Settings
-from ..transports.answers import Answer
-from .answers import Answers, classify, lines_of, read_results
+from .answers import Answers, classify, read_results
 from .api import BatchAPI
+from .batches import Batches
 from .lines import MAX_BYTES, MAX_REQUESTS, request_line, split
 from .plan import Planner, Step
-from .state import TERMINAL, Part, State
+from .state import Part, State
 
 OPENAI_BATCH_DISCOUNT = 0.5  # OpenAI bills Batch API tokens at half the live price
 FATAL = (AuthError, ConfigError)  # as in a live batch: no later article would fare better
@@ -108,14 +108,10 @@ class Engine:
         self.say = say
         self.tally = BulkTally()
         self.answers = Answers()
-        self.answered_by: dict[str, Part] = {}  # custom id -> the part whose line answered it
-        self.inflight: dict[str, Part] = {}  # custom id -> a part not ingested yet
-        self.earlier: dict[str, Part] = {}  # custom id -> the latest part ingested by an earlier run
-        self.loaded: set[str] = set()  # parts whose files were read in this run
         self.used: set[str] = set()  # custom ids whose answers some article used
-        self.waiters: dict[str, list[Job]] = {}
+        self.waiters: dict[str, list[Job]] = {}  # custom id -> the articles waiting for it
         self.state: State | None = None
-        self.api: BatchAPI | None = None
+        self.batches: Batches | None = None
         self.out: ResultFile | None = None
         self.planner = Planner(settings, self.answers)
         if options.submit and settings.endpoint_host == "api.openai.com":
@@ -126,6 +122,7 @@ class Engine:
         t0 = time.monotonic()
         self.out = ResultFile(self.output)
         self.out.open()
+        api: BatchAPI | None = None
         try:
             jobs = self._jobs()
             imported = 0
@@ -141,8 +138,11 @@ class Engine:
                     self.tally.pending = len(jobs)
                     return self.tally
                 self.state.save()  # the state file is writable: checked before anything is sent
-                self.api = BatchAPI(self.settings)
-                self._resume()
+                api = BatchAPI(self.settings)
+                self.batches = Batches(api, self.state, self.answers, self.say, self.output.name)
+                self.batches.resume()
+                if self.options.cancel:
+                    self.batches.cancel_all()
             self._rounds(jobs)
             if imported and jobs and not self.used:
                 self.say(
@@ -150,15 +150,17 @@ class Engine:
                     "inputs (other inputs, or other options: model and options must be those of the export)"
                 )
             self.tally.pending = sum(1 for j in jobs if not j.finished)
-            if self.state is not None and not self.tally.pending and not any(not p.ingested for p in self.state.parts):
+            if self.state is not None and not self.tally.pending and all(p.ingested for p in self.state.parts):
                 self.state.remove()
         finally:
             try:
                 self.out.finish()
             finally:
                 self.planner.close()
-                if self.api is not None:
-                    self.api.close()
+                if api is not None:
+                    api.close()
+                if self.batches is not None:
+                    self.tally.batches, self.tally.requests = self.batches.created, self.batches.sent
                 self.tally.elapsed = time.monotonic() - t0
         return self.tally
 
@@ -184,9 +186,8 @@ class Engine:
         return jobs
 
     def _rounds(self, jobs: list[Job]) -> None:
+        """Run what can move, send what it needs, wait for answers; until nothing can move."""
         ready = list(jobs)
-        if self.options.cancel:
-            self._cancel_all()
         while True:
             submit: dict[str, Any] = {}
             live: list[Job] = []
@@ -198,12 +199,37 @@ class Engine:
                 self._dispatch(submit)
             if live:
                 self._live(live)
-            if fetch:
-                ready = self._load(fetch)
+            if fetch:  # answers an earlier run read: read them again
+                assert self.batches is not None
+                for part in self.batches.by_name(fetch):
+                    self.batches.read(part, count=False)
+                    self._unblock(part, ready)
             elif self._waited_on():
-                ready = self._wait()
+                assert self.batches is not None
+                for part in self.batches.wait(self._waited_on, self.options.poll, self.options.max_poll):
+                    self.batches.read(part, count=True)
+                    self._unblock(part, ready)
             else:
                 return
+
+    def _waited_on(self) -> list[Part]:
+        """Parts not read yet that some running article is waiting for."""
+        if self.batches is None:
+            return []
+        parts = {
+            id(p): p for cid, p in self.batches.inflight.items()
+            if any(not j.finished for j in self.waiters.get(cid, ()))
+        }
+        return list(parts.values())
+
+    def _unblock(self, part: Part, ready: list[Job]) -> None:
+        for cid in part.custom_ids:
+            for job in self._take(cid):
+                if job not in ready:
+                    ready.append(job)
+
+    def _take(self, cid: str) -> list[Job]:
+        return [j for j in self.waiters.pop(cid, []) if not j.finished]
 
     # -- one article -------------------------------------------------------------------------
     def _advance(self, job: Job, submit: dict[str, Any], live: list[Job], fetch: set[str]) -> None:
@@ -220,12 +246,13 @@ class Engine:
             return
         for cid, body in step.misses.items():
             self.waiters.setdefault(cid, []).append(job)
-            if cid in self.inflight:
-                continue
-            earlier = self.earlier.get(cid)
-            if earlier is not None and earlier.name not in self.loaded:
-                fetch.add(earlier.name)
-                continue
+            if self.batches is not None:
+                if cid in self.batches.inflight:
+                    continue
+                earlier = self.batches.to_fetch(cid)
+                if earlier is not None:
+                    fetch.add(earlier.name)
+                    continue
             count, reason = self.state.failed(cid) if self.state is not None else (0, "")
             if count > self.options.resubmits:
                 self._fail(job, RetriesExhaustedError(
@@ -241,16 +268,15 @@ class Engine:
             self._fail(job, step.error or SummarizerError("no result"), fatal=live)
             return
         prov = step.result.provenance
-        parts = {self.answered_by[c].batch_id for c in step.used if c in self.answered_by}
-        batch_ids = sorted(b for b in parts if b)
-        prov.engine = "batch-api" if batch_ids else "import"
-        prov.batch_ids = batch_ids
-        prov.batch_discount = self.tally.discount if batch_ids else None
+        answered_by = self.batches.answered_by if self.batches is not None else {}
+        parts = [answered_by[c] for c in step.used if c in answered_by]
+        prov.batch_ids = sorted({p.batch_id for p in parts if p.batch_id})
+        prov.engine = "batch-api" if prov.batch_ids else "import"
+        prov.batch_discount = self.tally.discount if prov.batch_ids else None
         if self.state is not None:
-            prov.attempts += sum(self.state.failed(c)[0] for c in set(step.used))
-            started = [self.answered_by[c].created_at for c in step.used if c in self.answered_by]
-            if started:
-                prov.elapsed_s = round(max(time.time() - min(started), prov.elapsed_s), 3)
+            prov.attempts += sum(self.state.failed(c)[0] for c in set(step.used))  # failed lines too
+        if parts:
+            prov.elapsed_s = round(max(time.time() - min(p.created_at for p in parts), prov.elapsed_s), 3)
         self.out.write(job.rid, True, ok_line(job.rid, step.result))
         job.finished = True
         self.tally.done += 1
@@ -284,12 +310,9 @@ class Engine:
             lines.append((cid, line))
         if self.options.export is not None:
             self._export(lines)
-        elif self.options.submit and not self.options.cancel:
+        elif self.batches is not None and not self.options.cancel:
             for group in split(lines, self.options.max_requests, self.options.max_bytes):
-                self._submit(group)
-
-    def _take(self, cid: str) -> list[Job]:
-        return [j for j in self.waiters.pop(cid, []) if not j.finished]
+                self.batches.submit(group)
 
     def _export(self, lines: list[tuple[str, bytes]]) -> None:
         path = self.options.export
@@ -304,31 +327,6 @@ class Engine:
             tmp.unlink(missing_ok=True)
             raise ConfigError(f"cannot write {path}: {exc.strerror or exc}", "check the --export-requests path") from None
         self.tally.exported += len(lines)
-
-    def _submit(self, group: list[tuple[str, bytes]]) -> None:
-        """Upload one input file and create its batch, recording each step before and after."""
-        assert self.state is not None and self.api is not None
-        part = self.state.new_part([cid for cid, _ in group])
-        self.state.save()  # the file name first: a kill during the upload can find it by name
-        part.file_id = self.api.upload(part.name, b"".join(line for _, line in group))
-        self.state.save()  # the file id: a kill before the batch exists can create it
-        self._create(part)
-        self.tally.requests += len(group)
-
-    def _create(self, part: Part) -> None:
-        assert self.state is not None and self.api is not None and part.file_id is not None
-        metadata = {
-            "summarizer_run": self.state.run,
-            "summarizer_part": part.name,
-            "summarizer_output": self.output.name[-500:],
-        }
-        batch = self.api.create(part.file_id, metadata)
-        self._update(part, batch, quiet=True)
-        self.state.save()
-        self.tally.batches += 1
-        for cid in part.custom_ids:
-            self.inflight[cid] = part
-        self.say(f"batch {part.batch_id}: {len(part.custom_ids)} requests submitted ({part.status})")
 
     def _live(self, jobs: list[Job]) -> None:
         """Follow-up requests live (--reask-live): a pool of workers over these articles."""
@@ -348,155 +346,3 @@ class Engine:
                 await planner.aclose()
 
         asyncio.run(main())
-
-    # -- waiting and reading -----------------------------------------------------------------
-    def _waited_on(self) -> list[Part]:
-        """Parts not read yet that some running article is waiting for."""
-        parts = {id(p): p for cid, p in self.inflight.items() if any(not j.finished for j in self.waiters.get(cid, ()))}
-        return list(parts.values())
-
-    def _wait(self) -> list[Job]:
-        """Poll (with backoff) until a batch ends; read it; return the articles it unblocks."""
-        assert self.api is not None and self.state is not None
-        delay = self.options.poll
-        while True:
-            parts = self._waited_on()
-            changed = False
-            for part in parts:
-                if part.status not in TERMINAL and part.batch_id is not None:
-                    changed |= self._update(part, self.api.retrieve(part.batch_id))
-            if changed:
-                self.state.save()
-            done = [p for p in parts if p.status in TERMINAL]
-            if done:
-                ready: list[Job] = []
-                for part in done:
-                    ready += self._ingest(part, count=True)
-                return ready
-            time.sleep(delay)
-            delay = self.options.poll if changed else min(delay * 1.5, max(self.options.max_poll, self.options.poll))
-
-    def _update(self, part: Part, batch: Any, *, quiet: bool = False) -> bool:
-        """Copy what the provider says about a batch into its part; True if anything changed."""
-        counts = batch.request_counts.model_dump() if batch.request_counts is not None else {}
-        errors = [e.model_dump() for e in (batch.errors.data or [])] if batch.errors is not None else []
-        new = (batch.id, batch.status, batch.output_file_id, batch.error_file_id, counts, errors)
-        old = (part.batch_id, part.status, part.output_file_id, part.error_file_id, part.counts, part.errors)
-        if new == old:
-            return False
-        part.batch_id, part.status, part.output_file_id, part.error_file_id, part.counts, part.errors = new
-        if quiet:
-            pass
-        elif counts:
-            self.say(f"batch {batch.id}: {batch.status}, {counts.get('completed', 0)}/{counts.get('total', 0)} done, "
-                     f"{counts.get('failed', 0)} failed")
-        else:
-            self.say(f"batch {batch.id}: {batch.status}")
-        return True
-
-    def _ingest(self, part: Part, *, count: bool) -> list[Job]:
-        """Sort a finished batch's lines into answers and failures; nothing goes unaccounted:
-        an id with no line at all is a failure too. `count` is False when re-reading a batch
-        an earlier run already counted."""
-        assert self.state is not None and self.api is not None
-        ids = set(part.custom_ids)
-        seen: set[str] = set()
-        user_cancel = part.cancelled_by_user
-
-        def failed(cid: str, reason: str) -> None:
-            if count and not user_cancel:
-                self.state.fail(cid, reason)  # type: ignore[union-attr]
-
-        if part.status == "failed":
-            rejected = {e.get("line"): e for e in part.errors if isinstance(e.get("line"), int)}
-            summary = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in part.errors)[:200] or "no reason given"
-            for lineno, cid in enumerate(part.custom_ids, 1):
-                error = rejected.get(lineno)
-                if error is not None:
-                    message = f"the batch input line was rejected: {error.get('code')}: {error.get('message')}"
-                    self.answers.put(cid, _rejected(message))
-                    self.answered_by[cid] = part
-                else:
-                    failed(cid, f"batch {part.batch_id} failed: {summary}")
-        else:
-            for file_id in (part.output_file_id, part.error_file_id):
-                if not file_id:
-                    continue
-                for line in lines_of(self.api.content(file_id), f"file {file_id}"):
-                    if isinstance(line, ValueError):
-                        self.say(f"warning: {line} (its request will be sent again)")
-                        continue
-                    if line.custom_id not in ids:
-                        continue
-                    answer = classify(line)
-                    if answer is not None:
-                        self.answers.put(line.custom_id, answer)
-                        self.answered_by[line.custom_id] = part
-                    elif line.custom_id not in self.answers:
-                        failed(line.custom_id, line.reason())
-                    seen.add(line.custom_id)
-            for cid in ids - seen:
-                failed(cid, f"no result line in {part.status} batch {part.batch_id}")
-        self.loaded.add(part.name)
-        if count:
-            part.ingested = True
-            self.state.save()
-        ready: list[Job] = []
-        for cid in part.custom_ids:
-            if self.inflight.get(cid) is part:
-                del self.inflight[cid]
-            for job in self._take(cid):
-                if job not in ready:
-                    ready.append(job)
-        return ready
-
-    def _load(self, names: set[str]) -> list[Job]:
-        """Read again the batches an earlier run read, for articles still waiting on them."""
-        assert self.state is not None
-        ready: list[Job] = []
-        for part in self.state.parts:
-            if part.name in names:
-                ready += [j for j in self._ingest(part, count=False) if j not in ready]
-        return ready
-
-    # -- resuming and cancelling -------------------------------------------------------------
-    def _resume(self) -> None:
-        """Pick up what earlier runs created: find uploads and batches they could not record."""
-        assert self.state is not None and self.api is not None
-        for part in list(self.state.parts):
-            if part.ingested:
-                for cid in part.custom_ids:
-                    self.earlier[cid] = part
-                continue
-            if part.file_id is None:
-                part.file_id = self.api.find_upload(part.name)
-                if part.file_id is None:  # never uploaded: its requests are planned again
-                    self.state.parts.remove(part)
-                    self.state.save()
-                    continue
-                self.say(f"found upload {part.file_id} of an interrupted run")
-                self.state.save()
-            if part.batch_id is None:
-                batch = self.api.find_batch(part.file_id, self.state.run, part.created_at)
-                if batch is None:
-                    self._create(part)
-                    continue
-                self.say(f"found batch {batch.id} of an interrupted run")
-                self._update(part, batch)
-                self.state.save()
-            for cid in part.custom_ids:
-                self.inflight[cid] = part
-
-    def _cancel_all(self) -> None:
-        assert self.state is not None and self.api is not None
-        parts = [p for p in self.state.parts if not p.ingested and p.batch_id and p.status not in TERMINAL]
-        if not parts:
-            self.say("no batch in flight to cancel")
-        for part in parts:
-            part.cancelled_by_user = True
-            self._update(part, self.api.cancel(part.batch_id))  # type: ignore[arg-type]
-            self.state.save()
-
-
-def _rejected(message: str) -> Answer:
-    return Answer(400, {"error": {"message": message, "type": "invalid_request_error", "code": "batch_rejected"}})
