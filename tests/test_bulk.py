@@ -381,6 +381,20 @@ def _other_batch(fake: FakeOpenAI, n: int) -> None:
                                       "completion_window": "24h", "metadata": {"owner": "someone else"}})
 
 
+def test_an_outage_while_polling_stops_with_one_line_and_a_rerun_resumes(server: FakeOpenAI, tmp_path: Path) -> None:
+    write_inputs(tmp_path / "in", {f"a{i}.txt": article(i) for i in range(3)})
+    out = tmp_path / "out.jsonl"
+    server.batches.unavailable = {"retrieve"}
+    r = cli(server, str(tmp_path / "in"), "-o", str(out), "--engine", "batch-api", "--max-retries", "1")
+    assert r.exit_code == 7, r.output
+    assert "HTTP 503" in r.output and "batches keep running" in r.output and "Traceback" not in r.output
+    assert len(server.batches.created) == 1 and state_path(out).exists()
+    server.batches.unavailable = set()
+    r = cli(server, str(tmp_path / "in"), "-o", str(out), "--engine", "batch-api")
+    assert r.exit_code == 0, r.output
+    assert len(server.batches.created) == 1 and len(rows(out)) == 3
+
+
 def test_ctrl_c_leaves_batches_running_and_cancel_keeps_partial_output(server: FakeOpenAI, tmp_path: Path) -> None:
     names = {f"a{i}.txt": article(i) for i in range(6)}
     write_inputs(tmp_path / "in", names)

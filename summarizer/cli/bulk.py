@@ -17,7 +17,7 @@ from typing import Any
 
 import typer
 
-from ..errors import EXIT_SOME_FAILED, ConfigError
+from ..errors import EXIT_SOME_FAILED, ConfigError, SummarizerError
 from .common import err, settings_from
 
 OFFLINE_URL = "http://batch-engine.invalid/v1"  # exporting and importing send nothing anywhere
@@ -36,15 +36,15 @@ def run(params: dict[str, Any]) -> None:
         raise ConfigError("--export-requests writes the requests instead of sending them", "drop --engine batch-api")
     if cancel and (imports or reask_live):
         raise ConfigError("--cancel only cancels the batches in flight", "run it on its own")
-    if submit and (params["replay"] or params["record"] or params["backend"] in ("local", "rules")):
-        raise ConfigError(
-            "--engine batch-api sends requests to the provider's Batch API",
-            "it cannot be combined with --replay, --record or --backend local/rules",
-        )
     offline = not submit and not reask_live
     if offline and not (params["base_url"] or os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY")):
         params = {**params, "base_url": OFFLINE_URL}
     settings = settings_from(params)
+    if submit and (settings.replay_dir or settings.record_dir or settings.backend != "openai"):
+        raise ConfigError(
+            "--engine batch-api sends requests to the provider's Batch API",
+            "it cannot be combined with --replay, --record or --backend local/rules (nor their environment variables)",
+        )
     if export is not None:
         _check_export(export, output, params["inputs"])
 
@@ -71,10 +71,11 @@ def run(params: dict[str, Any]) -> None:
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         bulk.run()
-    except KeyboardInterrupt:
-        if submit and bulk.state is not None and any(not p.ingested for p in bulk.state.parts):
+    except (KeyboardInterrupt, SummarizerError) as exc:
+        if not cancel and bulk.state is not None and any(not p.ingested for p in bulk.state.parts):
+            what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped"
             err(
-                f"interrupted: the batches keep running at {settings.endpoint_host}; rerun the same "
+                f"{what}: the batches keep running at {settings.endpoint_host}; rerun the same "
                 "command to collect their results, or add --cancel to cancel them"
             )
         raise

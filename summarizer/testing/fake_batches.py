@@ -14,6 +14,7 @@ Scriptable faults, all on the `FakeBatches` object (`fake.batches`):
   lines (True = the first one);
 - `expire_next = k`: the next batch created expires with only its first k lines done;
 - `reject(lineno, request) -> str | None`: a message fails the batch's validation at that line;
+- `unavailable`: a set of routes (`upload`, `create`, `retrieve`) that answer HTTP 503;
 - `hold(route, phase)`: the next `upload` / `create` / `retrieve` stops `before` it takes
   effect (the request is then dropped, as if the client had died before sending it) or
   `after` (it took effect, but the client never hears back), so a test can kill the client
@@ -91,6 +92,7 @@ class FakeBatches:
         self.seed = 0
         self.attempts: Counter[str] = Counter()  # custom id -> times it was in a created batch
         self.received: list[tuple[str, str, Any]] = []  # (batch id, custom id, body) as submitted
+        self.unavailable: set[str] = set()
         self._holds: dict[str, Hold] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -137,13 +139,21 @@ class FakeBatches:
     def _send(self, handler: _Handler, status: int, body: Any) -> None:
         handler._send(status, body, {})
 
+    def _down(self, handler: _Handler, route: str) -> bool:
+        """Answer 503 if the route is scripted unavailable."""
+        if route not in self.unavailable:
+            return False
+        self._send(handler, 503, _error(503, f"fake server: {route} is unavailable"))
+        return True
+
     def _drop(self, handler: _Handler) -> None:
         handler.close_connection = True  # the "client died before sending": no answer at all
 
     # -- files -------------------------------------------------------------------------------
     def _files(self, handler: _Handler, method: str, rest: list[str], query: dict[str, str]) -> None:
         if method == "POST" and not rest:
-            self._upload(handler)
+            if not self._down(handler, "upload"):
+                self._upload(handler)
         elif method == "GET" and not rest:
             with self._lock:
                 items = [f for f in reversed(self.files.values()) if f["purpose"] == query.get("purpose", f["purpose"])]
@@ -203,7 +213,8 @@ class FakeBatches:
         self, handler: _Handler, method: str, rest: list[str], query: dict[str, str], body: Any
     ) -> None:
         if method == "POST" and not rest:
-            self._create(handler, body if isinstance(body, dict) else {})
+            if not self._down(handler, "create"):
+                self._create(handler, body if isinstance(body, dict) else {})
         elif method == "GET" and not rest:
             with self._lock:
                 items = [b.obj for b in reversed(self.batches.values())]
@@ -211,6 +222,8 @@ class FakeBatches:
         elif rest and rest[0] not in self.batches:
             self._send(handler, 404, _error(404, f"No batch found with id '{rest[0]}'"))
         elif method == "GET" and len(rest) == 1:
+            if self._down(handler, "retrieve"):
+                return
             if self._held("retrieve", "before"):
                 self._drop(handler)
                 return
