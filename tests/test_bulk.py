@@ -153,7 +153,7 @@ def test_every_input_is_accounted_for_once_and_only_failed_ids_are_resubmitted(s
         prov = got[str(arts / f"a{i}.txt")]["result"]["provenance"]
         again = any(of(c, f"a{i}.txt") for c in resubmitted)
         assert prov["attempts"] == (2 if again else 1) and prov["usage"]["total_tokens"] == 150
-        assert len(prov["batch_ids"]) == 1 and prov["engine"] == "batch-api"
+        assert len(prov["batch_ids"]) == 1 and prov["engine"] == "batch-api" and prov["batch_discount"] is None
     assert "pending 0" in r.output and "requests in" in r.output and "tokens" in r.output
     assert not state_path(out).exists()  # a finished run leaves no state behind
 
@@ -517,3 +517,17 @@ def test_the_readme_commands_run(server: FakeOpenAI, tmp_path: Path, monkeypatch
         r = cli(server, *args[2:])
         assert r.exit_code == 0, (command, r.output)
         assert set(rows(Path("out.jsonl"))) == (set() if "--export-requests" in args else expected), command
+
+
+def test_the_tally_reports_tokens_and_the_openai_batch_price(tmp_path: Path) -> None:
+    from summarizer.bulk.engine import Engine, Options
+    from summarizer.settings import Settings
+
+    openai_host = Settings.resolve(api_key=TEST_KEY)  # api.openai.com: nothing is sent here
+    engine = Engine([], tmp_path / "out.jsonl", openai_host, Options(submit=True), say=lambda m: None)
+    assert engine.tally.discount == 0.5
+    engine.tally.prompt_tokens, engine.tally.completion_tokens = 1200, 300
+    assert "tokens 1200 prompt + 300 completion (batch price 50% of live)" in engine.tally.line()
+    other = Settings.resolve(api_key=TEST_KEY, base_url="http://localhost:8000/v1")
+    assert Engine([], tmp_path / "o.jsonl", other, Options(submit=True), say=lambda m: None).tally.discount is None
+    assert Engine([], tmp_path / "o.jsonl", openai_host, Options(), say=lambda m: None).tally.discount is None
