@@ -3,6 +3,8 @@
 Only typer and light modules are imported here: the command is registered on every start
 (`summarizer --help`), and asyncio, the pipeline, openai and instructor load only when it runs.
 Semantics (inputs, output lines, resume, duplicates) are documented in `summarizer/batch/__init__.py`.
+Batch engines (`--engine batch-api`, `--export-requests`, `--import-results`, `--cancel`) are
+handed to `cli/bulk.py` (logic in `summarizer/bulk/`).
 
 Exit codes: 0 when every input has an ok line in OUT; 12 when the run ended but some did not
 (failed now, or kept as failed by --skip-failed); the usual codes of `errors.py` when the run
