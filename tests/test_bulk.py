@@ -502,7 +502,8 @@ def test_the_readme_commands_run(server: FakeOpenAI, tmp_path: Path, monkeypatch
     readme = (ROOT / "README.md").read_text("utf-8")
     block = re.search(r"### Batch engines.*?```sh\n(.*?)```", readme, re.S)
     assert block
-    commands = [line.split("  #")[0].strip() for line in block.group(1).strip().splitlines()]
+    text = block.group(1).replace("\\\n", " ")  # continuation lines
+    commands = [line.split("  #")[0].strip() for line in text.strip().splitlines()]
     monkeypatch.chdir(tmp_path)
     write_inputs(tmp_path / "articles", {f"a{i}.txt": article(i) for i in range(3)} | {"r.txt": article(9, "REASK-ONCE ")})
     expected = {os.path.join("articles", n) for n in ("a0.txt", "a1.txt", "a2.txt", "r.txt")}
