@@ -50,7 +50,7 @@ def article(i: int) -> str:
 
 
 PAYLOAD = {
-    "summary": "Officials promised consequences; the company denied wrongdoing.",
+    "summary": [{"text": "Officials promised to hold them to account; the company denied it.", "support": ["S2", "S3"]}],
     "allegations": [],
     "sanctions_targets": [],
     "quotes": [{"ref": "Q1", "speaker": "the minister"}, {"ref": "Q2", "speaker": "a spokesperson"}],

@@ -36,7 +36,8 @@ from summarizer.testing.fake_limits import RateLimit  # noqa: E402
 from summarizer.testing.fake_openai import FakeOpenAI, Reply  # noqa: E402
 
 QUOTE = "we will hold them to account"
-PAYLOAD = {"summary": "An official promised consequences.", "allegations": [], "sanctions_targets": [],
+PAYLOAD = {"summary": [{"text": "An official promised to hold them to account.", "support": ["S2"]}],
+           "allegations": [], "sanctions_targets": [],
            "quotes": [{"text": QUOTE, "speaker": "An official"}]}
 
 

@@ -82,6 +82,13 @@ class MissingRecordingError(SummarizerError):
     kind = "missing_recording"
 
 
+class ScreeningError(SummarizerError):
+    """A sanctions list cannot be read or recognised, or the screening server (yente) failed."""
+
+    exit_code = 11
+    kind = "screening"
+
+
 EXIT_CODES: dict[str, int] = {
     cls.kind: cls.exit_code
     for cls in (
@@ -94,6 +101,7 @@ EXIT_CODES: dict[str, int] = {
         OutputInvalidError,
         TruncatedOutputError,
         MissingRecordingError,
+        ScreeningError,
     )
 }
 """kind -> exit code, documented in the README; 2 is typer's usage error, 130 is Ctrl-C."""

@@ -2,17 +2,21 @@
 
 The article is substituted as a value in one pass (`string.Template`), so nothing inside it is
 ever interpreted: `{{ 7*7 }}`, `{% raw %}` or `${x}` in an article reach the model unchanged.
-It is fenced by a line that does not occur in the article.
+It is fenced by a line that does not occur in it, and its sentences carry ids ([S1], ...) that
+the model cites instead of copying text.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from string import Template
 
 from .grounding import numbered_quotations
+from .sentences import with_sentence_ids
 
 
 @cache
@@ -30,10 +34,10 @@ def prompt_sha256() -> str:
     return h.hexdigest()
 
 
-def fence_for(article: str) -> str:
-    """A fence line that the article does not contain, so it cannot close the fence early."""
+def fence_for(*texts: str) -> str:
+    """A fence line that none of `texts` contains, so none can close the fence early."""
     fence = "=" * 8
-    while fence in article:
+    while any(fence in t for t in texts):
         fence += "="
     return fence
 
@@ -54,10 +58,26 @@ def quotation_list(article: str) -> str:
 
 def build_messages(article: str) -> list[dict[str, str]]:
     """The chat messages for one article (or one chunk of it)."""
+    marked = with_sentence_ids(article)
+    quotations = quotation_list(article)
     user = Template(load("user")).substitute(
-        article=article, fence=fence_for(article), quotations=quotation_list(article)
+        article=marked, fence=fence_for(marked, quotations), quotations=quotations
     )
     return [
         {"role": "system", "content": load("system").strip()},
         {"role": "user", "content": user},
     ]
+
+
+def summaries_messages(parts: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    """The messages asking for a long article's summary from its parts' summary sentences.
+
+    `parts` are (id, sentence) pairs ("P1", ...). They are model output derived from the
+    article, so they may carry text the article planted: they are fenced and given as a JSON
+    array (escaping keeps a sentence inside its item), and the model is told they are data.
+    """
+    if not parts:
+        raise ValueError("summaries_messages needs at least one part sentence")
+    payload = json.dumps([{"id": i, "text": t} for i, t in parts], ensure_ascii=False, indent=1)
+    user = Template(load("summaries")).substitute(parts=len(parts), fence=fence_for(payload), payload=payload)
+    return [{"role": "system", "content": load("system").strip()}, {"role": "user", "content": user.strip()}]

@@ -6,7 +6,8 @@ JSON is the machine contract and is written by the CLI itself; these formats are
   escaped, so a `|` in a claim cannot break a table and a `<script>` in a quote stays text.
 * `to_table` - rich tables for the terminal, rendered to a string (no colour unless asked for).
 * `to_html` - ONE self-contained page for checking the result against the article: the full
-  text with every quote, target mention and allegation evidence highlighted at its offsets,
+  text with every quote, target mention, allegation evidence and named mention highlighted at
+  its offsets, the summary's sentences marking their supporting sentences,
   side lists that link to the highlights and back, and provenance. No external resources at
   all (inline CSS/JS, a CSP that forbids fetching anything), so it works offline and from mail.
 
@@ -99,26 +100,71 @@ def _md_section(title: str, header: list[str], rows: list[list[str]]) -> list[st
     return out + [""]
 
 
+def _named_cell(text: str, value: str | None, mention: Span | None) -> str:
+    """A named field and where the article names it: "Antony Blinken (“Blinken”, chars 94–101)"."""
+    if value is None:
+        return _NONE
+    if mention is None or not _span_ok(text, mention):
+        return _cell(value)
+    return f"{_cell(value)} (\u201c{_cell(mention.text)}\u201d, {_where(mention.start, mention.end)})"
+
+
+def _excerpt_cell(text: str, span: Span | None) -> str:
+    if span is None or not _span_ok(text, span):
+        return _NONE
+    return f"\u201c{_cell(_short(span.text, 160))}\u201d ({_where(span.start, span.end)})"
+
+
+def _md_screening(result: ArticleSummary) -> list[str]:
+    """Sanctions-list hits of each screened target and named party ([] when screening did not run)."""
+    from .screening.render import hits_markdown
+
+    parties = [(t.name, t.screening) for t in result.sanctions_targets]
+    parties += [(q.speaker, q.speaker_mention.screening) for q in result.quotes if q.speaker and q.speaker_mention]
+    for a in result.allegations:
+        for value, m in ((a.alleged_by, a.alleged_by_mention), (a.against, a.against_mention)):
+            if value and m is not None:
+                parties.append((value, m.screening))
+    seen: set[str] = set()
+    out: list[str] = []
+    for name, hits in parties:
+        if hits is None or name is None or name in seen:
+            continue
+        seen.add(name)
+        out += [f"### Screening: {md_escape(name)}", "", *hits_markdown(hits), ""]
+    return (["## Sanctions screening", "", *out] if out else [])
+
+
 def to_markdown(result: ArticleSummary, article_text: str) -> str:
-    """Markdown for notes and tickets: summary, tables of allegations and targets, quotes."""
+    """Markdown for notes and tickets: the summary with its support, tables of allegations and
+    targets (each named field with where the article names it), quotes, provenance."""
     text = _article(result, article_text)
-    out: list[str] = ["## Summary", "", md_escape(result.summary.strip()) or _NONE, ""]
+    out: list[str] = ["## Summary", ""]
+    if result.summary_sentences:
+        for i, sentence in enumerate(result.summary_sentences, 1):
+            support = "; ".join(_excerpt_cell(text, s) for s in sentence.support)
+            out += [f"{i}. {md_escape(sentence.text)}", f"   - support: {support}"]
+        out.append("")
+    else:
+        out += [md_escape(result.summary.strip()) or _NONE, ""]
 
     allegation_rows = []
     for a in result.allegations:
-        ev = a.evidence
-        where = _where(ev.start, ev.end) if ev is not None and _span_ok(text, ev) else _NONE
+        by = "_unnamed_" if a.alleged_by_unnamed and a.alleged_by is None else _named_cell(text, a.alleged_by, a.alleged_by_mention)
         allegation_rows.append(
-            [_cell(a.claim), _cell(a.alleged_by), _cell(a.against), a.status, _cell(a.hedge), where]
+            [_cell(a.claim), by, _named_cell(text, a.against, a.against_mention), a.status,
+             _cell(a.hedge), _excerpt_cell(text, a.evidence)]
         )
     out += _md_section("Allegations", ["Claim", "By", "Against", "Status", "Hedge", "Evidence"], allegation_rows)
 
     target_rows = []
     for t in result.sanctions_targets:
         m = t.mention
-        where = _where(m.start, m.end) if m is not None and _span_ok(text, m) else _NONE
-        target_rows.append([_cell(t.name), t.kind, _cell(t.country), _cell(t.imposed_by), where])
+        where = _where(m.start, m.end) if _span_ok(text, m) else _NONE
+        target_rows.append([_cell(t.name), t.kind, _named_cell(text, t.country, t.country_mention),
+                            _named_cell(text, t.imposed_by, t.imposed_by_mention), where])
     out += _md_section("Sanctions targets", ["Name", "Kind", "Country", "Imposed by", "Mention"], target_rows)
+    out += _md_screening(result)
 
     out += [f"## Quotes ({len(result.quotes)})", ""]
     if not result.quotes:
@@ -127,6 +173,9 @@ def to_markdown(result: ArticleSummary, article_text: str) -> str:
         body = md_escape(q.text.strip()) or _NONE
         out += [("> " + line.strip()) if line.strip() else ">" for line in body.splitlines()]
         speaker = f"**{md_escape(q.speaker)}**" if q.speaker else "_unattributed_"
+        named = q.speaker_mention
+        if q.speaker and named is not None and _span_ok(text, named):
+            speaker += f" (named at {_where(named.start, named.end)})"
         out += [">", f"> \u2014 {speaker} ({_where(q.start, q.end)}, quote {i})", ""]
 
     p = result.provenance
@@ -142,7 +191,8 @@ def to_markdown(result: ArticleSummary, article_text: str) -> str:
     if p.dropped:
         out += [f"Dropped ({len(p.dropped)}):", ""]
         out += [
-            f"- {d.kind}: \u201c{_cell(d.text)}\u201d \u2014 {_cell(d.reason)}" for d in p.dropped
+            f"- {d.kind}{f' ({md_escape(d.where)})' if d.where else ''}: \u201c{_cell(d.text)}\u201d \u2014 {_cell(d.reason)}"
+            for d in p.dropped
         ]
     else:
         out.append("Dropped: none.")
@@ -251,7 +301,7 @@ class _Mark:
     rank: int  # for equal spans: which one is outermost
 
 
-_RANK = {"evidence": 0, "quote": 1, "target": 2}  # equal extents: sentence > quote > name
+_RANK = {"support": 0, "evidence": 1, "quote": 2, "target": 3, "mention": 4}  # equal extents: outermost first
 
 
 def _esc(value: object) -> str:
@@ -384,6 +434,12 @@ mark.quote, .swatch.quote { background: var(--quote); }
 mark.target, .swatch.target { background: var(--target); font-weight: 600; }
 .swatch { padding: 0 .25em; border-radius: 3px; color: var(--ink); }
 mark.evidence, .swatch.evidence { background: var(--evidence); text-decoration: underline 2px var(--evidence-line); text-underline-offset: .28em; }
+mark.mention, .swatch.mention { box-shadow: inset 0 -2px #6f42c1; }
+mark.support { background: transparent; }
+mark.support.active, .swatch.support { background: rgba(40, 167, 69, .25); }
+.summary .sentence { cursor: pointer; border-radius: 3px; }
+.summary .sentence:hover, .summary .sentence.active, .summary .sentence:focus-visible { background: rgba(40, 167, 69, .25); outline: none; }
+a.named { color: inherit; text-decoration: underline dotted #6f42c1; }
 a.hl { color: inherit; text-decoration: none; }
 a.hl:focus-visible, a.jump:focus-visible { outline: 2px solid var(--focus); outline-offset: 1px; }
 mark.active { outline: 2px solid var(--focus); outline-offset: 1px; }
@@ -400,6 +456,14 @@ code { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; }
 @media (prefers-reduced-motion: reduce) { mark.flash, mark:target, .entry.flash { animation: none; } }
 """
 
+def _screening_css() -> str:
+    from .screening.render import screening_css
+
+    return screening_css()
+
+
+_CSS += _screening_css()
+
 # Static: no data is ever interpolated into the script, so nothing from the model can reach it.
 _JS = """
 (function () {
@@ -414,14 +478,29 @@ _JS = """
     if (entry) { entry.classList.add("active"); }
     return { marks: marks, entry: entry };
   }
+  function support(el) {
+    var id = el.getAttribute("data-item");
+    var sel = select(id);
+    el.classList.add("active");
+    if (sel.marks.length) {
+      sel.marks[0].scrollIntoView({ behavior: smooth ? "smooth" : "auto", block: "center" });
+      sel.marks.forEach(flash);
+    }
+  }
+  document.querySelectorAll(".summary .sentence").forEach(function (el) {
+    el.addEventListener("mouseenter", function () { select(el.getAttribute("data-item")); el.classList.add("active"); });
+    el.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); support(el); } });
+  });
   document.addEventListener("click", function (ev) {
-    var link = ev.target instanceof Element ? ev.target.closest("a.jump, a.hl") : null;
+    var sentence = ev.target instanceof Element ? ev.target.closest(".summary .sentence") : null;
+    if (sentence) { support(sentence); return; }
+    var link = ev.target instanceof Element ? ev.target.closest("a.jump, a.hl, a.named") : null;
     if (!link) { return; }
     var id = link.getAttribute("data-item");
     if (!id) { return; }
     ev.preventDefault();
     var sel = select(id);
-    if (link.classList.contains("jump")) {
+    if (link.classList.contains("jump") || link.classList.contains("named")) {
       var head = document.getElementById(id);
       if (!head) { return; }
       head.scrollIntoView({ behavior: smooth ? "smooth" : "auto", block: "center" });
@@ -447,6 +526,36 @@ def _csp() -> str:
     )
 
 
+def _named_html(text: str, ident: str, label: str, value: str | None, mention: Span | None, marks: list[_Mark]) -> str:
+    """A named field in a side-list entry, linked to (and marking) where the article names it."""
+    if value is None:
+        return f"{label} {_esc(_NONE)}"
+    if mention is None or not _span_ok(text, mention):
+        return f"{label} {_esc(value)}"
+    from .screening.render import hits_html
+
+    marks.append(_Mark(ident, "mention", mention.start, mention.end, f"{label} {value}", _RANK["mention"]))
+    screened = hits_html(getattr(mention, "screening", None))
+    return f'{label} <a class="named" href="#{ident}" data-item="{ident}">{_esc(value)}</a>{screened}'
+
+
+def _summary_html(text: str, result: ArticleSummary, marks: list[_Mark]) -> str:
+    """The summary, sentence by sentence; each sentence marks (and jumps to) its support."""
+    if not result.summary_sentences:
+        return _esc(result.summary)
+    out = []
+    for i, sentence in enumerate(result.summary_sentences, 1):
+        ident = f"s{i}"
+        for span in sentence.support:
+            if _span_ok(text, span):
+                marks.append(_Mark(ident, "support", span.start, span.end, f"Supports summary sentence {i}", _RANK["support"]))
+        out.append(
+            f'<span class="sentence" tabindex="0" role="button" data-item="{ident}" '
+            f'title="Show the article sentences that support this">{_esc(sentence.text)}</span>'
+        )
+    return " ".join(out)
+
+
 def to_html(result: ArticleSummary, article_text: str) -> str:
     """One self-contained review page: the article with highlights, side lists, provenance."""
     text = _article(result, article_text)
@@ -455,49 +564,61 @@ def to_html(result: ArticleSummary, article_text: str) -> str:
     targets: list[str] = []
     allegations: list[str] = []
     add = marks.append
+    summary_html = _summary_html(text, result, marks)
 
     for i, q in enumerate(result.quotes, 1):
         ident, ok = f"q{i}", _located(text, q.start, q.end, q.text)
         speaker = q.speaker or "unattributed"
         if ok:
             add(_Mark(ident, "quote", q.start, q.end, f"Quote {i}: {speaker}", _RANK["quote"]))
+        who = (
+            "<strong>" + _named_html(text, f"{ident}-speaker", "", q.speaker, q.speaker_mention, marks).strip() + "</strong>"
+            if q.speaker else "<em>unattributed</em>"
+        )
         quotes.append(_entry(
             ident, "quote", f"Q{i}", f'<span class="body">\u201c{_esc(q.text)}\u201d</span>',
-            [f"<strong>{_esc(speaker)}</strong>" if q.speaker else "<em>unattributed</em>",
-             _esc(_where(q.start, q.end))],
+            [who, _esc(_where(q.start, q.end))],
             None if ok else _NOT_LOCATED,
         ))
 
     for i, t in enumerate(result.sanctions_targets, 1):
         ident, ok = f"t{i}", _span_ok(text, t.mention)
-        if ok and t.mention is not None:
+        if ok:
             add(_Mark(ident, "target", t.mention.start, t.mention.end,
                       f"Target {i}: {t.name} ({t.kind})", _RANK["target"]))
-        meta = [_esc(t.kind), "country: " + _esc(t.country or _NONE),
-                "imposed by: " + _esc(t.imposed_by or _NONE)]
-        if ok and t.mention is not None:
+        meta = [_esc(t.kind),
+                _named_html(text, f"{ident}-country", "country:", t.country, t.country_mention, marks),
+                _named_html(text, f"{ident}-imposer", "imposed by:", t.imposed_by, t.imposed_by_mention, marks)]
+        if ok:
             meta.append(_esc(_where(t.mention.start, t.mention.end)))
-        missing = None if ok else "no mention span" if t.mention is None else _NOT_LOCATED
+        if t.screening is not None:
+            from .screening.render import hits_html
+
+            meta.append(hits_html(t.screening))
         targets.append(_entry(ident, "target", f"T{i}",
-                              f'<strong class="body">{_esc(t.name)}</strong>', meta, missing))
+                              f'<strong class="body">{_esc(t.name)}</strong>', meta, None if ok else _NOT_LOCATED))
 
     for i, a in enumerate(result.allegations, 1):
         ident, ok = f"a{i}", _span_ok(text, a.evidence)
-        if ok and a.evidence is not None:
+        if ok:
             add(_Mark(ident, "evidence", a.evidence.start, a.evidence.end,
                       f"Allegation {i} ({a.status}): {_short(a.claim)}", _RANK["evidence"]))
+        by = (
+            "by <em>unnamed</em>" if a.alleged_by_unnamed and a.alleged_by is None
+            else _named_html(text, f"{ident}-by", "by", a.alleged_by, a.alleged_by_mention, marks)
+        )
         meta = [f'<span class="status {_esc(a.status)}">{_esc(a.status)}</span>',
                 "hedge: " + (f"\u201c{_esc(a.hedge)}\u201d" if a.hedge else "none"),
-                "by " + _esc(a.alleged_by or _NONE), "against " + _esc(a.against or _NONE)]
-        if ok and a.evidence is not None:
+                by, _named_html(text, f"{ident}-against", "against", a.against, a.against_mention, marks)]
+        if ok:
             meta.append(_esc(_where(a.evidence.start, a.evidence.end)))
-        missing = None if ok else "no evidence span" if a.evidence is None else _NOT_LOCATED
         allegations.append(_entry(ident, "evidence", f"A{i}",
-                                  f'<span class="body">{_esc(a.claim)}</span>', meta, missing))
+                                  f'<span class="body">{_esc(a.claim)}</span>', meta, None if ok else _NOT_LOCATED))
 
     p = result.provenance
     dropped = "".join(
-        f"<li><strong>{_esc(d.kind)}</strong>: \u201c{_esc(d.text)}\u201d \u2014 {_esc(d.reason)}</li>"
+        f"<li><strong>{_esc(d.kind)}</strong>{f' <code>{_esc(d.where)}</code>' if d.where else ''}: "
+        f"\u201c{_esc(d.text)}\u201d \u2014 {_esc(d.reason)}</li>"
         for d in p.dropped
     )
     prov_rows = [
@@ -525,11 +646,13 @@ def to_html(result: ArticleSummary, article_text: str) -> str:
 <body>
 <header>
 <h1>{_esc(title)}</h1>
-<p class="summary" id="summary">{_esc(result.summary)}</p>
+<p class="summary" id="summary">{summary_html}</p>
 <div class="legend"><span><span class="swatch quote">quote</span> {n["quote"]}</span>
 <span><span class="swatch target">sanctions target</span> {n["target"]}</span>
 <span><span class="swatch evidence">allegation evidence</span> {n["evidence"]}</span>
-<span>Click a highlight or an entry to jump between them.</span></div>
+<span><span class="swatch mention">named in the article</span> {n["mention"]}</span>
+<span><span class="swatch support">supports the summary</span> {n["support"]}</span>
+<span>Click a highlight, an entry or a summary sentence to see where it stands.</span></div>
 </header>
 <div class="layout">
 <main><div class="article" id="article">{_article_html(text, marks)}</div></main>

@@ -19,6 +19,7 @@ LOCAL_MODEL = "smollm2-135m-instruct"
 RULES_MODEL = "rules"
 BACKENDS = ("openai", "local", "rules")
 MODES = ("tools", "json_schema", "json")
+STRATEGIES = ("single", "focused")
 
 DEFAULT_CONCURRENCY = 8
 """Articles in flight at once (batch, summarize_many). A hosted API answers one article in
@@ -47,6 +48,7 @@ class Settings:
     temperature: float = 0.0
     chunk_tokens: int | None = None  # article tokens per model call; None = by backend
     mode: str = "tools"  # instructor mode: tools | json_schema | json (see client._MODES)
+    strategy: str | None = None  # single | focused; None = by backend (focused for local)
     rpm: int | None = None  # requests per minute to pace live calls by, besides the server's headers
     tpm: int | None = None  # tokens per minute, likewise
 
@@ -89,6 +91,8 @@ class Settings:
             raise ConfigError(f"replay directory {self.replay_dir} does not exist")
         if self.max_retries < 0 or self.max_reasks < 0:
             raise ConfigError("--max-retries and --max-reasks must be 0 or more")
+        if self.strategy is not None and self.strategy not in STRATEGIES:
+            raise ConfigError(f"unknown strategy {self.strategy!r}", f"use one of: {', '.join(STRATEGIES)}")
         if self.mode not in MODES:
             raise ConfigError(f"unknown mode {self.mode!r}", f"use one of: {', '.join(MODES)}")
         if self.chunk_tokens is not None and self.chunk_tokens < 100:
@@ -108,6 +112,15 @@ class Settings:
                 "set OPENAI_API_KEY, point --base-url at an OpenAI-compatible server, "
                 "or run offline with --backend local",
             )
+
+    @property
+    def plan(self) -> str:
+        """How the model is asked: one whole-article extraction ("single", what a capable hosted
+        model does best), or focused questions with small constrained answers ("focused", what
+        a small embedded model can do well; see focused.py)."""
+        if self.strategy is not None:
+            return self.strategy
+        return "focused" if self.backend == "local" else "single"
 
     @property
     def article_budget(self) -> int:

@@ -54,7 +54,7 @@ def shown_article(body: dict[str, Any]) -> str:
 def model(body: dict[str, Any]) -> Reply:
     """A scripted model: quotes every quotation it is shown; markers in the text script faults."""
     if body["tools"][0]["function"]["name"] == "WholeSummary":
-        return Reply(payload={"summary": "The whole article, summarised once."})
+        return Reply(payload={"summary": [{"text": "The whole article, summarised once.", "support": ["P1"]}]})
     text = shown_article(body)
     reask = len(body["messages"]) > 2
     if "POISON-400" in text:
@@ -64,7 +64,7 @@ def model(body: dict[str, Any]) -> Reply:
     quotes = [{"text": text[a:b], "speaker": "An official"} for a, b in quotation_spans(text)]
     if "REASK-ONCE" in text and not reask:
         quotes = [{"text": "words the article never printed", "speaker": "Nobody"}]
-    return Reply(payload={"summary": "An official promised consequences.", "allegations": [],
+    return Reply(payload={"summary": [{"text": "An official spoke.", "support": ["S1"]}], "allegations": [],
                           "sanctions_targets": [], "quotes": quotes[:40]})
 
 
@@ -276,7 +276,7 @@ def test_import_results_validates_and_grounds_like_live_and_rounds_continue_by_f
                             "--export-requests", str(req2)])
     assert r.exit_code == 12 and "wrote 1 request(s) for 1 article(s)" in r.output  # p400 failed again
     [follow] = [json.loads(x) for x in req2.read_bytes().splitlines()]
-    assert len(follow["body"]["messages"]) > 2 and "cannot be placed" in json.dumps(follow["body"]["messages"][-1])
+    assert len(follow["body"]["messages"]) > 2 and "not in the article" in json.dumps(follow["body"]["messages"][-1])
     _engine_results(server, req2, res2)
     r = runner.invoke(app, ["batch", str(tmp_path / "in"), "-o", str(out), "--import-results", str(res1),
                             "--import-results", str(res2)])

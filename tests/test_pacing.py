@@ -28,7 +28,8 @@ from summarizer.transports.pacing import Bucket, Limiter, go_duration, read_limi
 from .conftest import TEST_KEY
 
 QUOTE = "we will hold them to account"
-PAYLOAD = {"summary": "An official promised consequences.", "allegations": [], "sanctions_targets": [],
+PAYLOAD = {"summary": [{"text": "An official promised to hold them to account.", "support": ["S2"]}],
+           "allegations": [], "sanctions_targets": [],
            "quotes": [{"text": QUOTE, "speaker": "An official"}]}
 
 
@@ -165,7 +166,7 @@ def test_a_token_limit_is_paced_by_prompt_estimate_plus_max_tokens(tmp_path: Pat
                 await summarizer.aclose()
 
         tally = asyncio.run(main())
-        cost = RateLimit.cost(fake.requests[-1].json)
+        cost = RateLimit.cost(fake.requests[-1].json, int(fake.requests[-1].headers["content-length"]))
     assert tally.done == 40 and limit.rejected <= 2
     ideal = (40 * cost - 30_000) / 30_000  # a full bucket, then the rate
     span = limit.admit_times[-1] - limit.admit_times[0]

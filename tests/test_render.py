@@ -23,6 +23,7 @@ from summarizer.schema import (
     Allegation,
     ArticleSummary,
     Dropped,
+    Mention,
     Provenance,
     Quote,
     SanctionsTarget,
@@ -46,6 +47,10 @@ VOID = {"meta", "link", "br", "img", "input", "hr", "wbr", "area", "base", "col"
 def span(text: str, needle: str) -> Span:
     start = text.index(needle)
     return Span(start=start, end=start + len(needle), text=needle)
+
+
+def mention(text: str, needle: str) -> Mention:
+    return Mention(**span(text, needle).model_dump())
 
 
 def quote(text: str, needle: str, speaker: str | None) -> Quote:
@@ -109,9 +114,9 @@ def result(article: str) -> ArticleSummary:
         ],
         sanctions_targets=[
             SanctionsTarget(name="Iran Air", kind="organization", country="Iran",
-                            imposed_by="U.S. State Department", mention=span(t, "Iran Air")),
+                            imposed_by="U.S. State Department", mention=mention(t, "Iran Air")),
             SanctionsTarget(name="Iran", kind="country", country="Iran", imposed_by=None,
-                            mention=span(t, "Iran Sanctioned")),
+                            mention=mention(t, "Iran Sanctioned")),
         ],
         quotes=[lammy, blinken, state1, state2],
         provenance=provenance(),
@@ -132,7 +137,7 @@ def hostile() -> tuple[ArticleSummary, str]:
                                 against="z", status="denied", hedge="\"'<>",
                                 evidence=span(text, "<script>window.pwned = 1</script>"))],
         sanctions_targets=[SanctionsTarget(name="<svg onload=window.pwned=5>", kind="other", country=None,
-                                           imposed_by=None, mention=None)],
+                                           imposed_by=None, mention=mention(text, "Intro"))],
         quotes=[q],
         provenance=provenance(model="<script>m</script>", source=None,
                               dropped=[Dropped(kind="quote", text="</li><script>x</script>", reason="<b>r</b>")]),
@@ -367,8 +372,7 @@ def test_html_escapes_everything(hostile: tuple[ArticleSummary, str]) -> None:
     marks = fragments(p)
     assert marks["q1"][0]["text"] == res.quotes[0].text
     assert marks["a1"][0]["text"] == "<script>window.pwned = 1</script>"
-    assert "t1" not in marks  # no mention span: listed, not highlighted
-    assert "no mention span" in page
+    assert marks["t1"][0]["text"] == "Intro"
 
 
 def test_html_bad_offsets_are_reported_not_drawn(result: ArticleSummary, article: str) -> None:

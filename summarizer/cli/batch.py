@@ -42,6 +42,7 @@ from .common import (
     errors_to_exit,
     settings_from,
 )
+from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
 
 
 class Engine(StrEnum):
@@ -97,6 +98,10 @@ def batch(
     mode: Mode = None,
     chunk_tokens: ChunkTokens = None,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
+    screen: ScreenLists = None,
+    screen_all: ScreenAll = False,
+    screen_url: ScreenUrl = None,
+    screen_threshold: ScreenThreshold = None,
     verbose: Verbose = False,
     debug: Debug = False,
     # batch engines and pacing (summarizer/bulk/, cli/bulk.py, transports/pacing.py)
@@ -120,6 +125,7 @@ def batch(
 
             return bulk.run({**locals(), "engine": engine.value})
         settings = settings_from(locals())
+        screener = screener_from(screen, screen_url, screen_threshold, screen_all)  # one index for all
         if "-" in inputs and sys.stdin is not None and sys.stdin.isatty():
             from ..errors import InputError
 
@@ -146,7 +152,11 @@ def batch(
             def on_event(message: str) -> None:
                 err(f"[{current_id.get()}] {message}")
 
-        summarizer = Summarizer(settings, on_event=on_event)
+        summarizer: Any = Summarizer(settings, on_event=on_event)
+        if screener is not None:
+            from ..screening.article import ScreeningSummarizer
+
+            summarizer = ScreeningSummarizer(summarizer, screener, mentions=screen_all)
 
         async def main() -> Any:
             try:

@@ -30,6 +30,7 @@ from .common import (
     settings_from,
     write_output,
 )
+from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
 
 
 def summarize(
@@ -51,6 +52,10 @@ def summarize(
     url: Annotated[Optional[str], typer.Option("--url", help="Fetch the article from this http(s) URL instead of PATH.")] = None,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
     use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse a stored result for the same input, model, prompt and parameters.")] = True,
+    screen: ScreenLists = None,
+    screen_all: ScreenAll = False,
+    screen_url: ScreenUrl = None,
+    screen_threshold: ScreenThreshold = None,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
@@ -64,6 +69,8 @@ def summarize(
         if not url:  # a bad file is reported before any configuration problem
             article = read_article(path, max_bytes=limit)
         settings = settings_from(locals())
+        # sanctions lists are loaded (and checked) before any model call or download
+        screener = screener_from(screen, screen_url, screen_threshold, screen_all)
         if url:  # ...but nothing is fetched before the configuration is known to work
             article = fetch_url(url, max_bytes=limit)
         # Recording or replaying must reach the transport, so they bypass the cache.
@@ -88,6 +95,10 @@ def summarize(
                 summarizer.close()
             if use_cache:
                 cache.put(key, result)
+        if screener is not None:  # after the cache: lists change, the model's answer does not
+            from ..screening.article import apply
+
+            apply(result, result.text if result.text is not None else article.text, screener, mentions=screen_all)
         if verbose:
             p = result.provenance
             err(

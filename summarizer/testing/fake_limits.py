@@ -69,19 +69,21 @@ class RateLimit:
         self.admit_times: list[float] = []
 
     @staticmethod
-    def cost(request: dict[str, Any]) -> float:
-        """Tokens charged at admission: the prompt estimate plus the output budget."""
-        prompt = len(json.dumps(request, ensure_ascii=False).encode("utf-8")) / 4.0
+    def cost(request: dict[str, Any], size: int | None = None) -> float:
+        """Tokens charged at admission: the prompt estimate (a token per four bytes of the body
+        as sent, `size`, else as re-encoded here) plus the output budget."""
+        if size is None:
+            size = len(json.dumps(request, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         budget = request.get("max_tokens") or request.get("max_completion_tokens") or 0
-        return prompt + (budget if isinstance(budget, int) else 0)
+        return size / 4.0 + (budget if isinstance(budget, int) else 0)
 
-    def admit(self, request: dict[str, Any]) -> tuple[bool, dict[str, str]]:
+    def admit(self, request: dict[str, Any], size: int | None = None) -> tuple[bool, dict[str, str]]:
         """(admitted, headers to send). A refused request costs nothing."""
         with self._lock:
             now = time.monotonic()
             buckets = [("requests", self._requests, 1.0)]
             if self._tokens is not None:
-                buckets.append(("tokens", self._tokens, min(self.cost(request), self._tokens.capacity)))
+                buckets.append(("tokens", self._tokens, min(self.cost(request, size), self._tokens.capacity)))
             for _, bucket, _need in buckets:
                 bucket.refill(now)
             short = [(b, need) for _, b, need in buckets if b.level < need]

@@ -324,7 +324,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
         request = body if isinstance(body, dict) else {}
-        admitted, limit_headers = self.owner.limits.admit(request) if self.owner.limits else (True, {})
+        admitted, limit_headers = self.owner.limits.admit(request, len(self.raw_body)) if self.owner.limits else (True, {})
         if not admitted:
             self._send(429, _error_body(429, "fake server: rate limit reached"), limit_headers)
             return
