@@ -49,6 +49,7 @@ class Settings:
     chunk_tokens: int | None = None  # article tokens per model call; None = by backend
     mode: str = "tools"  # instructor mode: tools | json_schema | json (see client._MODES)
     strategy: str | None = None  # single | focused; None = by backend (focused for local)
+    prompts_dir: Path | None = None  # the user's own copies of prompts/*.md; None = ours
     rpm: int | None = None  # requests per minute to pace live calls by, besides the server's headers
     tpm: int | None = None  # tokens per minute, likewise
 
@@ -76,7 +77,9 @@ class Settings:
             values["record_dir"] = Path(env["SUMMARIZER_RECORD"])
         if "model_path" not in values and env.get("SUMMARIZER_MODEL_PATH"):
             values["model_path"] = env["SUMMARIZER_MODEL_PATH"]
-        for key in ("record_dir", "replay_dir"):
+        if "prompts_dir" not in values and env.get("SUMMARIZER_PROMPTS"):
+            values["prompts_dir"] = Path(env["SUMMARIZER_PROMPTS"])
+        for key in ("record_dir", "replay_dir", "prompts_dir"):
             if key in values:
                 values[key] = Path(values[key])
         settings = cls(**values)
@@ -93,6 +96,10 @@ class Settings:
             raise ConfigError("--max-retries and --max-reasks must be 0 or more")
         if self.strategy is not None and self.strategy not in STRATEGIES:
             raise ConfigError(f"unknown strategy {self.strategy!r}", f"use one of: {', '.join(STRATEGIES)}")
+        if self.prompts_dir is not None:
+            from .prompts import check_templates
+
+            check_templates(self.prompts_dir)
         if self.mode not in MODES:
             raise ConfigError(f"unknown mode {self.mode!r}", f"use one of: {', '.join(MODES)}")
         if self.chunk_tokens is not None and self.chunk_tokens < 100:
