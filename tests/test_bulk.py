@@ -304,6 +304,8 @@ def test_bad_files_and_flags_get_one_line_errors(server: FakeOpenAI, tmp_path: P
     assert r.exit_code == 4 and "Batch API" in r.output
     r = runner.invoke(app, ["batch", str(tmp_path / "in"), "-o", str(out), "--engine", "nope"])
     assert r.exit_code == 2
+    r = cli(server, str(tmp_path / "in"), "-o", str(out), "--engine", "batch-api", "--strategy", "focused")
+    assert r.exit_code == 4 and "one after another" in r.output and not server.batches.created
     # an endpoint without a Batch API: one line, the provider's exit code, no traceback
     r = runner.invoke(app, ["batch", str(tmp_path / "in"), "-o", str(out), "--engine", "batch-api",
                             "--base-url", server.url.replace("/v1", "/elsewhere/v1")], env={"OPENAI_API_KEY": TEST_KEY})

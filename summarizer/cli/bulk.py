@@ -45,6 +45,14 @@ def run(params: dict[str, Any]) -> None:
             "--engine batch-api sends requests to the provider's Batch API",
             "it cannot be combined with --replay, --record or --backend local/rules (nor their environment variables)",
         )
+    if settings.plan == "focused":
+        if submit:
+            raise ConfigError(
+                "--strategy focused asks its questions one after another: a batch engine would need a "
+                "round (up to 24 h) per question",
+                "use --strategy single with --engine batch-api",
+            )
+        err("warning: --strategy focused asks one question at a time: expect one export/import round per question")
     if export is not None:
         _check_export(export, output, params["inputs"])
 
