@@ -56,6 +56,14 @@ _HEDGE = re.compile(
     r"denied|denies|rejected|charged|mutmaßlich|angeblich)\b",
     re.IGNORECASE,
 )
+_SPEECH_CUE = re.compile(
+    r"\b(said|says|say|told|tells|added|stated|wrote|writes|called|calls|described|describes|declared|"
+    r"warned|insisted|argued|asserted|replied|announced|according|noted|sagte|erklärte|betonte)\b",
+    re.IGNORECASE,
+)
+# "Treasury designated X", "the EU imposed sanctions": the subject imposes, it is not a target.
+_IMPOSER = re.compile(r"^\s*(?:(?:is|has|have|had|was|were|today|also|now|again|will|would)\s+)*"
+                      r"(?:designat|sanction|impos|announc|identif|lift|extend|block|target|took|take)", re.IGNORECASE)
 _NONE = frozenset({"", "none", "null", "unknown", "n/a", "no one", "nobody", "unclear", "not said"})
 
 
@@ -137,6 +145,20 @@ def _kind(name: str, paragraph: str) -> str:
     return "person" if 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and "," not in name else "organization"
 
 
+def _scare_quote(text: str, start: int, end: int, paras: list[tuple[int, int]]) -> bool:
+    """A short quotation that nobody is said to speak: no speech verb in its paragraph or the one
+    before ("officials said ... the 'ironclad' alliance" is speech, "so-called 'bandit formations'" not)."""
+    if len(text[start:end].split()) >= SHORT_QUOTE_WORDS:
+        return False
+    return _SPEECH_CUE.search(_context(text, start, paras)) is None
+
+
+def _imposes(paragraph: str, name: str) -> bool:
+    """Every place of `name` in the paragraph is the subject of an imposing verb."""
+    places = [m.end() for m in re.finditer(re.escape(name), paragraph, re.IGNORECASE)]
+    return bool(places) and all(_IMPOSER.match(paragraph[end:]) for end in places)
+
+
 def _status(sentence: str) -> str:
     low = sentence.casefold()
     for cue, status in (("convict", "convicted"), ("charg", "charged"), ("den", "denied"), ("reject", "denied"),
@@ -165,7 +187,7 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
         quotation = " ".join(words.split())[:300]
         answer = yield ask(_context(text, start, paras), "focused_speaker", SpeakerAnswer, 40, quotation=quotation)
         speaker = _name(answer.speaker)
-        if speaker is None and len(words.split()) < SHORT_QUOTE_WORDS:
+        if speaker is None and _scare_quote(text, start, end, paras):
             continue  # a scare quote or a nickname, not speech
         quotes.append(ExtractedQuote(ref=ref, speaker=speaker))
 
@@ -178,6 +200,8 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
         answer = yield ask(paragraph, "focused_targets", TargetsAnswer, 80)
         for raw in answer.targets:
             name = _name(raw)
+            if name and _imposes(paragraph, name):
+                continue  # the model named who imposes the sanctions
             if name and name.casefold() not in seen:
                 seen.add(name.casefold())
                 targets.append(ExtractedTarget(name=name, kind=_kind(name, paragraph)))  # type: ignore[arg-type]

@@ -534,3 +534,28 @@ def test_the_tally_reports_tokens_and_the_openai_batch_price(tmp_path: Path) -> 
     other = Settings.resolve(api_key=TEST_KEY, base_url="http://localhost:8000/v1")
     assert Engine([], tmp_path / "o.jsonl", other, Options(submit=True), say=lambda m: None).tally.discount is None
     assert Engine([], tmp_path / "o.jsonl", openai_host, Options(), say=lambda m: None).tally.discount is None
+
+
+def test_batch_answers_are_screened_like_live_ones(tmp_path: Path) -> None:
+    from summarizer.screening import index as index_mod
+
+    from .conftest import example_payload
+    from .test_screening_pipeline import ARTICLE, SLICE
+
+    index_mod.forget()
+    payload = example_payload(
+        summary=[{"text": "Treasury designated Khedri and his company.", "support": ["S1"]}], quotes=[], allegations=[],
+        sanctions_targets=[{"name": "Abdolhossein Khedri", "kind": "person", "country": None, "imposed_by": "Treasury"}],
+    )
+    write_inputs(tmp_path / "in", {f"a{i}.txt": ARTICLE + f" Story {i}." for i in range(2)})
+    out, live = tmp_path / "out.jsonl", tmp_path / "live.jsonl"
+    with FakeOpenAI(default=Reply(payload=payload)) as fake:
+        r = cli(fake, str(tmp_path / "in"), "-o", str(out), "--engine", "batch-api", "--screen", str(SLICE))
+        assert r.exit_code == 0, r.output
+        assert len(fake.batches.created) == 1
+        assert cli(fake, str(tmp_path / "in"), "-o", str(live), "--screen", str(SLICE)).exit_code == 0
+    got, want = rows(out), rows(live)
+    for rid, row in got.items():
+        targets = row["result"]["sanctions_targets"]
+        assert targets[0]["screening"]  # screened...
+        assert targets == want[rid]["result"]["sanctions_targets"]  # ...exactly as a live run screens

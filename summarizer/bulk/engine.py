@@ -53,6 +53,7 @@ class Options:
     max_requests: int = MAX_REQUESTS
     max_bytes: int = MAX_BYTES
     resubmits: int = 4  # failed/expired lines sent again at most this often
+    screen: Callable[[Any], Any] | None = None  # wraps a Summarizer to screen its results (--screen)
 
 
 @dataclass
@@ -113,7 +114,7 @@ class Engine:
         self.state: State | None = None
         self.batches: Batches | None = None
         self.out: ResultFile | None = None
-        self.planner = Planner(settings, self.answers)
+        self.planner = Planner(settings, self.answers, screen=options.screen)
         if options.submit and settings.endpoint_host == "api.openai.com":
             self.tally.discount = OPENAI_BATCH_DISCOUNT
 
@@ -333,7 +334,7 @@ class Engine:
         from ..client import transport_for
 
         async def main() -> None:
-            planner = Planner(self.settings, self.answers, fallback=transport_for(self.settings))
+            planner = Planner(self.settings, self.answers, fallback=transport_for(self.settings), screen=self.options.screen)
             queue = iter(jobs)
 
             async def worker() -> None:

@@ -10,7 +10,7 @@ live call would send.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -46,10 +46,17 @@ class Planner:
     """Runs articles against `answers` (custom id -> Answer); `fallback` sends misses live."""
 
     def __init__(
-        self, settings: Settings, answers: Mapping[str, Answer], fallback: Transport | None = None
+        self,
+        settings: Settings,
+        answers: Mapping[str, Answer],
+        fallback: Transport | None = None,
+        *,
+        screen: Callable[[Any], Any] | None = None,
     ) -> None:
         self.answers = answers
-        self.summarizer = Summarizer(settings, transport=Answered(fallback))
+        summarizer: Any = Summarizer(settings, transport=Answered(fallback))
+        # sanctions screening of each result, as a live batch does (`--screen`)
+        self.summarizer = screen(summarizer) if screen is not None else summarizer
 
     def _asked(self, rid: Id) -> Asked:
         return Asked(name=partial(custom_id, rid), answers=self.answers)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from . import batch, eval, screen, summarize
+from . import batch, eval, render, screen, summarize
 
 app = typer.Typer(
     name="summarizer",
@@ -25,6 +25,7 @@ app = typer.Typer(
 
 app.command("summarize")(summarize.summarize)
 app.command("batch")(batch.batch)
+app.command("render")(render.render_cmd)
 app.command("eval")(eval.eval_cmd)
 app.command("cache")(summarize.cache_cmd)
 app.command("schema")(summarize.schema)

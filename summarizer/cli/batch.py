@@ -42,6 +42,7 @@ from .common import (
     Verbose,
     err,
     errors_to_exit,
+    output_format,
     settings_from,
 )
 from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
@@ -124,6 +125,8 @@ def batch(
     Exit code 0 when every input has an ok line, 12 when some failed.
     """
     with errors_to_exit(debug):
+        output_format(None, output, ("jsonl",), "jsonl", f"batch writes JSON Lines: use -o {output.stem}.jsonl, "
+                      "then `summarizer render` makes CSV, Markdown or HTML pages from it")
         if engine is not Engine.live or export_requests or import_results or cancel:
             from . import bulk
 

@@ -55,6 +55,7 @@ def run(params: dict[str, Any]) -> None:
         err("warning: --strategy focused asks one question at a time: expect one export/import round per question")
     if export is not None:
         _check_export(export, output, params["inputs"])
+    screen = _screening(params)  # lists are loaded now: their errors come before anything is sent
 
     import signal
 
@@ -69,7 +70,7 @@ def run(params: dict[str, Any]) -> None:
         submit=submit, export=export, reask_live=reask_live, cancel=cancel, imports=imports,
         retry_failed=params["retry_failed"], concurrency=params["concurrency"],
         poll=params["poll_interval"], max_requests=params["max_batch_requests"],
-        resubmits=settings.max_retries,
+        resubmits=settings.max_retries, screen=screen,
     )
     bulk = Engine(items, output, settings, options, say=err)
 
@@ -104,6 +105,20 @@ def run(params: dict[str, Any]) -> None:
         err(f"{tally.pending} input(s) need another round of requests and have no line yet: {hint}")
     if not tally.all_ok:
         raise typer.Exit(EXIT_SOME_FAILED)
+
+
+def _screening(params: dict[str, Any]) -> Any:
+    """A function that wraps a Summarizer so it screens its results, as a live batch does."""
+    from functools import partial
+
+    from .screen import screener_from
+
+    screener = screener_from(params["screen"], params["screen_url"], params["screen_threshold"], params["screen_all"])
+    if screener is None:
+        return None
+    from ..screening.article import ScreeningSummarizer
+
+    return partial(ScreeningSummarizer, screener=screener, mentions=params["screen_all"])
 
 
 def _check_export(export: Path, output: Path, inputs: list[str]) -> None:

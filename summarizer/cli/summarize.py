@@ -28,6 +28,7 @@ from .common import (
     Verbose,
     err,
     errors_to_exit,
+    output_format,
     printer,
     settings_from,
     write_output,
@@ -41,7 +42,7 @@ def summarize(
     base_url: BaseUrl = None,
     backend: Backend = None,
     model_path: ModelPath = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json, md, table or html.")] = "json",
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="json, md, table, html or csv [default: from -o's extension (.json .md .html .csv), else json].", show_default=False)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     record: Record = None,
     replay: Replay = None,
@@ -65,8 +66,8 @@ def summarize(
 ) -> None:
     """Summarize one article and print the grounded result (JSON by default)."""
     with errors_to_exit(debug):
-        if fmt not in ("json", "md", "table", "html"):
-            raise typer.BadParameter("use json, md, table or html", param_hint="--format")
+        fmt = output_format(fmt, output, ("json", "md", "table", "html", "csv"), "json",
+                            "for many articles: summarizer batch, then summarizer render")
         from ..inputs import MAX_BYTES, fetch_url, read_article
 
         limit = LARGE_BYTES if allow_large else MAX_BYTES
@@ -110,7 +111,8 @@ def summarize(
                 f"{len(p.dropped)} dropped, {p.elapsed_s:.2f}s"
             )
         color = fmt == "table" and output is None and sys.stdout.isatty()
-        write_output(_render(result, article.text, fmt, color), output)
+        text = _render(result, article.text, fmt, color)
+        write_output("\ufeff" + text if fmt == "csv" and output is not None else text, output)  # BOM: spreadsheets
 
 
 def _render(result: Any, article_text: str, fmt: str, color: bool = False) -> str:
