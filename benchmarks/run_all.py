@@ -7,7 +7,11 @@ same run:
 - one article through the pipeline against a bare openai request with the same body, to the
   same loopback fake endpoint;
 - batch throughput (240 articles, concurrency 16, 0.5 s model latency) against the ideal
-  ceil(240/16) * 0.5 s.
+  ceil(240/16) * 0.5 s;
+- a paced live batch under a rate limit (300 articles at 50 requests/s) against the fastest the
+  server's bucket allows (benchmarks/pacing_throughput.py);
+- the batch engine's accounting (importing 1,000 results, scaled per 10,000) against the same
+  pipeline calls alone (benchmarks/bulk_accounting.py).
 
 Run: python benchmarks/run_all.py [--quick] [--local]. `--local` also runs
 benchmarks/local_model.py (load time, s/article, tokens/s, peak memory, overhead over bare
@@ -62,6 +66,18 @@ def main() -> None:
     assert tally.done == n, tally
     rows.append((f"batch {n} articles, c={conc}, {lat} s latency", f"{wall:.2f} s", f"ideal {ideal:.2f} s",
                  f"{wall / ideal:.3f}x"))
+
+    import bulk_accounting
+    import pacing_throughput
+
+    paced = pacing_throughput.measure(n=150 if args.quick else 300)
+    rows.append((f"paced live batch, {paced['n']} at {paced['rate']:g}/s limit", f"{paced['paced_s']:.2f} s",
+                 f"ideal {paced['ideal_s']:.2f} s", f"{paced['fraction']:.3f} of the limit, {paced['rejected']} 429s"))
+    acc = bulk_accounting.measure(500 if args.quick else 1000, runs=1 if args.quick else 2)
+    per = 10_000 / acc["n"]
+    rows.append(("batch-engine accounting per 10,000 results", f"{acc['import_s'] * per:.1f} s",
+                 f"pipeline alone {acc['ideal_s'] * per:.1f} s",
+                 f"{acc['import_s'] / acc['ideal_s']:.2f}x (+{(acc['import_s'] - acc['ideal_s']) * per:.1f} s)"))
 
     widths = [max(len(r[i]) for r in rows + [("measure", "measured", "ideal", "ratio")]) for i in range(4)]
     head = ("measure", "measured", "ideal (same run)", "ratio")

@@ -45,7 +45,8 @@ def prepared(model: type[BaseModel]) -> type[BaseModel]:
     return response_schema(model)
 
 
-def _transport(settings: Settings) -> Any:
+def transport_for(settings: Settings) -> Any:
+    """The transport stack the settings call for (live, replay, local...)."""
     return build(
         backend=settings.backend,
         policy=RetryPolicy(max_retries=settings.max_retries, base_wait=settings.retry_wait),
@@ -54,6 +55,8 @@ def _transport(settings: Settings) -> Any:
         source=settings.endpoint_host,
         model_path=settings.model_path,
         model=settings.model,
+        rpm=settings.rpm,
+        tpm=settings.tpm,
     )
 
 
@@ -62,19 +65,20 @@ def _api_key(settings: Settings) -> str:
     return settings.api_key or "not-needed"
 
 
-def make_client(settings: Settings) -> instructor.Instructor:
-    """A sync instructor client whose every request goes through our transport stack."""
+def make_client(settings: Settings, transport: Any = None) -> instructor.Instructor:
+    """A sync instructor client whose every request goes through our transport stack
+    (or through `transport`, e.g. the batch engine's answers)."""
     raw = openai.OpenAI(
         api_key=_api_key(settings),
         base_url=settings.endpoint,
         max_retries=0,  # transient faults are retried once, by our Retry transport
         timeout=settings.request_timeout,
-        http_client=httpx2.Client(transport=_transport(settings), timeout=settings.request_timeout),
+        http_client=httpx2.Client(transport=transport or transport_for(settings), timeout=settings.request_timeout),
     )
     return instructor.from_openai(raw, mode=_MODES[settings.mode])
 
 
-def make_async_client(settings: Settings) -> instructor.AsyncInstructor:
+def make_async_client(settings: Settings, transport: Any = None) -> instructor.AsyncInstructor:
     """The async twin of `make_client`, for asummarize and batch runs."""
     raw = openai.AsyncOpenAI(
         api_key=_api_key(settings),
@@ -82,7 +86,7 @@ def make_async_client(settings: Settings) -> instructor.AsyncInstructor:
         max_retries=0,
         timeout=settings.request_timeout,
         http_client=httpx2.AsyncClient(
-            transport=_transport(settings), timeout=settings.request_timeout
+            transport=transport or transport_for(settings), timeout=settings.request_timeout
         ),
     )
     return instructor.from_openai(raw, mode=_MODES[settings.mode])

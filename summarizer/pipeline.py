@@ -48,10 +48,15 @@ class Summarizer:
     """One configured model connection; reuse it for many articles (clients are shared)."""
 
     def __init__(
-        self, settings: Settings, *, on_event: Callable[[str], None] | None = None
+        self,
+        settings: Settings,
+        *,
+        on_event: Callable[[str], None] | None = None,
+        transport: Any = None,
     ) -> None:
         self.settings = settings
         self.on_event = on_event
+        self.transport = transport  # None: the stack for the settings (bulk runs pass their own)
         self._client: Any = None
         self._aclient: Any = None
 
@@ -274,7 +279,7 @@ class Summarizer:
     def run(self, article: Article) -> ArticleSummary:
         """Summarize one article synchronously; chunks of a long one run in threads."""
         if self._client is None:
-            self._client = make_client(self.settings)
+            self._client = make_client(self.settings, self.transport)
         t0 = time.monotonic()
         led = self._ledger()
         with ledger_mod.recording(led):
@@ -301,7 +306,7 @@ class Summarizer:
     async def arun(self, article: Article) -> ArticleSummary:
         """Summarize one article on the running event loop (calls overlap in batches)."""
         if self._aclient is None:
-            self._aclient = make_async_client(self.settings)
+            self._aclient = make_async_client(self.settings, self.transport)
         t0 = time.monotonic()
         led = self._ledger()
         with ledger_mod.recording(led):

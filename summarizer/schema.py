@@ -316,6 +316,9 @@ class Provenance(BaseModel):
     title: str | None = None
     author: str | None = None
     date: str | None = None
+    engine: str = "live"  # live calls, or "batch-api" / "import" (answers from a batch engine)
+    batch_ids: list[str] = Field(default_factory=list)  # the provider's batches that answered
+    batch_discount: float | None = None  # price cut of those answers where known (0.5 = half price)
 
 
 class ArticleSummary(BaseModel):

@@ -50,6 +50,8 @@ class Settings:
     mode: str = "tools"  # instructor mode: tools | json_schema | json (see client._MODES)
     strategy: str | None = None  # single | focused; None = by backend (focused for local)
     prompts_dir: Path | None = None  # the user's own copies of prompts/*.md; None = ours
+    rpm: int | None = None  # requests per minute to pace live calls by, besides the server's headers
+    tpm: int | None = None  # tokens per minute, likewise
 
     @classmethod
     def resolve(cls, **given: Any) -> Settings:
@@ -106,6 +108,8 @@ class Settings:
             raise ConfigError("--chunk-tokens must be at least 100")
         if self.timeout <= 0:
             raise ConfigError("--timeout must be positive")
+        if (self.rpm is not None and self.rpm <= 0) or (self.tpm is not None and self.tpm <= 0):
+            raise ConfigError("--rpm and --tpm must be positive")
         if (
             self.backend == "openai"
             and self.replay_dir is None

@@ -3,6 +3,8 @@
 Only typer and light modules are imported here: the command is registered on every start
 (`summarizer --help`), and asyncio, the pipeline, openai and instructor load only when it runs.
 Semantics (inputs, output lines, resume, duplicates) are documented in `summarizer/batch/__init__.py`.
+Batch engines (`--engine batch-api`, `--export-requests`, `--import-results`, `--cancel`) are
+handed to `cli/bulk.py` (logic in `summarizer/bulk/`).
 
 Exit codes: 0 when every input has an ok line in OUT; 12 when the run ended but some did not
 (failed now, or kept as failed by --skip-failed); the usual codes of `errors.py` when the run
@@ -13,8 +15,9 @@ writing it; 3: stdin list requested from a terminal); 130 on Ctrl-C.
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -43,6 +46,11 @@ from .common import (
     settings_from,
 )
 from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
+
+
+class Engine(StrEnum):
+    live = "live"
+    batch_api = "batch-api"
 
 
 def batch(
@@ -101,6 +109,16 @@ def batch(
     screen_threshold: ScreenThreshold = None,
     verbose: Verbose = False,
     debug: Debug = False,
+    # batch engines and pacing (summarizer/bulk/, cli/bulk.py, transports/pacing.py)
+    engine: Annotated[Engine, typer.Option("--engine", help="live: model calls from here (default); batch-api: the provider's Batch API (half price on OpenAI, hours not seconds).")] = Engine.live,
+    export_requests: Annotated[Optional[Path], typer.Option("--export-requests", help="Write the batch request file (for vllm run-batch and the like) instead of sending anything.", show_default=False)] = None,
+    import_results: Annotated[Optional[list[Path]], typer.Option("--import-results", help="Read a batch results file made elsewhere (repeatable): validated and grounded like live answers.", show_default=False)] = None,
+    reask_live: Annotated[bool, typer.Option("--reask-live", help="Make follow-up requests (re-asks, summaries of long articles' parts) live instead of in another batch.")] = False,
+    cancel: Annotated[bool, typer.Option("--cancel", help="Cancel this output's batches in flight; their finished lines are kept.")] = False,
+    poll_interval: Annotated[float, typer.Option("--poll-interval", min=0.01, help="Seconds between the first polls of a batch; grows to 5 minutes while nothing changes.")] = 10.0,
+    max_batch_requests: Annotated[int, typer.Option("--max-batch-requests", min=1, max=50_000, help="Requests per batch input file (the API allows 50,000 and 200 MB).")] = 50_000,
+    rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="Requests per minute to pace live calls by, when the server's headers do not say (or to stay below them).")] = None,
+    tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="Tokens per minute to pace live calls by (prompt estimate + max tokens per request).")] = None,
 ) -> None:
     """Summarize many articles into OUT.jsonl, one line per input, resumable.
 
@@ -109,6 +127,10 @@ def batch(
     with errors_to_exit(debug):
         output_format(None, output, ("jsonl",), "jsonl", f"batch writes JSON Lines: use -o {output.stem}.jsonl, "
                       "then `summarizer render` makes CSV, Markdown or HTML pages from it")
+        if engine is not Engine.live or export_requests or import_results or cancel:
+            from . import bulk
+
+            return bulk.run({**locals(), "engine": engine.value})
         settings = settings_from(locals())
         screener = screener_from(screen, screen_url, screen_threshold, screen_all)  # one index for all
         if "-" in inputs and sys.stdin is not None and sys.stdin.isatty():

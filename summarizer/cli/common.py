@@ -44,6 +44,7 @@ _MODEL_OPTIONS = {
     "record": "record_dir", "replay": "replay_dir", "max_retries": "max_retries",
     "max_reasks": "max_reasks", "timeout": "timeout", "max_tokens": "max_tokens", "mode": "mode",
     "chunk_tokens": "chunk_tokens", "strategy": "strategy", "prompts": "prompts_dir",
+    "rpm": "rpm", "tpm": "tpm",
 }
 
 

@@ -23,6 +23,9 @@ from types import TracebackType
 from typing import Any, Self, TypeAlias
 from urllib.parse import urlsplit
 
+from .fake_batches import FakeBatches
+from .fake_limits import RateLimit
+
 __all__ = ["FakeOpenAI", "RecordedRequest", "Reply", "ReplySource"]
 
 DEFAULT_USAGE: dict[str, int] = {
@@ -112,6 +115,8 @@ class FakeOpenAI:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
+        self.batches = FakeBatches(self)  # /v1/files and /v1/batches (fake_batches.py)
+        self.limits: RateLimit | None = None  # rate-limit headers and 429s (fake_limits.py)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -275,6 +280,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_json(self) -> Any:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length > 0 else b""
+        self.raw_body = raw  # multipart uploads (fake_batches) need the bytes
         if not raw:
             return None
         try:
@@ -290,6 +296,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = target.split("?", 1)[0].rstrip("/")
         headers = {k.lower(): v for k, v in self.headers.items()}
         self.owner._record(RecordedRequest(self.command, self.path, headers, body))
+        if self.owner.batches.route(self, path, body):
+            return
 
         if self.command == "GET" and path == "/v1/models":
             self._sleep(0.0)
@@ -316,6 +324,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
         request = body if isinstance(body, dict) else {}
+        admitted, limit_headers = self.owner.limits.admit(request, len(self.raw_body)) if self.owner.limits else (True, {})
+        if not admitted:
+            self._send(429, _error_body(429, "fake server: rate limit reached"), limit_headers)
+            return
         reply = self.owner._next_reply(request)
         if reply is None:
             self._sleep(0.0)
@@ -332,7 +344,7 @@ class _Handler(BaseHTTPRequestHandler):
                 {},
             )
             return
-        self._send(reply.status, self._build_body(reply, request), reply.headers)
+        self._send(reply.status, self._build_body(reply, request), {**limit_headers, **reply.headers})
 
     def _sleep(self, delay: float) -> None:
         total = delay + self.owner.latency

@@ -1,6 +1,7 @@
 """Transports under the openai client: live, record, replay, local; plus meter and retry.
 
-`build` stacks them: Retry -> Meter -> [Record ->] (Live | Replay | Local | Rules). Everything above
+`build` stacks them: Retry -> [Pacer ->] Meter -> [Record ->] (Live | Replay | Local | Rules); the
+pacer (rate limits, `pacing.py`) only over the network. Everything above
 (openai, instructor, grounding) is the same code whatever the bottom layer is.
 """
 
@@ -25,6 +26,8 @@ def build(
     source: str = "",
     model_path: str | None = None,
     model: str | None = None,
+    rpm: float | None = None,
+    tpm: float | None = None,
 ) -> Transport:
     """The transport stack for one client."""
     bottom: Transport
@@ -40,6 +43,11 @@ def build(
         bottom = Local(model_path=model_path, model=model)  # model: a known local model's name
     else:
         bottom = Live()
+    live = isinstance(bottom, Live)
     if record_dir is not None:
         bottom = Record(bottom, record_dir, source=source)
+    if live:  # under the retry layer, so retries are paced too
+        from .pacing import Pacer
+
+        return Retry(Pacer(Meter(bottom), rpm=rpm, tpm=tpm), policy)
     return Retry(Meter(bottom), policy)

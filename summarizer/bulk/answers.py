@@ -1,0 +1,75 @@
+"""What came back: result lines sorted into answers (to serve to the pipeline) and failures
+(to send again), from a batch's output and error files or from a results file made elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..errors import InputError
+from ..transports.answers import Answer
+from ..transports.retry import RETRY_STATUSES
+from .lines import ResultLine, parse_result
+
+
+def classify(line: ResultLine) -> Answer | None:
+    """The answer a result line gives, or None when the request must be sent again.
+
+    200s are answers; so are other HTTP errors (a 400 fails the article like a live 400 would,
+    through the same error mapping). 408/409/429/5xx and lines without a response (expired,
+    cancelled) are transient: no answer, the request goes into another batch.
+    """
+    if line.status is None or line.status in RETRY_STATUSES or line.status >= 500:
+        return None
+    if line.status != 200 and not isinstance(line.body, dict):
+        return Answer(line.status, {"error": {"message": line.reason()}})
+    return Answer(line.status, line.body)
+
+
+class Answers(dict[str, Answer]):
+    """custom id -> Answer; a success is never replaced by an error for the same id."""
+
+    def put(self, cid: str, answer: Answer) -> None:
+        old = self.get(cid)
+        if old is None or old.status != 200 or answer.status == 200:
+            self[cid] = answer
+
+
+def lines_of(data: bytes, where: str) -> Iterator[ResultLine | ValueError]:
+    """Result lines of a downloaded file; a bad line is yielded as its error (never fatal:
+    its request simply has no answer and is sent again)."""
+    for lineno, raw in enumerate(data.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            yield parse_result(raw)
+        except ValueError as exc:
+            yield ValueError(f"line {lineno} of {where} {exc}")
+
+
+def read_results(paths: Iterable[Path]) -> Iterator[ResultLine]:
+    """Result lines of files given with --import-results; a bad line stops with its number."""
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}", "check the --import-results path") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{path} is not a regular file", "pass a results file (.jsonl)")
+        try:
+            with open(path, "rb") as handle:
+                for lineno, raw in enumerate(handle, 1):
+                    if not raw.strip():
+                        continue
+                    try:
+                        yield parse_result(raw)
+                    except ValueError as exc:
+                        raise InputError(
+                            f"line {lineno} of {path} {exc}",
+                            "pass the output of a batch engine (lines with custom_id and response)",
+                        ) from None
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None

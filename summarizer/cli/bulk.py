@@ -1,0 +1,141 @@
+"""`summarizer batch` on a batch engine: `--engine batch-api`, `--export-requests`,
+`--import-results`, `--reask-live`, `--cancel`. The command's glue only (checks, messages, exit
+codes); the rounds, the state and the Batch API are in `summarizer/bulk/`.
+
+Everything checkable here is checked before anything is uploaded: flag combinations, the
+export path, the settings. Exit codes as for a live batch: 0 when every input has an ok line
+(or, for an export, every request was written), 12 otherwise, 130 on Ctrl-C or SIGTERM, which
+leave the provider's batches running and say how to collect or cancel them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from ..errors import EXIT_SOME_FAILED, ConfigError, SummarizerError
+from .common import err, settings_from
+
+OFFLINE_URL = "http://batch-engine.invalid/v1"  # exporting and importing send nothing anywhere
+
+
+def run(params: dict[str, Any]) -> None:
+    """Run `summarizer batch` with a batch engine; `params` are the command's parameters."""
+    engine: str = params["engine"]
+    export: Path | None = params["export_requests"]
+    imports: list[Path] = list(params["import_results"] or [])
+    cancel: bool = params["cancel"]
+    reask_live: bool = params["reask_live"]
+    output: Path = params["output"]
+    submit = engine == "batch-api" or cancel
+    if export is not None and submit:
+        raise ConfigError("--export-requests writes the requests instead of sending them", "drop --engine batch-api")
+    if cancel and (imports or reask_live):
+        raise ConfigError("--cancel only cancels the batches in flight", "run it on its own")
+    offline = not submit and not reask_live
+    if offline and not (params["base_url"] or os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY")):
+        params = {**params, "base_url": OFFLINE_URL}
+    settings = settings_from(params)
+    if submit and (settings.replay_dir or settings.record_dir or settings.backend != "openai"):
+        raise ConfigError(
+            "--engine batch-api sends requests to the provider's Batch API",
+            "it cannot be combined with --replay, --record or --backend local/rules (nor their environment variables)",
+        )
+    if settings.plan == "focused":
+        if submit:
+            raise ConfigError(
+                "--strategy focused asks its questions one after another: a batch engine would need a "
+                "round (up to 24 h) per question",
+                "use --strategy single with --engine batch-api",
+            )
+        err("warning: --strategy focused asks one question at a time: expect one export/import round per question")
+    if export is not None:
+        _check_export(export, output, params["inputs"])
+    screen = _screening(params)  # lists are loaded now: their errors come before anything is sent
+
+    import signal
+
+    from ..batch import expand_inputs
+    from ..bulk.engine import Engine, Options
+    from ..inputs import MAX_BYTES
+    from .common import LARGE_BYTES
+
+    limit = LARGE_BYTES if params["allow_large"] else MAX_BYTES
+    items = expand_inputs(params["inputs"], sys.stdin, exclude=output, max_bytes=limit)
+    options = Options(
+        submit=submit, export=export, reask_live=reask_live, cancel=cancel, imports=imports,
+        retry_failed=params["retry_failed"], concurrency=params["concurrency"],
+        poll=params["poll_interval"], max_requests=params["max_batch_requests"],
+        resubmits=settings.max_retries, screen=screen,
+    )
+    bulk = Engine(items, output, settings, options, say=err)
+
+    def _terminate(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        bulk.run()
+    except (KeyboardInterrupt, SummarizerError) as exc:
+        if not cancel and bulk.state is not None and any(not p.ingested for p in bulk.state.parts):
+            what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped"
+            err(
+                f"{what}: the batches keep running at {settings.endpoint_host}; rerun the same "
+                "command to collect their results, or add --cancel to cancel them"
+            )
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        err(bulk.tally.line())
+    tally = bulk.tally
+    if export is not None:
+        err(f"wrote {tally.exported} request(s) for {tally.pending} article(s) to {export}")
+        if tally.failed or tally.skipped_failed:
+            raise typer.Exit(EXIT_SOME_FAILED)
+        return
+    if tally.pending:
+        hint = (
+            "rerun without --cancel to send them again" if cancel
+            else "add --export-requests FILE to write their next requests, or --reask-live to make them live"
+        )
+        err(f"{tally.pending} input(s) need another round of requests and have no line yet: {hint}")
+    if not tally.all_ok:
+        raise typer.Exit(EXIT_SOME_FAILED)
+
+
+def _screening(params: dict[str, Any]) -> Any:
+    """A function that wraps a Summarizer so it screens its results, as a live batch does."""
+    from functools import partial
+
+    from .screen import screener_from
+
+    screener = screener_from(params["screen"], params["screen_url"], params["screen_threshold"], params["screen_all"])
+    if screener is None:
+        return None
+    from ..screening.article import ScreeningSummarizer
+
+    return partial(ScreeningSummarizer, screener=screener, mentions=params["screen_all"])
+
+
+def _check_export(export: Path, output: Path, inputs: list[str]) -> None:
+    """The request file must be a new or regular file that is neither OUT nor an input."""
+    if export.exists() and not export.is_file():
+        raise ConfigError(f"--export-requests {export} is not a regular file", "pass a file name such as requests.jsonl")
+    if not export.parent.is_dir():
+        raise ConfigError(f"the directory of --export-requests {export} does not exist")
+    for other in [str(output), *inputs]:
+        try:
+            same = os.path.abspath(other) == os.path.abspath(export) or (
+                export.exists() and os.path.samefile(other, export)
+            )
+        except OSError:
+            same = False
+        if same:
+            raise ConfigError(f"--export-requests {export} is also {'-o' if other == str(output) else 'an input'}",
+                              "pass another file name")
+    if not os.access(export.parent, os.W_OK):
+        raise ConfigError(f"cannot write to the directory of {export}", "check its permissions")
