@@ -7,7 +7,6 @@ never import this module).
 
 from __future__ import annotations
 
-import logging
 from functools import cache
 from typing import Any
 
@@ -18,11 +17,6 @@ from pydantic import BaseModel
 
 from .settings import Settings
 from .transports import RetryPolicy, build
-
-# instructor logs failed attempts with logger.error; with no handler configured Python would
-# print them on stderr. A NullHandler keeps the user's terminal to our one-line errors, while
-# an application that configures logging still receives them.
-logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 _MODES = {
     "tools": instructor.Mode.TOOLS,  # function calling: the default, and what --backend local constrains
@@ -40,7 +34,7 @@ def prepared(model: type[BaseModel]) -> type[BaseModel]:
     as is, so wrapping once here makes the per-call cost go away; the request is unchanged
     (same tool name and schema), so fixtures still match.
     """
-    from instructor.v2.core.function_calls import response_schema
+    from .compat.instructor import response_schema
 
     return response_schema(model)
 

@@ -20,6 +20,7 @@ from . import ledger as ledger_mod
 from .assemble import Grounded, ground, ground_summary
 from .chunking import Chunk, carry_speakers, count_tokens_for, split
 from .client import make_async_client, make_client, prepared, translate
+from .compat.instructor import on_each_attempt
 from .errors import OutputInvalidError, TruncatedOutputError
 from .grounding import numbered_quotations, resolve_ref
 from .inputs import Article
@@ -67,7 +68,7 @@ class Summarizer:
 
     def _kwargs(self, chunk: Chunk, state: GroundingState, max_tokens: int) -> dict[str, Any]:
         hooks = Hooks()
-        hooks.on("completion:kwargs", state.next_attempt)
+        on_each_attempt(hooks, state.next_attempt)
         return {
             "response_model": prepared(Extraction),
             "messages": build_messages(chunk.text, self.settings.prompts_dir),
@@ -177,7 +178,7 @@ class Summarizer:
             max_attempts=self.settings.max_reasks + 1,
         )
         hooks = Hooks()
-        hooks.on("completion:kwargs", state.next_attempt)
+        on_each_attempt(hooks, state.next_attempt)
         kwargs = {
             "response_model": prepared(WholeSummary),
             "messages": summaries_messages(

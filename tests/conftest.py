@@ -43,9 +43,13 @@ def fake() -> Iterator[FakeOpenAI]:
         yield server
 
 
+def example_text_of() -> str:
+    return EXAMPLE.read_text(encoding="utf-8")
+
+
 @pytest.fixture
 def example_text() -> str:
-    return EXAMPLE.read_text(encoding="utf-8")
+    return example_text_of()
 
 
 def example_payload(**changes: Any) -> dict[str, Any]:

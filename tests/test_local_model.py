@@ -160,8 +160,8 @@ def test_schema_grammar_is_bounded_and_parses() -> None:
 
 def _fresh(draft: Any = None, base: bool = False) -> Any:
     """A separate Llama for SmolLM2 (not the shared one): ours, or llama-cpp-python's own."""
+    from summarizer.compat.llama import engine_class
     from summarizer.local import runtime
-    from summarizer.local.engine import engine_class
 
     llama_cpp = runtime.import_llama()
     cls = llama_cpp.Llama if base else engine_class(llama_cpp)

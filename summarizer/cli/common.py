@@ -60,9 +60,21 @@ def err(message: str) -> None:
     sys.stderr.flush()
 
 
+def quiet_libraries() -> None:
+    """instructor logs failed attempts with logger.error; with no handler configured, Python
+    prints them on stderr. The CLI is the application, so it keeps the terminal to our one-line
+    errors (`-v` shows attempts); the library leaves a host application's logging alone."""
+    import logging
+
+    logger = logging.getLogger("instructor")
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+
+
 @contextmanager
 def errors_to_exit(debug: bool) -> Iterator[None]:
     """One line and the documented exit code for every failure; tracebacks only with --debug."""
+    quiet_libraries()
     try:
         yield
     except (typer.Exit, TyperException):

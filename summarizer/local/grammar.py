@@ -22,17 +22,12 @@ seconds instead of running to `max_tokens`, and `finish_reason` stays meaningful
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import json
 import math
-import os
-import sys
-import tempfile
-from collections.abc import Iterator
 from typing import Any
 
+from ..compat.llama import grammar_error, schema_converter
 from .runtime import LocalModel, import_llama
 
 OUTPUT_BUDGET_TOKENS = 1536  # a maximal answer allowed by the adapted schema fits about this
@@ -158,46 +153,22 @@ _CHAR_RULE = r'[^"\\\x7F\x00-\x1F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4})'
 _MAX_REPETITION = 1999  # llama.cpp refuses {m,n} with n >= 2000
 
 
+def _bounds(schema: dict[str, Any]) -> tuple[int, int] | None:
+    """(min, max) characters of a bounded plain string schema, else None."""
+    if not (_is_plain_string(schema) and ("maxLength" in schema or "minLength" in schema)):
+        return None
+    low = int(schema.get("minLength", 0))
+    high = min(int(schema.get("maxLength", _MAX_REPETITION)), _MAX_REPETITION)
+    return low, max(low, high)
+
+
 def grammar_for_schema(schema: dict[str, Any]) -> str:
     """GBNF for `schema` (refs already inlined), with `char{m,n}` for bounded strings."""
     from llama_cpp import llama_grammar
 
-    class Converter(llama_grammar.SchemaConverter):
-        def __init__(self) -> None:
-            super().__init__(prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False)
-            self._add_rule("char", _CHAR_RULE)  # claimed first, so `string` uses it too
-
-        def visit(self, schema: dict[str, Any], name: str) -> str:
-            if _is_plain_string(schema) and ("maxLength" in schema or "minLength" in schema):
-                rule_name = name + "-" if name in llama_grammar.RESERVED_NAMES else name or "root"
-                low = int(schema.get("minLength", 0))
-                high = min(int(schema.get("maxLength", _MAX_REPETITION)), _MAX_REPETITION)
-                rule = rf'"\"" char{{{low},{max(low, high)}}} "\"" space'
-                return str(self._add_rule(rule_name, rule))
-            return str(super().visit(schema, name))
-
-    converter = Converter()
+    converter = schema_converter(llama_grammar, _CHAR_RULE, _bounds)
     converter.visit(schema, "")
     return str(converter.format_grammar())
-
-
-@contextlib.contextmanager
-def _captured_stderr() -> Iterator[io.StringIO]:
-    """Collect what C code writes to file descriptor 2 (briefly; the redirect is process-wide)."""
-    out = io.StringIO()
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with tempfile.TemporaryFile() as tmp:
-            os.dup2(tmp.fileno(), 2)
-            try:
-                yield out
-            finally:
-                os.dup2(saved, 2)
-                tmp.seek(0)
-                out.write(tmp.read().decode("utf-8", "replace"))
-    finally:
-        os.close(saved)
 
 
 _GRAMMARS: dict[str, Any] = {}  # schema JSON -> LlamaGrammar (parsed once, checked once)
@@ -214,15 +185,10 @@ def checked_grammar(model: LocalModel, schema: dict[str, Any] | None) -> Any:
         return cached
     text = llama_grammar.JSON_GBNF if schema is None else grammar_for_schema(schema)
     # LlamaGrammar only stores the text; an unparseable grammar would crash llama.cpp at
-    # sampling time. Parse it once here, where a failure is a clear 400 instead. The parser
-    # reports errors with fprintf(stderr), past the log callback: capture that too.
-    with _captured_stderr() as captured:
-        sampler = llama_cpp.llama_sampler_init_grammar(model.llama._model.vocab, text.encode(), b"root")
-    if not sampler:
-        lines = captured.getvalue().splitlines()
-        why = next((line for line in lines if "error" in line), "grammar rejected")
+    # sampling time. Parse it once here, where a failure is a clear 400 instead.
+    why = grammar_error(llama_cpp, model.llama, text)
+    if why is not None:
         raise ValueError(f"llama.cpp rejected the grammar for this schema: {why[:200]}")
-    llama_cpp.llama_sampler_free(sampler)
     grammar = llama_grammar.LlamaGrammar.from_string(text, verbose=False)
     _GRAMMARS[key] = grammar
     return grammar

@@ -8,7 +8,6 @@ stdout (the CLI's JSON result) or stderr.
 from __future__ import annotations
 
 import atexit
-import ctypes
 import logging
 import os
 import threading
@@ -52,23 +51,22 @@ def import_llama() -> Any:
 
 
 _LOG_LEVELS = {2: logging.WARNING, 3: logging.ERROR}  # ggml: 1 info, 2 warn, 3 error, 4 debug, 5 cont
-_callback: Any = None  # the ctypes callback must outlive every C call that may use it
 _SILENCE_LOCK = threading.Lock()
 
 
-def _silence(llama_cpp: Any) -> None:
-    """Replace llama-cpp-python's log callback (which prints to stderr) with one that logs."""
-    global _callback
+def _on_log(level: int, text: bytes, _user: Any) -> None:
+    message = text.decode("utf-8", "replace").rstrip()
+    if message:
+        _log.log(_LOG_LEVELS.get(level, logging.DEBUG), "%s", message)
 
-    def on_log(level: int, text: bytes, _user: Any) -> None:
-        message = text.decode("utf-8", "replace").rstrip()
-        if message:
-            _log.log(_LOG_LEVELS.get(level, logging.DEBUG), "%s", message)
+
+def _silence(llama_cpp: Any) -> None:
+    """Replace llama-cpp-python's log callback (which prints to stderr) with one that logs to
+    the `summarizer.llama` logger."""
+    from ..compat.llama import route_logs
 
     with _SILENCE_LOCK:
-        if _callback is None:
-            _callback = llama_cpp.llama_log_callback(on_log)
-            llama_cpp.llama_log_set(_callback, ctypes.c_void_p(0))
+        route_logs(llama_cpp, _on_log)
 
 
 # --------------------------------------------------------------------------- model files
@@ -145,7 +143,7 @@ def load_model(model_path: str | os.PathLike[str] | None = None, model: str | No
 
 def _new_llama(llama_cpp: Any, **kwargs: Any) -> Any:
     """Our `Llama` subclass (progress events, faster greedy grammar sampling; see `engine`)."""
-    from .engine import engine_class
+    from ..compat.llama import engine_class
 
     if LOOKUP_TOKENS > 0:
         from llama_cpp.llama_speculative import LlamaPromptLookupDecoding

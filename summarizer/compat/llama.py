@@ -1,5 +1,11 @@
-"""Our `Llama`: llama-cpp-python's class with progress events, faster greedy grammar sampling,
-and prompt-lookup decoding that works.
+"""llama-cpp-python's private internals, all in one place (checked against 0.3.36; see
+tests/test_compat.py): our `Llama` subclass, the JSON-schema grammar converter subclass, the
+grammar parse check and the C log routing.
+
+Our `Llama`: llama-cpp-python's class with progress events, faster greedy grammar sampling,
+and prompt-lookup decoding that works. It overrides `_init_sampler`, `generate` and `eval`,
+and reads `_n_vocab`, `_logits_all`, `_n_ctx`, `_ctx`, `_batch`, `scores`, `input_ids`,
+`n_tokens`, `n_batch` and `draft_model`.
 
 Three changes, each measured on Qwen2.5-Coder-1.5B on 2 cores (`benchmarks/local_model.py`):
 
@@ -31,8 +37,14 @@ Three changes, each measured on Qwen2.5-Coder-1.5B on 2 cores (`benchmarks/local
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import io
 import math
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
@@ -126,3 +138,73 @@ def engine_class(llama_cpp: Any) -> type:
                 self._requires_eval = False
 
     return Engine
+
+
+# --------------------------------------------------------------------------- grammars
+
+
+def schema_converter(llama_grammar: Any, char_rule: str, bounded: Callable[[dict[str, Any]], tuple[int, int] | None]) -> Any:
+    """llama-cpp-python's `SchemaConverter` with our `char` rule claimed first (so `string` uses
+    it too) and bounded plain strings written as `char{m,n}` (its own converter nests N optional
+    groups, which llama.cpp refuses from about N=1000). Uses the private `_add_rule`."""
+
+    class Converter(llama_grammar.SchemaConverter):  # type: ignore[misc, name-defined]
+        def __init__(self) -> None:
+            super().__init__(prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False)
+            self._add_rule("char", char_rule)
+
+        def visit(self, schema: dict[str, Any], name: str) -> str:
+            bounds = bounded(schema)
+            if bounds is not None:
+                rule_name = name + "-" if name in llama_grammar.RESERVED_NAMES else name or "root"
+                low, high = bounds
+                return str(self._add_rule(rule_name, rf'"\"" char{{{low},{high}}} "\"" space'))
+            return str(super().visit(schema, name))
+
+    return Converter()
+
+
+@contextlib.contextmanager
+def captured_stderr() -> Iterator[io.StringIO]:
+    """Collect what C code writes to file descriptor 2. The redirect is process-wide (dup2), so
+    it is held only around one short C call that reports its errors nowhere else."""
+    out = io.StringIO()
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with tempfile.TemporaryFile() as tmp:
+            os.dup2(tmp.fileno(), 2)
+            try:
+                yield out
+            finally:
+                os.dup2(saved, 2)
+                tmp.seek(0)
+                out.write(tmp.read().decode("utf-8", "replace"))
+    finally:
+        os.close(saved)
+
+
+def grammar_error(llama_cpp: Any, llama: Any, text: str) -> str | None:
+    """Why llama.cpp refuses the grammar `text`, or None when it parses. The parser reports with
+    fprintf(stderr), past the log callback; the vocabulary is the private `_model.vocab`."""
+    with captured_stderr() as captured:
+        sampler = llama_cpp.llama_sampler_init_grammar(llama._model.vocab, text.encode(), b"root")
+    if sampler:
+        llama_cpp.llama_sampler_free(sampler)
+        return None
+    lines = captured.getvalue().splitlines()
+    return next((line for line in lines if "error" in line), "grammar rejected")
+
+
+# --------------------------------------------------------------------------- logging
+
+_callback: Any = None  # the ctypes callback must outlive every C call that may use it
+
+
+def route_logs(llama_cpp: Any, on_log: Callable[[int, bytes, Any], None]) -> None:
+    """Send llama.cpp's C log to `on_log` instead of stderr. `llama_log_set` is process-wide:
+    called once, when the local backend is first used (never at import)."""
+    global _callback
+    if _callback is None:
+        _callback = llama_cpp.llama_log_callback(on_log)
+        llama_cpp.llama_log_set(_callback, ctypes.c_void_p(0))
