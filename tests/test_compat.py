@@ -62,7 +62,7 @@ def test_llama_private_names_still_exist() -> None:
     for name in ("_init_sampler", "generate", "eval"):
         assert callable(getattr(llama_cpp.Llama, name)), name
     assert "grammar" in inspect.signature(llama_cpp.Llama._init_sampler).parameters
-    assert callable(getattr(llama_grammar.SchemaConverter, "_add_rule"))
+    assert callable(llama_grammar.SchemaConverter._add_rule)
     assert callable(llama_cpp.llama_sampler_init_grammar) and callable(llama_cpp.llama_log_set)
 
 
