@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from .settings import Settings
 from .transports import RetryPolicy, build
+from .transports.retry import ERROR_KEY
 
 # instructor logs failed attempts with logger.error; with no handler configured Python would
 # print them on stderr. A NullHandler keeps the user's terminal to our one-line errors, while
@@ -117,6 +118,11 @@ def translate(exc: BaseException, settings: Settings, requests: int) -> Exceptio
     for e in chain:
         if isinstance(e, E.SummarizerError):
             return e
+    for e in chain:  # raised inside our transport stack: the openai client called it "connection"
+        request = getattr(e, "request", None) if isinstance(e, openai.APIConnectionError) else None
+        stashed = request.extensions.get(ERROR_KEY) if isinstance(request, httpx2.Request) else None
+        if isinstance(stashed, Exception):
+            return stashed
     host = settings.endpoint_host
     tries = f"after {requests} request(s)"
     for e in chain:

@@ -24,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .schema import ArticleSummary, Provenance, Span
+from .terminal import clean
 
 FORMATS = ("md", "table", "html")
 _NONE = "\u2014"  # shown for a missing value
@@ -32,7 +33,7 @@ _NONE = "\u2014"  # shown for a missing value
 def render(result: ArticleSummary, article_text: str, fmt: str, *, color: bool = False) -> str:
     """Render `result` as `md`, `table` or `html` (json is the CLI's own job)."""
     if fmt in ("md", "markdown"):
-        return to_markdown(result, article_text)
+        return clean(to_markdown(result, article_text))  # no terminal control characters
     if fmt == "table":
         return to_table(result, article_text, color=color)
     if fmt == "html":
@@ -168,7 +169,7 @@ def to_table(
 
     def t(value: str | None, style: str = "") -> Text:
         # Text(), never a str: rich would parse "[bold]" in model output as markup.
-        return Text(_NONE, style="dim") if value is None or not value.strip() else Text(value, style=style)
+        return Text(_NONE, style="dim") if value is None or not value.strip() else Text(clean(value), style=style)
 
     def where(span: Span | None) -> Text:
         ok = span is not None and _span_ok(text, span)
@@ -223,7 +224,7 @@ def to_table(
     pv.add_row("Dropped", t(str(len(p.dropped)) if p.dropped else "none"))
     for d in p.dropped:
         pv.add_row(Text(f"  {d.kind}", style="dim"), Text.assemble(
-            Text(f"\u201c{d.text}\u201d"), Text(f" \u2014 {d.reason}", style="dim")))
+            Text(f"\u201c{clean(d.text)}\u201d"), Text(f" \u2014 {clean(d.reason)}", style="dim")))
     parts.append(Panel(pv, title="Provenance", title_align="left", box=box.ROUNDED))
 
     buf = StringIO()

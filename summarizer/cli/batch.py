@@ -37,6 +37,7 @@ from .common import (
     Verbose,
     err,
     errors_to_exit,
+    preflight,
     settings_from,
 )
 
@@ -98,6 +99,7 @@ def batch(
     """
     with errors_to_exit(debug):
         settings = settings_from(locals())
+        preflight(settings)  # --record is writable; -o is checked when it is opened, before any call
         if "-" in inputs and sys.stdin is not None and sys.stdin.isatty():
             from ..errors import InputError
 
@@ -106,6 +108,9 @@ def batch(
                 "pipe the paths in, e.g. `find articles -name '*.txt' | summarizer batch - -o out.jsonl`",
             )
         import asyncio
+        import io
+        import os
+        import signal
 
         from ..batch import current_id, expand_inputs, run_batch
         from ..pipeline import Summarizer
@@ -115,7 +120,13 @@ def batch(
         from .common import LARGE_BYTES
 
         limit = LARGE_BYTES if allow_large else MAX_BYTES
-        items: Any = expand_inputs(inputs, sys.stdin, exclude=output, max_bytes=limit)
+        # The list of paths on stdin is read before the run: a read that blocks inside the
+        # event loop would keep Ctrl-C and SIGTERM from being handled.
+        stdin: Any = None
+        if "-" in inputs and sys.stdin is not None:
+            listed = getattr(sys.stdin, "buffer", sys.stdin).read()
+            stdin = io.TextIOWrapper(io.BytesIO(listed if isinstance(listed, bytes) else os.fsencode(listed)))
+        items: Any = expand_inputs(inputs, stdin, exclude=output, max_bytes=limit)
         if progress:
             items = list(items)  # ids and paths only, never texts: gives the bar its total
 
@@ -125,25 +136,39 @@ def batch(
                 err(f"[{current_id.get()}] {message}")
 
         summarizer = Summarizer(settings, on_event=on_event)
+        signals: list[int] = []
 
         async def main() -> Any:
+            """The run; SIGINT and SIGTERM cancel it (in-flight articles, then the tally), a
+            second signal ends it at once."""
+            loop = asyncio.get_running_loop()
+            task = asyncio.current_task()
+            assert task is not None
+
+            def stop(signum: int) -> None:
+                signals.append(signum)
+                if len(signals) > 1:
+                    raise KeyboardInterrupt
+                task.cancel()
+
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop, sig)
             try:
                 return await run_batch(
                     items, output, summarizer, concurrency, progress,
                     retry_failed=retry_failed, verbose=verbose, debug=debug,
                 )
+            except asyncio.CancelledError:
+                if signals:
+                    return None
+                raise
             finally:
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(sig)
                 await summarizer.aclose()
 
-        import signal
-
-        def _terminate(signum: int, frame: Any) -> None:
-            raise KeyboardInterrupt  # SIGTERM ends like Ctrl-C: in-flight work cancelled, tally, 130
-
-        previous = signal.signal(signal.SIGTERM, _terminate)
-        try:
-            tally = asyncio.run(main())
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+        tally = asyncio.run(main())
+        if tally is None:
+            raise KeyboardInterrupt
     if not tally.all_ok:
         raise typer.Exit(EXIT_SOME_FAILED)
