@@ -132,8 +132,11 @@ def printer(verbose: bool) -> Callable[[str], None] | None:
 
 
 def _target(output: Path) -> Path:
-    """Where `-o` really writes: through a symbolic link to the file it names."""
-    return Path(os.path.realpath(output)) if output.is_symlink() else output
+    """Where `-o` really writes: through a symbolic link to the regular file it names (a link
+    to a device, such as /dev/stdout, is written through as it is)."""
+    if output.is_symlink() and output.is_file():
+        return Path(os.path.realpath(output))
+    return output
 
 
 def check_output(output: Path | None) -> None:
