@@ -7,7 +7,8 @@ Semantics (inputs, output lines, resume, duplicates) are documented in `summariz
 Exit codes: 0 when every input has an ok line in OUT; 12 when the run ended but some did not
 (failed now, or kept as failed by --skip-failed); the usual codes of `errors.py` when the run
 could not start or the output could not be written (4: bad options, unusable -o or another run
-writing it; 3: stdin list requested from a terminal); 130 on Ctrl-C.
+writing it; 3: stdin list requested from a terminal; 11: writing OUT failed, e.g. disk full); 130
+on Ctrl-C or SIGTERM (a second signal ends it at once).
 """
 
 from __future__ import annotations
