@@ -160,6 +160,8 @@ class ResultFile:
             self._append(b"\n")
             if parsed is not None:
                 self._note(*parsed)
+            else:
+                self._blank += 1  # compacted away below
             return
         if not _torn(tail):
             raise _not_ours(self.path, lineno)

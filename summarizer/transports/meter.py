@@ -28,7 +28,9 @@ class Meter(Wrapper):
     @staticmethod
     def _failed(led: ledger_mod.Ledger | None, number: int, t0: float, exc: BaseException) -> None:
         if led is not None:
-            led.event(f"request {number}: failed ({type(exc).__name__}) after {time.monotonic() - t0:.2f}s")
+            remaining = led.remaining()
+            why = "deadline" if remaining is not None and remaining <= 0 else type(exc).__name__
+            led.event(f"request {number}: failed ({why}) after {time.monotonic() - t0:.2f}s")
 
     @staticmethod
     def _account(
