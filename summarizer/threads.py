@@ -19,6 +19,10 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+class NotDone(TimeoutError):
+    """`call_with_timeout` stopped waiting (as opposed to a TimeoutError raised by the call)."""
+
+
 def _start(fn: Callable[[], T], done: Callable[[bool, Any], None], name: str) -> None:
     context = contextvars.copy_context()
 
@@ -34,7 +38,7 @@ def _start(fn: Callable[[], T], done: Callable[[bool, Any], None], name: str) ->
 
 
 def call_with_timeout(fn: Callable[[], T], timeout: float, name: str = "summarizer-call") -> T:
-    """`fn()` in a daemon thread; raise `TimeoutError` if it is not done within `timeout` s.
+    """`fn()` in a daemon thread; raise `NotDone` if it is not done within `timeout` s.
 
     The thread is abandoned, not stopped (Python cannot stop a thread): whatever it holds is
     released when its blocking call returns or the process ends.
@@ -48,7 +52,7 @@ def call_with_timeout(fn: Callable[[], T], timeout: float, name: str = "summariz
 
     _start(fn, done, name)
     if not finished.wait(max(timeout, 0.0)):
-        raise TimeoutError(f"not done within {timeout:.3g} s")
+        raise NotDone(f"not done within {timeout:.3g} s")
     ok, value = box[0]
     if not ok:
         raise value

@@ -58,7 +58,6 @@ def settings_from(params: dict[str, Any]) -> Any:
     try:
         return Settings.resolve(**{field: params.get(name) for name, field in _MODEL_OPTIONS.items()})
     except SettingError as exc:
-        flags = {field: "--" + name.replace("_", "-") for name, field in _MODEL_OPTIONS.items()}
         if exc.field == "api_key":
             raise ConfigError(
                 "no OPENAI_API_KEY and no --base-url",
@@ -67,14 +66,14 @@ def settings_from(params: dict[str, Any]) -> Any:
             ) from None
         if exc.field == "record_dir" and "replay_dir" in exc.problem:
             raise ConfigError("--record and --replay cannot be used together") from None
-        name = flags.get(exc.field)
-        if name is None:
+        option = next((name for name, field in _MODEL_OPTIONS.items() if field == exc.field), None)
+        if option is None:
             raise
-        given = params.get(next(k for k, v in _MODEL_OPTIONS.items() if v == exc.field)) is not None
-        env = {field: var for var, field in ENVIRONMENT.items()}.get(exc.field)
-        if not given and env:
-            name = f"{env} (or {name})"
-        raise ConfigError(f"{name} {exc.problem}", exc.hint) from None
+        flag = "--" + option.replace("_", "-")
+        env = next((var for var, field in ENVIRONMENT.items() if field == exc.field), None)
+        if params.get(option) is None and env:
+            flag = f"{env} (or {flag})"  # the value came from the environment
+        raise ConfigError(f"{flag} {exc.problem}", exc.hint) from None
 
 
 def preflight(settings: Any, output: Path | None = None) -> None:

@@ -39,7 +39,7 @@ from tenacity import (
 )
 
 from .. import ledger as ledger_mod
-from ..threads import call_with_timeout
+from ..threads import NotDone, call_with_timeout
 from .base import Wrapper, json_body
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
@@ -188,18 +188,21 @@ class Retry(Wrapper):
             return call_with_timeout(
                 lambda: self.inner.handle_request(request), led.remaining() or 0.0, "summarizer-request"
             )
-        except TimeoutError:
+        except NotDone:
             raise led.out_of_time() from None
 
     async def _aattempt(self, request: httpx2.Request) -> httpx2.Response:
         led = self._cap_timeout(request)
         if led is None:
             return await self.inner.handle_async_request(request)
+        deadline = asyncio.timeout(led.remaining() or 0.0)
         try:
-            async with asyncio.timeout(led.remaining() or 0.0):
+            async with deadline:
                 return await self.inner.handle_async_request(request)
         except TimeoutError:
-            raise led.out_of_time() from None
+            if deadline.expired():
+                raise led.out_of_time() from None
+            raise
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         request.read()
