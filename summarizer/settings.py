@@ -3,8 +3,8 @@
 `Settings(...)`, `settings.with_(...)` and `Settings.resolve(...)` all end in the same
 `__post_init__`, so a bad value is refused with a typed `SettingError` (in the library's words:
 field names, not CLI flags; the CLI puts its flag names in) before anything is sent anywhere.
-Fields left unset that depend on the backend (`model`, `max_reasks`) take that backend's
-defaults, so `Settings(backend="rules")` is a rules run, not an openai run with a rules label.
+Fields left unset that depend on the backend (`model`, `max_reasks`, `timeout`) take that
+backend's defaults, so `Settings(backend="rules")` is a rules run, not an openai run with a rules label.
 The environment is read in one place only, `from_environment`, and only by `resolve`.
 
 Kept free of heavy imports: the CLI builds settings (and the cache key from them) before it
@@ -30,11 +30,13 @@ BACKENDS = ("openai", "local", "rules")
 MODES = ("tools", "json_schema", "json")
 
 BACKEND_DEFAULTS: dict[str, dict[str, Any]] = {
-    "openai": {"model": DEFAULT_MODEL, "max_reasks": 2},
+    "openai": {"model": DEFAULT_MODEL, "max_reasks": 2, "timeout": 300.0},
     # The 135M model repeats the same mistake when re-asked (measured: 3 identical attempts,
     # 3x the time); grounding still drops what it cannot place. Rules answer the same each time.
-    "local": {"model": LOCAL_MODEL, "max_reasks": 0},
-    "rules": {"model": RULES_MODEL, "max_reasks": 0},
+    # A model on the CPU is slow, not broken: 11-35 s per article on 2 idle cores, over 300 s
+    # when another llama.cpp process shares them (measured), so its deadline is longer.
+    "local": {"model": LOCAL_MODEL, "max_reasks": 0, "timeout": 1800.0},
+    "rules": {"model": RULES_MODEL, "max_reasks": 0, "timeout": 300.0},
 }
 """What an unset backend-dependent field becomes, per backend."""
 
@@ -79,7 +81,7 @@ class Settings:
     max_retries: int = 4  # transport retries per request (429/5xx/connection)
     retry_wait: float = 0.5  # first backoff in seconds; doubles per retry, with jitter
     max_reasks: int = _BY_BACKEND  # re-asks when the output is invalid; None: by backend
-    timeout: float = 300.0  # seconds for the whole article, all attempts included
+    timeout: float = _BY_BACKEND  # seconds for the whole article, all attempts; None: by backend
     request_timeout: float = 120.0  # seconds for one HTTP request
     max_tokens: int = 4096
     temperature: float = 0.0

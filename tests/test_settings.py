@@ -63,7 +63,9 @@ def test_bad_settings_from_python_are_a_typed_error_not_a_key_error() -> None:
 def test_the_rules_backend_gets_its_own_defaults() -> None:
     s = Settings(backend="rules")
     assert (s.model, s.max_reasks) == ("rules", 0)
-    assert Settings(backend="local").model == "smollm2-135m-instruct"
+    local = Settings(backend="local")
+    assert (local.model, local.max_reasks, local.timeout) == ("smollm2-135m-instruct", 0, 1800.0)
+    assert local.with_(backend="rules").timeout == 300.0 == Settings(api_key=TEST_KEY).timeout
     # a backend switch re-derives what was never set, and keeps what was
     o = s.with_(backend="openai", api_key=TEST_KEY)
     assert (o.model, o.max_reasks) == ("gpt-4o-mini", 2)

@@ -27,7 +27,7 @@ Record = Annotated[Optional[Path], typer.Option("--record", help="Write every mo
 Replay = Annotated[Optional[Path], typer.Option("--replay", help="Answer only from fixtures in this directory, never the network [env SUMMARIZER_REPLAY].")]
 MaxRetries = Annotated[Optional[int], typer.Option("--max-retries", help="Retries per request for 429/5xx/connection faults [default 4].")]
 MaxReasks = Annotated[Optional[int], typer.Option("--max-reasks", help="Re-asks when the output is invalid or a quote is not in the text [default 2].")]
-Timeout = Annotated[Optional[float], typer.Option("--timeout", help="Seconds for the whole article, all attempts included [default 300].")]
+Timeout = Annotated[Optional[float], typer.Option("--timeout", help="Seconds for the whole article, all attempts included [default 300; 1800 local].")]
 MaxTokens = Annotated[Optional[int], typer.Option("--max-tokens", help="Output token budget; doubled once if the answer is cut off [default 4096].")]
 ChunkTokens = Annotated[Optional[int], typer.Option("--chunk-tokens", help="Article tokens per model call; longer articles are split [default 12000; 2500 local].")]
 Mode = Annotated[Optional[str], typer.Option("--mode", help="tools (function calling, default), json_schema (structured outputs) or json (schema in the prompt, for endpoints without either).")]
