@@ -48,8 +48,10 @@ def main() -> int:
 
         answers = {p.stem: json.loads(p.read_text("utf-8")) for p in (args.out / "answers").glob("*.json")}
 
+        from summarizer.sentences import without_sentence_ids
+
         def answer(body: dict) -> Reply:
-            user = body["messages"][-1]["content"]
+            user = without_sentence_ids(body["messages"][-1]["content"])
             for name, payload in answers.items():
                 text = (ROOT / "examples" / f"{name}.txt").read_text("utf-8")
                 if text in user:

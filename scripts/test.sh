@@ -10,6 +10,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # [local] builds llama-cpp-python from source the first time (about 6 minutes on 2 cores;
 # pip caches the wheel afterwards). [dev] brings pytest, ruff, mypy and playwright.
 # (grep only hides this machine's noisy pip-index warnings; pipefail keeps pip's exit status)
+# rigour (sanctions screening) needs PyICU, which compiles against ICU: bring libicu-dev and
+# pkg-config from Debian when they are missing (root + apt), before pip tries to build it.
+if ! pkg-config --exists icu-i18n 2>/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config >/dev/null) \
+    || echo "warning: could not install libicu-dev; PyICU may fail to build" >&2
+fi
 pip install -q -e '.[dev,local]' 2>&1 | { grep -v "^WARNING: Location" || true; }
 python -c "import summarizer, llama_cpp, playwright" # fail here, clearly, if the install did not work
 # The HTML review page is tested in Debian's Chromium; install it when we can (root + apt).

@@ -21,6 +21,20 @@ def _article(text: str | Article, source: str) -> Article:
     return text if isinstance(text, Article) else article_from_text(text, source)
 
 
+def _summarizer(settings: Settings, screening: Any, screen_all: bool) -> Any:
+    """The pipeline, wrapped to screen each result when `screening` is given (lists load now)."""
+    summarizer = Summarizer(settings)
+    if screening is None:
+        return summarizer
+    from .screening import as_screener
+    from .screening.article import ScreeningSummarizer, check_mentions
+
+    check_mentions(screen_all)
+    screener = as_screener(screening)
+    assert screener is not None
+    return ScreeningSummarizer(summarizer, screener, mentions=screen_all)
+
+
 def _settings(settings: Settings | None, model: str | None, options: dict[str, Any]) -> Settings:
     if settings is not None:
         return settings.with_(**options, **({"model": model} if model else {}))
@@ -33,10 +47,16 @@ def summarize(
     model: str | None = None,
     settings: Settings | None = None,
     source: str = "<text>",
+    screening: Any = None,
+    screen_all: bool = False,
     **options: Any,
 ) -> ArticleSummary:
-    """Summarize one article. `options` are `Settings` fields (base_url, backend, replay_dir...)."""
-    summarizer = Summarizer(_settings(settings, model, options))
+    """Summarize one article. `options` are `Settings` fields (base_url, backend, replay_dir...).
+
+    `screening`: a sanctions list path (or several, or a yente URL, or a `Screener`); each
+    sanctions target then carries `screening` hits (see docs/screening.md).
+    """
+    summarizer = _summarizer(_settings(settings, model, options), screening, screen_all)
     try:
         return summarizer.run(_article(text, source))
     finally:
@@ -49,10 +69,12 @@ async def asummarize(
     model: str | None = None,
     settings: Settings | None = None,
     source: str = "<text>",
+    screening: Any = None,
+    screen_all: bool = False,
     **options: Any,
 ) -> ArticleSummary:
     """Async `summarize`, for callers that already run an event loop."""
-    summarizer = Summarizer(_settings(settings, model, options))
+    summarizer = _summarizer(_settings(settings, model, options), screening, screen_all)
     try:
         return await summarizer.arun(_article(text, source))
     finally:
@@ -65,6 +87,8 @@ async def asummarize_many(
     concurrency: int = DEFAULT_CONCURRENCY,
     model: str | None = None,
     settings: Settings | None = None,
+    screening: Any = None,
+    screen_all: bool = False,
     **options: Any,
 ) -> list[ArticleSummary | SummarizerError]:
     """Summarize many articles with overlapping model calls and one shared client.
@@ -77,7 +101,7 @@ async def asummarize_many(
     new article is started, the ones in flight finish, and every input not started gets that
     same error, so a wrong key costs about `concurrency` requests, not one per text.
     """
-    summarizer = Summarizer(_settings(settings, model, options))
+    summarizer = _summarizer(_settings(settings, model, options), screening, screen_all)
     results: dict[int, ArticleSummary | SummarizerError] = {}
     source = enumerate(texts)
 
@@ -113,6 +137,8 @@ def summarize_many(
     concurrency: int = DEFAULT_CONCURRENCY,
     model: str | None = None,
     settings: Settings | None = None,
+    screening: Any = None,
+    screen_all: bool = False,
     **options: Any,
 ) -> list[ArticleSummary | SummarizerError]:
     """Blocking `asummarize_many`; inside a running event loop, await that instead."""
@@ -120,6 +146,9 @@ def summarize_many(
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(
-            asummarize_many(texts, concurrency=concurrency, model=model, settings=settings, **options)
+            asummarize_many(
+                texts, concurrency=concurrency, model=model, settings=settings,
+                screening=screening, screen_all=screen_all, **options,
+            )
         )
     raise RuntimeError("summarize_many() was called inside a running event loop: await asummarize_many()")

@@ -1,24 +1,36 @@
-"""Turn the model's validated `Extraction` into the grounded `ArticleSummary`.
+"""Turn the model's `Extraction` into grounded items: everything it claims is looked up.
 
-Every string that claims to come from the article is looked up in it; what is found gets its
-offsets (and the article's own spelling), what is not is dropped and reported in provenance.
+`ground` is the one place where the article is checked against what the model returned: the
+schema validator calls it to decide whether to re-ask (every drop but a hedge is re-askable),
+and the pipeline calls it to build the result. What is found gets its offsets (and the
+article's own spelling); what is not is dropped and reported in provenance, with the item of
+the answer it came from.
+
+A model answer may be for one chunk of a long article: spans it cites (quotation and sentence
+ids, verbatim quotes) are found in the chunk and shifted by its offset; names are resolved in
+the full text, since a speaker may be named in an earlier chunk.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from .grounding import Normalised, find_all, find_span, numbered_quotations, resolve_ref
+from .grounding import Normalised, find_span, numbered_quotations, resolve_ref
+from .names import Resolved, occurrences, resolve_name, resolve_names, unsupported_words
 from .schema import (
     Allegation,
     Dropped,
-    ExtractedQuote,
+    ExtractedSentence,
     Extraction,
+    Mention,
     Quote,
     SanctionsTarget,
     Span,
+    SummarySentence,
 )
+from .sentences import numbered_sentences, resolve_sentence
 
 # A "name" whose head noun is one of these, or that starts with a count, describes unnamed
 # entities ("three ship operators", "Iranian and Russian entities"): never a target's name.
@@ -32,7 +44,9 @@ _COUNTS = frozenset(
     "two three four five six seven eight nine ten eleven twelve several some many various "
     "dozens hundreds multiple numerous a an".split()
 )
-_WORD = re.compile(r"[^\W\d_]{3,}")
+
+MAX_HEDGE_WORDS = 5  # "allegedly", "according to", "is suspected of": never a whole sentence
+NOT_REASKED = frozenset({"hedge"})  # a wrong hedge is dropped, not worth another model call
 
 
 def is_generic_name(name: str) -> bool:
@@ -43,162 +57,240 @@ def is_generic_name(name: str) -> bool:
     return words[-1] in _GENERIC_HEADS or words[0] in _COUNTS or words[0].isdigit()
 
 
-def occurs(article: str, phrase: str) -> bool:
-    """Whether `phrase` occurs in the article, case and typography aside."""
-    return bool(find_all(article, phrase, fold_case=True))
+@dataclass
+class Grounded:
+    """What survived grounding, with offsets into the full text, and what was dropped."""
+
+    quotes: list[Quote] = field(default_factory=list)
+    targets: list[SanctionsTarget] = field(default_factory=list)
+    allegations: list[Allegation] = field(default_factory=list)
+    summary: list[SummarySentence] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+
+    def drop(self, kind: str, text: str, reason: str, where: str) -> None:
+        self.dropped.append(Dropped(kind=kind, text=text, reason=reason, where=where))  # type: ignore[arg-type]
 
 
-def speaker_in_text(article: str, speaker: str) -> bool:
-    """A speaker is checkable when one of its words (3+ letters) occurs in the article."""
-    lowered = article.lower()
-    return any(
-        re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", lowered) for w in _WORD.findall(speaker)
+@dataclass
+class _Text:
+    """The text the model saw (`chunk`, at `offset` in `full`) and the full article."""
+
+    chunk: str
+    full: str
+    offset: int
+
+    def span(self, start: int, end: int) -> Span:
+        """A span given in chunk offsets, as full-text offsets."""
+        a, b = start + self.offset, end + self.offset
+        return Span(start=a, end=b, text=self.full[a:b])
+
+    def mention(self, r: Resolved) -> Mention:
+        return Mention(start=r.start, end=r.end, text=self.full[r.start : r.end])
+
+
+def ground(part: Extraction, chunk: str, *, offset: int = 0, full_text: str | None = None) -> Grounded:
+    """Ground one model answer for `chunk` (the whole article when `full_text` is None)."""
+    t = _Text(chunk, full_text if full_text is not None else chunk, offset)
+    out = Grounded()
+    out.quotes = _quotes(t, part, out)
+    out.targets = _targets(t, part, out)
+    out.allegations = _allegations(t, part, out)
+    out.summary = ground_summary(t.full, part.summary, sentence_support(t.full, t.chunk, t.offset), out)
+    if not part.summary:
+        out.drop("summary_sentence", "", "the answer has no summary (write 2 to 4 sentences citing [S#] ids)", "summary")
+    return out
+
+
+def _named(
+    t: _Text, value: str | None, kind: str, where: str, out: Grounded, near: int, *, countries: bool = False
+) -> Resolved | None:
+    """Resolve a named field, or drop it (reported) when the article does not name it."""
+    if not value:
+        return None
+    resolved = (
+        resolve_name(t.full, value, near=near, countries=True) if countries else resolve_names(t.full, value, near=near)
     )
+    if resolved is None:
+        out.drop(kind, value, "not a name the article contains (copy it as the article writes it, or null)", where)
+    return resolved
 
 
-MAX_HEDGE_WORDS = 5  # "allegedly", "according to", "is suspected of": never a whole sentence
-
-
-def _span(article: str, start: int, end: int) -> Span:
-    return Span(start=start, end=end, text=article[start:end])
-
-
-def with_quote_texts(part: Extraction, article: str) -> Extraction:
-    """The part with each listed quotation's text filled in from its ref.
-
-    Later steps (merging chunks, carrying speakers across them) compare quotes by their
-    words; a quote given only as "Q3" has its words in the article.
-    """
-    listed = numbered_quotations(article)
-    quotes = []
-    for q in part.quotes:
-        where = resolve_ref(q.ref, listed) if q.ref else None
-        text = article[where[0] : where[1]] if where else (q.text or "")
-        quotes.append(q.model_copy(update={"text": text}))
-    return part.model_copy(update={"quotes": quotes})
-
-
-def ground_quotes(
-    article: str,
-    found: Sequence[ExtractedQuote],
-    dropped: list[Dropped],
-    offset: int = 0,
-    full_text: str | None = None,
-) -> list[Quote]:
-    """Quotes at their offsets, in article order, each place once.
-
-    `article` may be one chunk of a long text: `offset` (the chunk's start) then turns
-    chunk offsets into offsets of the full text, and speakers are checked in `full_text`.
-    """
+def _quotes(t: _Text, part: Extraction, out: Grounded) -> list[Quote]:
     quotes: list[Quote] = []
     taken: list[tuple[int, int]] = []
-    listed = numbered_quotations(article)
-    for q in found:
+    listed = numbered_quotations(t.chunk)
+    for i, q in enumerate(part.quotes):
+        where = f"quotes[{i}]"
         if q.ref:
-            where = resolve_ref(q.ref, listed)
-            if where is None:
-                dropped.append(Dropped(kind="quote", text=q.ref, reason="not an id of a listed quotation"))
+            found = resolve_ref(q.ref, listed)
+            if found is None:
+                out.drop("quote", q.ref, "not an id in the QUOTATIONS list", where)
                 continue
         else:
-            where = find_span(article, q.text or "", taken=taken)
-            if where is None:
-                dropped.append(
-                    Dropped(kind="quote", text=q.text or "", reason="not found word for word in the article")
-                )
+            found = find_span(t.chunk, q.text or "", taken=taken)
+            if found is None:
+                out.drop("quote", q.text or "", "not found word for word in the article", where)
                 continue
-        if where in taken:
+        if found in taken:
             continue  # the same quote twice
-        taken.append(where)
-        start, end = where
-        speaker = q.speaker
-        if speaker and not speaker_in_text(full_text or article, speaker):
-            dropped.append(Dropped(kind="speaker", text=speaker, reason="speaker not named in the article"))
-            speaker = None
-        elif speaker and Normalised(speaker, fold_case=True).text in Normalised(article[start:end], fold_case=True).text:
-            dropped.append(Dropped(kind="speaker", text=speaker, reason="the speaker given is the quote itself"))
-            speaker = None
-        quotes.append(
-            Quote(text=article[start:end], speaker=speaker, start=start + offset, end=end + offset)
-        )
+        taken.append(found)
+        span = t.span(*found)
+        speaker, mention = _speaker(t, q.speaker, span, f"{where}.speaker", out)
+        quotes.append(Quote(text=span.text, speaker=speaker, speaker_mention=mention, start=span.start, end=span.end))
     return sorted(quotes, key=lambda x: x.start)
 
 
-def ground_targets(
-    article: str, extraction: Extraction, dropped: list[Dropped]
-) -> list[SanctionsTarget]:
+def _speaker(t: _Text, speaker: str | None, quote: Span, where: str, out: Grounded) -> tuple[str | None, Mention | None]:
+    if not speaker:
+        return None, None
+    in_quote = Normalised(speaker, fold_case=True).text in Normalised(quote.text, fold_case=True).text
+    if in_quote and len(speaker.split()) >= 4:
+        out.drop("speaker", speaker, "the speaker given is words of the quote itself", where)
+        return None, None
+    resolved = resolve_name(t.full, speaker, near=quote.start)
+    if resolved is None:
+        out.drop("speaker", speaker, "not a name the article contains (copy it as the article writes it, or null)", where)
+        return None, None
+    if quote.start <= resolved.start < quote.end:  # prefer a place outside the quote itself
+        outside = [h for h in occurrences(t.full, t.full[resolved.start : resolved.end]) if not quote.start <= h[0] < quote.end]
+        if outside:
+            start, end = min(outside, key=lambda h: abs(h[0] - quote.start))
+            resolved = Resolved(resolved.value, start, end, resolved.how)
+    return resolved.value, t.mention(resolved)
+
+
+def _targets(t: _Text, part: Extraction, out: Grounded) -> list[SanctionsTarget]:
     """Targets whose name occurs in the article (case and typography aside), deduplicated."""
     targets: list[SanctionsTarget] = []
     seen: set[str] = set()
-    for t in extraction.sanctions_targets:
-        if is_generic_name(t.name):
-            dropped.append(
-                Dropped(
-                    kind="sanctions_target",
-                    text=t.name,
-                    reason="a description of unnamed entities, not a name",
-                )
+    for i, target in enumerate(part.sanctions_targets):
+        where = f"sanctions_targets[{i}]"
+        if is_generic_name(target.name):
+            out.drop("sanctions_target", target.name, "a description of unnamed entities, not a name", where)
+            continue
+        hits = occurrences(t.full, target.name) or occurrences(t.full, target.name.rstrip("."))
+        if not hits:
+            out.drop(
+                "sanctions_target", target.name, "name does not occur in the article (unnamed or invented target)", where
             )
             continue
-        where = find_span(article, t.name, fold_case=True)
-        if where is None:
-            dropped.append(
-                Dropped(
-                    kind="sanctions_target",
-                    text=t.name,
-                    reason="name does not occur in the article (unnamed or invented target)",
-                )
-            )
-            continue
-        key = Normalised(t.name, fold_case=True).text.strip(" .,")
+        in_chunk = [h for h in hits if t.offset <= h[0] < t.offset + len(t.chunk)]
+        start, end = (in_chunk or hits)[0]
+        name = " ".join(t.full[start:end].split())
+        key = Normalised(name, fold_case=True).text.strip(" .,")
         if key in seen:
             continue
         seen.add(key)
+        country = _named(t, target.country, "country", f"{where}.country", out, start, countries=True)
+        imposer = _named(t, target.imposed_by, "imposed_by", f"{where}.imposed_by", out, start)
         targets.append(
             SanctionsTarget(
-                name=t.name,
-                kind=t.kind,
-                country=t.country,
-                imposed_by=t.imposed_by,
-                mention=_span(article, *where),
+                name=name,
+                kind=target.kind,
+                country=country.value if country else None,
+                country_mention=t.mention(country) if country else None,
+                imposed_by=imposer.value if imposer else None,
+                imposed_by_mention=t.mention(imposer) if imposer else None,
+                mention=Mention(start=start, end=end, text=t.full[start:end]),
             )
         )
     return targets
 
 
-def ground_allegations(
-    article: str, extraction: Extraction, dropped: list[Dropped]
-) -> list[Allegation]:
-    """Allegations with the span of their evidence where the excerpt is verbatim."""
-    out: list[Allegation] = []
-    seen: set[tuple[str, str]] = set()
-    for a in extraction.allegations:
-        key = (Normalised(a.claim, fold_case=True).text, Normalised(a.against or "", fold_case=True).text)
+def _hedge(t: _Text, hedge: str | None, evidence: Span, where: str, out: Grounded) -> Span | None:
+    """The hedge's place inside the evidence sentence, or None (dropped, reported)."""
+    if not hedge:
+        return None
+    if len(hedge.split()) <= MAX_HEDGE_WORDS:
+        hits = occurrences(evidence.text, hedge)
+        if hits:
+            a, b = hits[0]
+            return Span(start=evidence.start + a, end=evidence.start + b, text=evidence.text[a:b])
+    out.drop("hedge", hedge, "not hedging words of the evidence sentence", where)
+    return None
+
+
+def _allegations(t: _Text, part: Extraction, out: Grounded) -> list[Allegation]:
+    """Allegations with the sentence that states them; one without evidence is dropped."""
+    sentences = numbered_sentences(t.chunk)
+    allegations: list[Allegation] = []
+    seen: set[tuple[int, str]] = set()
+    for i, a in enumerate(part.allegations):
+        where = f"allegations[{i}]"
+        found = resolve_sentence(a.evidence, sentences) if a.evidence else None
+        if found is None:
+            why = f"evidence {a.evidence!r} is not a sentence id" if a.evidence else "no evidence sentence cited"
+            out.drop("allegation", a.claim, f"{why} (cite the id of the sentence that states it)", where)
+            continue
+        evidence = t.span(*found)
+        accuser = _named(t, a.alleged_by, "alleged_by", f"{where}.alleged_by", out, evidence.start)
+        accused = _named(t, a.against, "against", f"{where}.against", out, evidence.start)
+        key = (evidence.start, (accused.value if accused else "").casefold())
         if key in seen:
             continue  # the same accusation twice is one item
         seen.add(key)
-        evidence = None
-        if a.evidence:
-            where = find_span(article, a.evidence)
-            if where is None:
-                dropped.append(
-                    Dropped(kind="evidence", text=a.evidence, reason="excerpt not in the article")
-                )
-            else:
-                evidence = _span(article, *where)
-        hedge = a.hedge
-        if hedge and (len(hedge.split()) > MAX_HEDGE_WORDS or not occurs(article, hedge)):
-            dropped.append(
-                Dropped(kind="hedge", text=hedge, reason="not hedging words found in the article")
-            )
-            hedge = None
-        out.append(
+        allegations.append(
             Allegation(
                 claim=a.claim,
-                alleged_by=a.alleged_by,
-                against=a.against,
+                alleged_by=accuser.value if accuser else None,
+                alleged_by_mention=t.mention(accuser) if accuser else None,
+                alleged_by_unnamed=a.alleged_by is None,
+                against=accused.value if accused else None,
+                against_mention=t.mention(accused) if accused else None,
                 status=a.status,
-                hedge=hedge,
+                hedge=t.full[h.start : h.end] if (h := _hedge(t, a.hedge, evidence, f"{where}.hedge", out)) else None,
+                hedge_span=h,
                 evidence=evidence,
             )
         )
-    return out
+    return allegations
+
+
+def sentence_support(t_full: str, chunk: str, offset: int = 0) -> dict[str, list[Span]]:
+    """The article sentences of `chunk` by id ("S1"...), as full-text spans."""
+    return {
+        ref: [Span(start=a + offset, end=b + offset, text=t_full[a + offset : b + offset])]
+        for ref, (a, b) in numbered_sentences(chunk).items()
+    }
+
+
+_ID = re.compile(r"^\[?\s*([A-Za-z]?)\s*(\d{1,4})\s*\]?$")
+
+
+def _ref_key(ref: str, letter: str) -> str | None:
+    """ "S3", "s3", "[S3]", "3" -> "S3" (with `letter` the kind of id expected)."""
+    m = _ID.match(ref.strip())
+    if not m or (m.group(1) and m.group(1).upper() != letter):
+        return None
+    return f"{letter}{int(m.group(2))}"
+
+
+def ground_summary(
+    full: str, sentences: Sequence[ExtractedSentence], ids: dict[str, list[Span]], out: Grounded, letter: str = "S"
+) -> list[SummarySentence]:
+    """Summary sentences that cite support and name nothing the article does not.
+
+    `ids` maps a citable id ("S3" for an article sentence; "P2" for a part-summary sentence of
+    a long article) to the article spans that support it.
+    """
+    kept: list[SummarySentence] = []
+    for i, s in enumerate(sentences):
+        where = f"summary[{i}]"
+        text = " ".join(s.text.split())
+        if not text:
+            continue
+        spans: dict[tuple[int, int], Span] = {}
+        for ref in s.support:
+            key = _ref_key(ref, letter)
+            for span in ids.get(key, []) if key else []:
+                spans[(span.start, span.end)] = span
+        if not spans:
+            cited = ", ".join(s.support) or "none"
+            out.drop("summary_sentence", text, f"cites no sentence of the article (support: {cited})", where)
+            continue
+        missing = unsupported_words(text, full)
+        if missing:
+            out.drop("summary_sentence", text, f"names {', '.join(missing)}, which the article does not contain", where)
+            continue
+        kept.append(SummarySentence(text=text, support=sorted(spans.values(), key=lambda x: x.start)))
+    return kept

@@ -22,8 +22,6 @@ import os
 import re
 import tempfile
 import time
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +38,8 @@ KEYED: tuple[str, ...] = (
     "temperature",
     "chunk_tokens",  # as `Settings.article_budget`: where long articles are split changes the answer
     "mode",  # tools / json_schema / json: the model sees a different request
+    "strategy",  # as `Settings.plan`: one whole-article call or focused questions
+    "prompts_dir",  # as the hash of the templates it holds (with `prompt_sha256`), not its path
 )
 """Settings fields that can change the answer, and so are part of the key."""
 
@@ -76,6 +76,10 @@ def _keyed_value(settings: Settings, name: str) -> Any:
         return settings.endpoint_url
     if name == "chunk_tokens":
         return settings.article_budget
+    if name == "strategy":
+        return settings.plan
+    if name == "prompts_dir":
+        return None  # its content is keyed by "prompt"; where the folder is does not matter
     if name == "model_path" and settings.model_path is not None:
         try:
             st = os.stat(settings.model_path)
@@ -83,18 +87,6 @@ def _keyed_value(settings: Settings, name: str) -> Any:
         except OSError:
             return settings.model_path
     return getattr(settings, name)
-
-
-@cache
-def _prompt_files_sha256() -> str:
-    """Every file shipped in prompts/, not only the templates `prompt_sha256` names: a new
-    template (a new kind of call) must not be answered from results made without it."""
-    h = hashlib.sha256()
-    folder = resources.files("summarizer").joinpath("prompts")
-    for item in sorted(folder.iterdir(), key=lambda i: i.name):
-        if item.is_file():
-            h.update(item.name.encode() + b"\0" + item.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 def cache_key(input_sha256: str, settings: Settings) -> str:
@@ -105,8 +97,7 @@ def cache_key(input_sha256: str, settings: Settings) -> str:
     parts = {
         "input": input_sha256,
         "settings": {name: _keyed_value(settings, name) for name in KEYED},
-        "prompt": prompt_sha256(),
-        "prompt_files": _prompt_files_sha256(),
+        "prompt": prompt_sha256(settings.prompts_dir),  # every template, ours or the user's
         "schema": schema_sha256(),
         "version": __version__,
     }

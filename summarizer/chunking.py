@@ -2,9 +2,8 @@
 
 Why it is shaped this way:
 
-* Chunks are plain ``[start, end)`` slices of the article and cover it contiguously, so a chunk
-  never needs its own offset arithmetic: everything the model returns is grounded afterwards in
-  the FULL article (`assemble.py`), whatever chunk it came from.
+* Chunks are plain ``[start, end)`` slices of the article and cover it contiguously, so a
+  chunk's offsets become the article's by adding its start.
 * A boundary never falls inside a quotation (`grounding.quotation_spans`, marks included): a
   quote cut in two could not be copied verbatim by the model and would be dropped at grounding.
   Keeping a quotation whole wins over the budget, so a quotation longer than a whole budget
@@ -12,34 +11,30 @@ Why it is shaped this way:
 * Boundaries are chosen paragraph first, then sentence, and only when a single sentence is
   longer than the budget, at whitespace: the model reads coherent text, and who said what
   usually stays in the same chunk as what was said.
-* `merge` folds the per-chunk answers into one `Extraction`, conservatively: it removes what is
-  the same item seen twice (overlap, or a quote split into sentences by the model) and fills a
-  missing speaker only in one narrow, documented case. It never invents text.
+* Each chunk's answer is grounded in its own chunk (`assemble.ground`, offsets shifted) and the
+  grounded items are merged by place in the pipeline; here only a missing speaker is carried
+  across a boundary, in one narrow, documented case (`carry_speakers`). It never invents text.
 
 Pure functions, standard library only (plus this package's schema and grounding helpers).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from string import Template
-from typing import TypeVar
 
 from .grounding import Normalised, find_all, quotation_spans
-from .prompts import load
-from .schema import ExtractedAllegation, ExtractedQuote, ExtractedTarget, Extraction
+from .schema import ExtractedQuote, Extraction
+from .sentences import is_heading, outside_quotations, paragraph_ends, sentence_ends, word_ends
 
 __all__ = [
     "Chunk",
+    "carry_speakers",
     "count_tokens_for",
     "estimate_tokens",
-    "merge",
     "split",
-    "summaries_prompt",
 ]
 
 # --------------------------------------------------------------------------- token counting
@@ -131,108 +126,6 @@ class Chunk:
     text: str
 
 
-# Words before a "." that do not end a sentence when followed by a capital ("Mr. Smith",
-# "No. 5", "Cmdr. Sean Robertson", "Oct. 25", German "Nr.", "Mrd. Euro"). Compared casefolded.
-_ABBREVIATIONS = frozenset(
-    """
-    mr mrs ms mx dr prof sen rep gov gen lt col maj capt cmdr adm sgt cpl pvt rev hon pres
-    amb sec dept st mt ft jr sr no nos nr vol fig art ch pp inc corp co ltd llc bros plc
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
-    vs etc approx est ave blvd rd al
-    bzw ca usw vgl evtl ggf inkl zzgl mio mrd dt abs
-    """.split()
-)
-_TERMINATOR = re.compile(r"(?:\.\.\.|…|[.!?]+)[\"'”’»)\]]*(?=\s)|[。！？]+[」』”’\"')\]）]*")
-_WORD_BEFORE = re.compile(r"[^\s\"'“”‘’«»(\[]*$")
-_DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # U.S, U.N, p.m, e.g (the final "." stripped)
-_WHITESPACE = re.compile(r"\s+")
-_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
-
-
-def _sentence_ends(text: str) -> list[int]:
-    """Positions just after a sentence's final punctuation (and its closing quotes/brackets).
-
-    A "." ends a sentence only when whitespace and then a character that is not lowercase (nor
-    ",;:") follow, and the word before it is not a known abbreviation ("Mr.", "No.", "Cmdr."),
-    not a single letter (initials: "Steven T. Mnuchin"), not dotted ("U.S.", "U.N.", "p.m."),
-    and not a number of one or two digits (German dates: "am 3. Oktober"). Decimals never
-    match because no whitespace follows their point. When in doubt this does NOT split: a
-    missed boundary only makes a chunk end at an earlier sentence.
-    """
-    ends: list[int] = []
-    n = len(text)
-    for m in _TERMINATOR.finditer(text):
-        end = m.end()
-        mark = m.group()
-        if mark[0] in "。！？":
-            ends.append(end)
-            continue
-        j = end
-        while j < n and text[j].isspace():
-            j += 1
-        if j < n and (text[j].islower() or text[j] in ",;:"):
-            continue
-        if mark.startswith(".") and not mark.startswith(".."):
-            before = _WORD_BEFORE.search(text, max(0, m.start() - 60), m.start())
-            word = before.group() if before else ""
-            if (
-                word.casefold() in _ABBREVIATIONS
-                or (len(word) == 1 and word.isalpha())
-                or _DOTTED.fullmatch(word)
-                or (word.isdigit() and len(word) <= 2)
-            ):
-                continue
-        ends.append(end)
-    return ends
-
-
-_HEADING_MAX = 100  # characters
-
-
-def _is_heading(paragraph: str) -> bool:
-    """A short paragraph that does not end like a sentence: a heading, a dateline, a credit."""
-    text = paragraph.strip().rstrip("\"'”’»)]")
-    return 0 < len(text) <= _HEADING_MAX and text[-1] not in ".!?…:;。！？"
-
-
-def _paragraph_ends(text: str) -> list[int]:
-    """Positions just after the last newline of each line break that separates paragraphs.
-
-    If the text has blank lines anywhere, only blank lines separate paragraphs (single newlines
-    may be hard wrapping inside a sentence); otherwise every newline does (the one-paragraph-
-    per-line text that HTML extraction produces).
-    """
-    blank_lines = _BLANK_LINE.search(text) is not None
-    ends = []
-    for m in _WHITESPACE.finditer(text):
-        run = m.group()
-        if run.count("\n") >= (2 if blank_lines else 1) and m.start() > 0:
-            ends.append(m.start() + run.rfind("\n") + 1)
-    return ends
-
-
-def _word_ends(text: str) -> list[int]:
-    """Positions just after each run of whitespace (the last-resort boundaries)."""
-    return [m.end() for m in _WHITESPACE.finditer(text) if m.start() > 0]
-
-
-def _outside_quotations(positions: Sequence[int], spans: Sequence[tuple[int, int]]) -> list[int]:
-    """`positions` that are not inside a quotation, its quotation marks included.
-
-    A quotation span (s, e) excludes its marks at s-1 and e, so boundaries b with
-    s-1 < b < e+1 are refused: a boundary may touch the opening mark from outside, or follow
-    the closing one, but never separate a mark from its words.
-    """
-    lows = [s - 1 for s, _ in spans]
-    out = []
-    for b in positions:
-        i = bisect_right(lows, b) - 1
-        if i >= 0 and lows[i] < b < spans[i][1] + 1:
-            continue
-        out.append(b)
-    return out
-
-
 class _Splitter:
     """The state of one `split` call: candidate boundaries and a cache of token counts."""
 
@@ -243,14 +136,14 @@ class _Splitter:
         self._counts: dict[tuple[int, int], int] = {}
         n = len(article)
         spans = quotation_spans(article)
-        paragraphs = set(_paragraph_ends(article)) | {n}
-        sentences = paragraphs | set(_sentence_ends(article))
-        words = sentences | set(_word_ends(article))
+        paragraphs = set(paragraph_ends(article)) | {n}
+        sentences = paragraphs | set(sentence_ends(article))
+        words = sentences | set(word_ends(article))
         # Each level includes the better ones: a paragraph end is also a sentence end, and both
         # are also places between words. n (the end of the text) is in every level.
-        self.paragraphs = _outside_quotations(sorted(paragraphs), spans)
-        self.sentences = _outside_quotations(sorted(sentences), spans)
-        self.words = _outside_quotations(sorted(words), spans)
+        self.paragraphs = outside_quotations(sorted(paragraphs), spans)
+        self.sentences = outside_quotations(sorted(sentences), spans)
+        self.words = outside_quotations(sorted(words), spans)
 
     def tokens(self, start: int, end: int) -> int:
         key = (start, end)
@@ -348,7 +241,7 @@ class _Splitter:
         before = self.paragraphs[i]
         if (
             before > max(start, floor)
-            and _is_heading(self.article[before:end])
+            and is_heading(self.article[before:end])
             and 2 * self.tokens(start, before) >= self.budget
         ):
             return before
@@ -424,7 +317,7 @@ def split(
     return chunks
 
 
-# --------------------------------------------------------------------------- merging
+# --------------------------------------------------------------------------- speakers across chunks
 
 _PRONOUNS = frozenset(
     "he she they him her them it we i you his hers their unknown unnamed unidentified "
@@ -453,24 +346,6 @@ def _norm_name(name: str | None) -> str:
 def _is_named(speaker: str | None) -> bool:
     """A speaker the article names or describes; not None, a pronoun or an 'unknown'."""
     return bool(speaker and speaker.strip().casefold() not in _PRONOUNS)
-
-
-def _same_speaker(a: str | None, b: str | None) -> bool:
-    """Could a and b be the same speaker? Yes if either is unnamed, or one's words hold the other's."""
-    if not (_is_named(a) and _is_named(b)):
-        return True
-    wa, wb = set(_norm_name(a).split()), set(_norm_name(b).split())
-    return wa <= wb or wb <= wa
-
-
-def _better_speaker(a: str | None, b: str | None) -> str | None:
-    """The fuller of two compatible speakers: named over unnamed, more words over fewer."""
-    if _is_named(a) and _is_named(b):
-        assert a is not None and b is not None
-        return b if len(_norm_name(b).split()) > len(_norm_name(a).split()) else a
-    if _is_named(b) or a is None:
-        return b
-    return a
 
 
 def _located_quote(text: str, quote: str, *, last: bool) -> int | None:
@@ -538,188 +413,3 @@ def carry_speakers(
             continue
         lists[k][0] = first.model_copy(update={"speaker": named.speaker})
     return lists
-
-
-def _contains(longer: str, shorter: str) -> bool:
-    """Does `longer` hold `shorter` as whole words ("patently false" in "is patently false",
-    but not "act" in "action")?"""
-    if not shorter or len(shorter) >= len(longer):
-        return False
-    return re.search(rf"(?<!\w){re.escape(shorter)}(?!\w)", longer) is not None
-
-
-def _merge_quotes(quotes: Sequence[ExtractedQuote]) -> list[ExtractedQuote]:
-    """One item per quote: equal after normalisation, or one inside the other, same speaker.
-
-    Containment is of whole words. The longer text is kept, with the fuller speaker. Two quotes whose named speakers differ
-    ("patently false" by the Pentagon, "is patently false" by Robertson) are both kept: the
-    same words can be said twice, and `assemble.ground_quotes` already gives each place in
-    the article to one quote only.
-    """
-    merged: list[ExtractedQuote] = []
-    keys: list[str] = []
-    for q in quotes:
-        key = _norm_quote(q.text)
-        matches = [
-            i
-            for i, (m, mk) in enumerate(zip(merged, keys, strict=True))
-            if _same_speaker(m.speaker, q.speaker) and (mk == key or _contains(mk, key) or _contains(key, mk))
-        ]
-        if not matches:
-            merged.append(q)
-            keys.append(key)
-            continue
-        group = [merged[i] for i in matches] + [q]
-        longest = max(group, key=lambda x: len(_norm_quote(x.text)))  # first of equals wins
-        speaker: str | None = None
-        for item in group:
-            speaker = _better_speaker(speaker, item.speaker)
-        at = matches[0]
-        merged[at] = ExtractedQuote(text=longest.text, speaker=speaker)
-        keys[at] = _norm_quote(longest.text)
-        for i in reversed(matches[1:]):
-            del merged[i], keys[i]
-    return merged
-
-
-def _merge_targets(targets: Sequence[ExtractedTarget]) -> list[ExtractedTarget]:
-    """One item per normalised name ("ACME Co." = "Acme Co"); first non-null country/imposed_by."""
-    merged: dict[str, ExtractedTarget] = {}
-    for t in targets:
-        key = _norm_name(t.name)
-        seen = merged.get(key)
-        if seen is None:
-            merged[key] = t
-            continue
-        merged[key] = seen.model_copy(
-            update={
-                "country": seen.country if seen.country is not None else t.country,
-                "imposed_by": seen.imposed_by if seen.imposed_by is not None else t.imposed_by,
-            }
-        )
-    return list(merged.values())
-
-
-def _merge_allegations(allegations: Sequence[ExtractedAllegation]) -> list[ExtractedAllegation]:
-    """One item per normalised (claim, against); the first wins, its nulls filled from later ones."""
-    merged: dict[tuple[str, str], ExtractedAllegation] = {}
-    for a in allegations:
-        key = (_norm_text(a.claim), _norm_name(a.against))
-        seen = merged.get(key)
-        if seen is None:
-            merged[key] = a
-            continue
-        fill = {
-            name: getattr(a, name)
-            for name in ("alleged_by", "against", "hedge", "evidence")
-            if getattr(seen, name) is None and getattr(a, name) is not None
-        }
-        if fill:
-            merged[key] = seen.model_copy(update=fill)
-    return list(merged.values())
-
-
-def _max_length(field: str) -> int | None:
-    """The `max_length` the schema puts on an `Extraction` field (None if it has none)."""
-    for meta in Extraction.model_fields[field].metadata:
-        limit = getattr(meta, "max_length", None)
-        if isinstance(limit, int):
-            return limit
-    return None
-
-
-_T = TypeVar("_T")
-
-
-def _cap(items: list[_T], field: str) -> list[_T]:
-    """`items` cut to the schema's max_length for `field`, keeping the earliest."""
-    limit = _max_length(field)
-    return items if limit is None else items[:limit]
-
-
-_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*\s")
-
-
-def _join_summaries(summaries: Sequence[str]) -> str:
-    """The chunk summaries in order, one paragraph, within the schema's `summary` max_length.
-
-    This is a fallback: the pipeline should replace it by a summary of the summaries
-    (`summaries_prompt`). When the join is too long it loses its last sentences whole, and only
-    if one sentence alone is too long is it cut at a word and ended with an ellipsis.
-    """
-    seen: list[str] = []
-    for s in summaries:
-        s = " ".join(s.split())
-        if s and s not in seen:
-            seen.append(s)
-    joined = " ".join(seen)
-    limit = _max_length("summary")
-    if limit is None or len(joined) <= limit:
-        return joined
-    cut = [m.end() for m in _SENTENCE_END.finditer(joined + " ") if m.end() - 1 <= limit]
-    if cut:
-        return joined[: cut[-1]].rstrip()
-    head = joined[: limit - 1]
-    return (head.rsplit(" ", 1)[0] if " " in head else head) + "…"
-
-
-def merge(parts: Sequence[Extraction], chunks: Sequence[Chunk] | None = None) -> Extraction:
-    """One `Extraction` from the per-chunk ones, given in chunk order.
-
-    * quotes: speakers carried across a boundary in one narrow case (`carry_speakers`; pass the
-      `chunks` the parts came from to make it positional), then duplicates folded
-      (`_merge_quotes`).
-    * sanctions_targets: one per normalised name (`_merge_targets`).
-    * allegations: one per normalised (claim, against) (`_merge_allegations`).
-    * summary: the chunk summaries joined (`_join_summaries`); ask the model for a summary of
-      them with `summaries_prompt` and put that in its place.
-    * every list is cut to the schema's max_length, keeping the earliest items.
-
-    Built with `Extraction.model_construct`: every item was validated when its part was, the
-    bounds are enforced here, and so the result is valid; constructing without validation also
-    keeps the quote-grounding validator from re-running if this is called inside a grounding
-    context (where a last, lenient attempt may have let an ungrounded quote through, which
-    `assemble` then drops and reports).
-    """
-    if not parts:
-        raise ValueError("merge needs at least one extraction")
-    if chunks is not None and len(chunks) != len(parts):
-        raise ValueError("chunks and parts must correspond one to one")
-    quotes = _merge_quotes([q for qs in carry_speakers(parts, chunks) for q in qs])
-    targets = _merge_targets([t for p in parts for t in p.sanctions_targets])
-    allegations = _merge_allegations([a for p in parts for a in p.allegations])
-    return Extraction.model_construct(
-        summary=_join_summaries([p.summary for p in parts]),
-        allegations=_cap(allegations, "allegations"),
-        sanctions_targets=_cap(targets, "sanctions_targets"),
-        quotes=_cap(quotes, "quotes"),
-    )
-
-
-# --------------------------------------------------------------------------- second call
-
-
-def _fence_for(texts: Sequence[str]) -> str:
-    """A fence line that none of `texts` contains, so no summary can close the fence early."""
-    fence = "=" * 8
-    while any(fence in t for t in texts):
-        fence += "="
-    return fence
-
-
-def summaries_prompt(summaries: list[str]) -> str:
-    """The user message asking the model to summarise the chunk summaries as one article.
-
-    The summaries are model output derived from the article, so they may carry text that the
-    article planted ("ignore previous instructions"): they are fenced and given as a JSON array
-    of strings (escaping makes a summary unable to break out of its item), and the model is
-    told to treat them as data. It is asked for 2-4 neutral sentences that keep the hedging.
-    """
-    if not summaries:
-        raise ValueError("summaries_prompt needs at least one summary")
-    payload = json.dumps(list(summaries), ensure_ascii=False, indent=1)
-    return (
-        Template(load("summaries"))
-        .substitute(parts=len(summaries), fence=_fence_for([payload]), payload=payload)
-        .strip()
-    )

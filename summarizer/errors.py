@@ -92,13 +92,20 @@ class MissingRecordingError(SummarizerError):
     kind = "missing_recording"
 
 
+class ScreeningError(SummarizerError):
+    """A sanctions list cannot be read or recognised, or the screening server (yente) failed."""
+
+    exit_code = 11
+    kind = "screening"
+
+
 class OutputError(SummarizerError):
     """The result was made but could not be written where asked (disk full, I/O error).
 
     Problems that can be seen before any work (a missing or read-only directory, a directory as
     the output file) are `ConfigError`s instead, raised before a model is called."""
 
-    exit_code = 11
+    exit_code = 13
     kind = "output"
 
 
@@ -114,6 +121,7 @@ EXIT_CODES: dict[str, int] = {
         OutputInvalidError,
         TruncatedOutputError,
         MissingRecordingError,
+        ScreeningError,
         OutputError,
     )
 }

@@ -5,19 +5,16 @@ Matching is exact first, then through a normalisation that only forgives typogra
 no-break spaces) and maps every normalised character back to its original offset. Nothing
 fuzzier: a quote with one changed word is not found, and so never returned.
 
-Validation during the model call reads the article from a context variable rather than from
-instructor's `context=`, because `context=` makes instructor render every message as a Jinja
-template (an article holding `{{ 7*7 }}` would reach the model as `49`, and `textwrap.dedent`
-would rewrite whitespace-only lines).
+Also here: the quotations of an article, found by their marks and numbered for the prompt.
+What the model's answer is checked against lives in `assemble` (grounding) and `validation`
+(when to re-ask).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from functools import lru_cache
 
 _TYPO = {
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
@@ -59,6 +56,12 @@ class Normalised:
         return self.origin[start], self.origin[end - 1] + 1
 
 
+@lru_cache(maxsize=32)
+def _normalised(article: str, fold_case: bool) -> Normalised:
+    """The article's normalisation, built once: names are looked up in it many times."""
+    return Normalised(article, fold_case=fold_case)
+
+
 def _normalise_needle(needle: str, *, fold_case: bool) -> str:
     return Normalised(needle, fold_case=fold_case).text.strip()
 
@@ -71,7 +74,7 @@ def find_all(article: str, needle: str, *, fold_case: bool = False) -> list[tupl
     hits = [(m.start(), m.start() + len(needle)) for m in re.finditer(re.escape(needle), article)]
     if hits:
         return hits
-    norm = Normalised(article, fold_case=fold_case)
+    norm = _normalised(article, fold_case)
     pattern = _normalise_needle(needle, fold_case=fold_case)
     if not pattern:
         return []
@@ -127,72 +130,3 @@ def resolve_ref(ref: str, listed: dict[str, tuple[int, int]]) -> tuple[int, int]
     """The span of a quotation id as the model wrote it ("Q3", "q3", "[Q3]", "3"), or None."""
     m = _REF.match(ref.strip())
     return listed.get(f"Q{int(m.group(1))}") if m else None
-
-
-# --------------------------------------------------------------------------- validation state
-
-
-@dataclass
-class GroundingState:
-    """Per-call state read by the schema validator: the article and whether to be lenient.
-
-    On the last attempt the validator stops raising, and the unplaceable quotes are dropped
-    and reported by `ground_quotes` instead of failing the whole article.
-    """
-
-    article: str
-    max_attempts: int
-    attempt: int = 0
-    reasks: list[str] = field(default_factory=list)
-
-    @property
-    def last_attempt(self) -> bool:
-        return self.attempt >= self.max_attempts
-
-    def next_attempt(self, *_: object, **__: object) -> None:
-        """Hook for instructor's `completion:kwargs` event: one call per model attempt."""
-        self.attempt += 1
-
-
-_STATE: ContextVar[GroundingState | None] = ContextVar("summarizer_grounding", default=None)
-
-
-@contextmanager
-def grounding(state: GroundingState) -> Iterator[GroundingState]:
-    """Make `state` visible to the schema validator for the duration of one model call."""
-    token = _STATE.set(state)
-    try:
-        yield state
-    finally:
-        _STATE.reset(token)
-
-
-def check_extraction(quotes: Sequence[tuple[str | None, str | None]]) -> None:
-    """Raise ValueError naming each quote that cannot be placed, unless on the last try.
-
-    A quote is (ref, text): a ref must name a listed quotation; without one, the text must
-    occur in the article.
-    """
-    state = _STATE.get()
-    if state is None:
-        return
-    listed = numbered_quotations(state.article)
-    problems: list[str] = []
-    for ref, text in quotes:
-        if ref:
-            if resolve_ref(ref, listed) is None:
-                problems.append(f"ref {ref!r} is not an id in the QUOTATIONS list")
-        elif not text:
-            problems.append("a quote has neither ref nor text")
-        elif not find_all(state.article, text):
-            problems.append(f"text {text[:200]!r} does not occur word for word in the article")
-    if not problems or state.last_attempt:
-        return
-    message = (
-        f"{len(problems)} quote(s) cannot be placed in the article: "
-        + "; ".join(f"[{i + 1}] {p}" for i, p in enumerate(problems[:10]))
-        + ". Use the id of a listed quotation as ref, or copy unlisted direct speech exactly "
-        "as the article writes it; remove a quote the article does not contain."
-    )
-    state.reasks.append(message)
-    raise ValueError(message)

@@ -15,25 +15,31 @@ from typing import Any
 
 from instructor.core.hooks import Hooks
 
+from . import focused
 from . import ledger as ledger_mod
-from .assemble import ground_allegations, ground_quotes, ground_targets, with_quote_texts
-from .chunking import Chunk, carry_speakers, count_tokens_for, merge, split, summaries_prompt
+from .assemble import Grounded, ground, ground_summary
+from .chunking import Chunk, carry_speakers, count_tokens_for, split
 from .client import make_async_client, make_client, prepared, translate
 from .errors import TruncatedOutputError
-from .grounding import GroundingState, grounding
+from .grounding import numbered_quotations, resolve_ref
 from .inputs import Article
-from .prompts import build_messages, load, prompt_sha256
+from .prompts import build_messages, prompt_sha256, summaries_messages
 from .schema import (
+    Allegation,
     ArticleSummary,
     Dropped,
     Extraction,
     Provenance,
     Quote,
+    SanctionsTarget,
+    Span,
+    SummarySentence,
     Usage,
     WholeSummary,
     schema_sha256,
 )
 from .settings import Settings
+from .validation import GroundingState, grounding
 
 CHUNK_CONCURRENCY = 4  # chunk calls of one article in flight at once
 
@@ -54,12 +60,12 @@ class Summarizer:
         """max_tokens for the first try and for the one retry after a truncated answer."""
         return [self.settings.max_tokens, self.settings.max_tokens * 2]
 
-    def _kwargs(self, text: str, state: GroundingState, max_tokens: int) -> dict[str, Any]:
+    def _kwargs(self, chunk: Chunk, state: GroundingState, max_tokens: int) -> dict[str, Any]:
         hooks = Hooks()
         hooks.on("completion:kwargs", state.next_attempt)
         return {
             "response_model": prepared(Extraction),
-            "messages": build_messages(text),
+            "messages": build_messages(chunk.text, self.settings.prompts_dir),
             "model": self.settings.model,
             "max_retries": self.settings.max_reasks,
             "hooks": hooks,
@@ -72,8 +78,10 @@ class Summarizer:
             deadline=time.monotonic() + self.settings.timeout, on_event=self.on_event
         )
 
-    def _state(self, text: str) -> GroundingState:
-        return GroundingState(article=text, max_attempts=self.settings.max_reasks + 1)
+    def _state(self, chunk: Chunk, full_text: str) -> GroundingState:
+        return GroundingState(
+            article=chunk.text, full_text=full_text, offset=chunk.start, max_attempts=self.settings.max_reasks + 1
+        )
 
     def _retry_truncated(
         self, exc: Exception, budget: int, led: ledger_mod.Ledger | None, last: bool
@@ -94,30 +102,34 @@ class Summarizer:
     def _assemble(
         self,
         article: Article,
-        parts: list[Extraction],
+        grounded: list[Grounded],
         chunks: list[Chunk],
         led: ledger_mod.Ledger,
         t0: float,
-        summary: str | None = None,
+        summary: tuple[list[SummarySentence], list[Dropped]] | None = None,
     ) -> ArticleSummary:
-        """Ground everything in the full text; quotes chunk by chunk, so each place counts once."""
-        text = article.text
-        dropped: list[Dropped] = []
-        parts = [with_quote_texts(p, c.text) for p, c in zip(parts, chunks, strict=True)]
-        extraction = parts[0] if len(parts) == 1 else merge(parts, chunks)
+        """One result from the grounded parts: each place once, in article order."""
         quotes: dict[tuple[int, int], Quote] = {}
-        for found, chunk in zip(carry_speakers(parts, chunks), chunks, strict=True):
-            for q in ground_quotes(chunk.text, found, dropped, offset=chunk.start, full_text=text):
+        targets: dict[str, SanctionsTarget] = {}
+        allegations: dict[tuple[int, str], Allegation] = {}
+        for part in grounded:
+            for q in part.quotes:
                 quotes.setdefault((q.start, q.end), q)  # overlapping chunks: same place, one quote
-        result = ArticleSummary(
-            summary=summary if summary is not None else extraction.summary,
+            for t in part.targets:
+                targets.setdefault(t.name.casefold(), t)
+            for a in part.allegations:
+                allegations.setdefault((a.evidence.start, (a.against or "").casefold()), a)
+        sentences, summary_drops = (grounded[0].summary, []) if summary is None else summary
+        return ArticleSummary(
+            summary=" ".join(s.text for s in sentences),
+            summary_sentences=sentences,
             quotes=sorted(quotes.values(), key=lambda q: q.start),
-            sanctions_targets=ground_targets(text, extraction, dropped),
-            allegations=ground_allegations(text, extraction, dropped),
+            sanctions_targets=list(targets.values()),
+            allegations=sorted(allegations.values(), key=lambda a: a.evidence.start),
             provenance=Provenance(
                 model=self.settings.model,
                 backend=self.settings.backend_label,
-                prompt_sha256=prompt_sha256(),
+                prompt_sha256=prompt_sha256(self.settings.prompts_dir),
                 schema_sha256=schema_sha256(),
                 input_sha256=article.sha256,
                 attempts=led.requests,
@@ -127,59 +139,118 @@ class Summarizer:
                     total_tokens=led.total_tokens,
                 ),
                 elapsed_s=round(time.monotonic() - t0, 3),
-                dropped=dropped,  # complete: the grounding calls above ran first
+                dropped=[d for part in grounded for d in part.dropped] + summary_drops,
                 source=article.source,
                 chunks=len(chunks),
                 title=article.title,
                 author=article.author,
                 date=article.date,
             ),
-            text=text if article.is_html else None,
+            text=article.text if article.is_html else None,
         )
-        return result
+
+    def _ground_parts(self, article: Article, parts: list[Extraction], chunks: list[Chunk]) -> list[Grounded]:
+        """Each part grounded in its own chunk, a speaker carried across a boundary where safe."""
+        texts = [_with_quote_texts(p, c.text) for p, c in zip(parts, chunks, strict=True)]
+        carried = carry_speakers(texts, chunks)
+        return [
+            ground(p.model_copy(update={"quotes": qs}), c.text, offset=c.start, full_text=article.text)
+            for p, qs, c in zip(parts, carried, chunks, strict=True)
+        ]
+
+    def _summary_request(self, article: Article, grounded: list[Grounded]) -> tuple[dict[str, Any], GroundingState]:
+        """The call that writes a long article's summary from its parts' summary sentences."""
+        support: dict[str, list[Span]] = {}
+        lines: list[tuple[str, str]] = []
+        for part in grounded:
+            for s in part.summary:
+                ref = f"P{len(lines) + 1}"
+                lines.append((ref, s.text))
+                support[ref] = s.support
+        state = GroundingState(
+            article=article.text, full_text=article.text, part_support=support,
+            max_attempts=self.settings.max_reasks + 1,
+        )
+        hooks = Hooks()
+        hooks.on("completion:kwargs", state.next_attempt)
+        kwargs = {
+            "response_model": prepared(WholeSummary),
+            "messages": summaries_messages(
+                lines or [("P1", "(no part summary survived grounding)")], self.settings.prompts_dir
+            ),
+            "model": self.settings.model,
+            "max_retries": self.settings.max_reasks,
+            "hooks": hooks,
+            "temperature": self.settings.temperature,
+            "max_tokens": min(self.settings.max_tokens, 1024),
+        }
+        return kwargs, state
+
+    @staticmethod
+    def _whole_summary(whole: WholeSummary, state: GroundingState) -> tuple[list[SummarySentence], list[Dropped]]:
+        out = Grounded()
+        kept = ground_summary(state.full_text or state.article, whole.summary, state.part_support or {}, out, letter="P")
+        return kept, out.dropped
 
     # -- the two call styles ---------------------------------------------------------
     # Each style has the same three steps: extract one text (with the truncation retry),
     # extract every chunk concurrently, and summarise the part summaries of a long article.
 
-    def _extract(self, text: str) -> Extraction:
+    def _question_kwargs(self, q: focused.Question) -> dict[str, Any]:
+        return {
+            "response_model": prepared(q.response_model),
+            "messages": q.messages,
+            "model": self.settings.model,
+            "max_retries": self.settings.max_reasks,
+            "temperature": self.settings.temperature,
+            "max_tokens": q.max_tokens,
+        }
+
+    def _extract(self, chunk: Chunk, full_text: str) -> Extraction:
+        if self.settings.plan == "focused":
+            questions = focused.plan(chunk.text, self.settings.prompts_dir)
+            try:
+                q = next(questions)
+                while True:
+                    q = questions.send(self._client.chat.completions.create(**self._question_kwargs(q)))
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            except Exception as exc:  # noqa: BLE001
+                raise self._translate(exc) from None
         for i, budget in enumerate(self._budgets()):
-            state = self._state(text)
+            state = self._state(chunk, full_text)
             try:
                 with grounding(state):
                     extraction: Extraction = self._client.chat.completions.create(
-                        **self._kwargs(text, state, budget)
+                        **self._kwargs(chunk, state, budget)
                     )
                 return extraction
             except Exception as exc:  # noqa: BLE001 - translated to a typed error
                 self._retry_truncated(exc, budget, ledger_mod.current(), last=i == 1)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _aextract(self, text: str) -> Extraction:
+    async def _aextract(self, chunk: Chunk, full_text: str) -> Extraction:
+        if self.settings.plan == "focused":
+            questions = focused.plan(chunk.text, self.settings.prompts_dir)
+            try:
+                q = next(questions)
+                while True:
+                    q = questions.send(await self._aclient.chat.completions.create(**self._question_kwargs(q)))
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            except Exception as exc:  # noqa: BLE001
+                raise self._translate(exc) from None
         for i, budget in enumerate(self._budgets()):
-            state = self._state(text)
+            state = self._state(chunk, full_text)
             try:
                 with grounding(state):
                     extraction: Extraction = await self._aclient.chat.completions.create(
-                        **self._kwargs(text, state, budget)
+                        **self._kwargs(chunk, state, budget)
                     )
                 return extraction
             except Exception as exc:  # noqa: BLE001
                 self._retry_truncated(exc, budget, ledger_mod.current(), last=i == 1)
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _summary_kwargs(self, parts: list[Extraction]) -> dict[str, Any]:
-        return {
-            "response_model": prepared(WholeSummary),
-            "messages": [
-                {"role": "system", "content": load("system").strip()},
-                {"role": "user", "content": summaries_prompt([p.summary for p in parts])},
-            ],
-            "model": self.settings.model,
-            "max_retries": self.settings.max_reasks,
-            "temperature": self.settings.temperature,
-            "max_tokens": min(self.settings.max_tokens, 1024),
-        }
 
     def _translate(self, exc: Exception) -> Exception:
         led = ledger_mod.current()
@@ -194,19 +265,23 @@ class Summarizer:
         with ledger_mod.recording(led):
             chunks = self._chunks(article.text)
             if len(chunks) == 1:
-                return self._assemble(article, [self._extract(article.text)], chunks, led, t0)
+                parts = [self._extract(chunks[0], article.text)]
+                return self._assemble(article, self._ground_parts(article, parts, chunks), chunks, led, t0)
             workers = min(len(chunks), CHUNK_CONCURRENCY)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 # each thread runs in a copy of this context: the same ledger, its own grounding
                 futures = [
-                    pool.submit(contextvars.copy_context().run, self._extract, c.text) for c in chunks
+                    pool.submit(contextvars.copy_context().run, self._extract, c, article.text) for c in chunks
                 ]
                 parts = [f.result() for f in futures]
+            grounded = self._ground_parts(article, parts, chunks)
+            kwargs, state = self._summary_request(article, grounded)
             try:
-                whole = self._client.chat.completions.create(**self._summary_kwargs(parts))
+                with grounding(state):
+                    whole = self._client.chat.completions.create(**kwargs)
             except Exception as exc:  # noqa: BLE001
                 raise self._translate(exc) from None
-            return self._assemble(article, parts, chunks, led, t0, whole.summary)
+            return self._assemble(article, grounded, chunks, led, t0, self._whole_summary(whole, state))
 
     async def arun(self, article: Article) -> ArticleSummary:
         """Summarize one article on the running event loop (calls overlap in batches)."""
@@ -217,19 +292,23 @@ class Summarizer:
         with ledger_mod.recording(led):
             chunks = self._chunks(article.text)
             if len(chunks) == 1:
-                return self._assemble(article, [await self._aextract(article.text)], chunks, led, t0)
+                parts = [await self._aextract(chunks[0], article.text)]
+                return self._assemble(article, self._ground_parts(article, parts, chunks), chunks, led, t0)
             gate = asyncio.Semaphore(CHUNK_CONCURRENCY)
 
-            async def one(text: str) -> Extraction:
+            async def one(chunk: Chunk) -> Extraction:
                 async with gate:
-                    return await self._aextract(text)
+                    return await self._aextract(chunk, article.text)
 
-            parts = list(await asyncio.gather(*(one(c.text) for c in chunks)))
+            parts = list(await asyncio.gather(*(one(c) for c in chunks)))
+            grounded = self._ground_parts(article, parts, chunks)
+            kwargs, state = self._summary_request(article, grounded)
             try:
-                whole = await self._aclient.chat.completions.create(**self._summary_kwargs(parts))
+                with grounding(state):
+                    whole = await self._aclient.chat.completions.create(**kwargs)
             except Exception as exc:  # noqa: BLE001
                 raise self._translate(exc) from None
-            return self._assemble(article, parts, chunks, led, t0, whole.summary)
+            return self._assemble(article, grounded, chunks, led, t0, self._whole_summary(whole, state))
 
     def _chunks(self, text: str) -> list[Chunk]:
         return split(text, self.settings.article_budget, count_tokens_for(self.settings.model))
@@ -241,3 +320,17 @@ class Summarizer:
     async def aclose(self) -> None:
         if self._aclient is not None:
             await self._aclient.client.close()
+
+
+def _with_quote_texts(part: Extraction, text: str) -> Extraction:
+    """The part with each listed quotation's text filled in from its ref.
+
+    Carrying speakers across chunks compares quotes by their words; a quote given only as
+    "Q3" has its words in the article.
+    """
+    listed = numbered_quotations(text)
+    quotes = []
+    for q in part.quotes:
+        where = resolve_ref(q.ref, listed) if q.ref else None
+        quotes.append(q.model_copy(update={"text": text[where[0] : where[1]] if where else (q.text or "")}))
+    return part.model_copy(update={"quotes": quotes})

@@ -14,6 +14,8 @@ import re
 from typing import Any
 
 from .grounding import quotation_spans
+from .names import TITLES
+from .sentences import numbered_sentences
 
 _SPEECH = (
     r"(?:said|says|told|tells|added|adds|stated|states|wrote|writes|declared|noted|explained|"
@@ -41,7 +43,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?\u201d\"])\s+(?=[A-Z\u201c\"])")
 
 def _name(candidate: str) -> str | None:
     words = candidate.split()
-    while words and (words[0] in _NOT_NAMES or words[0].lower().rstrip(".") in _TITLES):
+    while words and (words[0] in _NOT_NAMES or words[0].lower().rstrip(".") in TITLES):
         words = words[1:]
     name = " ".join(words).rstrip(".,")
     return name or None
@@ -66,32 +68,6 @@ def _speaker(text: str, start: int, end: int, last: str | None, same_paragraph: 
     return last if same_paragraph else None
 
 
-def fullest_name(text: str, name: str) -> str:
-    """The longest run of capitalised words in the text that ends with `name` ("Lammy" ->
-    "David Lammy"), titles and other leading capitalised words aside; `name` if none."""
-    best = name
-    for m in re.finditer(rf"((?:[A-Z][\w.'\u2019-]*\s+)+){re.escape(name)}\b", text):
-        words = m.group(1).split()
-        while words and (words[0] in _NOT_NAMES or words[0].lower() in _TITLES):
-            words = words[1:]
-        # keep only the personal-name tail: stop at a title inside the run ("Minister David")
-        tail: list[str] = []
-        for w in reversed(words):
-            if w.lower().rstrip(".") in _TITLES or (w.endswith(".") and len(w) > 2):
-                break  # a title, or the end of the previous sentence ("Friday.")
-            tail.insert(0, w)
-        candidate = " ".join(tail + [name])
-        if len(tail) <= 3 and len(candidate) > len(best):
-            best = candidate
-    return best
-
-
-_TITLES = frozenset(
-    "secretary minister president prime foreign state u.k. u.s. mr mrs ms dr sen rep gov "
-    "general gen col cmdr spokesperson spokesman spokeswoman chairman chief director of".split()
-)
-
-
 def quotes(text: str) -> list[dict[str, Any]]:
     """Quotations with speakers; unattributed scare quotes of under five words are left out."""
     out: list[dict[str, Any]] = []
@@ -103,8 +79,6 @@ def quotes(text: str) -> list[dict[str, Any]]:
         body = text[start:end]
         if speaker is None and len(body.split()) < 5:
             continue
-        if speaker and " " not in speaker:
-            speaker = fullest_name(text, speaker)
         out.append({"text": body[:1200], "speaker": speaker[:160] if speaker else None})
         if speaker:
             last = speaker
@@ -112,18 +86,11 @@ def quotes(text: str) -> list[dict[str, Any]]:
     return out[:40]
 
 
-def sentences(text: str) -> list[str]:
-    """Sentences of every paragraph, as written (each one a substring of the text)."""
-    out: list[str] = []
-    for paragraph in text.split("\n"):
-        out += [s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip()]
-    return out
-
-
 def allegations(text: str) -> list[dict[str, Any]]:
-    """Sentences with a hedging word, outside quotations, as allegations with their hedge."""
+    """Sentences with a hedging word as allegations, citing themselves as evidence."""
     out: list[dict[str, Any]] = []
-    for sentence in sentences(text):
+    for ref, (start, end) in numbered_sentences(text).items():
+        sentence = text[start:end]
         m = _HEDGES.search(sentence)
         if not m or len(sentence) < 40:
             continue
@@ -137,27 +104,26 @@ def allegations(text: str) -> list[dict[str, Any]]:
                 "against": None,
                 "status": status,
                 "hedge": m.group(1),
-                "evidence": sentence[:600],
+                "evidence": ref,
             }
         )
     return out[:20]
 
 
-def summary(text: str) -> str:
-    """The lede: the first sentences of the first real paragraph (boilerplate lines skipped)."""
-    for paragraph in text.split("\n"):
-        p = paragraph.strip()
-        if len(p) < 80 or not re.search(r"[.!?]", p):
-            continue  # headlines, navigation, bylines
-        picked: list[str] = []
-        for s in sentences(p):
-            if len(" ".join(picked + [s])) > 1400:
-                break
-            picked.append(s)
-            if len(picked) == 3:
-                break
-        return " ".join(picked) or p[:1400]
-    return text.strip()[:1400]
+def summary(text: str) -> list[dict[str, Any]]:
+    """The lede: up to three sentences of the first real paragraph (headlines, navigation and
+    bylines skipped), each supported by itself."""
+    numbered = numbered_sentences(text)
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if len(line.strip()) >= 80 and re.search(r"[.!?]", line):
+            picked = [
+                {"text": text[a:b][:400], "support": [ref]} for ref, (a, b) in numbered.items() if start <= a < end
+            ]
+            return picked[:3]
+        start = end + 1
+    return [{"text": text[a:b][:400], "support": [ref]} for ref, (a, b) in list(numbered.items())[:1]]
 
 
 def extract(text: str) -> dict[str, Any]:

@@ -3,21 +3,30 @@
 The `Extraction` field descriptions are part of the prompt: instructor sends them as the JSON
 schema of the tool the model must call. Keep them short, concrete and written for the model.
 Lengths and list sizes are bounded so that a small grammar-constrained model cannot run on.
+The model cites rather than copies: quotations by their id in the QUOTATIONS list, evidence
+and summary support by the id of an article sentence ("S4"), so what it points at is the
+article's own text by construction; names it must copy as the article writes them.
 
-`ArticleSummary` is the output contract of the README: every quote satisfies
-`article[start:end] == text`, and target mentions / allegation evidence carry spans too.
+`ArticleSummary` is the output contract of the README: every span satisfies
+`article[start:end] == text` (quotes, mentions of named fields, evidence, summary support).
 """
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 from functools import cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from .grounding import check_extraction
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 Status = Literal["alleged", "claimed", "denied", "confirmed", "charged", "convicted"]
 Kind = Literal["person", "organization", "vessel", "aircraft", "government", "country", "other"]
@@ -64,10 +73,15 @@ class ExtractedAllegation(BaseModel):
     alleged_by: str | None = Field(
         default=None,
         max_length=160,
-        description="Who makes the accusation; 'unspecified' for 'has been accused'; null if unknown.",
+        description=(
+            "Who makes the accusation, copied exactly as the article names them; null when the "
+            "article does not say who ('has been accused', 'officials said')."
+        ),
     )
     against: str | None = Field(
-        default=None, max_length=160, description="Who or what is accused."
+        default=None,
+        max_length=160,
+        description="Who or what is accused, copied exactly as the article names them.",
     )
     status: Status = Field(
         description=(
@@ -80,14 +94,14 @@ class ExtractedAllegation(BaseModel):
         default=None,
         max_length=80,
         description=(
-            "The hedging words exactly as the article writes them (e.g. 'allegedly', 'suspected', "
-            "'claimed'); null when the article states it flatly."
+            "The hedging words exactly as the evidence sentence writes them (e.g. 'allegedly', "
+            "'suspected', 'claimed'); null when it states the claim flatly."
         ),
     )
     evidence: str | None = Field(
         default=None,
-        max_length=600,
-        description="A short verbatim excerpt (one sentence or less) of the article where this is said.",
+        max_length=8,
+        description="The id of the article sentence that states this accusation, e.g. 'S4'.",
     )
 
 
@@ -97,32 +111,45 @@ class ExtractedTarget(BaseModel):
     name: str = Field(
         max_length=160,
         description=(
-            "The target's name exactly as the article spells it. Only named entities: never make "
-            "up a name for an unnamed one such as 'three ship operators'."
+            "The target's name copied exactly as the article spells it. Only named entities: "
+            "never make up a name for an unnamed one such as 'three ship operators'."
         ),
     )
     kind: Kind = Field(description="What sort of entity the target is.")
     country: str | None = Field(
         default=None,
         max_length=80,
-        description="The country the article links the target to, in English; null if it gives none.",
+        description="The country the article links the target to, as the article names it; null if it gives none.",
     )
     imposed_by: str | None = Field(
         default=None,
         max_length=120,
-        description="Who imposes (or lifts) the sanctions, as the article says; null if not said.",
+        description="Who imposes (or lifts) the sanctions, copied as the article names them; null if not said.",
+    )
+
+
+class ExtractedSentence(BaseModel):
+    """One sentence of the summary and the article sentences that support it."""
+
+    text: str = Field(max_length=400, description="One neutral sentence of the summary.")
+    support: list[Annotated[str, Field(max_length=8)]] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Ids of the article sentences that say this, e.g. ['S2', 'S7'].",
     )
 
 
 class Extraction(BaseModel):
     """Fill this in from the article only. Use empty lists when the article has none."""
 
-    summary: str = Field(
-        max_length=1500,
+    summary: list[ExtractedSentence] = Field(
+        default_factory=list,
+        max_length=4,
+        json_schema_extra={"minItems": 1},  # asked for (and re-asked when missing), not a parse error
         description=(
-            "2 to 4 neutral sentences on what the article reports. Keep its hedging "
-            "('allegedly', 'claimed'); do not state as fact what it only reports as alleged, and "
-            "say nothing the article does not."
+            "2 to 4 neutral sentences on what the article reports, in the article's language. "
+            "Keep its hedging ('allegedly', 'claimed'); do not state as fact what it only reports "
+            "as alleged, and name no one and no number the article does not."
         ),
     )
     allegations: list[ExtractedAllegation] = Field(default_factory=list, max_length=20)
@@ -134,22 +161,63 @@ class Extraction(BaseModel):
     quotes: list[ExtractedQuote] = Field(default_factory=list, max_length=40)
 
     @model_validator(mode="after")
-    def _quotes_are_in_the_article(self) -> Extraction:
-        """Raise (so instructor re-asks) when a quote cannot be placed in the article."""
-        check_extraction([(q.ref, q.text) for q in self.quotes])
+    def _grounded_in_the_article(self) -> Extraction:
+        """Raise (so instructor re-asks) when something cannot be found in the article."""
+        from .validation import check_extraction  # validation grounds with assemble, which needs this module
+
+        check_extraction(self)
         return self
 
 
 class WholeSummary(BaseModel):
     """The summary of a long article, written from the summaries of its parts."""
 
-    summary: str = Field(
-        max_length=1500,
-        description="2 to 4 neutral sentences about the whole article, keeping its hedging.",
+    summary: list[ExtractedSentence] = Field(
+        default_factory=list,
+        max_length=4,
+        description=(
+            "2 to 4 neutral sentences about the whole article, keeping its hedging; each cites "
+            "the ids of the part-summary sentences it rests on, e.g. ['P1', 'P4']."
+        ),
     )
+
+    @model_validator(mode="after")
+    def _supported(self) -> WholeSummary:
+        from .validation import check_whole_summary
+
+        check_whole_summary(self)
+        return self
 
 
 # --------------------------------------------------------------------------- user-facing
+
+
+class ScreeningHit(BaseModel):
+    """A sanctions-list entry that a name matched (see summarizer/screening and docs/screening.md)."""
+
+    list: str
+    entry_id: str
+    name: str
+    matched_name: str
+    programs: builtins.list[str]
+    type: str
+    score: float
+    why: str
+    url: str | None = None
+
+
+class _Screened(BaseModel):
+    """A `screening` list that is set only when screening ran (--screen / screening=);
+    [] means screened, nothing matched. Without screening the key is not output at all."""
+
+    screening: builtins.list[ScreeningHit] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unscreened(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        data: dict[str, object] = handler(self)
+        if self.screening is None:
+            data.pop("screening", None)
+        return data
 
 
 class Span(BaseModel):
@@ -160,9 +228,14 @@ class Span(BaseModel):
     text: str
 
 
+class Mention(Span, _Screened):
+    """A place where the article names the entity of a named field (screened with --screen-all)."""
+
+
 class Quote(BaseModel):
     text: str
     speaker: str | None
+    speaker_mention: Mention | None = None
     start: int
     end: int
 
@@ -170,18 +243,34 @@ class Quote(BaseModel):
 class Allegation(BaseModel):
     claim: str
     alleged_by: str | None
+    alleged_by_mention: Mention | None = None
+    alleged_by_unnamed: bool = Field(
+        default=False,
+        description="True when the article does not say who makes the accusation ('has been accused').",
+    )
     against: str | None
+    against_mention: Mention | None = None
     status: Status
     hedge: str | None
-    evidence: Span | None
+    hedge_span: Span | None = None
+    evidence: Span
 
 
-class SanctionsTarget(BaseModel):
+class SanctionsTarget(_Screened):
     name: str
     kind: Kind
     country: str | None
+    country_mention: Mention | None = None
     imposed_by: str | None
-    mention: Span | None
+    imposed_by_mention: Mention | None = None
+    mention: Mention
+
+
+class SummarySentence(BaseModel):
+    """A sentence of the summary and the article's words that support it."""
+
+    text: str
+    support: list[Span]
 
 
 class Usage(BaseModel):
@@ -193,9 +282,22 @@ class Usage(BaseModel):
 class Dropped(BaseModel):
     """An item the model returned that the tool refused to pass on, and why."""
 
-    kind: Literal["quote", "sanctions_target", "evidence", "hedge", "speaker"]
+    kind: Literal[
+        "quote",
+        "speaker",
+        "sanctions_target",
+        "country",
+        "imposed_by",
+        "allegation",
+        "alleged_by",
+        "against",
+        "evidence",
+        "hedge",
+        "summary_sentence",
+    ]
     text: str
     reason: str
+    where: str | None = Field(default=None, description="Which item of the model's answer, e.g. 'allegations[2].against'.")
 
 
 class Provenance(BaseModel):
@@ -222,6 +324,7 @@ class ArticleSummary(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     summary: str
+    summary_sentences: list[SummarySentence] = Field(default_factory=list)
     allegations: list[Allegation]
     sanctions_targets: list[SanctionsTarget]
     quotes: list[Quote]
@@ -231,14 +334,22 @@ class ArticleSummary(BaseModel):
         description="The article text the offsets index, included when it differs from the input file (HTML).",
     )
 
+    def spans(self) -> list[Span]:
+        """Every span of the result: quotes, mentions, evidence, hedges, summary support."""
+        out: list[Span] = [Span(start=q.start, end=q.end, text=q.text) for q in self.quotes]
+        out += [q.speaker_mention for q in self.quotes if q.speaker_mention]
+        for a in self.allegations:
+            out += [s for s in (a.alleged_by_mention, a.against_mention, a.hedge_span, a.evidence) if s]
+        for t in self.sanctions_targets:
+            out += [s for s in (t.mention, t.country_mention, t.imposed_by_mention) if s]
+        for sentence in self.summary_sentences:
+            out += sentence.support
+        return out
+
     def check_offsets(self, article: str) -> None:
         """Raise ValueError if any span does not index `article` exactly (a contract check)."""
-        for q in self.quotes:
-            if article[q.start : q.end] != q.text:
-                raise ValueError(f"quote not at its offsets: {q.text[:60]!r}")
-        spans = [t.mention for t in self.sanctions_targets] + [a.evidence for a in self.allegations]
-        for s in spans:
-            if s is not None and article[s.start : s.end] != s.text:
+        for s in self.spans():
+            if article[s.start : s.end] != s.text:
                 raise ValueError(f"span not at its offsets: {s.text[:60]!r}")
 
 

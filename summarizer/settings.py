@@ -28,6 +28,7 @@ LOCAL_MODEL = "smollm2-135m-instruct"
 RULES_MODEL = "rules"
 BACKENDS = ("openai", "local", "rules")
 MODES = ("tools", "json_schema", "json")
+STRATEGIES = ("single", "focused")
 
 BACKEND_DEFAULTS: dict[str, dict[str, Any]] = {
     "openai": {"model": DEFAULT_MODEL, "max_reasks": 2, "timeout": 300.0},
@@ -48,6 +49,7 @@ ENVIRONMENT: dict[str, str] = {
     "SUMMARIZER_REPLAY": "replay_dir",
     "SUMMARIZER_RECORD": "record_dir",
     "SUMMARIZER_MODEL_PATH": "model_path",
+    "SUMMARIZER_PROMPTS": "prompts_dir",
 }
 """Environment variable -> Settings field: everything `resolve` takes from the environment."""
 
@@ -87,6 +89,8 @@ class Settings:
     temperature: float = 0.0
     chunk_tokens: int | None = None  # article tokens per model call; None = by backend
     mode: str = "tools"  # instructor mode: tools | json_schema | json (see client._MODES)
+    strategy: str | None = None  # single | focused; None = by backend (see `plan`)
+    prompts_dir: Path | None = None  # the user's own copies of prompts/*.md; None = ours
     # Which fields took their backend's default (so `with_(backend=...)` re-derives them).
     _by_backend: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
 
@@ -98,7 +102,7 @@ class Settings:
                 object.__setattr__(self, name, value)
                 defaulted.add(name)
         object.__setattr__(self, "_by_backend", frozenset(defaulted))
-        for name in ("record_dir", "replay_dir"):
+        for name in ("record_dir", "replay_dir", "prompts_dir"):
             value = getattr(self, name)
             if value is not None:
                 if not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
@@ -113,6 +117,8 @@ class Settings:
         if not isinstance(self.model, str) or not self.model.strip():
             raise SettingError("model", "must be a non-empty model name")
         _choice("mode", self.mode, MODES)
+        if self.strategy is not None:
+            _choice("strategy", self.strategy, STRATEGIES)
         for name in ("api_key", "model_path"):
             if getattr(self, name) is not None and not isinstance(getattr(self, name), str):
                 raise SettingError(name, "must be a string")  # the value itself may be secret
@@ -133,6 +139,10 @@ class Settings:
             )
         if self.replay_dir is not None and not self.replay_dir.is_dir():
             raise SettingError("replay_dir", f"{self.replay_dir} does not exist or is not a directory")
+        if self.prompts_dir is not None:
+            from .prompts import check_templates
+
+            check_templates(self.prompts_dir)
         if self.backend == "openai" and self.replay_dir is None and not self.api_key and not self.base_url:
             raise SettingError(
                 "api_key",
@@ -158,6 +168,15 @@ class Settings:
         }
         values.update(changes)
         return type(self)(**values)
+
+    @property
+    def plan(self) -> str:
+        """How the model is asked: one whole-article extraction ("single", what a capable hosted
+        model does best), or focused questions with small constrained answers ("focused", what
+        a small embedded model can do well; see focused.py)."""
+        if self.strategy is not None:
+            return self.strategy
+        return "focused" if self.backend == "local" else "single"
 
     @property
     def article_budget(self) -> int:

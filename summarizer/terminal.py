@@ -9,9 +9,8 @@ injection, so every human-facing rendering passes its strings through `clean` at
 where they are written out. JSON output keeps the text exactly (it is for programs, and JSON
 escapes C0 controls itself).
 
-Each unsafe character becomes ONE visible character (C0 and DEL: its Unicode control picture,
-e.g. ESC -> "␛"; the others: U+FFFD), so lengths and offsets are unchanged. Tab and newline
-are kept; the invisible bidi *marks* (LRM, RLM, ALM), which right-to-left text needs and which
+Each unsafe character becomes U+FFFD (the replacement character, as Markdown output already
+did), one character for one, so lengths and offsets are unchanged. Tab and newline are kept; the invisible bidi *marks* (LRM, RLM, ALM), which right-to-left text needs and which
 reorder nothing beyond their neighbours, are kept too.
 """
 
@@ -22,15 +21,6 @@ import re
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def _picture(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # ␀ .. ␟
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    return "\ufffd"
-
-
 def clean(text: str) -> str:
     """`text` with every control character a terminal would act on made visible and inert."""
-    return _UNSAFE.sub(_picture, text)
+    return _UNSAFE.sub("\ufffd", text)

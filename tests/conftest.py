@@ -49,25 +49,33 @@ def example_text() -> str:
 
 
 def example_payload(**changes: Any) -> dict[str, Any]:
-    """A hand-written, correct answer for the example article (quotes verbatim, curly marks)."""
+    """A hand-written, correct answer for the example article (quotes verbatim, curly marks;
+    evidence and summary support by the sentence ids of `sentences.numbered_sentences`)."""
     payload: dict[str, Any] = {
-        "summary": (
-            "Blinken and Lammy accused Iran of allegedly shipping ballistic missiles to Russia. "
-            "The State Department announced sanctions on Iranian and Russian entities, "
-            "including Iran Air."
-        ),
+        "summary": [
+            {
+                "text": "Antony Blinken and David Lammy took aim at Iran over the allegation that it has "
+                "shipped ballistic missiles to Russia.",
+                "support": ["S3"],
+            },
+            {
+                "text": "The State Department announced sanctions on Iranian and Russian entities, "
+                "including Iran Air.",
+                "support": ["S9", "S12"],
+            },
+        ],
         "allegations": [
             {
                 "claim": "Iran has shipped ballistic missiles to Russia.",
-                "alleged_by": "U.S. and U.K. governments",
+                "alleged_by": "Antony Blinken and David Lammy",
                 "against": "Iran",
                 "status": "alleged",
                 "hedge": "allegation",
-                "evidence": "based on the allegation that Iran has shipped ballistic missiles to Russia",
+                "evidence": "S3",
             }
         ],
         "sanctions_targets": [
-            {"name": "Iran Air", "kind": "organization", "country": "Iran", "imposed_by": "U.S. State Department"}
+            {"name": "Iran Air", "kind": "organization", "country": "Iran", "imposed_by": "State Department"}
         ],
         "quotes": [
             {
@@ -84,9 +92,19 @@ def example_payload(**changes: Any) -> dict[str, Any]:
     return payload
 
 
+def payload(**fields: Any) -> dict[str, Any]:
+    """An answer with nothing in it but `fields` (and a summary sentence that cites the first
+    sentence and names nothing), for articles other than the example."""
+    summary = [{"text": "the article reports it.", "support": ["S1"]}]
+    return {"summary": summary, "allegations": [], "sanctions_targets": [], "quotes": [], **fields}
+
+
 def sent_article(request_json: dict[str, Any]) -> str:
-    """The user message of a chat request, as the server received it."""
-    return str(request_json["messages"][-1]["content"])
+    """The user message of a chat request as the server received it, without the sentence id
+    markers ("[S3] ") the prompt adds: what is left of the article must be unchanged."""
+    from summarizer.sentences import without_sentence_ids
+
+    return without_sentence_ids(str(request_json["messages"][-1]["content"]))
 
 
 def dump(obj: Any) -> str:

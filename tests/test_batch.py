@@ -36,10 +36,10 @@ runner = CliRunner()
 # Every test article contains this quote, so the payload is grounded in each of them.
 QUOTE = "we will hold them to account"
 PAYLOAD: dict[str, Any] = {
-    "summary": "An official promised consequences.",
+    "summary": [{"text": "An official promised to hold them to account.", "support": ["S2"]}],
     "allegations": [],
     "sanctions_targets": [],
-    "quotes": [{"text": QUOTE, "speaker": "An official"}],
+    "quotes": [{"text": QUOTE, "speaker": "an official"}],
 }
 
 

@@ -20,12 +20,11 @@ from summarizer import errors
 from summarizer.cli import app
 from summarizer.testing.fake_openai import FakeOpenAI, Reply
 
-from .conftest import ROOT, TEST_KEY
+from .conftest import ROOT, TEST_KEY, payload
 
 runner = CliRunner()
 QUOTE = "we will hold them to account"
-PAYLOAD = {"summary": "An official promised consequences.", "allegations": [], "sanctions_targets": [],
-           "quotes": [{"text": QUOTE, "speaker": "An official"}]}
+PAYLOAD = payload(quotes=[{"text": QUOTE, "speaker": "an official"}])
 
 
 def article(n: object) -> str:
@@ -71,13 +70,13 @@ GOOD = b'{"id": "done", "ok": true, "result": {}}\n'
 )
 def test_a_file_that_is_not_ours_is_never_touched(server: FakeOpenAI, tmp_path: Path, content: bytes) -> None:
     (tmp_path / "a.txt").write_text(article("a"))
-    out = tmp_path / "n.md"
+    out = tmp_path / "notes.jsonl"  # batch takes only a .jsonl name; the content is someone else's
     out.write_bytes(content)
     res = batch(server, str(tmp_path / "a.txt"), "-o", str(out))
     assert res.exit_code == errors.ConfigError.exit_code == 4, res.stderr
     assert "is not a batch output file" in res.stderr and "left untouched" in res.stderr
     assert out.read_bytes() == content and server.requests == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "n.md"]  # no temporary file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "notes.jsonl"]  # no temporary file
 
 
 def test_a_torn_result_line_is_still_repaired(server: FakeOpenAI, tmp_path: Path) -> None:

@@ -78,11 +78,13 @@ def _summarize(url: str, *args: str) -> dict:
 
 
 def test_two_servers_with_the_same_model_name_never_share_results() -> None:
-    other = example_payload(summary="The second server's own summary of the missiles story.")
+    other = example_payload(summary=[{"text": "Iran is said to ship missiles to Russia, says the second server.",
+                                       "support": ["S3"]}])
     with FakeOpenAI(default=Reply(payload=example_payload())) as a, FakeOpenAI(default=Reply(payload=other)) as b:
         first = _summarize(a.url)
         second = _summarize(b.url)
-        assert len(b.requests) == 1 and second["summary"] == other["summary"] != first["summary"]
+        assert len(b.requests) == 1 and "second server" in second["summary"]
+        assert "second server" not in first["summary"]
         assert _summarize(a.url)["provenance"]["cached"] is True and len(a.requests) == 1
 
 

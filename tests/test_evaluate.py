@@ -62,8 +62,11 @@ def texts(name: str) -> tuple[str, str]:
     return read_article(str(path)).text, path.read_text(encoding="utf-8")
 
 
+NOWHERE = {"start": 0, "end": 0, "text": ""}  # the scorer does not read target or evidence spans
+
+
 def target(name: str, kind: str = "organization") -> SanctionsTarget:
-    return SanctionsTarget(name=name, kind=kind, country=None, imposed_by=None, mention=None)  # type: ignore[arg-type]
+    return SanctionsTarget(name=name, kind=kind, country=None, imposed_by=None, mention=NOWHERE)  # type: ignore[arg-type]
 
 
 def quote(text: str, speaker: str | None, article: str = "") -> Quote:
@@ -73,7 +76,7 @@ def quote(text: str, speaker: str | None, article: str = "") -> Quote:
 
 def allegation(claim: str, against: str | None, alleged_by: str | None = None) -> Allegation:
     return Allegation(claim=claim, alleged_by=alleged_by, against=against, status="alleged",
-                      hedge=None, evidence=None)
+                      hedge=None, evidence=NOWHERE)  # type: ignore[arg-type]
 
 
 def summary(

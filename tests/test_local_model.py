@@ -139,9 +139,9 @@ def test_schema_grammar_is_bounded_and_parses() -> None:
     assert "$defs" not in json.dumps(small) and "$ref" not in json.dumps(small)
     assert small["required"] == list(small["properties"])
     lengths = [s["maxLength"] for s in local._strings(small)]
-    # shrunk strings stop at MIN_CHARS; a field already shorter (a quote's ref: 8) keeps its bound
+    # shrunk strings stop at MIN_CHARS; a field already shorter (ids: 8 characters) keeps its bound
     assert all(min(local.MIN_CHARS, 8) <= n <= 1999 for n in lengths)
-    assert sorted(lengths)[:2] == [8, local.MIN_CHARS]
+    assert sorted(lengths)[:4] == [8, 8, 8, local.MIN_CHARS]  # quote ref, evidence id, support id
     worst = local._worst_chars(small, {id(s): s["maxLength"] for s in local._strings(small)})
     assert worst <= local.OUTPUT_BUDGET_TOKENS * local.CHARS_PER_TOKEN
     grammar = local.grammar_for_schema(small)

@@ -15,6 +15,7 @@ from summarizer import summarize
 from summarizer.chunking import split
 from summarizer.cli import app
 from summarizer.grounding import quotation_spans
+from summarizer.sentences import without_sentence_ids
 from summarizer.testing.fake_openai import FakeOpenAI, Reply
 
 from .conftest import SHARED, TEST_KEY
@@ -27,17 +28,17 @@ def chunk_text(body: dict[str, Any]) -> str:
     user = body["messages"][-1]["content"]
     m = re.search(r"(=+) BEGIN ARTICLE\n(.*)\n\1 END ARTICLE", user, re.S)
     assert m, user[:200]
-    return m.group(2)
+    return without_sentence_ids(m.group(2))
 
 
 def rule_model(body: dict[str, Any]) -> Reply:
     """A scripted 'model' that quotes every quotation it is shown, or answers the summary call."""
     if body["tools"][0]["function"]["name"] == "WholeSummary":
-        return Reply(payload={"summary": "The whole article, summarised once."})
+        return Reply(payload={"summary": [{"text": "The whole article, summarised once.", "support": ["P1"]}]})
     text = chunk_text(body)
     quotes = [{"text": text[a:b], "speaker": None} for a, b in quotation_spans(text)]
-    return Reply(payload={"summary": f"Part with {len(quotes)} quotes.", "allegations": [],
-                          "sanctions_targets": [], "quotes": quotes[:40]})
+    return Reply(payload={"summary": [{"text": "A part of the article.", "support": ["S1"]}],
+                          "allegations": [], "sanctions_targets": [], "quotes": quotes[:40]})
 
 
 @pytest.mark.skipif(not LONG.exists(), reason="shared articles not present")

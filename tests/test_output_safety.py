@@ -30,7 +30,8 @@ UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def hostile_payload() -> dict[str, Any]:
-    payload = example_payload(summary=f"Sanctions were announced. {HOSTILE} The end.")
+    payload = example_payload()
+    payload["summary"][0]["text"] += f" {HOSTILE} The end."
     payload["allegations"][0]["claim"] = f"Iran shipped missiles {HOSTILE}"
     return payload
 
@@ -46,7 +47,7 @@ def test_clean_keeps_text_and_length_and_makes_controls_visible() -> None:
     assert clean(text) == text  # ordinary text, RTL with its marks, tab and newline untouched
     out = clean(HOSTILE)
     assert len(out) == len(HOSTILE) and not UNSAFE.search(out)
-    assert out.startswith("\u241b]0;PWNED\u2407\u241b[2J")  # ␛ and ␇: visible, inert
+    assert out.startswith("\ufffd]0;PWNED\ufffd\ufffd[2J")  # visible, inert
 
 
 @pytest.mark.parametrize("fmt", ["md", "table"])
@@ -131,7 +132,7 @@ def test_a_full_disk_is_an_output_error_and_the_result_is_kept(fake: FakeOpenAI)
         pytest.skip("no /dev/full to simulate a full disk")
     fake.default = Reply(payload=example_payload())
     res = cli(fake, "summarize", str(EXAMPLE), "--no-cache", "-o", "/dev/full")
-    assert res.exit_code == errors.OutputError.exit_code == 11, res.stderr
+    assert res.exit_code == errors.OutputError.exit_code == 13, res.stderr
     assert "No space left on device" in res.stderr and res.stderr.count("\n") == 1
     saved = re.search(r"saved to (\S+) instead", res.stderr)
     assert saved is not None, res.stderr

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from . import batch, eval, summarize
+from . import batch, eval, render, screen, summarize
 
 app = typer.Typer(
     name="summarizer",
@@ -25,9 +25,12 @@ app = typer.Typer(
 
 app.command("summarize")(summarize.summarize)
 app.command("batch")(batch.batch)
+app.command("render")(render.render_cmd)
 app.command("eval")(eval.eval_cmd)
 app.command("cache")(summarize.cache_cmd)
 app.command("schema")(summarize.schema)
+app.command("screen")(screen.screen)
+app.add_typer(screen.lists_app, name="lists")
 
 
 def main() -> None:

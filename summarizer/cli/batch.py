@@ -7,7 +7,7 @@ Semantics (inputs, output lines, resume, duplicates) are documented in `summariz
 Exit codes: 0 when every input has an ok line in OUT; 12 when the run ended but some did not
 (failed now, or kept as failed by --skip-failed); the usual codes of `errors.py` when the run
 could not start or the output could not be written (4: bad options, unusable -o or another run
-writing it; 3: stdin list requested from a terminal; 11: writing OUT failed, e.g. disk full); 130
+writing it; 3: stdin list requested from a terminal; 13: writing OUT failed, e.g. disk full); 130
 on Ctrl-C or SIGTERM (a second signal ends it at once).
 """
 
@@ -32,15 +32,19 @@ from .common import (
     Mode,
     Model,
     ModelPath,
+    Prompts,
     Record,
     Replay,
+    Strategy,
     Timeout,
     Verbose,
     err,
     errors_to_exit,
+    output_format,
     preflight,
     settings_from,
 )
+from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
 
 
 def batch(
@@ -90,7 +94,13 @@ def batch(
     max_tokens: MaxTokens = None,
     mode: Mode = None,
     chunk_tokens: ChunkTokens = None,
+    strategy: Strategy = None,
+    prompts: Prompts = None,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
+    screen: ScreenLists = None,
+    screen_all: ScreenAll = False,
+    screen_url: ScreenUrl = None,
+    screen_threshold: ScreenThreshold = None,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
@@ -99,8 +109,11 @@ def batch(
     Exit code 0 when every input has an ok line, 12 when some failed.
     """
     with errors_to_exit(debug):
+        output_format(None, output, ("jsonl",), "jsonl", f"batch writes JSON Lines: use -o {output.stem}.jsonl, "
+                      "then `summarizer render` makes CSV, Markdown or HTML pages from it")
         settings = settings_from(locals())
         preflight(settings)  # --record is writable; -o is checked when it is opened, before any call
+        screener = screener_from(screen, screen_url, screen_threshold, screen_all)  # one index for all
         if "-" in inputs and sys.stdin is not None and sys.stdin.isatty():
             from ..errors import InputError
 
@@ -136,7 +149,11 @@ def batch(
             def on_event(message: str) -> None:
                 err(f"[{current_id.get()}] {message}")
 
-        summarizer = Summarizer(settings, on_event=on_event)
+        summarizer: Any = Summarizer(settings, on_event=on_event)
+        if screener is not None:
+            from ..screening.article import ScreeningSummarizer
+
+            summarizer = ScreeningSummarizer(summarizer, screener, mentions=screen_all)
         signals: list[int] = []
 
         async def main() -> Any:

@@ -31,8 +31,10 @@ Timeout = Annotated[Optional[float], typer.Option("--timeout", help="Seconds for
 MaxTokens = Annotated[Optional[int], typer.Option("--max-tokens", help="Output token budget; doubled once if the answer is cut off [default 4096].")]
 ChunkTokens = Annotated[Optional[int], typer.Option("--chunk-tokens", help="Article tokens per model call; longer articles are split [default 12000; 2500 local].")]
 Mode = Annotated[Optional[str], typer.Option("--mode", help="tools (function calling, default), json_schema (structured outputs) or json (schema in the prompt, for endpoints without either).")]
+Strategy = Annotated[Optional[str], typer.Option("--strategy", help="single (one whole-article call, default for hosted models) or focused (small questions, default for --backend local).")]
+Prompts = Annotated[Optional[Path], typer.Option("--prompts", help="A folder with your own copies of the prompt templates (prompts/*.md) [env SUMMARIZER_PROMPTS].")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show each attempt (status, wait, tokens) on stderr.")]
-Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")]
+Debug = Annotated[bool, typer.Option("--debug", help="Add the traceback to the one-line error (the exit code stays the same).")]
 
 
 LARGE_BYTES = 256 * 1024 * 1024  # --allow-large: still a bound, so a stray disk image is refused
@@ -43,7 +45,7 @@ _MODEL_OPTIONS = {
     "model": "model", "base_url": "base_url", "backend": "backend", "model_path": "model_path",
     "record": "record_dir", "replay": "replay_dir", "max_retries": "max_retries",
     "max_reasks": "max_reasks", "timeout": "timeout", "max_tokens": "max_tokens", "mode": "mode",
-    "chunk_tokens": "chunk_tokens",
+    "chunk_tokens": "chunk_tokens", "strategy": "strategy", "prompts": "prompts_dir",
 }
 
 
@@ -215,3 +217,31 @@ def _save_elsewhere(data: str, output: Path) -> str | None:
     except OSError:
         return None
 
+# -------------------------------------------------------------------- output format from -o
+# What a file name's extension says it holds; used only to choose (or check) -f.
+SUFFIX_FORMATS = {
+    ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".md": "md", ".markdown": "md",
+    ".html": "html", ".htm": "html", ".csv": "csv",
+}
+
+
+def output_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...], default: str, hint: str = "") -> str:
+    """The format to write: `-f` if given, else what `-o`'s extension says, else `default`.
+
+    A format the command cannot write, or an `-f` that contradicts the extension
+    (`-f json -o review.html`), is a usage error (exit 2), never a file of the wrong kind.
+    """
+    implied = SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
+    if fmt is not None and fmt not in allowed:
+        raise typer.BadParameter(f"use {', '.join(allowed[:-1])} or {allowed[-1]}", param_hint="--format")
+    if implied is not None and implied not in allowed:
+        raise typer.BadParameter(
+            f"{output} names a {implied} file, which this command does not write" + (f" ({hint})" if hint else ""),
+            param_hint="--output",
+        )
+    if fmt is not None and implied is not None and fmt != implied:
+        raise typer.BadParameter(
+            f"-f {fmt} does not match -o {output} ({implied}): drop -f, or name the file for {fmt}",
+            param_hint="--format",
+        )
+    return fmt or implied or default

@@ -21,17 +21,21 @@ from .common import (
     Mode,
     Model,
     ModelPath,
+    Prompts,
     Record,
     Replay,
+    Strategy,
     Timeout,
     Verbose,
     err,
     errors_to_exit,
+    output_format,
     preflight,
     printer,
     settings_from,
     write_output,
 )
+from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
 
 
 def summarize(
@@ -40,7 +44,7 @@ def summarize(
     base_url: BaseUrl = None,
     backend: Backend = None,
     model_path: ModelPath = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json, md, table or html.")] = "json",
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="json, md, table, html or csv [default: from -o's extension (.json .md .html .csv), else json].", show_default=False)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     record: Record = None,
     replay: Replay = None,
@@ -50,16 +54,22 @@ def summarize(
     max_tokens: MaxTokens = None,
     mode: Mode = None,
     chunk_tokens: ChunkTokens = None,
+    strategy: Strategy = None,
+    prompts: Prompts = None,
     url: Annotated[Optional[str], typer.Option("--url", help="Fetch the article from this http(s) URL instead of PATH.")] = None,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
     use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse a stored result for the same input, model, prompt and parameters.")] = True,
+    screen: ScreenLists = None,
+    screen_all: ScreenAll = False,
+    screen_url: ScreenUrl = None,
+    screen_threshold: ScreenThreshold = None,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Summarize one article and print the grounded result (JSON by default)."""
     with errors_to_exit(debug):
-        if fmt not in ("json", "md", "table", "html"):
-            raise typer.BadParameter("use json, md, table or html", param_hint="--format")
+        fmt = output_format(fmt, output, ("json", "md", "table", "html", "csv"), "json",
+                            "for many articles: summarizer batch, then summarizer render")
         from ..inputs import MAX_BYTES, fetch_url, read_article
 
         limit = LARGE_BYTES if allow_large else MAX_BYTES
@@ -67,6 +77,8 @@ def summarize(
             article = read_article(path, max_bytes=limit)
         settings = settings_from(locals())
         preflight(settings, output)  # -o and --record are usable: checked before any paid call
+        # sanctions lists are loaded (and checked) before any model call or download
+        screener = screener_from(screen, screen_url, screen_threshold, screen_all)
         if url:  # ...but nothing is fetched before the configuration is known to work
             article = fetch_url(url, max_bytes=limit)
         # Recording or replaying must reach the transport, so they bypass the cache.
@@ -91,6 +103,10 @@ def summarize(
                 summarizer.close()
             if use_cache:
                 cache.put(key, result)
+        if screener is not None:  # after the cache: lists change, the model's answer does not
+            from ..screening.article import apply
+
+            apply(result, result.text if result.text is not None else article.text, screener, mentions=screen_all)
         if verbose:
             p = result.provenance
             err(
@@ -98,7 +114,8 @@ def summarize(
                 f"{len(p.dropped)} dropped, {p.elapsed_s:.2f}s"
             )
         color = fmt == "table" and output is None and sys.stdout.isatty()
-        write_output(_render(result, article.text, fmt, color), output)
+        text = _render(result, article.text, fmt, color)
+        write_output("\ufeff" + text if fmt == "csv" and output is not None else text, output)  # BOM: spreadsheets
 
 
 def _render(result: Any, article_text: str, fmt: str, color: bool = False) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import httpx2
 
 from .. import rules
+from ..sentences import without_sentence_ids
 from .base import Transport, chat_completion, json_body
 
 _ARTICLE = re.compile(r"(=+) BEGIN ARTICLE\n(.*)\n\1 END ARTICLE", re.S)
@@ -24,10 +25,10 @@ def _answer(body: dict[str, Any]) -> dict[str, Any] | None:
     user = next((m.get("content") for m in reversed(body.get("messages") or []) if m.get("role") == "user"), "")
     text = user if isinstance(user, str) else ""
     if m := _ARTICLE.search(text):
-        return rules.extract(m.group(2))
+        return rules.extract(without_sentence_ids(m.group(2)))
     if m := _SUMMARIES.search(text):
-        parts = json.loads(m.group(2))
-        return {"summary": " ".join(parts[:2])[:1400]}  # the lede of the first parts
+        parts = json.loads(m.group(2))  # [{"id": "P1", "text": ...}, ...]
+        return {"summary": [{"text": p["text"], "support": [p["id"]]} for p in parts[:2]]}  # the lede
     return None
 
 

@@ -1,0 +1,173 @@
+"""`summarizer screen NAME...` and `summarizer lists [update]`: sanctions screening without an article.
+
+Also the screening options that `summarize` and `batch` share (`--screen`, `--screen-all`,
+`--screen-url`, `--screen-threshold`) and `screener_from`, which loads the lists before any
+model call so a bad list file costs nothing. Only typer and `.common` at import time.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from .common import Debug, errors_to_exit, write_output
+
+ScreenLists = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--screen",
+        help="Screen named parties against this sanctions list: a file (OFAC sdn.csv/sdn.xml, OpenSanctions "
+        "targets.simple.csv or FtM JSON lines) or an installed list (ofac-sdn, opensanctions). Repeatable.",
+        show_default=False,
+        metavar="LIST",
+    ),
+]
+ScreenAll = Annotated[
+    bool, typer.Option("--screen-all", help="Screen speakers, accusers and accused too, not only sanctions targets.")
+]
+ScreenUrl = Annotated[
+    Optional[str],
+    typer.Option(
+        "--screen-url",
+        help="Screen through a yente server instead (http://host:8000[/match/DATASET]); key in SUMMARIZER_YENTE_KEY.",
+    ),
+]
+ScreenThreshold = Annotated[
+    Optional[float], typer.Option("--screen-threshold", help="Lowest score reported as a match, 0-1 [default 0.7].")
+]
+
+
+def screener_from(lists: list[str] | None, url: str | None, threshold: float | None, screen_all: bool = False) -> Any:
+    """The Screener the options ask for, or None; lists are loaded now (errors before model calls)."""
+    if not lists and not url:
+        if screen_all or threshold is not None:
+            from ..errors import ScreeningError
+
+            raise ScreeningError("--screen-all and --screen-threshold need --screen LIST or --screen-url")
+        return None
+    from ..screening import Screener
+    from ..screening.article import check_mentions
+
+    check_mentions(screen_all)
+    return Screener.from_options(lists or [], url, threshold=threshold)
+
+
+def _names(names: list[str]) -> list[str]:
+    """Names from the command line, or one per line from stdin when none (or `-`) is given."""
+    if names and names != ["-"]:
+        return [n for n in names if n.strip()]
+    from ..errors import InputError
+
+    if sys.stdin is None or sys.stdin.isatty():
+        raise InputError("no names given", "pass names as arguments, or pipe them in one per line")
+    data = sys.stdin.read(16 * 1024 * 1024 + 1)
+    if len(data) > 16 * 1024 * 1024:
+        raise InputError("stdin holds more than 16 MiB of names", "split the list")
+    return [line.strip() for line in data.splitlines() if line.strip()]
+
+
+def screen(
+    names: Annotated[Optional[list[str]], typer.Argument(help="Names to screen; none or - reads one per line from stdin.", show_default=False, metavar="NAME")] = None,
+    lists: ScreenLists = None,
+    url: ScreenUrl = None,
+    kind: Annotated[
+        Optional[str],
+        typer.Option("--kind", help="person, organization, vessel or aircraft: compare only with listed entries of that type."),
+    ] = None,
+    threshold: ScreenThreshold = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json or table.")] = "json",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    debug: Debug = False,
+) -> None:
+    """Screen names against sanctions lists and print the matches (JSON by default)."""
+    with errors_to_exit(debug):
+        if fmt not in ("json", "table"):
+            raise typer.BadParameter("use json or table", param_hint="--format")
+        if kind is not None and kind not in ("person", "organization", "vessel", "aircraft", "government", "other"):
+            raise typer.BadParameter("use person, organization, vessel or aircraft", param_hint="--kind")
+        given = _names(names or [])
+        screener = screener_from(lists, url, threshold)
+        if screener is None:
+            from ..errors import ScreeningError
+
+            raise ScreeningError("no sanctions list given", "pass --screen LIST (see `summarizer lists`) or --screen-url")
+        results = screener.screen([(n, kind, []) for n in given])
+        rows = [{"query": n, "screening": [h.to_dict() for h in hits]} for n, hits in zip(given, results, strict=True)]
+        if fmt == "json":
+            text = json.dumps(rows, indent=2, ensure_ascii=False)
+        else:
+            from ..screening.render import hits_table
+
+            text = hits_table(rows, color=output is None and sys.stdout.isatty())
+        write_output(text, output)
+
+
+lists_app = typer.Typer(
+    help="Show the sanctions lists (name, date, entries), or download the current ones.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+)
+
+
+@lists_app.callback()
+def lists_cmd(
+    ctx: typer.Context,
+    lists: ScreenLists = None,
+    debug: Debug = False,
+) -> None:
+    """Show the installed lists and any --screen LIST files: name, date, entries, where."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with errors_to_exit(debug):
+        from ..screening.index import load
+        from ..screening.lists import data_dir, installed, resolve, source_info
+
+        shown: list[tuple[str, Path]] = [(source.name, path) for source, path in installed()]
+        shown += [(str(given), resolve(given)) for given in lists or []]
+        if not shown:
+            sys.stdout.write(f"no lists installed in {data_dir()} (run `summarizer lists update`, or pass --screen FILE)\n")
+            return
+        for name, path in shown:
+            index = load(path)
+            info = source_info(path)
+            when = f"downloaded {info['downloaded'][:10]}" if info.get("downloaded") else f"file date {index.date}"
+            if index.date and info.get("downloaded") is None and index.format == "ofac-sdn-xml":
+                when = f"published {index.date}"
+            sys.stdout.write(
+                f"{name}: {index.label}, {index.format}, {when}, {len(index.entries)} entries, "
+                f"{len(index.names)} names, {path}\n"
+            )
+
+
+@lists_app.command("update")
+def lists_update(
+    names: Annotated[Optional[list[str]], typer.Argument(help="Lists to update (ofac-sdn, opensanctions); default all.", show_default=False)] = None,
+    source: Annotated[
+        Optional[list[str]],
+        typer.Option("--source", help="NAME=URL or NAME/FILE=URL: download from a mirror instead. Repeatable.", show_default=False, metavar="NAME=URL"),
+    ] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each network read.")] = 60.0,
+    debug: Debug = False,
+) -> None:
+    """Download the current OFAC and OpenSanctions lists into the user data dir (atomically)."""
+    with errors_to_exit(debug):
+        from ..errors import ScreeningError
+        from ..screening.lists import data_dir, update
+
+        urls: dict[str, str] = {}
+        for item in source or []:
+            key, sep, value = item.partition("=")
+            if not sep or not key or not value:
+                raise typer.BadParameter("use NAME=URL, e.g. ofac-sdn=https://mirror.example/sdn.csv", param_hint="--source")
+            urls[key] = value
+        results = update(names, urls=urls, timeout=timeout)
+        for name, error in results:
+            sys.stdout.write(f"{name}: {'updated in ' + str(data_dir() / name) if error is None else 'not updated: ' + error}\n")
+        failed = [name for name, error in results if error]
+        if failed:
+            raise ScreeningError(f"{len(failed)} of {len(results)} list(s) not updated: {', '.join(failed)}")

@@ -1,0 +1,365 @@
+"""Names the model gives, resolved to the places where the article names them.
+
+A named field (speaker, accuser, accused, imposer, country) is only returned when it resolves
+here: the article must contain the name, up to what does not change whom it names (case,
+typography, a possessive, a title, a leading "the"). The value returned is the fullest form
+the article gives ("Blinken" -> "Antony Blinken") as the article spells it, and the mention
+is one place where the article names it. Nothing fuzzier: "Ivan Petrov of Gazprom" does not
+resolve because Gazprom occurs, and a heading fragment ("KHEDRI NETWORK\\n\\nFor") does not
+resolve because a name never spans a line break.
+
+Also here: the check that a summary sentence names nobody and no number the article does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .countries import country_of, forms_of
+from .grounding import find_all
+
+# A title before a name is not part of it ("Secretary of State Antony Blinken" is Antony
+# Blinken): a run of these words, with at least one core title in it, is dropped from the front.
+# Compared casefolded, a trailing "." dropped.
+_CORE_TITLES = frozenset(
+    """
+    secretary minister president premier chancellor mr mrs ms mx dr prof sen senator rep
+    representative gov governor gen general col colonel lt cmdr commander adm admiral capt
+    captain maj major sgt spokesperson spokesman spokeswoman chairman chairwoman chair chief
+    director ambassador envoy king queen prince princess sheikh sir lord lady judge justice
+    attorney treasurer commissioner mayor leader officer herr frau bundeskanzler kanzler
+    präsident präsidentin minister ministerin außenminister außenministerin sprecher sprecherin
+    """.split()
+)
+_TITLE_MODIFIERS = frozenset(
+    "of the and state foreign vice prime deputy former acting defense defence finance "
+    "interior justice treasury u.s. u.k. us uk eu un u.n. des der".split()
+)
+TITLES = _CORE_TITLES | _TITLE_MODIFIERS  # for callers that only need "is this a title word"
+
+
+def title_length(words: list[str]) -> int:
+    """How many leading `words` are a title ("U.K. Foreign Minister David Lammy" -> 3,
+    "Secretary of State Antony Blinken" -> 3); 0 when the leading run of title words holds no
+    core title ("State Department" keeps its "State"). At least one word is always left."""
+    run, core = 0, False
+    for word in words[:-1]:
+        low = word.casefold().rstrip(".")
+        if low in _CORE_TITLES:
+            core = True
+        elif not (low in _TITLE_MODIFIERS or word.casefold() in _TITLE_MODIFIERS or country_of(word)):
+            break
+        run += 1
+    while run and words[run - 1].casefold() in ("of", "the", "and", "des", "der"):
+        run -= 1  # "President of the" + "United States ..." keeps its name whole
+    return run if core else 0
+
+
+# Capitalised words that start sentences or name no one on their own.
+_STOPWORDS = frozenset(
+    """
+    the a an and or but if in on at to of for by with from as after before when while since
+    this that these those it its he she they we i you his her their our my your there here
+    today yesterday tomorrow on monday tuesday wednesday thursday friday saturday sunday
+    according however meanwhile also still last next earlier later now then thus so
+    der die das den dem des ein eine einen einem einer und oder aber wenn im am zum zur
+    nach vor bei mit von für auf aus laut heute gestern
+    """.split()
+)
+
+# Words that make a name an organisation or a place, so a person-style extension must not
+# absorb them ("Iran" is not "Iran Air").
+_ORG_WORDS = frozenset(
+    """
+    air airline airlines airways co company corp corporation inc ltd llc plc gmbh ag sa bank
+    group holding holdings network ministry department office agency council committee
+    commission party army navy force forces guard corps police court parliament assembly
+    government administration embassy university institute foundation fund trust service
+    services shipping lines line sea ocean gulf strait river republic kingdom union
+    federation state states city province region news times post press
+    """.split()
+)
+
+PRONOUNS = frozenset(
+    "he she they him her them it we i you his hers their unknown unnamed unidentified "
+    "unspecified none null n/a anonymous somebody someone".split()
+)
+
+_MAX_WORDS = 12
+_MAX_CHARS = 160
+_WORD = re.compile(r"[^\W_][\w.'\u2019-]*")
+_POSSESSIVE = re.compile(r"(?:['\u2019]s|s['\u2019])$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A name as the article gives it, and one place where it is named."""
+
+    value: str
+    start: int
+    end: int
+    how: str  # "as written", "case", "title dropped", "fuller form", "country by adjective", ...
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _bounded(article: str, start: int, end: int) -> bool:
+    """The hit is whole words (not "Iran" in "Iranian") on one line."""
+    if start > 0 and _is_word_char(article[start - 1]) and _is_word_char(article[start]):
+        return False
+    if end < len(article) and _is_word_char(article[end]) and _is_word_char(article[end - 1]):
+        return False
+    return "\n" not in article[start:end]
+
+
+def occurrences(article: str, name: str) -> list[tuple[int, int]]:
+    """Whole-word places of `name` in the article, case and typography aside; exact-case
+    places first (they are the article's own spelling of the name)."""
+    if not name.strip():
+        return []
+    hits = [h for h in find_all(article, name, fold_case=True) if _bounded(article, *h)]
+    exact = [h for h in hits if article[h[0] : h[1]] == name]
+    return exact + [h for h in hits if h not in exact]
+
+
+def _clean(name: str) -> str:
+    return " ".join(name.split()).strip(" \t,;:!?\"'\u201c\u201d\u2018\u2019()[]")
+
+
+def _variants(name: str) -> Iterable[tuple[str, str]]:
+    """(needle, how) to look for, most literal first: without a possessive ("Iran's"), without
+    a leading "the", without a trailing "." the article may not have ("Co."), as written."""
+    bare = _POSSESSIVE.sub("", name).strip()
+    if bare and bare != name:
+        yield bare, "possessive dropped"
+    else:
+        yield name, "as written"
+    words = bare.split()
+    if len(words) > 1 and words[0].casefold() == "the":
+        yield " ".join(words[1:]), "'the' dropped"
+    if bare.endswith(".") and len(bare) > 2:
+        yield bare[:-1], "final '.' dropped"
+    cut = title_length(words)
+    if cut:
+        yield " ".join(words[cut:]), "title dropped"
+
+
+def _name_like(word: str) -> bool:
+    """A word that can be part of a personal or proper name: capitalised, not a title, not a
+    sentence-opening word, not the end of a sentence ("Friday."); initials ("T.") allowed."""
+    if not word or not word[0].isupper():
+        return False
+    low = word.casefold().rstrip(".")
+    if low in TITLES or low in _STOPWORDS or country_of(word) is not None:
+        return False
+    return not (word.endswith(".") and len(word) > 2 and not re.fullmatch(r"(?:\w\.)+", word))
+
+
+def _left_words(article: str, start: int) -> list[str]:
+    """Name-like words directly before `start` on the same line, nearest last."""
+    line_start = article.rfind("\n", 0, start) + 1
+    before = article[line_start:start]
+    if before and not before.endswith(" "):
+        return []
+    words = before.split(" ")[:-1]
+    taken: list[str] = []
+    for w in reversed(words):
+        if not w or w[-1] in ",;:" or not _name_like(w) or w.casefold() in _ORG_WORDS or len(taken) == 3:
+            break
+        taken.insert(0, w)
+    return taken
+
+
+def _right_words(article: str, end: int) -> list[str]:
+    """Name-like words directly after `end` on the same line ("Yoon" -> "Yoon Suk Yeol")."""
+    line_end = article.find("\n", end)
+    after = article[end : line_end if line_end >= 0 else len(article)]
+    if not after.startswith(" "):
+        return []
+    taken: list[str] = []
+    for raw in after.split(" ")[1:]:
+        w = raw.rstrip(",;:")
+        if not w or not _name_like(w) or w.casefold() in _ORG_WORDS or len(taken) == 3:
+            break
+        taken.append(w)
+        if w != raw:
+            break  # a comma ends the name
+    return taken
+
+
+def _headline(article: str, pos: int) -> bool:
+    """Is `pos` on a title-case or all-caps line, where capitals say nothing about names?"""
+    start = article.rfind("\n", 0, pos) + 1
+    end = article.find("\n", pos)
+    words = [w for w in article[start : end if end >= 0 else len(article)].split() if w[0].isalpha()]
+    if len(words) < 3:
+        return False
+    return sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+def fullest_form(article: str, name: str, hits: list[tuple[int, int]]) -> str:
+    """The longest form of `name` the article gives, when there is exactly one: the
+    name-like words next to its places ("Blinken" -> "Antony Blinken", "Yoon" -> "Yoon Suk
+    Yeol"). Headlines are not read (their capitals name nothing); a country is never
+    extended to the right ("Iran" is not "Iran Air"); two different fuller forms ("North
+    Korea", "South Korea") mean the short one is ambiguous, and it stays as it is."""
+    forms: dict[str, str] = {}
+    extend_right = country_of(name) is None
+    for start, end in hits:
+        if _headline(article, start):
+            continue
+        base = " ".join(article[start:end].split())
+        left = _left_words(article, start)
+        right = _right_words(article, end) if extend_right and not left else []
+        if left or right:
+            full = " ".join([*left, base, *right])
+            forms.setdefault(full.casefold(), full)
+    distinct = list(forms.values())
+    if len(distinct) == 1 and len(distinct[0]) > len(name):
+        return distinct[0]
+    return name
+
+
+def _plausible(name: str) -> bool:
+    """Shape checks before looking: not empty, not a pronoun, not a paragraph."""
+    if not name or len(name) > _MAX_CHARS or len(name.split()) > _MAX_WORDS:
+        return False
+    if name.casefold() in PRONOUNS or not any(ch.isalpha() for ch in name):
+        return False
+    # a one-word lowercase "name" is a common word ("officials" passes as two words or capitals)
+    return any(ch.isupper() for ch in name) or len(name.split()) > 1
+
+
+def _nearest(hits: list[tuple[int, int]], near: int | None) -> tuple[int, int]:
+    if near is None:
+        return hits[0]
+    return min(hits, key=lambda h: (abs(h[0] - near), h[0]))
+
+
+def resolve_name(
+    article: str, name: str, *, near: int | None = None, countries: bool = False
+) -> Resolved | None:
+    """`name` as the article gives it, with the place nearest `near` where it is named; None
+    when the article does not name it (see the module docstring for what counts as the same)."""
+    cleaned = _clean(name)
+    if not _plausible(cleaned):
+        return None
+    for needle, how in _variants(cleaned):
+        if not _plausible(needle):
+            continue
+        hits = occurrences(article, needle)
+        if hits:
+            return _resolved(article, hits, how, needle, near)
+    if countries:
+        return resolve_country(article, cleaned, near=near)
+    return None
+
+
+def _resolved(article: str, hits: list[tuple[int, int]], how: str, needle: str, near: int | None) -> Resolved:
+    """The name at `hits` without a leading title, in its fullest form, placed near `near`."""
+    start, end = hits[0]
+    words = article[start:end].split()
+    cut = title_length(words)
+    if not cut and len(words) > 1 and words[0].casefold() == "the":
+        cut = 1  # "the State Department" names the State Department
+    if cut:  # the article's own text has the title ("Secretary of State Antony Blinken")
+        how = "title dropped" if words[0].casefold() != "the" else "'the' dropped"
+        hits = occurrences(article, " ".join(words[cut:]))
+        words = words[cut:]
+    spelled = " ".join(words)
+    if how == "as written" and spelled != needle:
+        how = "case or typography"
+    value = fullest_form(article, spelled, hits)
+    if value != spelled:
+        how = f"{how}, fuller form"
+    start, end = _nearest(hits, near)
+    return Resolved(value=value, start=start, end=end, how=how)
+
+
+def resolve_country(article: str, name: str, *, near: int | None = None) -> Resolved | None:
+    """A country named in any of its forms ("Iranian", "Russland"): value = its English name."""
+    forms = forms_of(name)
+    for form in forms:
+        hits = occurrences(article, form)
+        if hits:
+            start, end = _nearest(hits, near)
+            return Resolved(value=forms[0], start=start, end=end, how=f"country named as {form!r}")
+    return None
+
+
+_LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|&)\s*")
+
+
+def resolve_names(article: str, name: str, *, near: int | None = None) -> Resolved | None:
+    """Like `resolve_name`, and a list of names ("Yoon Suk Yeol, Kim Yong-hyun and Lee
+    Sang-min") resolves when every name in it does: the value lists their fullest forms and
+    the mention is the first one's."""
+    whole = resolve_name(article, name, near=near)
+    if whole is not None:
+        return whole
+    parts = [p for p in _LIST_SPLIT.split(_clean(name)) if p]
+    if len(parts) < 2:
+        return None
+    resolved = [resolve_name(article, p, near=near) for p in parts]
+    if any(r is None for r in resolved):
+        return None
+    found = [r for r in resolved if r is not None]
+    values = list(dict.fromkeys(r.value for r in found))
+    value = values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+    return Resolved(value=value, start=found[0].start, end=found[0].end, how="each name of a list")
+
+
+# --------------------------------------------------------------------------- summary sentences
+
+_TOKEN = re.compile(r"[^\W_][\w'\u2019.-]*[\w]|[^\W_]")
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_SUFFIXES = ("", "s", "n", "en", "an", "ian", "ians", "ns", "es", "er", "ern", "e", "isch", "ische", "ischen", "i")
+
+
+def _article_words(article: str) -> set[str]:
+    return {_POSSESSIVE.sub("", w).rstrip(".").casefold() for w in _TOKEN.findall(article)}
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Inflections of one word ("Iranian"/"Iran", "Sanktionen"/"Sanktion")."""
+    if a == b:
+        return True
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n >= 4 and a[n:] in _SUFFIXES and b[n:] in _SUFFIXES
+
+
+def unsupported_words(sentence: str, article: str) -> list[str]:
+    """Names and numbers in a summary sentence that the article does not contain.
+
+    A name here is any capitalised word or acronym (other than a sentence-opening function
+    word); it is supported when the article has the word, an inflection of it, or names the
+    same country. A number is supported when the article has the same digits.
+    """
+    words = _article_words(article)
+    digits = {n.replace(",", "") for n in _NUMBER.findall(article)}
+    missing: list[str] = []
+    for token in _TOKEN.findall(sentence):
+        token = _POSSESSIVE.sub("", token).rstrip(".")
+        if not token:
+            continue
+        low = token.casefold()
+        if any(ch.isdigit() for ch in token):
+            for number in _NUMBER.findall(token):
+                if number.replace(",", "") not in digits:
+                    missing.append(number)
+            continue
+        if not token[0].isupper() or low in _STOPWORDS or low in words:
+            continue
+        if any(_same_word(low, w) for w in words if w[:1] == low[:1]):
+            continue
+        country = country_of(token)
+        if country and any(f.casefold() in words for f in forms_of(country)):
+            continue
+        missing.append(token)
+    return list(dict.fromkeys(missing))

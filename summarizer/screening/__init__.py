@@ -1,0 +1,98 @@
+"""Screening named parties against sanctions lists: local list files or a yente server.
+
+    from summarizer.screening import Screener
+    screener = Screener.from_options(lists=["sdn.csv"])        # or url="http://localhost:8000"
+    hits = screener.screen([("Abdolhossein Khedri", "person", [])])[0]
+
+One `Screener` holds its list indexes (parsed once, cached on disk by file hash) and is shared
+by every article of a batch. Library code: raises `ScreeningError`, never prints.
+Modules: `formats` (detect + parse list files), `index` (tables + disk cache), `normalize`
+(rigour-based keys and the normalisation ladder), `match` (scoring, `why`), `yente` (remote
+matching), `article` (attach hits to a result), `lists` (`summarizer lists [update]`),
+`render` (hits for people: Markdown, HTML).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import ScreeningError
+from .entries import Identifier
+from .match import DEFAULT_THRESHOLD, Hit, screen_name
+
+if TYPE_CHECKING:
+    from .index import ListIndex
+    from .yente import YenteClient
+
+Query = tuple[str, "str | None", "list[tuple[Identifier, str]]"]
+"""(name, target kind or None, strong identifiers found near it with where they were found)"""
+
+
+@dataclass
+class Screener:
+    """Local list indexes, or a yente client; `screen` answers a batch of names."""
+
+    indexes: list[ListIndex] = field(default_factory=list)
+    yente: YenteClient | None = None
+    threshold: float = DEFAULT_THRESHOLD
+
+    @classmethod
+    def from_options(
+        cls,
+        lists: Sequence[str | Path] = (),
+        url: str | None = None,
+        *,
+        threshold: float | None = None,
+        timeout: float = 20.0,
+    ) -> Screener:
+        """Load every list now (so a bad file fails before any model call), or set up yente."""
+        threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+        if not 0.0 < threshold <= 1.0:
+            raise ScreeningError(f"screening threshold {threshold} is outside (0, 1]", "e.g. 0.7")
+        if url and lists:
+            raise ScreeningError("--screen and --screen-url cannot be used together", "pick the local list or the server")
+        if url:
+            from .yente import YenteClient
+
+            return cls(yente=YenteClient.from_url(url, threshold=threshold, timeout=timeout), threshold=threshold)
+        if not lists:
+            raise ScreeningError("no sanctions list given", "pass --screen LIST (see `summarizer lists`) or --screen-url")
+        from .index import load
+        from .lists import resolve
+
+        return cls(indexes=[load(resolve(str(p))) for p in lists], threshold=threshold)
+
+    def screen(self, queries: Sequence[Query]) -> list[list[Hit]]:
+        """Hits per query (best first, at or above the threshold), in query order."""
+        if self.yente is not None:
+            return self.yente.match(list(queries))
+        out = []
+        for name, kind, idents in queries:
+            hits = [
+                h
+                for index in self.indexes
+                for h in screen_name(index, name, kind, threshold=self.threshold, context_identifiers=idents)
+            ]
+            out.append(sorted(hits, key=lambda h: -h.score))  # stable: identifier hits stay first at 1.0
+        return out
+
+
+def as_screener(value: object) -> Screener | None:
+    """The library's `screening=`: a Screener, a list file or name, several, or a yente URL."""
+    if value is None or isinstance(value, Screener):
+        return value
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        return Screener.from_options(url=value)
+    if isinstance(value, (str, Path)):
+        return Screener.from_options([value])
+    if isinstance(value, Sequence) and all(isinstance(v, (str, Path)) for v in value):
+        return Screener.from_options(list(value))
+    raise ScreeningError(
+        f"screening={type(value).__name__} is not understood", "pass a list path, a list of paths, a yente URL or a Screener"
+    )
+
+
+__all__ = ["Hit", "Query", "Screener", "DEFAULT_THRESHOLD", "as_screener"]

@@ -1,0 +1,140 @@
+"""Screening wired into summarize, batch and the library, through the fake OpenAI server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer import summarize, summarize_many
+from summarizer.cli import app
+from summarizer.errors import ScreeningError
+from summarizer.schema import ArticleSummary
+from summarizer.screening import index as index_mod
+from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from summarizer.testing.fake_yente import FakeYente
+
+from .conftest import EXAMPLE, ROOT, TEST_KEY, example_payload
+
+SLICE = ROOT / "tests" / "data" / "lists" / "sdn-slice.csv"
+runner = CliRunner()
+ENV = {"OPENAI_API_KEY": TEST_KEY}
+
+# A hand-written article (synthetic: a shortened paraphrase of the OFAC release of the
+# development set) that prints a vessel's IMO number beside the wrong vessel name on purpose.
+ARTICLE = (
+    "Treasury designated Abdolhossein Khedri and Khedri Jahan Darya Co. today. "
+    "It identified the vessel Genava 11 (IMO 9776523) as blocked property. "
+    "The Pentagon declined to comment."
+)
+
+
+def _payload() -> dict:
+    return example_payload(
+        summary=[{"text": "Treasury designated Khedri and his company and identified a vessel.", "support": ["S1", "S2"]}],
+        quotes=[],
+        allegations=[{"claim": "Khedri supported smuggling.", "alleged_by": "Treasury", "against": "Abdolhossein Khedri",
+                      "status": "alleged", "hedge": None, "evidence": "S1"}],
+        sanctions_targets=[
+            {"name": "Abdolhossein Khedri", "kind": "person", "country": None, "imposed_by": "Treasury"},
+            {"name": "Khedri Jahan Darya Co.", "kind": "organization", "country": None, "imposed_by": "Treasury"},
+            {"name": "Genava 11", "kind": "vessel", "country": None, "imposed_by": "Treasury"},
+        ],
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> None:
+    index_mod.forget()
+
+
+def test_output_is_unchanged_without_screen(fake: FakeOpenAI) -> None:
+    fake.script(Reply(payload=example_payload()))
+    res = runner.invoke(app, ["summarize", str(EXAMPLE), "--no-cache", "--base-url", fake.url], env=ENV)
+    assert res.exit_code == 0, res.output
+    assert "screening" not in json.loads(res.stdout)["sanctions_targets"][0]
+
+
+def test_summarize_screens_each_target(fake: FakeOpenAI, tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE)
+    fake.script(Reply(payload=_payload()))
+    res = runner.invoke(app, ["summarize", str(article), "--base-url", fake.url, "--screen", str(SLICE)], env=ENV)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    ArticleSummary.model_validate(out)
+    khedri, company, vessel = out["sanctions_targets"]
+    assert [h["entry_id"] for h in khedri["screening"]] == ["28103"]
+    assert company["screening"][0]["entry_id"] == "28104"
+    # the IMO number printed next to "Genava 11" is GENAVA 12's: the identifier comes first
+    assert [h["entry_id"] for h in vessel["screening"]] == ["28105", "28106"]
+    assert "IMO number 9776523 in the article" in vessel["screening"][0]["why"]
+    # a cache hit is screened again (lists change; the model's answer does not)
+    again = runner.invoke(app, ["summarize", str(article), "--base-url", fake.url, "--screen", str(SLICE)], env=ENV)
+    assert len(fake.requests) == 1 and json.loads(again.stdout)["sanctions_targets"][0]["screening"]
+    plain = runner.invoke(app, ["summarize", str(article), "--base-url", fake.url], env=ENV)
+    assert "screening" not in json.loads(plain.stdout)["sanctions_targets"][0]  # the cache holds none
+
+
+def test_a_bad_list_fails_before_any_model_call(fake: FakeOpenAI, tmp_path: Path) -> None:
+    bad = tmp_path / "list.csv"
+    bad.write_text("not,a,list\n")
+    res = runner.invoke(app, ["summarize", str(EXAMPLE), "--base-url", fake.url, "--screen", str(bad)], env=ENV)
+    assert res.exit_code == 11 and "not a sanctions list" in res.stderr
+    assert fake.requests == []
+    res = runner.invoke(app, ["summarize", str(EXAMPLE), "--base-url", fake.url, "--screen-all"], env=ENV)
+    assert res.exit_code == 11 and fake.requests == []
+
+
+def test_screen_all_screens_accusers_and_accused_on_their_mentions(fake: FakeOpenAI, tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE)
+    fake.script(Reply(payload=_payload()))
+    res = runner.invoke(app, ["summarize", str(article), "--no-cache", "--base-url", fake.url,
+                              "--screen", str(SLICE), "--screen-all"], env=ENV)
+    assert res.exit_code == 0, res.output
+    allegation = json.loads(res.stdout)["allegations"][0]
+    assert allegation["against"] == "Abdolhossein Khedri"
+    assert allegation["against_mention"]["screening"][0]["entry_id"] == "28103"  # KHEDRI, Abdolhossein
+    assert allegation["alleged_by_mention"]["screening"] == []  # screened: Treasury is on no list
+
+
+def test_summarize_through_yente(fake: FakeOpenAI, tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE)
+    fake.script(Reply(payload=_payload()))
+    with FakeYente() as yente:
+        res = runner.invoke(app, ["summarize", str(article), "--base-url", fake.url, "--screen-url", yente.url], env=ENV)
+        assert res.exit_code == 0, res.output
+        assert len(yente.requests) == 1 and len(yente.requests[0]["json"]["queries"]) == 3
+    targets = json.loads(res.stdout)["sanctions_targets"]
+    assert targets[0]["screening"][0]["entry_id"] == "NK-khedri"
+
+
+def test_batch_screens_every_article_with_one_index(fake: FakeOpenAI, tmp_path: Path) -> None:
+    for i in range(3):
+        (tmp_path / f"a{i}.txt").write_text(ARTICLE + f" Story {i}.")
+    fake.script(*[Reply(payload=_payload()) for _ in range(3)])
+    out = tmp_path / "out.jsonl"
+    res = runner.invoke(
+        app, ["batch", str(tmp_path), "-o", str(out), "--base-url", fake.url, "--screen", str(SLICE), "-c", "2"], env=ENV
+    )
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 3 and all(line["ok"] for line in lines)
+    for line in lines:
+        assert line["result"]["sanctions_targets"][0]["screening"][0]["entry_id"] == "28103"
+
+
+def test_library_screening_argument(fake: FakeOpenAI) -> None:
+    fake.script(Reply(payload=_payload()), Reply(payload=_payload()))
+    result = summarize(ARTICLE, base_url=fake.url, api_key=TEST_KEY, screening=SLICE)
+    assert result.sanctions_targets[0].screening is not None
+    assert result.sanctions_targets[0].screening[0].entry_id == "28103"
+    many = summarize_many([ARTICLE], base_url=fake.url, api_key=TEST_KEY, screening=[str(SLICE)])
+    assert isinstance(many[0], ArticleSummary) and many[0].sanctions_targets[2].screening
+    with pytest.raises(ScreeningError):
+        summarize(ARTICLE, base_url=fake.url, api_key=TEST_KEY, screening=42)
+    assert len(fake.requests) == 2  # the bad `screening=` was refused before a model call
