@@ -19,7 +19,9 @@ Each question is an ordinary chat call with its own small response model, throug
 openai + instructor client and transports as a single-call extraction (so record/replay, the
 ledger, timeouts and grounding are the same), and the answers are put together into the same
 `Extraction` that `assemble.ground` checks. `plan` is a generator that yields `Question`s and
-receives their answers, so one plan serves the sync and the async pipeline.
+receives their answers (None for a question whose answer was cut off or stayed invalid: one
+unanswerable question does not sink the article), so one plan serves the sync and the async
+pipeline.
 """
 
 from __future__ import annotations
@@ -187,8 +189,8 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
     for ref, (start, end) in numbered_quotations(text).items():
         words = text[start:end]
         quotation = " ".join(words.split())[:300]
-        answer = yield ask(_context(text, start, paras), "focused_speaker", SpeakerAnswer, 40, quotation=quotation)
-        speaker = _name(answer.speaker)
+        answer = yield ask(_context(text, start, paras), "focused_speaker", SpeakerAnswer, 100, quotation=quotation)
+        speaker = _name(answer.speaker) if answer else None
         if speaker is None and _scare_quote(text, start, end, paras):
             continue  # a scare quote or a nickname, not speech
         quotes.append(ExtractedQuote(ref=ref, speaker=speaker))
@@ -199,8 +201,8 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
         paragraph = text[start:end]
         if not _SANCTION_CUE.search(paragraph):
             continue
-        answer = yield ask(paragraph, "focused_targets", TargetsAnswer, 80)
-        for raw in answer.targets:
+        answer = yield ask(paragraph, "focused_targets", TargetsAnswer, 240)
+        for raw in answer.targets if answer else []:
             name = _name(raw)
             if name and _imposes(paragraph, name):
                 continue  # the model named who imposes the sanctions
@@ -214,8 +216,8 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
         if len(sentence) < 40 or not _ACCUSATION_CUE.search(sentence):
             continue
         context = _context(text, start, paras)
-        answer = yield ask(context, "focused_accusation", AccusationAnswer, 60, sentence=" ".join(sentence.split()))
-        if not answer.accusation:
+        answer = yield ask(context, "focused_accusation", AccusationAnswer, 160, sentence=" ".join(sentence.split()))
+        if not answer or not answer.accusation:
             continue
         hedge = _HEDGE.search(sentence)
         allegations.append(
@@ -229,8 +231,8 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
             )
         )
 
-    answer = yield ask(with_sentence_ids(text), "focused_summary", SummaryAnswer, 240)
-    summary = list(answer.summary)
+    answer = yield ask(with_sentence_ids(text), "focused_summary", SummaryAnswer, 400)
+    summary = list(answer.summary) if answer else []
     if not any(_supported(s, text, sentences) for s in summary):
         # Nothing the model wrote would survive grounding: the lede stands in (each sentence its
         # own support), after the model's sentences so that their drops are still reported.
