@@ -10,8 +10,9 @@ where they are written out. JSON output keeps the text exactly (it is for progra
 escapes C0 controls itself).
 
 Each unsafe character becomes U+FFFD (the replacement character, as Markdown output already
-did), one character for one, so lengths and offsets are unchanged. Tab and newline are kept; the invisible bidi *marks* (LRM, RLM, ALM), which right-to-left text needs and which
-reorder nothing beyond their neighbours, are kept too.
+did), one character for one, so lengths and offsets are unchanged. Tab and newline are kept;
+so are the invisible bidi *marks* (LRM, RLM, ALM), which right-to-left text needs and which
+reorder nothing beyond their neighbours.
 """
 
 from __future__ import annotations
