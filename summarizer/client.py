@@ -54,6 +54,7 @@ def _transport(settings: Settings) -> Any:
         replay_dir=settings.replay_dir,
         source=settings.endpoint_host,
         model_path=settings.model_path,
+        model=settings.model,
     )
 
 

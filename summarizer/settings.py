@@ -24,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .errors import SettingError
 
 DEFAULT_MODEL = "gpt-4o-mini"
-LOCAL_MODEL = "smollm2-135m-instruct"
+LOCAL_MODEL = "qwen2.5-coder-1.5b"  # a name known to summarizer.local.store (`summarizer models`)
 RULES_MODEL = "rules"
 BACKENDS = ("openai", "local", "rules")
 MODES = ("tools", "json_schema", "json")
@@ -34,8 +34,9 @@ BACKEND_DEFAULTS: dict[str, dict[str, Any]] = {
     "openai": {"model": DEFAULT_MODEL, "max_reasks": 2, "timeout": 300.0},
     # The 135M model repeats the same mistake when re-asked (measured: 3 identical attempts,
     # 3x the time); grounding still drops what it cannot place. Rules answer the same each time.
-    # A model on the CPU is slow, not broken: 11-35 s per article on 2 idle cores, over 300 s
-    # when another llama.cpp process shares them (measured), so its deadline is longer.
+    # A model on the CPU is slow, not broken: SmolLM2-135M took 11-35 s per article on 2 idle
+    # cores and over 300 s with another llama.cpp process on them (measured); the 1.5B default
+    # is several times slower still. So its deadline is longer.
     "local": {"model": LOCAL_MODEL, "max_reasks": 0, "timeout": 1800.0},
     "rules": {"model": RULES_MODEL, "max_reasks": 0, "timeout": 300.0},
 }
@@ -97,7 +98,10 @@ class Settings:
     def __post_init__(self) -> None:
         _choice("backend", self.backend, BACKENDS)
         defaulted = set()
-        for name, value in BACKEND_DEFAULTS[self.backend].items():
+        defaults = dict(BACKEND_DEFAULTS[self.backend])
+        if self.backend == "local" and self.model_path:
+            defaults["model"] = Path(self.model_path).stem  # a GGUF file is named by itself
+        for name, value in defaults.items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
                 defaulted.add(name)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from summarizer import errors, summarize
 from summarizer.cli import app
-from summarizer.settings import ENVIRONMENT, Settings, from_environment
+from summarizer.settings import ENVIRONMENT, LOCAL_MODEL, Settings, from_environment
 
 from .conftest import EXAMPLE, TEST_KEY
 
@@ -64,7 +64,8 @@ def test_the_rules_backend_gets_its_own_defaults() -> None:
     s = Settings(backend="rules")
     assert (s.model, s.max_reasks) == ("rules", 0)
     local = Settings(backend="local")
-    assert (local.model, local.max_reasks, local.timeout) == ("smollm2-135m-instruct", 0, 1800.0)
+    assert (local.model, local.max_reasks, local.timeout) == (LOCAL_MODEL, 0, 1800.0)
+    assert Settings(backend="local", model_path="/models/mine.gguf").model == "mine"  # named by its file
     assert local.with_(backend="rules").timeout == 300.0 == Settings(api_key=TEST_KEY).timeout
     # a backend switch re-derives what was never set, and keeps what was
     o = s.with_(backend="openai", api_key=TEST_KEY)

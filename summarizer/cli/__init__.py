@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from . import batch, eval, render, screen, summarize
+from . import batch, eval, models, render, screen, summarize
 
 app = typer.Typer(
     name="summarizer",
@@ -31,6 +31,7 @@ app.command("cache")(summarize.cache_cmd)
 app.command("schema")(summarize.schema)
 app.command("screen")(screen.screen)
 app.add_typer(screen.lists_app, name="lists")
+app.command("models")(models.models_cmd)
 
 
 def main() -> None:

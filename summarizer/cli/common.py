@@ -19,10 +19,10 @@ from ..errors import ConfigError, OutputError, SettingError, SummarizerError
 from ..terminal import clean
 
 # -------------------------------------------------------------------- shared options
-Model = Annotated[Optional[str], typer.Option("--model", "-m", help="Model name [env SUMMARIZER_MODEL; default gpt-4o-mini, or the local model].")]
+Model = Annotated[Optional[str], typer.Option("--model", "-m", help="Model name [env SUMMARIZER_MODEL; default gpt-4o-mini; with --backend local a known local model, default qwen2.5-coder-1.5b].")]
 BaseUrl = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 [env OPENAI_BASE_URL].")]
 Backend = Annotated[Optional[str], typer.Option("--backend", help="openai (any compatible endpoint) or local (embedded model) [env SUMMARIZER_BACKEND].")]
-ModelPath = Annotated[Optional[str], typer.Option("--model-path", help="GGUF file for --backend local (default: the bundled SmolLM2-135M).")]
+ModelPath = Annotated[Optional[str], typer.Option("--model-path", help="Any GGUF file for --backend local, instead of a known model (see `summarizer models`).")]
 Record = Annotated[Optional[Path], typer.Option("--record", help="Write every model exchange to this fixture directory [env SUMMARIZER_RECORD].")]
 Replay = Annotated[Optional[Path], typer.Option("--replay", help="Answer only from fixtures in this directory, never the network [env SUMMARIZER_REPLAY].")]
 MaxRetries = Annotated[Optional[int], typer.Option("--max-retries", help="Retries per request for 429/5xx/connection faults [default 4].")]

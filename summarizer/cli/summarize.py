@@ -95,10 +95,12 @@ def summarize(
                     err("cache hit: no model call")
         if result is None:
             from ..pipeline import Summarizer
+            from .status import StatusLine, run_with_status
 
-            summarizer = Summarizer(settings, on_event=printer(verbose))
+            status = StatusLine.for_stderr(*StatusLine.opening(settings))
+            summarizer = Summarizer(settings, on_event=status.combined(printer(verbose)) if status else printer(verbose))
             try:
-                result = summarizer.run(article)
+                result = run_with_status(status, summarizer.run, article)
             finally:
                 summarizer.close()
             if use_cache:

@@ -24,6 +24,7 @@ def build(
     replay_dir: Path | None = None,
     source: str = "",
     model_path: str | None = None,
+    model: str | None = None,
 ) -> Transport:
     """The transport stack for one client."""
     bottom: Transport
@@ -36,7 +37,7 @@ def build(
     elif backend == "local":
         from .local import Local
 
-        bottom = Local(model_path=model_path)
+        bottom = Local(model_path=model_path, model=model)  # model: a known local model's name
     else:
         bottom = Live()
     if record_dir is not None:
