@@ -12,6 +12,7 @@ from typing import Any
 from .errors import SummarizerError
 from .inputs import Article, article_from_text
 from .pipeline import Summarizer
+from .pool import run_pool
 from .schema import ArticleSummary
 from .settings import DEFAULT_CONCURRENCY, Settings
 
@@ -92,30 +93,41 @@ async def asummarize_many(
 ) -> list[ArticleSummary | SummarizerError]:
     """Summarize many articles with overlapping model calls and one shared client.
 
-    A fixed pool of `concurrency` workers pulls from `texts` lazily, so a long generator is
-    never materialised as tasks. Returns one entry per input, in input order: the result, or
-    the typed error of that article (one failure never stops the others; an unexpected
-    exception becomes a `SummarizerError` of kind "error").
+    The worker pool of `batch` (`summarizer.pool`) pulls from `texts` lazily, so a long
+    generator is never materialised as tasks. Returns one entry per input, in input order:
+    the result, or the typed error of that article (an unexpected exception becomes a
+    `SummarizerError` of kind "error"). One failure never stops the others, except a refused
+    key (401/403) or a configuration error, which every later article would meet too: then no
+    new article is started, the ones in flight finish, and every input not started gets that
+    same error, so a wrong key costs about `concurrency` requests, not one per text.
     """
     summarizer = _summarizer(_settings(settings, model, options), screening, screen_all)
     results: dict[int, ArticleSummary | SummarizerError] = {}
     source = enumerate(texts)
 
-    async def worker() -> None:
-        for i, text in source:  # a shared iterator: each item goes to exactly one worker
-            try:
-                results[i] = await summarizer.arun(_article(text, f"<text {i}>"))
-            except SummarizerError as err:
-                results[i] = err
-            except Exception as err:  # noqa: BLE001 - one article's bug must not stop the rest
-                from .redact import redact
+    def take() -> tuple[int, str | Article] | None:
+        return next(source, None)
 
-                results[i] = SummarizerError(f"internal error: {type(err).__name__}: {redact(str(err))[:200]}")
+    async def work(item: tuple[int, str | Article]) -> SummarizerError | None:
+        i, text = item
+        try:
+            results[i] = await summarizer.arun(_article(text, f"<text {i}>"))
+        except SummarizerError as err:
+            results[i] = err
+            return err
+        except Exception as err:  # noqa: BLE001 - one article's bug must not stop the rest
+            from .redact import redact
+
+            results[i] = SummarizerError(f"internal error: {type(err).__name__}: {redact(str(err))[:200]}")
+        return None
 
     try:
-        await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+        fatal = await run_pool(take, work, concurrency)
     finally:
         await summarizer.aclose()
+    if fatal is not None:
+        for i, _ in source:  # never started: the error that stopped the run is theirs too
+            results[i] = fatal
     return [results[i] for i in range(len(results))]
 
 

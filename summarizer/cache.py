@@ -3,6 +3,15 @@
 Looked up before any client is built, so a hit costs reading one JSON file and importing
 pydantic, never openai or instructor. Entries are written atomically; a corrupt entry is a
 miss, not an error.
+
+The key is built from the `Settings` fields themselves: every field is either in `KEYED` (it
+can change the answer) or in `NOT_KEYED` (with the reason it cannot), and a test fails when a
+new field is in neither, so the key cannot silently fall behind the settings.
+
+`clear` deletes only what this cache wrote: `XX/<64 hex>.json` files (XX = the key's first two
+characters) holding a result, and its own `.tmp-*` files once they are old enough to be
+leftovers of a killed write. Anything else under the directory is left alone, so a mistyped
+SUMMARIZER_CACHE_DIR cannot cost a project its `db/config.json`.
 """
 
 from __future__ import annotations
@@ -10,11 +19,48 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 from .schema import ArticleSummary, schema_sha256
 from .settings import Settings
+
+KEYED: tuple[str, ...] = (
+    "model",
+    "backend",
+    "base_url",  # as `Settings.endpoint_url`: the whole endpoint without user:password
+    "model_path",  # with the file's size and modification time: a new file at the same path is another model
+    "max_reasks",  # more re-asks can turn a dropped quote into a kept one
+    "max_tokens",
+    "temperature",
+    "chunk_tokens",  # as `Settings.article_budget`: where long articles are split changes the answer
+    "mode",  # tools / json_schema / json: the model sees a different request
+    "strategy",  # as `Settings.plan`: one whole-article call or focused questions
+    "prompts_dir",  # as the hash of the templates it holds (with `prompt_sha256`), not its path
+)
+"""Settings fields that can change the answer, and so are part of the key."""
+
+NOT_KEYED: dict[str, str] = {
+    "api_key": "a secret; another key to the same endpoint reaches the same model",
+    "record_dir": "recording runs bypass the cache",
+    "replay_dir": "replaying runs bypass the cache",
+    "max_retries": "transport retries repeat the same request: they change whether, not what",
+    "retry_wait": "when a request is retried, not what it asks",
+    "timeout": "how long to wait, not what is answered",
+    "request_timeout": "how long to wait, not what is answered",
+    "rpm": "pacing decides when a request is sent, not what it asks",
+    "tpm": "pacing decides when a request is sent, not what it asks",
+}
+"""Settings fields left out of the key, and why."""
+
+STALE_TMP_SECONDS = 15 * 60
+"""A `.tmp-*` file older than this is a leftover of a killed write (a write takes milliseconds)."""
+
+_ENTRY = re.compile(r"[0-9a-f]{64}\.json")
+_SHARD = re.compile(r"[0-9a-f]{2}")
 
 
 def cache_dir() -> Path:
@@ -27,27 +73,37 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("summarizer")) / "results"
 
 
+def _keyed_value(settings: Settings, name: str) -> Any:
+    if name == "base_url":
+        return settings.endpoint_url
+    if name == "chunk_tokens":
+        return settings.article_budget
+    if name == "strategy":
+        return settings.plan
+    if name == "prompts_dir":
+        return None  # its content is keyed by "prompt"; where the folder is does not matter
+    if name == "model_path" and settings.model_path is not None:
+        try:
+            st = os.stat(settings.model_path)
+            return [os.path.abspath(settings.model_path), st.st_size, st.st_mtime_ns]
+        except OSError:
+            return settings.model_path
+    return getattr(settings, name)
+
+
 def cache_key(input_sha256: str, settings: Settings) -> str:
-    """Everything that can change the answer, hashed. The API key is not part of it."""
+    """Everything that can change the answer, hashed (see KEYED); never the API key."""
     from . import __version__
     from .prompts import prompt_sha256
 
     parts = {
         "input": input_sha256,
-        "model": settings.model,
-        "backend": settings.backend,
-        "endpoint": settings.endpoint_host,
-        "model_path": settings.model_path,
-        "prompt": prompt_sha256(settings.prompts_dir),
-        "strategy": settings.plan,
+        "settings": {name: _keyed_value(settings, name) for name in KEYED},
+        "prompt": prompt_sha256(settings.prompts_dir),  # every template, ours or the user's
         "schema": schema_sha256(),
-        "temperature": settings.temperature,
-        "max_tokens": settings.max_tokens,
-        "max_reasks": settings.max_reasks,
-        "mode": settings.mode,
         "version": __version__,
     }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _path(key: str, directory: Path | None) -> Path:
@@ -68,6 +124,7 @@ def get(key: str, directory: Path | None = None) -> ArticleSummary | None:
 def put(key: str, result: ArticleSummary, directory: Path | None = None) -> None:
     """Store a result; failures to write a cache are never fatal."""
     path = _path(key, directory)
+    tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -75,24 +132,75 @@ def put(key: str, result: ArticleSummary, directory: Path | None = None) -> None
             fh.write(result.model_dump_json())
         os.replace(tmp, path)
     except OSError:
-        pass
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _shards(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return [p for p in root.iterdir() if _SHARD.fullmatch(p.name) and p.is_dir() and not p.is_symlink()]
+
+
+def _is_entry(path: Path) -> bool:
+    """A result this cache wrote: named for its key, in its key's shard, holding a result.
+
+    The content test is loose on purpose (a JSON object with the result's provenance hashes),
+    so entries written by an older schema are still recognised, and removed by `clear`.
+    """
+    if not _ENTRY.fullmatch(path.name) or path.name[:2] != path.parent.name:
+        return False
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    prov = data.get("provenance") if isinstance(data, dict) else None
+    return (
+        isinstance(prov, dict)
+        and isinstance(prov.get("input_sha256"), str)
+        and isinstance(prov.get("schema_sha256"), str)
+        and "summary" in data
+    )
+
+
+def _entries(root: Path) -> list[Path]:
+    return [p for shard in _shards(root) for p in sorted(shard.glob("*.json")) if _is_entry(p)]
 
 
 def stats(directory: Path | None = None) -> tuple[Path, int, int]:
     """(directory, entries, bytes) of the cache."""
     root = directory or cache_dir()
-    files = [p for p in root.glob("??/*.json") if p.is_file()] if root.is_dir() else []
+    files = _entries(root)
     return root, len(files), sum(p.stat().st_size for p in files)
 
 
-def clear(directory: Path | None = None) -> int:
-    """Delete every cached result; returns how many were removed."""
-    root, _, _ = stats(directory)
+def clear(directory: Path | None = None, *, stale_after: float = STALE_TMP_SECONDS) -> int:
+    """Delete this cache's entries (and its stale temporary files); returns how many entries.
+
+    Foreign files are kept, and so are the shard directories that still hold any.
+    """
+    root = directory or cache_dir()
     removed = 0
-    for path in root.glob("??/*.json") if root.is_dir() else []:
+    now = time.time()
+    for shard in _shards(root):
+        for path in shard.iterdir():
+            try:
+                if _is_entry(path):
+                    path.unlink()
+                    removed += 1
+                elif (
+                    path.name.startswith(".tmp-")
+                    and path.is_file()
+                    and not path.is_symlink()
+                    and now - path.stat().st_mtime > stale_after
+                ):
+                    path.unlink()
+            except OSError:
+                pass
         try:
-            path.unlink()
-            removed += 1
+            shard.rmdir()  # only if now empty
         except OSError:
             pass
     return removed

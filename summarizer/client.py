@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from .settings import Settings
 from .transports import RetryPolicy, build
+from .transports.retry import ERROR_KEY
 
 _MODES = {
     "tools": instructor.Mode.TOOLS,  # function calling: the default, and what --backend local constrains
@@ -116,6 +117,11 @@ def translate(exc: BaseException, settings: Settings, requests: int) -> Exceptio
     for e in chain:
         if isinstance(e, E.SummarizerError):
             return e
+    for e in chain:  # raised inside our transport stack: the openai client called it "connection"
+        request = getattr(e, "request", None) if isinstance(e, openai.APIConnectionError) else None
+        stashed = request.extensions.get(ERROR_KEY) if isinstance(request, httpx2.Request) else None
+        if isinstance(stashed, Exception):
+            return stashed
     host = settings.endpoint_host
     tries = f"after {requests} request(s)"
     for e in chain:

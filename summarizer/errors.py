@@ -39,6 +39,16 @@ class ConfigError(SummarizerError):
     kind = "config"
 
 
+class SettingError(ConfigError):
+    """One setting has a value the library cannot use; `field` names it (a `Settings` field), so
+    the CLI can name its own flag instead, and `problem` says what is wrong with it."""
+
+    def __init__(self, field: str, problem: str, hint: str | None = None) -> None:
+        super().__init__(f"{field} {problem}", hint)
+        self.field = field
+        self.problem = problem
+
+
 class AuthError(SummarizerError):
     """The provider refused the credentials (401) or the permission (403)."""
 
@@ -89,6 +99,16 @@ class ScreeningError(SummarizerError):
     kind = "screening"
 
 
+class OutputError(SummarizerError):
+    """The result was made but could not be written where asked (disk full, I/O error).
+
+    Problems that can be seen before any work (a missing or read-only directory, a directory as
+    the output file) are `ConfigError`s instead, raised before a model is called."""
+
+    exit_code = 13
+    kind = "output"
+
+
 EXIT_CODES: dict[str, int] = {
     cls.kind: cls.exit_code
     for cls in (
@@ -102,6 +122,7 @@ EXIT_CODES: dict[str, int] = {
         TruncatedOutputError,
         MissingRecordingError,
         ScreeningError,
+        OutputError,
     )
 }
 """kind -> exit code, documented in the README; 2 is typer's usage error, 130 is Ctrl-C."""

@@ -38,7 +38,10 @@ __all__ = [
     "Article",
     "article_from_bytes",
     "article_from_text",
+    "check_regular_file",
+    "check_text",
     "fetch_url",
+    "open_regular",
     "read_article",
 ]
 
@@ -132,6 +135,7 @@ _MARKUP_RE = re.compile(rb"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.
 
 # C0 controls other than \t \n \v \f \r, DEL and C1 controls: text has almost none of them.
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x20), 0x7F])
 _MAX_CONTROL_SHARE = 0.05
 # What counts as "nothing there": Unicode whitespace plus invisible format characters.
@@ -169,15 +173,17 @@ class Article:
 # public API
 
 
-def read_article(path: str, *, max_bytes: int = MAX_BYTES) -> Article:
+def read_article(path: str, *, max_bytes: int = MAX_BYTES, regular_only: bool = False) -> Article:
     """Read a file (or stdin for "-") as bytes, at most `max_bytes + 1` of them, and decode it.
 
     Reading bytes ourselves, rather than in text mode, lets us detect binaries and wrong
     encodings and report them, instead of failing with a UnicodeDecodeError traceback.
+    `regular_only` refuses FIFOs, sockets and devices without ever blocking on them (batch
+    inputs: one `summarize <(cmd)` may read a pipe, ten thousand articles may not wait on one).
     """
     if path == "-":
         return article_from_bytes(_read_stdin(max_bytes), "-", max_bytes=max_bytes)
-    return article_from_bytes(_read_file(path, max_bytes), path, max_bytes=max_bytes)
+    return article_from_bytes(_read_file(path, max_bytes, regular_only), path, max_bytes=max_bytes)
 
 
 def article_from_bytes(
@@ -200,9 +206,38 @@ def article_from_text(text: str, source: str = "<text>") -> Article:
         raise TypeError(
             f"article_from_text() needs str, got {type(text).__name__}; use article_from_bytes() for bytes"
         )
-    if _is_blank(text):
-        raise InputError(f"{_describe(source)} is empty", "pass an article with some text")
+    check_text(text, _describe(source))
     return Article(text=text, source=source)
+
+
+def check_text(text: str, shown: str) -> None:
+    """The refusals a file's decoded text gets, for text that arrives as a str (library
+    callers, JSONL records): empty, a binary's magic, NUL or too many control characters, and
+    lone surrogates (a JSON escape such as "\\ud83d" without its other half), which no file
+    can decode to and no model request can carry."""
+    if _is_blank(text):
+        raise InputError(f"{shown} is empty", "pass an article with some text")
+    # A binary smuggled into a str shows its magic as the Latin-1 characters of those bytes.
+    _refuse_known_binary(text[:16].encode("latin-1", "replace"), shown)
+    _check_nul(text, shown)
+    _refuse_control_heavy(text, shown)
+    lone = _SURROGATE_RE.search(text)
+    if lone is not None:
+        raise InputError(
+            f"{shown} is not valid Unicode text (a lone surrogate U+{ord(lone.group()):04X} "
+            f"at character {lone.start()})",
+            "encode the text as UTF-8; a JSON \\uD800-\\uDFFF escape needs its other half",
+        )
+
+
+def check_regular_file(path: str) -> None:
+    """Refuse anything that is not a regular file (or a link to one) without opening it."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return  # reading it reports the problem in the usual words
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        raise _not_regular(_describe(path), info.st_mode)
 
 
 def fetch_url(url: str, *, timeout: float = 20.0, max_bytes: int = MAX_BYTES) -> Article:
@@ -278,11 +313,11 @@ def fetch_url(url: str, *, timeout: float = 20.0, max_bytes: int = MAX_BYTES) ->
 # reading
 
 
-def _read_file(path: str, max_bytes: int) -> bytes:
+def _read_file(path: str, max_bytes: int, regular_only: bool = False) -> bytes:
     """Open and read at most `max_bytes + 1` bytes, turning OS errors into InputErrors."""
     shown = _describe(path)
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) if regular_only else open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
             if stat.S_ISDIR(info.st_mode):  # some platforms open directories without error
                 raise _is_directory(shown)
@@ -303,6 +338,24 @@ def _read_file(path: str, max_bytes: int) -> bytes:
     if len(data) > max_bytes:  # a FIFO or device: the size was unknown up front
         raise _too_large(shown, max_bytes, None)
     return data
+
+
+def open_regular(path: str) -> BinaryIO:
+    """Open a regular file for reading; a FIFO, socket or device is refused (`InputError`)
+    without blocking: the open does not wait for a FIFO's writer, and nothing is read.
+    OS errors (missing, permission) propagate as they are."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise _is_directory(_describe(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(_describe(path), info.st_mode)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
 
 
 def _read_stdin(max_bytes: int) -> bytes:
@@ -706,6 +759,19 @@ def _timed_out(shown: str, timeout: float) -> InputError:
     return InputError(
         f"fetching {shown} timed out after {timeout:g} s",
         "try again, raise the timeout, or save the page and pass the file",
+    )
+
+
+def _not_regular(shown: str, mode: int) -> InputError:
+    what = (
+        "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+        else "a socket" if stat.S_ISSOCK(mode)
+        else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "not a regular file"
+    )
+    return InputError(
+        f"{shown} is {what}, not a regular file: skipped",
+        "pass regular files; pipe a single article into `summarizer summarize -`",
     )
 
 

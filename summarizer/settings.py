@@ -1,4 +1,11 @@
-"""Run settings resolved once from arguments and the environment.
+"""Run settings: validated whenever a `Settings` is built, however it is built.
+
+`Settings(...)`, `settings.with_(...)` and `Settings.resolve(...)` all end in the same
+`__post_init__`, so a bad value is refused with a typed `SettingError` (in the library's words:
+field names, not CLI flags; the CLI puts its flag names in) before anything is sent anywhere.
+Fields left unset that depend on the backend (`model`, `max_reasks`, `timeout`) take that
+backend's defaults, so `Settings(backend="rules")` is a rules run, not an openai run with a rules label.
+The environment is read in one place only, `from_environment`, and only by `resolve`.
 
 Kept free of heavy imports: the CLI builds settings (and the cache key from them) before it
 knows whether it needs the openai client at all.
@@ -6,13 +13,15 @@ knows whether it needs the openai client at all.
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlsplit, urlunsplit
 
-from .errors import ConfigError
+from .errors import SettingError
 
 DEFAULT_MODEL = "gpt-4o-mini"
 LOCAL_MODEL = "qwen2.5-coder-1.5b"  # a name known to summarizer.local.store (`summarizer models`)
@@ -21,18 +30,51 @@ BACKENDS = ("openai", "local", "rules")
 MODES = ("tools", "json_schema", "json")
 STRATEGIES = ("single", "focused")
 
+BACKEND_DEFAULTS: dict[str, dict[str, Any]] = {
+    "openai": {"model": DEFAULT_MODEL, "max_reasks": 2, "timeout": 300.0},
+    # The 135M model repeats the same mistake when re-asked (measured: 3 identical attempts,
+    # 3x the time); grounding still drops what it cannot place. Rules answer the same each time.
+    # A model on the CPU is slow, not broken: SmolLM2-135M took 11-35 s per article on 2 idle
+    # cores and over 300 s with another llama.cpp process on them (measured); the 1.5B default
+    # is several times slower still. So its deadline is longer.
+    "local": {"model": LOCAL_MODEL, "max_reasks": 0, "timeout": 1800.0},
+    "rules": {"model": RULES_MODEL, "max_reasks": 0, "timeout": 300.0},
+}
+"""What an unset backend-dependent field becomes, per backend."""
+
+ENVIRONMENT: dict[str, str] = {
+    "SUMMARIZER_BACKEND": "backend",
+    "SUMMARIZER_MODEL": "model",
+    "OPENAI_BASE_URL": "base_url",
+    "OPENAI_API_KEY": "api_key",
+    "SUMMARIZER_REPLAY": "replay_dir",
+    "SUMMARIZER_RECORD": "record_dir",
+    "SUMMARIZER_MODEL_PATH": "model_path",
+    "SUMMARIZER_PROMPTS": "prompts_dir",
+}
+"""Environment variable -> Settings field: everything `resolve` takes from the environment."""
+
 DEFAULT_CONCURRENCY = 8
 """Articles in flight at once (batch, summarize_many). A hosted API answers one article in
 seconds, so 8 overlap well while staying far below typical rate limits (the retry layer absorbs
 the odd 429); raise it for high-tier accounts, lower it (1-2) for a local server that runs one
 request at a time."""
 
+_BY_BACKEND: Any = None  # the default of a field that BACKEND_DEFAULTS fills in
+
+
+def from_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The settings the environment gives (empty variables count as unset): the one place
+    where the environment is read."""
+    env = os.environ if env is None else env
+    return {name: env[var] for var, name in ENVIRONMENT.items() if env.get(var)}
+
 
 @dataclass(frozen=True)
 class Settings:
     """Everything that decides how an article is sent to a model."""
 
-    model: str = DEFAULT_MODEL
+    model: str = _BY_BACKEND  # None: the backend's default model
     backend: str = "openai"
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)  # never printed, never recorded
@@ -41,86 +83,101 @@ class Settings:
     model_path: str | None = None
     max_retries: int = 4  # transport retries per request (429/5xx/connection)
     retry_wait: float = 0.5  # first backoff in seconds; doubles per retry, with jitter
-    max_reasks: int = 2  # re-asks with the validation error when the output is invalid
-    timeout: float = 300.0  # seconds for the whole article, all attempts included
+    max_reasks: int = _BY_BACKEND  # re-asks when the output is invalid; None: by backend
+    timeout: float = _BY_BACKEND  # seconds for the whole article, all attempts; None: by backend
     request_timeout: float = 120.0  # seconds for one HTTP request
     max_tokens: int = 4096
     temperature: float = 0.0
     chunk_tokens: int | None = None  # article tokens per model call; None = by backend
     mode: str = "tools"  # instructor mode: tools | json_schema | json (see client._MODES)
-    strategy: str | None = None  # single | focused; None = by backend (focused for local)
+    strategy: str | None = None  # single | focused; None = by backend (see `plan`)
     prompts_dir: Path | None = None  # the user's own copies of prompts/*.md; None = ours
     rpm: int | None = None  # requests per minute to pace live calls by, besides the server's headers
     tpm: int | None = None  # tokens per minute, likewise
+    # Which fields took their backend's default (so `with_(backend=...)` re-derives them).
+    _by_backend: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
 
-    @classmethod
-    def resolve(cls, **given: Any) -> Settings:
-        """Explicit values win over the environment; None means "not given"."""
-        env = os.environ
-        values = {k: v for k, v in given.items() if v is not None}
-        values.setdefault("backend", env.get("SUMMARIZER_BACKEND") or "openai")
-        if values["backend"] not in BACKENDS:
-            raise ConfigError(
-                f"unknown backend {values['backend']!r}", f"use one of: {', '.join(BACKENDS)}"
-            )
-        default_model = {"local": LOCAL_MODEL, "rules": RULES_MODEL}.get(values["backend"], DEFAULT_MODEL)
-        if "model_path" not in values and env.get("SUMMARIZER_MODEL_PATH"):
-            values["model_path"] = env["SUMMARIZER_MODEL_PATH"]
-        if values["backend"] == "local" and values.get("model_path"):
-            default_model = Path(values["model_path"]).stem  # a GGUF file is named by itself
-        values.setdefault("model", env.get("SUMMARIZER_MODEL") or default_model)
-        if values["backend"] in ("local", "rules"):
-            # The 135M model repeats the same mistake when re-asked (measured: 3 identical
-            # attempts, 3x the time); grounding still drops what it cannot place.
-            values.setdefault("max_reasks", 0)
-        values.setdefault("base_url", env.get("OPENAI_BASE_URL") or None)
-        values.setdefault("api_key", env.get("OPENAI_API_KEY") or None)
-        if "replay_dir" not in values and env.get("SUMMARIZER_REPLAY"):
-            values["replay_dir"] = Path(env["SUMMARIZER_REPLAY"])
-        if "record_dir" not in values and env.get("SUMMARIZER_RECORD"):
-            values["record_dir"] = Path(env["SUMMARIZER_RECORD"])
-        if "prompts_dir" not in values and env.get("SUMMARIZER_PROMPTS"):
-            values["prompts_dir"] = Path(env["SUMMARIZER_PROMPTS"])
-        for key in ("record_dir", "replay_dir", "prompts_dir"):
-            if key in values:
-                values[key] = Path(values[key])
-        settings = cls(**values)
-        settings.check()
-        return settings
+    def __post_init__(self) -> None:
+        _choice("backend", self.backend, BACKENDS)
+        defaulted = set()
+        defaults = dict(BACKEND_DEFAULTS[self.backend])
+        if self.backend == "local" and self.model_path:
+            defaults["model"] = Path(self.model_path).stem  # a GGUF file is named by itself
+        for name, value in defaults.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+                defaulted.add(name)
+        object.__setattr__(self, "_by_backend", frozenset(defaulted))
+        for name in ("record_dir", "replay_dir", "prompts_dir"):
+            value = getattr(self, name)
+            if value is not None:
+                if not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
+                    raise SettingError(name, "must be a directory path")
+                object.__setattr__(self, name, Path(value))
+        if isinstance(self.model_path, os.PathLike):
+            object.__setattr__(self, "model_path", os.fspath(self.model_path))
+        self._validate()
 
-    def check(self) -> None:
-        """Refuse contradictory settings with a message that says what to change."""
+    def _validate(self) -> None:
+        """Refuse unusable or contradictory values, naming the field."""
+        if not isinstance(self.model, str) or not self.model.strip():
+            raise SettingError("model", "must be a non-empty model name")
+        _choice("mode", self.mode, MODES)
+        if self.strategy is not None:
+            _choice("strategy", self.strategy, STRATEGIES)
+        for name in ("api_key", "model_path"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), str):
+                raise SettingError(name, "must be a string")  # the value itself may be secret
+        if self.base_url is not None:
+            _check_url(self.base_url)
+        _number("max_retries", self.max_retries, integer=True, minimum=0)
+        _number("max_reasks", self.max_reasks, integer=True, minimum=0)
+        _number("max_tokens", self.max_tokens, integer=True, minimum=1)
+        if self.chunk_tokens is not None:
+            _number("chunk_tokens", self.chunk_tokens, integer=True, minimum=100)
+        _number("retry_wait", self.retry_wait, minimum=0)
+        _number("timeout", self.timeout, minimum=0, positive=True)
+        _number("request_timeout", self.request_timeout, minimum=0, positive=True)
+        _number("temperature", self.temperature, minimum=0, maximum=2)
         if self.record_dir is not None and self.replay_dir is not None:
-            raise ConfigError("--record and --replay cannot be used together")
+            raise SettingError(
+                "record_dir", "and replay_dir cannot be used together", "record, or replay, not both"
+            )
         if self.replay_dir is not None and not self.replay_dir.is_dir():
-            raise ConfigError(f"replay directory {self.replay_dir} does not exist")
-        if self.max_retries < 0 or self.max_reasks < 0:
-            raise ConfigError("--max-retries and --max-reasks must be 0 or more")
-        if self.strategy is not None and self.strategy not in STRATEGIES:
-            raise ConfigError(f"unknown strategy {self.strategy!r}", f"use one of: {', '.join(STRATEGIES)}")
+            raise SettingError("replay_dir", f"{self.replay_dir} does not exist or is not a directory")
         if self.prompts_dir is not None:
             from .prompts import check_templates
 
             check_templates(self.prompts_dir)
-        if self.mode not in MODES:
-            raise ConfigError(f"unknown mode {self.mode!r}", f"use one of: {', '.join(MODES)}")
-        if self.chunk_tokens is not None and self.chunk_tokens < 100:
-            raise ConfigError("--chunk-tokens must be at least 100")
-        if self.timeout <= 0:
-            raise ConfigError("--timeout must be positive")
-        if (self.rpm is not None and self.rpm <= 0) or (self.tpm is not None and self.tpm <= 0):
-            raise ConfigError("--rpm and --tpm must be positive")
-        if (
-            self.backend == "openai"
-            and self.replay_dir is None
-            and not self.api_key
-            and not self.base_url
-        ):
-            raise ConfigError(
-                "no OPENAI_API_KEY and no --base-url",
-                "set OPENAI_API_KEY, point --base-url at an OpenAI-compatible server, "
-                "or run offline with --backend local",
+        if self.rpm is not None:
+            _number("rpm", self.rpm, integer=True, minimum=1)
+        if self.tpm is not None:
+            _number("tpm", self.tpm, integer=True, minimum=1)
+        if self.backend == "openai" and self.replay_dir is None and not self.api_key and not self.base_url:
+            raise SettingError(
+                "api_key",
+                "is missing, and so is base_url: the openai backend has nowhere to send requests",
+                "set OPENAI_API_KEY (or api_key=), point base_url at an OpenAI-compatible server, "
+                'or run offline with backend="local"',
             )
+
+    @classmethod
+    def resolve(cls, env: Mapping[str, str] | None = None, **given: Any) -> Settings:
+        """Explicit values win over the environment (`from_environment`); None means "not given"."""
+        values: dict[str, Any] = from_environment(env)
+        values.update({k: v for k, v in given.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with `changes`, validated; backend-dependent fields that were never set
+        follow a changed backend."""
+        values = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.init and f.name not in self._by_backend
+        }
+        values.update(changes)
+        return type(self)(**values)
 
     @property
     def plan(self) -> str:
@@ -159,7 +216,58 @@ class Settings:
     @property
     def endpoint_host(self) -> str:
         """Host only (no credentials, no path): safe to write into fixtures."""
-        return urlparse(self.endpoint).hostname or "unknown"
+        return urlsplit(self.endpoint).hostname or "unknown"
 
-    def with_(self, **changes: Any) -> Settings:
-        return replace(self, **changes)
+    @property
+    def endpoint_url(self) -> str:
+        """The whole endpoint (scheme, host, port, path, query) without user:password, with
+        the case-insensitive parts lowered and no trailing slash: one server, one string."""
+        parts = urlsplit(self.endpoint)
+        netloc = parts.hostname or ""
+        if parts.port is not None:
+            netloc = f"{netloc}:{parts.port}"
+        return urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), parts.query, ""))
+
+
+def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise SettingError(name, f"must be one of {', '.join(allowed)} (got {value!r})")
+
+
+def _number(
+    name: str,
+    value: object,
+    *,
+    integer: bool = False,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    positive: bool = False,
+) -> None:
+    """Refuse non-numbers (bools included), NaN/infinity, and values out of range."""
+    kind = "an integer" if integer else "a number"
+    ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok_type:
+        raise SettingError(name, f"must be {kind} (got {value!r})")
+    number = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(number):
+        raise SettingError(name, f"must be a finite number (got {value!r})")
+    if positive and number <= 0:
+        raise SettingError(name, f"must be more than 0 (got {value!r})")
+    if minimum is not None and number < minimum:
+        raise SettingError(name, f"must be at least {minimum:g} (got {value!r})")
+    if maximum is not None and number > maximum:
+        raise SettingError(name, f"must be at most {maximum:g} (got {value!r})")
+
+
+def _check_url(url: object) -> None:
+    """An http(s) URL with a host; the value is not echoed (it may carry credentials)."""
+    if not isinstance(url, str):
+        raise SettingError("base_url", "must be a string")
+    try:
+        parts = urlsplit(url)
+        ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        ok = False
+    if not ok:
+        raise SettingError("base_url", "must be an http(s) URL with a host, e.g. http://localhost:11434/v1")

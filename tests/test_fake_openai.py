@@ -114,6 +114,25 @@ def test_delay_past_client_timeout_is_a_timeout(server: FakeOpenAI) -> None:
     assert time.monotonic() - start < 0.9
 
 
+def test_trickle_defeats_per_read_timeouts(server: FakeOpenAI) -> None:
+    # Every byte, headers included, arrives within the 0.5 s read timeout, so the client
+    # waits for the whole slow response: exactly the fault a whole-exchange deadline must stop.
+    server.script(Reply(body=b'{"ok": 1}', headers={"X-Slow": "1"}, trickle=0.01))
+    start = time.monotonic()
+    response = httpx2.Client(timeout=0.5).post(f"{server.url}/chat/completions", json={})
+    elapsed = time.monotonic() - start
+    assert response.status_code == 200 and response.json() == {"ok": 1}
+    assert response.headers["x-slow"] == "1"
+    assert elapsed > 0.5, elapsed  # longer than one read timeout, and no timeout was raised
+
+
+def test_malformed_headers_and_usage_are_sent_as_scripted(server: FakeOpenAI) -> None:
+    server.script(Reply(payload=PAYLOAD, headers={"Retry-After": "soon"}, usage={"prompt_tokens": "many"}))
+    response = httpx2.Client().post(f"{server.url}/chat/completions", json={"messages": MESSAGES})
+    assert response.headers["retry-after"] == "soon"
+    assert response.json()["usage"] == {"prompt_tokens": "many"}
+
+
 def test_empty_queue_is_a_500(server: FakeOpenAI) -> None:
     with pytest.raises(openai.InternalServerError) as info:
         make_client(server).chat.completions.create(

@@ -144,11 +144,12 @@ def test_401_cli_one_line_no_key(fake: FakeOpenAI) -> None:
     assert res.stderr.strip().splitlines()[-1].startswith("summarizer: error:")
 
 
-def test_debug_shows_traceback_without_key(fake: FakeOpenAI) -> None:
-    fake.default = Reply(status=401)
+def test_debug_shows_traceback_and_keeps_the_exit_code(fake: FakeOpenAI) -> None:
+    fake.default = Reply(status=401, body={"error": {"message": f"Incorrect API key provided: {TEST_KEY}"}})
     res = cli(fake, "--debug")
-    assert res.exit_code != 0 and isinstance(res.exception, errors.AuthError)
-    assert TEST_KEY not in str(res.exception)
+    assert res.exit_code == errors.AuthError.exit_code == 5  # the traceback is added, the code kept
+    assert "Traceback" in res.stderr and "AuthError" in res.stderr
+    assert res.stderr.splitlines()[-1].startswith("summarizer: error:") and TEST_KEY not in res.stderr
 
 
 # ---------------------------------------------------------------- invalid output: re-asked

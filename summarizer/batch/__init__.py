@@ -15,8 +15,8 @@ Inputs (`expand_inputs`), each INPUT argument giving at least one output line:
   ones as records), matched directories are walked as above.
 - `-`: a list of paths on stdin, one per line (blank lines ignored), each expanded by the rules
   above, so `find ... | summarizer batch -` works.
-A missing file, an empty directory or a pattern matching nothing gives one error line with the
-argument as its id. The output file itself is never read as an input.
+A missing file, an empty directory, a pattern matching nothing or a FIFO/socket/device gives one
+error line with the argument (or the file) as its id. The output file itself is never read as an input.
 
 Loading is lazy: expansion yields `(id, loader)` pairs holding a path (or a path and a byte
 offset for a JSONL record), never the text; a worker calls the loader when it starts that
@@ -27,7 +27,11 @@ each article finishes):
     {"id": ..., "ok": true, "result": {...}}
     {"id": ..., "ok": false, "error": {"type": "<err.kind>", "message": "<err.one_line()>"}}
 An unexpected exception is `"type": "internal"`. A run killed at any moment, even by SIGKILL,
-leaves only whole lines, except possibly a torn last line, which the next run cuts away.
+leaves only whole lines, except possibly a torn last line, which the next run cuts away. An
+existing output is checked whole before that repair: if any complete line is not a result line,
+or the tail is not the start of one, the run is refused (ConfigError) and the file left as it
+was. Anything but a regular file (symlink, FIFO, device, directory) is refused as `-o`; as an
+input it gets an error line and is never read.
 
 Resume: rerunning with the same `-o` skips every id that already has an ok line, and (by
 default, `--retry-failed`) runs the failed ones again; `--skip-failed` keeps them as they are.

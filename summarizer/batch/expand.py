@@ -11,7 +11,7 @@ from functools import partial
 from typing import IO, Any, TypeAlias
 
 from ..errors import InputError, SummarizerError
-from ..inputs import MAX_BYTES, Article, article_from_text, read_article
+from ..inputs import MAX_BYTES, Article, article_from_text, check_regular_file, open_regular, read_article
 
 ARTICLE_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
 """What a directory walk picks up (case-insensitive)."""
@@ -144,7 +144,7 @@ def _walk(root: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
             if skip.matches(path):
                 continue
             found = True
-            yield path, partial(read_article, path, max_bytes=max_bytes)
+            yield from _file(path, max_bytes)
     if not found:
         yield root, _failing(
             InputError(
@@ -155,19 +155,29 @@ def _walk(root: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
 
 
 def _file(path: str, max_bytes: int) -> Iterator[Item]:
+    """One input file; anything but a regular file (a FIFO, socket, device) is an error line,
+    never a read that could block the run."""
+    try:
+        check_regular_file(path)
+    except InputError as err:
+        yield path, _failing(err)
+        return
     if path.lower().endswith(".jsonl"):
         yield from _records(path, max_bytes)
     else:
-        yield path, partial(read_article, path, max_bytes=max_bytes)
+        yield path, partial(read_article, path, max_bytes=max_bytes, regular_only=True)
 
 
 def _records(path: str, max_bytes: int) -> Iterator[Item]:
     """`{"id", "text"}` records of a JSONL file; each yields a loader holding a byte offset."""
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below, the generator may pause long
+        handle = open_regular(path)  # noqa: SIM115 - closed below, the generator may pause long
+    except InputError as err:
+        yield path, _failing(err)
+        return
     except OSError:
         # read_article turns the OS error into its usual one-line message.
-        yield path, partial(read_article, path, max_bytes=max_bytes)
+        yield path, partial(read_article, path, max_bytes=max_bytes, regular_only=True)
         return
     with handle:
         offset = 0
@@ -211,11 +221,11 @@ def _record_error(path: str, lineno: int, what: str) -> InputError:
 def _load_record(path: str, offset: int, lineno: int, max_bytes: int) -> Article:
     """Read one JSONL record again, at its offset, when a worker starts it."""
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             handle.seek(offset)
             raw = handle.readline()
         text = json.loads(raw)["text"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, InputError):
         raise _record_error(path, lineno, "changed or vanished while the batch ran") from None
     if not isinstance(text, str):
         raise _record_error(path, lineno, 'has no "text" string')

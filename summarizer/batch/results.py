@@ -1,13 +1,20 @@
-"""The batch output file: locked, repaired, indexed by id, appended with one write per line."""
+"""The batch output file: locked, checked, repaired, indexed by id, appended with one write per line.
+
+A file given to `-o` that is not this tool's output is never changed, not even by one byte:
+every complete line must be a result line BEFORE a torn last line may be cut, and that tail
+is cut only when it is the start of a result line (`{"id": ...`). Anything that is not a
+regular file (a symbolic link, a FIFO, a device, a directory) is refused before it is read.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, SummarizerError
+from ..errors import ConfigError, OutputError
 from .expand import Id
 
 
@@ -17,6 +24,10 @@ def _dumps(value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         return json.dumps(value).encode("ascii")
+
+
+LINE_PREFIX = b'{"id": '
+"""How every line this tool writes starts (ok_line and error_line alike)."""
 
 
 def ok_line(rid: Id, result: Any) -> bytes:
@@ -32,24 +43,28 @@ def error_line(rid: Id, kind: str, message: str) -> bytes:
 
 def _not_ours(path: Path, lineno: int) -> ConfigError:
     return ConfigError(
-        f"{path} is not a batch output file (line {lineno} is not a result line)",
+        f"{path} is not a batch output file (line {lineno} is not a result line); it was left untouched",
         "pass a new file to -o, or delete this one to start over",
     )
 
 
-class ResultFile:
-    """The JSONL output: locked, repaired, indexed by id, appended with one write per line.
+def _torn(tail: bytes) -> bool:
+    """The start of a result line that a killed or full-disk write left unfinished."""
+    return tail.startswith(LINE_PREFIX) or LINE_PREFIX.startswith(tail)
 
-    `status[id]` is True (an ok line exists) or False (only failed lines); `_keep[id]` is the
-    index of the line kept for that id when the file is compacted (the last ok line, else the
-    last line). Compaction rewrites the file through a temporary file and `os.replace`.
+
+class ResultFile:
+    """The JSONL output: locked, checked, repaired, indexed by id, appended one write per line.
+
+    `status[id]` is True (an ok line exists) or False (only failed lines). Compaction (one
+    line per id: the last ok line, else the last line) reads the file itself, not an index
+    kept in memory, so a line written just before an interrupt is never lost by it.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.status: dict[Id, bool] = {}
-        self._keep: dict[Id, int] = {}
-        self._lines = 0
+        self._lines = 0  # result lines in the file
         self._blank = 0
         self._fd = -1
         self.repaired = 0  # bytes of a torn last line cut away
@@ -58,22 +73,39 @@ class ResultFile:
     def open(self) -> None:
         self._fd = self._open_locked(self.path)
         try:
-            self._repair_tail()
-            self._scan()
+            self._load()
             self._compact_if_needed()
         except BaseException:
             self.close()
             raise
 
     def _open_locked(self, path: Path) -> int:
-        """Open for appending and take an exclusive lock; refuse if another run holds it."""
+        """Open for appending and take an exclusive lock; refuse if another run holds it.
+
+        Opened without following a symbolic link and without blocking (a FIFO would otherwise
+        wait for a writer), then refused unless it is a regular file.
+        """
+        flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK
+        flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
         for _ in range(5):
+            if path.is_symlink():
+                raise ConfigError(
+                    f"-o {path} is a symbolic link; it was left untouched",
+                    "pass the path of the file itself, or a new file",
+                )
             try:
-                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o644)
+                fd = os.open(path, flags, 0o644)
             except IsADirectoryError:
                 raise ConfigError(f"-o {path} is a directory", "pass a file name such as out.jsonl") from None
             except OSError as exc:
                 raise ConfigError(f"cannot open {path}: {exc.strerror or exc}", "check the -o path") from None
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                raise ConfigError(
+                    f"-o {path} is not a regular file (a FIFO, socket or device); it was left untouched",
+                    "pass a file name such as out.jsonl",
+                )
+            os.set_blocking(fd, True)
             try:
                 import fcntl
             except ImportError:  # pragma: no cover - not POSIX: no locking
@@ -95,37 +127,24 @@ class ResultFile:
             os.close(fd)
         raise ConfigError(f"{path} keeps changing under us", "is another program writing it?")
 
-    def _repair_tail(self) -> None:
-        """Cut away a torn last line (bytes after the last newline) left by a killed run.
-
-        If the tail is in fact a whole result line that only lacks its newline, keep it and
-        add the newline instead.
-        """
-        size = os.fstat(self._fd).st_size
-        if size == 0:
+    def _load(self) -> None:
+        """Check that the whole file is ours, index it, and only then mend a torn last line."""
+        if os.fstat(self._fd).st_size == 0:
             return
+        tail = b""
+        tail_at = 0
+        lineno = 0
         with open(self.path, "rb") as handle:  # a plain reader: os.pread is POSIX-only
-            pos, last_nl = size, -1
-            while pos > 0 and last_nl < 0:
-                start = max(0, pos - 64 * 1024)
-                handle.seek(start)
-                idx = handle.read(pos - start).rfind(b"\n")
-                if idx >= 0:
-                    last_nl = start + idx
-                pos = start
-            if last_nl == size - 1:
-                return
-            handle.seek(last_nl + 1)
-            tail = handle.read()
-        if _parse_line(tail) is not None:
-            _write_all(self._fd, b"\n")
-            return
-        os.ftruncate(self._fd, last_nl + 1)
-        self.repaired = size - last_nl - 1
-
-    def _scan(self) -> None:
-        with open(self.path, "rb") as handle:
-            for lineno, raw in enumerate(handle, 1):
+            head = handle.read(64 * 1024).lstrip()
+            if head and not head.startswith(b"{"):
+                raise _not_ours(self.path, 1)  # a binary or a text file: say so before reading it all
+            handle.seek(0)
+            offset = 0
+            for lineno, raw in enumerate(handle, 1):  # noqa: B007 - lineno is used after the loop
+                if not raw.endswith(b"\n"):
+                    tail, tail_at = raw, offset
+                    break
+                offset += len(raw)
                 if not raw.strip():
                     self._blank += 1
                     continue
@@ -133,32 +152,40 @@ class ResultFile:
                 if parsed is None:
                     raise _not_ours(self.path, lineno)
                 self._note(*parsed)
+        if not tail:
+            return
+        parsed = _parse_line(tail)
+        if parsed is not None or not tail.strip():
+            # a whole result line (or blanks) that only lacks its newline: keep it, add one
+            self._append(b"\n")
+            if parsed is not None:
+                self._note(*parsed)
+            else:
+                self._blank += 1  # compacted away below
+            return
+        if not _torn(tail):
+            raise _not_ours(self.path, lineno)
+        os.ftruncate(self._fd, tail_at)
+        self.repaired = len(tail)
 
     def _note(self, rid: Id, ok: bool) -> None:
-        """Index one more line (the next line of the file)."""
-        index = self._lines
+        """Index one more result line (the next line of the file)."""
         self._lines += 1
-        if rid not in self.status or ok or not self.status[rid]:
-            self._keep[rid] = index
-            self.status[rid] = ok or self.status.get(rid, False)
+        self.status[rid] = ok or self.status.get(rid, False)
 
     def needs_compaction(self) -> bool:
-        return self._blank > 0 or self._lines != len(self._keep)
+        return self._blank > 0 or self._lines != len(self.status)
 
     def _compact_if_needed(self) -> None:
         if not self.needs_compaction():
             return
-        kept = set(self._keep.values())
+        keep = self._chosen_lines()
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             with open(self.path, "rb") as src, open(tmp, "wb") as dst:
-                index = 0
-                for raw in src:
-                    if not raw.strip():
-                        continue
-                    if index in kept:
+                for index, raw in enumerate(self._result_lines(src)):
+                    if index in keep:
                         dst.write(raw)
-                    index += 1
                 dst.flush()
                 os.fsync(dst.fileno())
             new_fd = os.open(tmp, os.O_RDWR | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
@@ -171,22 +198,46 @@ class ResultFile:
             os.replace(tmp, self.path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise SummarizerError(f"cannot rewrite {self.path}: {exc.strerror or exc}") from None
+            raise OutputError(
+                f"cannot rewrite {self.path}: {exc.strerror or exc}",
+                "free some space and rerun: the lines already written are kept",
+            ) from None
         os.close(self._fd)
         self._fd = new_fd
-        self._keep = {rid: i for i, rid in enumerate(sorted(self._keep, key=self._keep.__getitem__))}
-        self._lines = len(self._keep)
+        self._lines = len(self.status)
         self._blank = 0
 
+    @staticmethod
+    def _result_lines(handle: Any) -> Any:
+        """The file's non-blank lines."""
+        return (raw for raw in handle if raw.strip())
+
+    def _chosen_lines(self) -> set[int]:
+        """Index (among non-blank lines) of the line kept per id: the last ok one, else the last."""
+        chosen: dict[Id, tuple[bool, int]] = {}
+        with open(self.path, "rb") as src:
+            for index, raw in enumerate(self._result_lines(src)):
+                parsed = _parse_line(raw)
+                if parsed is None:  # pragma: no cover - checked at open, and we append only results
+                    continue
+                rid, ok = parsed
+                previous = chosen.get(rid)
+                if previous is None or ok or not previous[0]:  # a failure never replaces an ok line
+                    chosen[rid] = (ok, index)
+        return {index for _, index in chosen.values()}
+
     # -- writing ---------------------------------------------------------------------------
-    def write(self, rid: Id, ok: bool, line: bytes) -> None:
-        """Append one whole line with a single write (looping only on a short write)."""
+    def _append(self, data: bytes) -> None:
         try:
-            _write_all(self._fd, line)
+            _write_all(self._fd, data)
         except OSError as exc:
-            raise SummarizerError(
+            raise OutputError(
                 f"cannot write {self.path}: {exc.strerror or exc}", "free some space and rerun to resume"
             ) from None
+
+    def write(self, rid: Id, ok: bool, line: bytes) -> None:
+        """Append one whole line with a single write (looping only on a short write)."""
+        self._append(line)
         self._note(rid, ok)
 
     def finish(self) -> None:
@@ -224,5 +275,3 @@ def _parse_line(raw: bytes) -> tuple[Id, bool] | None:
     if isinstance(rid, bool) or not isinstance(rid, (str, int)) or not isinstance(ok, bool):
         return None
     return rid, ok
-
-

@@ -1,8 +1,9 @@
-"""The batch run: a fixed pool of workers over a lazy input iterator, one line per input."""
+"""The batch run: the shared worker pool (`summarizer.pool`) over a lazy input iterator, one line
+per input. Everything printed for people goes through `terminal.clean` (ids and messages can
+hold control characters from file names, JSONL records or model output)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import sys
 import time
@@ -12,8 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import AuthError, ConfigError, SummarizerError
+from ..errors import SummarizerError
+from ..pool import run_pool
 from ..settings import DEFAULT_CONCURRENCY
+from ..terminal import clean
+from ..threads import run_in_thread
 from .expand import Id, Item, Loader
 from .progress import Bar
 from .results import ResultFile, error_line, ok_line
@@ -54,14 +58,8 @@ class Tally:
 
 
 def _stderr(message: str) -> None:
-    sys.stderr.write(f"summarizer: {message}\n")
+    sys.stderr.write(f"summarizer: {clean(message)}\n")
     sys.stderr.flush()
-
-
-# Failures that no later article can escape (a refused key, a broken configuration): the run
-# stops taking new articles, finishes those in flight, and raises, so a wrong key costs one
-# line, not ten thousand. The skipped inputs have no line and run on the next try.
-FATAL = (AuthError, ConfigError)
 
 
 async def run_batch(
@@ -78,12 +76,14 @@ async def run_batch(
 ) -> Tally:
     """Summarize every item with at most `concurrency` articles in flight; one line each.
 
-    A fixed pool of `concurrency` worker tasks pulls from the (lazy) `items` iterator, so
-    10,000 inputs cost 10,000 small loop iterations, not 10,000 tasks or texts in memory.
-    `summarizer` is shared (one client, one connection pool) and is not closed here.
+    The pool (`summarizer.pool.run_pool`) pulls from the (lazy) `items` iterator, so 10,000
+    inputs cost 10,000 small loop iterations, not 10,000 tasks or texts in memory, and stops
+    taking new articles on a refused key or a configuration error (that error is raised once
+    the articles in flight have finished; the inputs not started have no line and run on the
+    next try). `summarizer` is shared (one client, one connection pool) and is not closed here.
     The final tally goes to `log` (stderr by default), also when the run is interrupted.
-    Raises `ConfigError` when the output file cannot be used, `SummarizerError` when it
-    cannot be written; a failing article never raises.
+    Raises `ConfigError` when the output file cannot be used, `OutputError` when it cannot be
+    written; a failing article never raises.
     """
     say = log or _stderr
     t0 = time.monotonic()
@@ -99,16 +99,12 @@ async def run_batch(
 
     def note(message: str) -> None:
         if bar.active:
-            bar.print(f"summarizer: {message}")
+            bar.print(f"summarizer: {clean(message)}")
         else:
             say(message)
 
-    fatal: list[SummarizerError] = []  # an error that every later article would hit too
-
-    def next_item() -> Item | None:
+    def take() -> Item | None:
         """The next input to run; bookkeeping for skips. Synchronous: no await, no races."""
-        if fatal:
-            return None
         for rid, loader in source:
             if rid in seen:
                 tally.skipped += 1
@@ -129,33 +125,26 @@ async def run_batch(
             return rid, loader
         return None
 
-    async def worker() -> None:
-        while (item := next_item()) is not None:
-            rid, loader = item
-            current_id.set(rid)
-            ok, line, message, err = await _one(rid, loader, summarizer, debug)
-            out.write(rid, ok, line)
-            if ok:
-                tally.done += 1
-            else:
-                tally.failed += 1
-                if verbose:
-                    note(f"{rid}: failed: {message}")
-                if isinstance(err, FATAL) and not fatal:
-                    fatal.append(err)
-                    note(f"stopping: {message}")
-            bar.advance(tally)
+    async def work(item: Item) -> SummarizerError | None:
+        rid, loader = item
+        current_id.set(rid)
+        ok, line, message, err = await _one(rid, loader, summarizer, debug)
+        out.write(rid, ok, line)
+        if ok:
+            tally.done += 1
+        else:
+            tally.failed += 1
+            if verbose:
+                note(f"{rid}: failed: {message}")
+        bar.advance(tally)
+        return err
+
+    def stopping(err: SummarizerError) -> None:
+        note(f"stopping: {err.one_line()}")
 
     try:
         with bar:
-            tasks = [asyncio.create_task(worker()) for _ in range(max(1, concurrency))]
-            try:
-                await asyncio.gather(*tasks)
-            except BaseException:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                raise
+            fatal = await run_pool(take, work, concurrency, on_stop=stopping)
     finally:
         try:
             out.finish()
@@ -164,8 +153,8 @@ async def run_batch(
             if tally.duplicates > 5:
                 say(f"warning: {tally.duplicates} duplicate ids skipped in all")
             say(tally.line())
-    if fatal:
-        raise fatal[0]
+    if fatal is not None:
+        raise fatal
     return tally
 
 
@@ -174,7 +163,7 @@ async def _one(
 ) -> tuple[bool, bytes, str, SummarizerError | None]:
     """One article to (ok, output line, error message, error); never raises (but cancellation)."""
     try:
-        article = await asyncio.to_thread(loader)
+        article = await run_in_thread(loader)  # a daemon thread: a stuck read never blocks exit
         result = await summarizer.arun(article)
         return True, ok_line(rid, result), "", None
     except SummarizerError as err:

@@ -9,7 +9,8 @@ handed to `cli/bulk.py` (logic in `summarizer/bulk/`).
 Exit codes: 0 when every input has an ok line in OUT; 12 when the run ended but some did not
 (failed now, or kept as failed by --skip-failed); the usual codes of `errors.py` when the run
 could not start or the output could not be written (4: bad options, unusable -o or another run
-writing it; 3: stdin list requested from a terminal); 130 on Ctrl-C.
+writing it; 3: stdin list requested from a terminal; 13: writing OUT failed, e.g. disk full); 130
+on Ctrl-C or SIGTERM (a second signal ends it at once).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from .common import (
     err,
     errors_to_exit,
     output_format,
+    preflight,
     settings_from,
 )
 from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
@@ -132,6 +134,7 @@ def batch(
 
             return bulk.run({**locals(), "engine": engine.value})
         settings = settings_from(locals())
+        preflight(settings)  # --record is writable; -o is checked when it is opened, before any call
         screener = screener_from(screen, screen_url, screen_threshold, screen_all)  # one index for all
         if "-" in inputs and sys.stdin is not None and sys.stdin.isatty():
             from ..errors import InputError
@@ -141,6 +144,9 @@ def batch(
                 "pipe the paths in, e.g. `find articles -name '*.txt' | summarizer batch - -o out.jsonl`",
             )
         import asyncio
+        import io
+        import os
+        import signal
 
         from ..batch import current_id, expand_inputs, run_batch
         from ..pipeline import Summarizer
@@ -150,7 +156,13 @@ def batch(
         from .common import LARGE_BYTES
 
         limit = LARGE_BYTES if allow_large else MAX_BYTES
-        items: Any = expand_inputs(inputs, sys.stdin, exclude=output, max_bytes=limit)
+        # The list of paths on stdin is read before the run: a read that blocks inside the
+        # event loop would keep Ctrl-C and SIGTERM from being handled.
+        stdin: Any = None
+        if "-" in inputs and sys.stdin is not None:
+            listed = getattr(sys.stdin, "buffer", sys.stdin).read()
+            stdin = io.TextIOWrapper(io.BytesIO(listed if isinstance(listed, bytes) else os.fsencode(listed)))
+        items: Any = expand_inputs(inputs, stdin, exclude=output, max_bytes=limit)
         if progress:
             items = list(items)  # ids and paths only, never texts: gives the bar its total
 
@@ -164,25 +176,39 @@ def batch(
             from ..screening.article import ScreeningSummarizer
 
             summarizer = ScreeningSummarizer(summarizer, screener, mentions=screen_all)
+        signals: list[int] = []
 
         async def main() -> Any:
+            """The run; SIGINT and SIGTERM cancel it (in-flight articles, then the tally), a
+            second signal ends it at once."""
+            loop = asyncio.get_running_loop()
+            task = asyncio.current_task()
+            assert task is not None
+
+            def stop(signum: int) -> None:
+                signals.append(signum)
+                if len(signals) > 1:
+                    raise KeyboardInterrupt
+                task.cancel()
+
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop, sig)
             try:
                 return await run_batch(
                     items, output, summarizer, concurrency, progress,
                     retry_failed=retry_failed, verbose=verbose, debug=debug,
                 )
+            except asyncio.CancelledError:
+                if signals:
+                    return None
+                raise
             finally:
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(sig)
                 await summarizer.aclose()
 
-        import signal
-
-        def _terminate(signum: int, frame: Any) -> None:
-            raise KeyboardInterrupt  # SIGTERM ends like Ctrl-C: in-flight work cancelled, tally, 130
-
-        previous = signal.signal(signal.SIGTERM, _terminate)
-        try:
-            tally = asyncio.run(main())
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+        tally = asyncio.run(main())
+        if tally is None:
+            raise KeyboardInterrupt
     if not tally.all_ok:
         raise typer.Exit(EXIT_SOME_FAILED)

@@ -41,6 +41,7 @@ from .common import (
     Verbose,
     err,
     errors_to_exit,
+    preflight,
     printer,
     settings_from,
     write_output,
@@ -82,6 +83,7 @@ def eval_cmd(
 
         load_gold(gold_dir)  # refuse a bad folder before building a client
         settings = settings_from(locals())
+        preflight(settings, output)  # -o and --record are usable before any article runs
         from ..pipeline import Summarizer
 
         summarizer = Summarizer(settings, on_event=printer(verbose))

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from ..terminal import clean
 from .common import (
     LARGE_BYTES,
     Backend,
@@ -29,6 +30,7 @@ from .common import (
     err,
     errors_to_exit,
     output_format,
+    preflight,
     printer,
     settings_from,
     write_output,
@@ -74,6 +76,7 @@ def summarize(
         if not url:  # a bad file is reported before any configuration problem
             article = read_article(path, max_bytes=limit)
         settings = settings_from(locals())
+        preflight(settings, output)  # -o and --record are usable: checked before any paid call
         # sanctions lists are loaded (and checked) before any model call or download
         screener = screener_from(screen, screen_url, screen_threshold, screen_all)
         if url:  # ...but nothing is fetched before the configuration is known to work
@@ -126,9 +129,13 @@ def _render(result: Any, article_text: str, fmt: str, color: bool = False) -> st
 
 
 def cache_cmd(
-    clear: Annotated[bool, typer.Option("--clear", help="Delete every cached result.")] = False,
+    clear: Annotated[bool, typer.Option("--clear", help="Delete every cached result (and nothing else).")] = False,
 ) -> None:
-    """Show where the results cache is and how big it is, or clear it."""
+    """Show where the results cache is and how big it is, or clear it.
+
+    --clear deletes only this cache's own entries and stale temporary files: other files in
+    the directory are left alone.
+    """
     with errors_to_exit(False):
         from .. import cache
 
@@ -136,7 +143,7 @@ def cache_cmd(
             sys.stdout.write(f"removed {cache.clear()} cached result(s)\n")
             return
         root, entries, size = cache.stats()
-        sys.stdout.write(f"{root}: {entries} cached result(s), {size / 1024:.1f} KiB\n")
+        sys.stdout.write(f"{clean(str(root))}: {entries} cached result(s), {size / 1024:.1f} KiB\n")
 
 
 def schema() -> None:

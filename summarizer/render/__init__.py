@@ -15,6 +15,7 @@ JSON is the machine contract and is written by the CLI itself; these are for peo
 from __future__ import annotations
 
 from ..schema import ArticleSummary
+from ..terminal import clean
 from .markdown import md_escape, to_markdown
 from .page import to_html
 from .table import to_table
@@ -25,7 +26,7 @@ FORMATS = ("md", "table", "html", "csv")
 def render(result: ArticleSummary, article_text: str | None, fmt: str, *, color: bool = False) -> str:
     """Render `result` as `md`, `table`, `html` or `csv` (json is the CLI's own job)."""
     if fmt in ("md", "markdown"):
-        return to_markdown(result, article_text)
+        return clean(to_markdown(result, article_text))  # no terminal control characters at all
     if fmt == "table":
         return to_table(result, article_text, color=color)
     if fmt == "html":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..schema import ArticleSummary, Span
+from ..terminal import clean
 from .base import NONE, article_of, short, span_ok, tokens, where
 
 # Inline-significant characters: emphasis, code, links/images, raw HTML, tables, strikethrough.
@@ -19,13 +20,12 @@ _MD_ENTITY = re.compile(r"&(?=#?\w+;)")  # `&amp;` would otherwise be decoded by
 _MD_BLOCK = re.compile(r"^(\s*)([#+\-=])", re.MULTILINE)
 _MD_ORDERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 # Control characters mean nothing in Markdown, and an escape sequence would act on the terminal
-# of whoever `cat`s the file: each becomes U+FFFD (tab and line ends stay).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# of whoever `cat`s the file: `terminal.clean` makes each U+FFFD (tab and newline stay).
 
 
 def md_escape(text: str) -> str:
     """Escape `text` so Markdown renders it literally (it came from the model or the article)."""
-    text = _CONTROL.sub("\ufffd", text)
+    text = clean(text)
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_ENTITY.sub(r"\\&", text)
     text = _MD_BLOCK.sub(r"\1\\\2", text)

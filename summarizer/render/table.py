@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..schema import ArticleSummary, Span
+from ..terminal import clean
 from .base import NONE, article_of, located, span_ok, tokens
 
 
@@ -22,7 +23,7 @@ def to_table(
 
     def t(value: str | None, style: str = "") -> Text:
         # Text(), never a str: rich would parse "[bold]" in model output as markup.
-        return Text(NONE, style="dim") if value is None or not value.strip() else Text(value, style=style)
+        return Text(NONE, style="dim") if value is None or not value.strip() else Text(clean(value), style=style)
 
     def where(span: Span | None) -> Text:
         ok = span is not None and span_ok(text, span)
@@ -77,7 +78,7 @@ def to_table(
     pv.add_row("Dropped", t(str(len(p.dropped)) if p.dropped else "none"))
     for d in p.dropped:
         pv.add_row(Text(f"  {d.kind}", style="dim"), Text.assemble(
-            Text(f"\u201c{d.text}\u201d"), Text(f" \u2014 {d.reason}", style="dim")))
+            Text(f"\u201c{clean(d.text)}\u201d"), Text(f" \u2014 {clean(d.reason)}", style="dim")))
     parts.append(Panel(pv, title="Provenance", title_align="left", box=box.ROUNDED))
 
     buf = StringIO()

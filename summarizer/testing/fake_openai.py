@@ -47,7 +47,15 @@ _ERROR_TYPES: dict[int, tuple[str, str | None]] = {
 
 @dataclass
 class Reply:
-    """One scripted answer."""
+    """One scripted answer.
+
+    Faults: `status` (any HTTP error, with an OpenAI-style error body), `body` (raw bytes or any
+    JSON: garbage 200s), `headers` (any values, malformed ones included: `Retry-After: soon`),
+    `usage` (any JSON, e.g. a string token count), `delay` (silence before answering),
+    `trickle` (seconds between bytes: the whole response, status line and headers included,
+    is sent one byte at a time, which per-read timeouts never catch), and `action="reset"`
+    (the connection is dropped with a TCP RST and no response).
+    """
 
     payload: dict[str, Any] | None = None
     content: str | None = None
@@ -59,6 +67,7 @@ class Reply:
     finish_reason: str = "stop"
     usage: dict[str, Any] | None = None
     model: str | None = None
+    trickle: float = 0.0
 
 
 ReplySource: TypeAlias = Reply | Callable[[dict[str, Any]], Reply]
@@ -344,7 +353,9 @@ class _Handler(BaseHTTPRequestHandler):
                 {},
             )
             return
-        self._send(reply.status, self._build_body(reply, request), {**limit_headers, **reply.headers})
+        self._send(
+            reply.status, self._build_body(reply, request), {**limit_headers, **reply.headers}, reply.trickle
+        )
 
     def _sleep(self, delay: float) -> None:
         total = delay + self.owner.latency
@@ -396,20 +407,33 @@ class _Handler(BaseHTTPRequestHandler):
         }
 
     def _send(
-        self, status: int, body: bytes | dict[str, Any], headers: dict[str, str]
+        self,
+        status: int,
+        body: bytes | dict[str, Any],
+        headers: dict[str, str],
+        trickle: float = 0.0,
     ) -> None:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-        self.send_response(status)
-        lowered = {k.lower() for k in headers}
-        if "content-type" not in lowered:
-            self.send_header("Content-Type", "application/json")
-        for key, value in headers.items():
-            if key.lower() != "content-length":
+        fields = {"Content-Type": "application/json"} if "content-type" not in {k.lower() for k in headers} else {}
+        fields.update({k: v for k, v in headers.items() if k.lower() != "content-length"})
+        fields["Content-Length"] = str(len(raw))
+        if trickle <= 0:
+            self.send_response(status)
+            for key, value in fields.items():
                 self.send_header(key, value)
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-        self.wfile.flush()
+            self.end_headers()
+            self.wfile.write(raw)
+            self.wfile.flush()
+            return
+        # A server on a dying link: every byte, status line and headers included, on its own.
+        self.close_connection = True
+        reason = self.responses.get(status, ("",))[0]
+        head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields.items())
+        whole = (head + "Connection: close\r\n\r\n").encode("latin-1") + raw
+        for i in range(len(whole)):
+            self.wfile.write(whole[i : i + 1])
+            self.wfile.flush()
+            time.sleep(trickle)
 
     def _reset(self) -> None:
         """Drop the connection with RST (SO_LINGER 0) and no response bytes."""

@@ -8,9 +8,12 @@ and buffering lets the meter, the recorder and the retry layer all read them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx2
+
+from .. import ledger as ledger_mod
 
 _HOP_HEADERS = {"content-encoding", "content-length", "transfer-encoding", "connection"}
 
@@ -109,6 +112,20 @@ def json_body(data: bytes) -> Any:
         return None
 
 
+def _in_time(chunk: bytes) -> bool:
+    """True, or the article's deadline error once it has passed (checked between body chunks:
+    the retry layer bounds the whole exchange, and this ends a reader it gave up on)."""
+    led = ledger_mod.current()
+    remaining = led.remaining() if led is not None else None
+    if led is not None and remaining is not None and remaining <= 0:
+        raise led.out_of_time()
+    return True
+
+
+def _until_deadline(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    return (chunk for chunk in chunks if _in_time(chunk))
+
+
 class Live(Transport):
     """The network, through plain httpx2 clients (one per flavour, created on first use).
 
@@ -124,14 +141,22 @@ class Live(Transport):
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         if self._sync is None:
             self._sync = httpx2.Client(trust_env=True, follow_redirects=False)
-        response = self._sync.send(request)
-        return buffered(response, response.content, request)
+        response = self._sync.send(request, stream=True)
+        try:
+            body = b"".join(_until_deadline(response.iter_bytes()))
+        finally:
+            response.close()
+        return buffered(response, body, request)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         if self._async is None:
             self._async = httpx2.AsyncClient(trust_env=True, follow_redirects=False)
-        response = await self._async.send(request)
-        return buffered(response, response.content, request)
+        response = await self._async.send(request, stream=True)
+        try:
+            body = b"".join([chunk async for chunk in response.aiter_bytes() if _in_time(chunk)])
+        finally:
+            await response.aclose()
+        return buffered(response, body, request)
 
     def close(self) -> None:
         if self._sync is not None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx2
 
-from ..errors import MissingRecordingError
+from ..errors import ConfigError, MissingRecordingError
 from .base import Transport, Wrapper, json_body
 
 _KEEP_RESPONSE_HEADERS = ("content-type",)
@@ -70,16 +70,45 @@ def write_fixture(
             "source": f"recorded from model {body.get('model')!r} at {source}",
         },
     }
-    directory.mkdir(parents=True, exist_ok=True)
     path = fixture_path(directory, key)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        # keys as sent (llama.cpp answers in schema order); the hash alone is order-free
-        json.dump(data, fh, ensure_ascii=False, indent=1)
-        fh.write("\n")
-    os.chmod(tmp, 0o644)  # mkstemp makes 0600; fixtures are meant to be committed and shared
-    os.replace(tmp, path)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                # keys as sent (llama.cpp answers in schema order); the hash alone is order-free
+                json.dump(data, fh, ensure_ascii=False, indent=1)
+                fh.write("\n")
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; fixtures are meant to be committed and shared
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise _unwritable(directory, exc) from None
     return path
+
+
+def check_record_dir(directory: Path) -> None:
+    """Make sure fixtures can be written to `directory` (created if missing), before any request
+    is paid for: a recording run that can only fail at its first answer wastes that answer."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-probe-")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise _unwritable(directory, exc) from None
+
+
+def _unwritable(directory: Path, exc: OSError) -> ConfigError:
+    reason = "it is not a directory" if isinstance(exc, (FileExistsError, NotADirectoryError)) else (
+        exc.strerror or type(exc).__name__
+    )
+    return ConfigError(
+        f"cannot write recordings to {directory}: {reason}",
+        "pass a writable directory to record into",
+    )
 
 
 class Record(Wrapper):
@@ -90,6 +119,7 @@ class Record(Wrapper):
     """
 
     def __init__(self, inner: Transport, directory: Path, source: str) -> None:
+        check_record_dir(directory)
         super().__init__(inner)
         self.directory = directory
         self.source = source
@@ -105,6 +135,36 @@ class Record(Wrapper):
         if 200 <= response.status_code < 300:
             write_fixture(self.directory, request, response, source=self.source)
         return response
+
+
+def _recorded_response(data: Any, path: Path) -> tuple[int, dict[str, str], Any]:
+    """(status, headers, body) of a fixture, or a clear error for a file that is JSON but not
+    a fixture (a list, no "response", a status that is not an HTTP status...)."""
+
+    def bad(what: str) -> MissingRecordingError:
+        return MissingRecordingError(
+            f"recording {path} is not a usable fixture: {what}",
+            "re-record it with --record, or fix the file by hand",
+        )
+
+    if not isinstance(data, dict):
+        raise bad(f"it holds a JSON {type(data).__name__}, not an object")
+    resp = data.get("response")
+    if not isinstance(resp, dict):
+        raise bad('it has no "response" object')
+    status = resp.get("status")
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise bad(f'its "response.status" is {status!r}, not an HTTP status code')
+    if "body" not in resp:
+        raise bad('its response has no "body"')
+    headers = resp.get("headers")
+    if headers is None:
+        headers = {"content-type": "application/json"}
+    if not isinstance(headers, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+    ):
+        raise bad('its "response.headers" is not an object of strings')
+    return status, headers, resp["body"]
 
 
 class Replay(Transport):
@@ -125,10 +185,9 @@ class Replay(Transport):
             ) from None
         except (OSError, ValueError) as exc:
             raise MissingRecordingError(f"unreadable recording {path}: {exc}") from None
-        resp = data["response"]
-        content = json.dumps(resp["body"]).encode("utf-8")
-        headers = dict(resp.get("headers") or {"content-type": "application/json"})
-        return httpx2.Response(resp["status"], headers=headers, content=content, request=request)
+        status, headers, body = _recorded_response(data, path)
+        content = json.dumps(body).encode("utf-8")
+        return httpx2.Response(status, headers=headers, content=content, request=request)
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         request.read()

@@ -6,13 +6,26 @@ retries 408/409/429/5xx and connection errors/timeouts with exponential backoff 
 that would end past the article's deadline. Invalid *output* is not retried here: that is
 instructor's re-ask, with the validation error, one level up. A transport error therefore
 never reaches a prompt.
+
+Two more jobs belong to this, the top layer of the stack:
+- The deadline bounds the whole exchange, not each read: httpx timeouts apply per read, so a
+  server trickling one byte at a time would never trip them. Each attempt runs under the time
+  left (`asyncio.timeout` on the async path; a daemon thread waited on for the sync path).
+- The openai client turns any exception raised under it into `APIConnectionError` ("could not
+  connect"). Anything raised here that is not a genuine connection fault (a typed error of
+  ours, or a bug) is stashed on the request (`ERROR_KEY`), and `client.translate` re-raises it
+  as itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
+import math
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx2
@@ -26,10 +39,14 @@ from tenacity import (
 )
 
 from .. import ledger as ledger_mod
-from ..errors import RetriesExhaustedError
+from ..threads import NotDone, call_with_timeout
 from .base import Wrapper, json_body
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+
+ERROR_KEY = "summarizer_error"
+"""request.extensions key under which an exception that must not pass for a connection error
+is kept for `client.translate`."""
 
 
 @dataclass(frozen=True)
@@ -43,23 +60,36 @@ class RetryPolicy:
 
 
 def retry_after(response: httpx2.Response) -> float | None:
-    """Seconds the provider asks us to wait (retry-after-ms, Retry-After seconds or date)."""
-    ms = response.headers.get("retry-after-ms")
-    if ms:
-        try:
-            return max(float(ms) / 1000.0, 0.0)
-        except ValueError:
-            pass
+    """Seconds the provider asks us to wait (retry-after-ms, Retry-After seconds or date).
+
+    A malformed value ("soon", NaN, a broken date) is ignored, as if the header were absent:
+    the provider's hint is advice, never a reason to fail.
+    """
+    ms = _seconds(response.headers.get("retry-after-ms"))
+    if ms is not None:
+        return ms / 1000.0
     value = response.headers.get("retry-after")
     if not value:
         return None
+    seconds = _seconds(value)
+    if seconds is not None:
+        return seconds
     try:
-        return max(float(value), 0.0)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
-            return None
+        parsed = email.utils.parsedate_to_datetime(value)
         return max(parsed.timestamp() - time.time(), 0.0)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _seconds(value: str | None) -> float | None:
+    """A non-negative finite number from a header value, or None."""
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return max(number, 0.0) if math.isfinite(number) else None
 
 
 def _transient(response: httpx2.Response) -> bool:
@@ -90,6 +120,9 @@ class Retry(Wrapper):
             if asked is not None:
                 wait = asked
         led = ledger_mod.current()
+        remaining = led.remaining() if led is not None else None
+        if remaining is not None:
+            wait = max(min(wait, remaining), 0.0)  # never sleep past the deadline
         if led is not None:
             led.event(f"retrying in {wait:.2f}s ({self._why(state)})")
         return wait
@@ -129,43 +162,79 @@ class Retry(Wrapper):
             "retry_error_callback": lambda s: s.outcome.result() if s.outcome else None,  # type: ignore[union-attr]
         }
 
-    def _cap_timeout(self, request: httpx2.Request) -> None:
-        """Shorten this attempt's timeouts to what is left of the article's deadline."""
+    def _cap_timeout(self, request: httpx2.Request) -> ledger_mod.Ledger | None:
+        """Shorten this attempt's timeouts to what is left of the article's deadline.
+
+        Returns the article's ledger when it has a deadline; raises once the deadline passed.
+        """
         led = ledger_mod.current()
-        remaining = led.remaining() if led is not None else None
-        if remaining is None:
-            return
+        if led is None or led.deadline is None:
+            return None
+        remaining = led.remaining() or 0.0
         if remaining <= 0:
-            raise RetriesExhaustedError(
-                f"gave up after {led.requests} request(s): the article's --timeout ran out",  # type: ignore[union-attr]
-                "raise --timeout or try later",
-            )
+            raise led.out_of_time()
         timeout = dict(request.extensions.get("timeout") or {})
         for key in ("connect", "read", "write", "pool"):
             current = timeout.get(key)
             timeout[key] = remaining if current is None else min(current, remaining)
         request.extensions["timeout"] = timeout
+        return led
+
+    def _attempt(self, request: httpx2.Request) -> httpx2.Response:
+        led = self._cap_timeout(request)
+        if led is None:
+            return self.inner.handle_request(request)
+        try:
+            return call_with_timeout(
+                lambda: self.inner.handle_request(request), led.remaining() or 0.0, "summarizer-request"
+            )
+        except NotDone:
+            raise led.out_of_time() from None
+
+    async def _aattempt(self, request: httpx2.Request) -> httpx2.Response:
+        led = self._cap_timeout(request)
+        if led is None:
+            return await self.inner.handle_async_request(request)
+        deadline = asyncio.timeout(led.remaining() or 0.0)
+        try:
+            async with deadline:
+                return await self.inner.handle_async_request(request)
+        except TimeoutError:
+            if deadline.expired():
+                raise led.out_of_time() from None
+            raise
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         request.read()
         response: httpx2.Response | None = None
-        for attempt in Retrying(**self._kwargs()):  # type: ignore[arg-type]
-            with attempt:
-                self._cap_timeout(request)
-                response = self.inner.handle_request(request)
-            if attempt.retry_state.outcome is not None and not attempt.retry_state.outcome.failed:
-                attempt.retry_state.set_result(response)
+        with _stashed(request):
+            for attempt in Retrying(**self._kwargs()):  # type: ignore[arg-type]
+                with attempt:
+                    response = self._attempt(request)
+                if attempt.retry_state.outcome is not None and not attempt.retry_state.outcome.failed:
+                    attempt.retry_state.set_result(response)
         assert response is not None
         return response
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         await request.aread()
         response: httpx2.Response | None = None
-        async for attempt in AsyncRetrying(**self._kwargs()):  # type: ignore[arg-type]
-            with attempt:
-                self._cap_timeout(request)
-                response = await self.inner.handle_async_request(request)
-            if attempt.retry_state.outcome is not None and not attempt.retry_state.outcome.failed:
-                attempt.retry_state.set_result(response)
+        with _stashed(request):
+            async for attempt in AsyncRetrying(**self._kwargs()):  # type: ignore[arg-type]
+                with attempt:
+                    response = await self._aattempt(request)
+                if attempt.retry_state.outcome is not None and not attempt.retry_state.outcome.failed:
+                    attempt.retry_state.set_result(response)
         assert response is not None
         return response
+
+
+@contextmanager
+def _stashed(request: httpx2.Request) -> Iterator[None]:
+    """Keep any exception that is not a genuine transport fault on the request, for translate."""
+    try:
+        yield
+    except Exception as exc:
+        if not isinstance(exc, httpx2.TransportError):
+            request.extensions[ERROR_KEY] = exc
+        raise
