@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from . import batch, eval, screen, summarize
+from . import batch, eval, logs, screen, summarize
 
 app = typer.Typer(
     name="summarizer",
@@ -30,6 +30,7 @@ app.command("cache")(summarize.cache_cmd)
 app.command("schema")(summarize.schema)
 app.command("screen")(screen.screen)
 app.add_typer(screen.lists_app, name="lists")
+app.add_typer(logs.logs_app, name="logs")
 
 
 def main() -> None:

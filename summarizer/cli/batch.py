@@ -39,6 +39,7 @@ from .common import (
     errors_to_exit,
     settings_from,
 )
+from .logs import NoLog, RunLog
 from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
 
 
@@ -94,6 +95,7 @@ def batch(
     screen_all: ScreenAll = False,
     screen_url: ScreenUrl = None,
     screen_threshold: ScreenThreshold = None,
+    no_log: NoLog = False,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
@@ -135,6 +137,7 @@ def batch(
             from ..screening.article import ScreeningSummarizer
 
             summarizer = ScreeningSummarizer(summarizer, screener, mentions=screen_all)
+        summarizer = RunLog("batch", settings, off=no_log).wrap(summarizer, item=current_id.get)  # history
 
         async def main() -> Any:
             try:

@@ -43,6 +43,7 @@ from .common import (
     settings_from,
     write_output,
 )
+from .logs import NoLog, RunLog
 
 if TYPE_CHECKING:
     from ..evaluate import FileScore
@@ -66,6 +67,7 @@ def eval_cmd(
     max_tokens: MaxTokens = None,
     mode: Mode = None,
     chunk_tokens: ChunkTokens = None,
+    no_log: NoLog = False,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
@@ -80,7 +82,7 @@ def eval_cmd(
         settings = settings_from(locals())
         from ..pipeline import Summarizer
 
-        summarizer = Summarizer(settings, on_event=printer(verbose))
+        summarizer = RunLog("eval", settings, off=no_log).wrap(Summarizer(settings, on_event=printer(verbose)))
 
         def progress(fs: FileScore) -> None:
             err(f"eval: {fs.name}: " + (f"error: {fs.error}" if fs.error else "scored"))

@@ -30,6 +30,7 @@ from .common import (
     settings_from,
     write_output,
 )
+from .logs import NoLog, RunLog
 from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
 
 
@@ -56,6 +57,7 @@ def summarize(
     screen_all: ScreenAll = False,
     screen_url: ScreenUrl = None,
     screen_threshold: ScreenThreshold = None,
+    no_log: NoLog = False,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
@@ -73,6 +75,7 @@ def summarize(
         screener = screener_from(screen, screen_url, screen_threshold, screen_all)
         if url:  # ...but nothing is fetched before the configuration is known to work
             article = fetch_url(url, max_bytes=limit)
+        log = RunLog("summarize", settings, off=no_log)  # the history: the result or the error, below
         # Recording or replaying must reach the transport, so they bypass the cache.
         use_cache = use_cache and settings.record_dir is None and settings.replay_dir is None
         result = None
@@ -91,6 +94,9 @@ def summarize(
             summarizer = Summarizer(settings, on_event=printer(verbose))
             try:
                 result = summarizer.run(article)
+            except Exception as exc:
+                log.error(article, exc)
+                raise
             finally:
                 summarizer.close()
             if use_cache:
@@ -105,6 +111,7 @@ def summarize(
                 f"done: {p.attempts} request(s), {p.usage.total_tokens} tokens, "
                 f"{len(p.dropped)} dropped, {p.elapsed_s:.2f}s"
             )
+        log.result(article, result)
         color = fmt == "table" and output is None and sys.stdout.isatty()
         write_output(_render(result, article.text, fmt, color), output)
 

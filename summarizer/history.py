@@ -1,0 +1,407 @@
+"""The run history: every CLI run's article, settings and result (or error) in a SQLite file.
+
+What `llm logs` users expect: a local database they can list, search and query with any SQLite
+tool (`summarizer logs path`). The schema is documented in docs/history.md; it carries a
+version (`PRAGMA user_version`) and is migrated when a file is opened.
+
+Logging must never cost a run anything: writing goes through `History.add`, which never raises
+(a locked, read-only or corrupt file is reported once through `on_warning` and the run carries
+on unlogged), waits at most `BUSY_TIMEOUT_S` for another writer, and uses WAL with short
+transactions so concurrent runs (and the articles of a batch) write safely. One connection per
+`History` object; the CLI makes one per run.
+
+Secrets never reach the file: settings are stored by an allow-list (no key, no base URL, only
+its host), URLs lose their user:password, query and fragment, and every text field is passed
+through `redact` with the run's key. Library code: nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from .errors import ConfigError, SummarizerError
+
+SCHEMA_VERSION = 1
+"""Bumped with every change to the tables; `MIGRATIONS[v]` takes a file from v-1 to v."""
+
+BUSY_TIMEOUT_S = 0.5
+"""How long a write waits for another process's write to finish. Writes take well under a
+millisecond, so only a stuck writer (a shell holding a transaction open) reaches it."""
+
+RUNS_TABLE = """CREATE TABLE runs (
+    id                INTEGER PRIMARY KEY,
+    time_utc          TEXT NOT NULL,
+    command           TEXT NOT NULL,
+    invocation        TEXT NOT NULL,
+    item              TEXT,
+    source            TEXT,
+    input_sha256      TEXT,
+    model             TEXT NOT NULL,
+    backend           TEXT NOT NULL,
+    endpoint_host     TEXT,
+    settings          TEXT NOT NULL,
+    prompt_sha256     TEXT,
+    schema_sha256     TEXT,
+    ok                INTEGER NOT NULL,
+    error_kind        TEXT,
+    error_message     TEXT,
+    result            TEXT,
+    prompt_tokens     INTEGER,
+    completion_tokens INTEGER,
+    total_tokens      INTEGER,
+    attempts          INTEGER,
+    elapsed_s         REAL,
+    cached            INTEGER NOT NULL DEFAULT 0,
+    tool_version      TEXT NOT NULL
+)"""
+
+INDEXES = (
+    "CREATE INDEX runs_time ON runs (time_utc)",
+    "CREATE INDEX runs_input ON runs (input_sha256)",
+    "CREATE INDEX runs_model ON runs (model)",
+)
+
+MIGRATIONS: dict[int, Sequence[str]] = {
+    1: (RUNS_TABLE, *INDEXES),
+}
+"""Statements per schema version, applied in order inside one transaction when a file is opened.
+A new version appends a key here (ALTER TABLE ..., new indexes) and bumps SCHEMA_VERSION."""
+
+
+def db_path() -> Path:
+    """SUMMARIZER_LOGS_DB, else history.db in SUMMARIZER_DATA_DIR, else in the user data dir."""
+    env = os.environ.get("SUMMARIZER_LOGS_DB")
+    if env:
+        return Path(env)
+    data = os.environ.get("SUMMARIZER_DATA_DIR")
+    if data:
+        return Path(data) / "history.db"
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("summarizer")) / "history.db"
+
+
+def disabled_by_env() -> bool:
+    """SUMMARIZER_NO_LOG set to anything but "", 0, false, no or off turns logging off."""
+    value = os.environ.get("SUMMARIZER_NO_LOG", "").strip().lower()
+    return value not in ("", "0", "false", "no", "off")
+
+
+@dataclass
+class Run:
+    """One row of `runs`: one article of one CLI run, with its result or its error."""
+
+    time_utc: str
+    command: str
+    invocation: str
+    model: str
+    backend: str
+    settings: str
+    ok: bool
+    tool_version: str
+    item: str | None = None
+    source: str | None = None
+    input_sha256: str | None = None
+    endpoint_host: str | None = None
+    prompt_sha256: str | None = None
+    schema_sha256: str | None = None
+    error_kind: str | None = None
+    error_message: str | None = None
+    result: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+    attempts: int | None = None
+    elapsed_s: float | None = None
+    cached: bool = False
+    id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as a JSON object, with `settings` and `result` parsed."""
+        data = asdict(self)
+        for key in ("settings", "result"):
+            if data[key] is not None:
+                try:
+                    data[key] = json.loads(data[key])
+                except ValueError:
+                    pass  # written by something else: shown as stored
+        return data
+
+
+_COLUMNS = tuple(f.name for f in fields(Run))
+
+
+# ------------------------------------------------------------------------------ safe values
+_USERINFO = re.compile(r"://[^/@\s\"'\\]*@")  # "user:password@" after a scheme
+
+
+def safe_source(source: str | None) -> str | None:
+    """A source as it may be stored: a URL without user:password, query and fragment."""
+    if source is None or "://" not in source:
+        return source
+    try:
+        parts = urlsplit(source)
+        netloc = parts.hostname or ""
+        if parts.port is not None:
+            netloc = f"{netloc}:{parts.port}"
+    except ValueError:
+        return "<invalid URL>"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def scrub(text: str | None, secret: str | None) -> str | None:
+    """`text` without the key, anything shaped like a key or bearer token, or URL credentials."""
+    if text is None:
+        return None
+    from .redact import redact
+
+    text = redact(text, secret)
+    return _USERINFO.sub("://", text) if "@" in text else text
+
+
+def settings_json(settings: Any) -> str:
+    """The settings that change an answer, by an allow-list: never the key or the base URL."""
+    names = ("mode", "max_reasks", "max_retries", "max_tokens", "temperature", "timeout",
+             "model_path", "record_dir", "replay_dir")
+    data: dict[str, Any] = {n: getattr(settings, n, None) for n in names}
+    data["strategy"] = getattr(settings, "plan", None)
+    data["chunk_tokens"] = getattr(settings, "article_budget", None)
+    return json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in data.items()}, sort_keys=True)
+
+
+def now_utc() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def run_of(
+    command: str,
+    invocation: str,
+    settings: Any,
+    *,
+    article: Any = None,
+    source: str | None = None,
+    result: Any = None,
+    error: BaseException | None = None,
+    item: str | None = None,
+    elapsed_s: float | None = None,
+) -> Run:
+    """The row for one article: its `result` (an ArticleSummary) or its `error`."""
+    from . import __version__
+
+    key = getattr(settings, "api_key", None)
+    run = Run(
+        time_utc=now_utc(),
+        command=command,
+        invocation=invocation,
+        item=scrub(item, key),
+        model=str(getattr(settings, "model", "")),
+        backend=str(getattr(settings, "backend_label", getattr(settings, "backend", ""))),
+        endpoint_host=getattr(settings, "endpoint_host", None),
+        settings=scrub(settings_json(settings), key) or "{}",
+        ok=error is None,
+        tool_version=__version__,
+        source=scrub(safe_source(source if source is not None else getattr(article, "source", None)), key),
+        input_sha256=getattr(article, "sha256", None),
+        elapsed_s=elapsed_s,
+    )
+    if result is not None and error is None:
+        p = result.provenance
+        run.source = scrub(safe_source(p.source), key) or run.source
+        run.input_sha256, run.prompt_sha256, run.schema_sha256 = p.input_sha256, p.prompt_sha256, p.schema_sha256
+        run.backend, run.model = p.backend, p.model
+        run.prompt_tokens, run.completion_tokens = p.usage.prompt_tokens, p.usage.completion_tokens
+        run.total_tokens, run.attempts = p.usage.total_tokens, p.attempts
+        run.elapsed_s, run.cached = p.elapsed_s, bool(p.cached)
+        if p.source is not None and "://" in p.source:  # a URL's credentials stay out of the file
+            result = result.model_copy(update={"provenance": p.model_copy(update={"source": safe_source(p.source)})})
+        data = result.model_dump_json()
+        # only the key itself: the result quotes the article, which may hold key-shaped text or
+        # URLs with user names that are its content and must stay as the offsets index them
+        # (a key of a few letters, like a local server's "none", would garble it and is no secret)
+        run.result = data.replace(key, "***") if key and len(key) >= 8 else data
+    else:
+        run.error_kind = error.kind if isinstance(error, SummarizerError) else "internal"
+        text = error.one_line() if isinstance(error, SummarizerError) else f"{type(error).__name__}: {error}"
+        run.error_message = scrub(" ".join(text.split())[:1000], key)
+        try:
+            from .prompts import prompt_sha256
+            from .schema import schema_sha256
+
+            run.prompt_sha256, run.schema_sha256 = prompt_sha256(), schema_sha256()
+        except Exception:  # noqa: BLE001 - a hash is a nicety; the error row matters
+            pass
+    return run
+
+
+# ------------------------------------------------------------------------------ the database
+class History:
+    """One connection to the history file, opened on first use.
+
+    `add` never raises: the first failure goes to `on_warning` (once) and logging stops for
+    this object, so a broken file costs a run at most one `BUSY_TIMEOUT_S` wait. Reading
+    (`recent`, `get`) raises `ConfigError` with what to do, for the `logs` command to report.
+    """
+
+    def __init__(self, path: Path | None = None, *, on_warning: Callable[[str], None] | None = None) -> None:
+        self.path = path or db_path()
+        self.on_warning = on_warning
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        self._broken = False
+
+    # -- opening ----------------------------------------------------------------------
+    def _connect(self, create: bool) -> sqlite3.Connection:
+        if self._conn is not None:
+            return self._conn
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.is_file():
+            raise FileNotFoundError(self.path)
+        conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+            # No fsync: with NORMAL, the first write and the checkpoint when the connection
+            # closes cost 20-35 ms of fsync per run on this machine's disk (benchmarks/
+            # history_overhead.py), against 0.2 ms without. WAL keeps the file consistent when
+            # a process dies; only an OS crash or power cut mid-checkpoint can damage it, and a
+            # damaged history costs one warning, never a run.
+            conn.execute("PRAGMA synchronous=OFF")
+            _migrate(conn, write=create)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                try:
+                    self._conn.close()
+                except sqlite3.Error:
+                    pass
+                self._conn = None
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ----------------------------------------------------------------------
+    def add(self, run: Run) -> int | None:
+        """Insert `run`; its id, or None when the history cannot be written (warned once)."""
+        if self._broken:
+            return None
+        values = asdict(run)
+        values.pop("id")
+        names = ", ".join(values)
+        marks = ", ".join(f":{n}" for n in values)
+        try:
+            with self._lock:
+                conn = self._connect(create=True)
+                cur = conn.execute(f"INSERT INTO runs ({names}) VALUES ({marks})", values)
+                return cur.lastrowid
+        except (sqlite3.Error, OSError, ConfigError) as exc:
+            self._broken = True
+            self.close()
+            if self.on_warning is not None:
+                self.on_warning(
+                    f"warning: cannot write the run history {self.path} ({_why(exc)}); this run is "
+                    "not logged (move the file away, point SUMMARIZER_LOGS_DB elsewhere, or set "
+                    "SUMMARIZER_NO_LOG=1)"
+                )
+            return None
+
+    # -- reading ----------------------------------------------------------------------
+    def recent(
+        self,
+        *,
+        limit: int | None = 20,
+        query: str | None = None,
+        model: str | None = None,
+        failed: bool = False,
+    ) -> list[Run]:
+        """Recent runs, newest first; `query` matches the source or item (substring) or an
+        input hash prefix, `model` the model name exactly."""
+        where, args = [], []
+        if query:
+            like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where.append("(source LIKE ? ESCAPE '\\' OR item LIKE ? ESCAPE '\\' OR input_sha256 LIKE ? ESCAPE '\\')")
+            args += [like, like, like[1:]]
+        if model:
+            where.append("model = ?")
+            args.append(model)
+        if failed:
+            where.append("ok = 0")
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM runs"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return self._read(sql, args)
+
+    def get(self, run_id: int) -> Run | None:
+        rows = self._read(f"SELECT {', '.join(_COLUMNS)} FROM runs WHERE id = ?", [run_id])
+        return rows[0] if rows else None
+
+    def _read(self, sql: str, args: list[Any]) -> list[Run]:
+        try:
+            with self._lock:
+                conn = self._connect(create=False)
+                rows = conn.execute(sql, args).fetchall()
+        except FileNotFoundError:
+            return []
+        except sqlite3.Error as exc:
+            self.close()
+            raise ConfigError(
+                f"cannot read the run history {self.path}: {_why(exc)}",
+                "move the file away (a new one is made by the next run) or point SUMMARIZER_LOGS_DB elsewhere",
+            ) from None
+        runs = [Run(**dict(zip(_COLUMNS, row, strict=True))) for row in rows]
+        for run in runs:
+            run.ok, run.cached = bool(run.ok), bool(run.cached)
+        return runs
+
+
+def _migrate(conn: sqlite3.Connection, *, write: bool) -> None:
+    """Bring the file to SCHEMA_VERSION. A file from a newer summarizer is read as it is (its
+    columns are a superset) but not written: an older tool cannot know what its rows need."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION or (version > SCHEMA_VERSION and not write):
+        return
+    if version > SCHEMA_VERSION:
+        raise ConfigError(f"it has schema version {version}, newer than this summarizer's {SCHEMA_VERSION}")
+    conn.execute("BEGIN IMMEDIATE")  # one migrating process at a time; the others wait, then see it done
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[target]:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, SummarizerError):
+        return exc.message
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    return str(exc) or type(exc).__name__
