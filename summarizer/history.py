@@ -129,6 +129,7 @@ class Run:
     def to_json(self) -> dict[str, Any]:
         """The row as a JSON object, with `settings` and `result` parsed."""
         data = asdict(self)
+        data = {"id": data.pop("id"), **data}
         for key in ("settings", "result"):
             if data[key] is not None:
                 try:
@@ -179,6 +180,12 @@ def settings_json(settings: Any) -> str:
     return json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in data.items()}, sort_keys=True)
 
 
+def _host(settings: Any) -> str | None:
+    """The base URL's host; None for the in-process backends and replay (nothing is sent)."""
+    host = getattr(settings, "endpoint_host", None)
+    return None if not host or str(host).endswith(".invalid") else str(host)
+
+
 def now_utc() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -206,7 +213,7 @@ def run_of(
         item=scrub(item, key),
         model=str(getattr(settings, "model", "")),
         backend=str(getattr(settings, "backend_label", getattr(settings, "backend", ""))),
-        endpoint_host=getattr(settings, "endpoint_host", None),
+        endpoint_host=_host(settings),
         settings=scrub(settings_json(settings), key) or "{}",
         ok=error is None,
         tool_version=__version__,

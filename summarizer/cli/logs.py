@@ -43,6 +43,7 @@ class RunLog:
         self.settings = settings
         self.off = off or disabled_by_env()
         self.invocation = uuid.uuid4().hex
+        self.started = time.monotonic()  # an error's elapsed time, when not measured by `wrap`
         self._history: History | None = None
         self._keep_open = False  # a wrapped summarizer writes many rows; close() ends it
 
@@ -65,6 +66,8 @@ class RunLog:
         self, article: Any, exc: BaseException, *, item: str | None = None, elapsed_s: float | None = None
     ) -> None:
         """Log the error of one article."""
+        if elapsed_s is None:
+            elapsed_s = round(time.monotonic() - self.started, 3)
         self._add(article=article, error=exc, item=item, elapsed_s=elapsed_s)
 
     def wrap(self, summarizer: Any, item: Callable[[], Any] | None = None) -> Logged:
@@ -200,9 +203,11 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else "?" for c in text)
 
 
-def _cut(text: str, width: int) -> str:
+def _cut(text: str, width: int, *, keep_end: bool = False) -> str:
     text = _printable(text)
-    return text if len(text) <= width else text[: width - 1] + "\u2026"
+    if len(text) <= width:
+        return text
+    return "\u2026" + text[1 - width :] if keep_end else text[: width - 1] + "\u2026"
 
 
 def _status(run: Run) -> str:
@@ -219,7 +224,7 @@ def table(runs: list[Run]) -> str:
             str(r.id),
             r.time_utc[:19].replace("T", " "),
             r.command,
-            _cut(r.item or r.source or "", 36),
+            _cut(r.item or r.source or "", 36, keep_end=True),  # a path's file name says most
             _cut(r.model, 24),
             _cut(_status(r), 26),
             "" if r.total_tokens is None else str(r.total_tokens),
