@@ -18,6 +18,7 @@ through `redact` with the run's key. Library code: nothing here prints or exits.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import os
 import re
@@ -180,6 +181,25 @@ def settings_json(settings: Any) -> str:
     return json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in data.items()}, sort_keys=True)
 
 
+def _from_settings(settings: Any) -> dict[str, Any]:
+    """The columns that come from the settings (the same for every article of a batch)."""
+    try:
+        return dict(_settings_columns(settings))
+    except TypeError:  # unhashable settings: computed each time
+        return dict(_settings_columns.__wrapped__(settings))
+
+
+@functools.lru_cache(maxsize=4)
+def _settings_columns(settings: Any) -> tuple[tuple[str, Any], ...]:
+    key = getattr(settings, "api_key", None)
+    return (
+        ("model", str(getattr(settings, "model", ""))),
+        ("backend", str(getattr(settings, "backend_label", getattr(settings, "backend", "")))),
+        ("endpoint_host", _host(settings)),
+        ("settings", scrub(settings_json(settings), key) or "{}"),
+    )
+
+
 def _host(settings: Any) -> str | None:
     """The base URL's host; None for the in-process backends and replay (nothing is sent)."""
     host = getattr(settings, "endpoint_host", None)
@@ -211,10 +231,7 @@ def run_of(
         command=command,
         invocation=invocation,
         item=scrub(item, key),
-        model=str(getattr(settings, "model", "")),
-        backend=str(getattr(settings, "backend_label", getattr(settings, "backend", ""))),
-        endpoint_host=_host(settings),
-        settings=scrub(settings_json(settings), key) or "{}",
+        **_from_settings(settings),
         ok=error is None,
         tool_version=__version__,
         source=scrub(safe_source(source if source is not None else getattr(article, "source", None)), key),

@@ -13,9 +13,9 @@ Only typer and `.common` are imported here; sqlite3 and the history load when us
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -42,7 +42,7 @@ class RunLog:
         self.command = command
         self.settings = settings
         self.off = off or disabled_by_env()
-        self.invocation = uuid.uuid4().hex
+        self.invocation = os.urandom(16).hex()  # not uuid: its import costs more than the write
         self.started = time.monotonic()  # an error's elapsed time, when not measured by `wrap`
         self._history: History | None = None
         self._keep_open = False  # a wrapped summarizer writes many rows; close() ends it
