@@ -53,6 +53,7 @@ def _transport(settings: Settings) -> Any:
         replay_dir=settings.replay_dir,
         source=settings.endpoint_host,
         model_path=settings.model_path,
+        record_mode=settings.record_mode,
     )
 
 

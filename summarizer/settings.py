@@ -20,6 +20,7 @@ RULES_MODEL = "rules"
 BACKENDS = ("openai", "local", "rules")
 MODES = ("tools", "json_schema", "json")
 STRATEGIES = ("single", "focused")
+RECORD_MODES = ("all", "new_episodes")  # with record_dir: record every exchange, or only those not recorded yet
 
 DEFAULT_CONCURRENCY = 8
 """Articles in flight at once (batch, summarize_many). A hosted API answers one article in
@@ -49,6 +50,7 @@ class Settings:
     chunk_tokens: int | None = None  # article tokens per model call; None = by backend
     mode: str = "tools"  # instructor mode: tools | json_schema | json (see client._MODES)
     strategy: str | None = None  # single | focused; None = by backend (focused for local)
+    record_mode: str = "all"  # all: record every exchange; new_episodes: replay what record_dir has, record the rest
 
     @classmethod
     def resolve(cls, **given: Any) -> Settings:
@@ -72,6 +74,8 @@ class Settings:
             values["replay_dir"] = Path(env["SUMMARIZER_REPLAY"])
         if "record_dir" not in values and env.get("SUMMARIZER_RECORD"):
             values["record_dir"] = Path(env["SUMMARIZER_RECORD"])
+        if "record_mode" not in values and env.get("SUMMARIZER_RECORD_MODE"):
+            values["record_mode"] = env["SUMMARIZER_RECORD_MODE"]
         if "model_path" not in values and env.get("SUMMARIZER_MODEL_PATH"):
             values["model_path"] = env["SUMMARIZER_MODEL_PATH"]
         for key in ("record_dir", "replay_dir"):
@@ -91,6 +95,8 @@ class Settings:
             raise ConfigError("--max-retries and --max-reasks must be 0 or more")
         if self.strategy is not None and self.strategy not in STRATEGIES:
             raise ConfigError(f"unknown strategy {self.strategy!r}", f"use one of: {', '.join(STRATEGIES)}")
+        if self.record_mode not in RECORD_MODES:
+            raise ConfigError(f"unknown record mode {self.record_mode!r}", f"use one of: {', '.join(RECORD_MODES)}")
         if self.mode not in MODES:
             raise ConfigError(f"unknown mode {self.mode!r}", f"use one of: {', '.join(MODES)}")
         if self.chunk_tokens is not None and self.chunk_tokens < 100:

@@ -24,6 +24,7 @@ def build(
     replay_dir: Path | None = None,
     source: str = "",
     model_path: str | None = None,
+    record_mode: str = "all",
 ) -> Transport:
     """The transport stack for one client."""
     bottom: Transport
@@ -39,6 +40,10 @@ def build(
         bottom = Local(model_path=model_path)
     else:
         bottom = Live()
-    if record_dir is not None:
+    if record_dir is not None and record_mode == "new_episodes":
+        from .episodes import RecordMissing
+
+        bottom = RecordMissing(bottom, record_dir, source=source)
+    elif record_dir is not None:
         bottom = Record(bottom, record_dir, source=source)
     return Retry(Meter(bottom), policy)
