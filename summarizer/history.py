@@ -174,7 +174,7 @@ def scrub(text: str | None, secret: str | None) -> str | None:
 def settings_json(settings: Any) -> str:
     """The settings that change an answer, by an allow-list: never the key or the base URL."""
     names = ("mode", "max_reasks", "max_retries", "max_tokens", "temperature", "timeout",
-             "model_path", "record_dir", "replay_dir")
+             "model_path", "record_dir", "replay_dir", "prompts_dir")
     data: dict[str, Any] = {n: getattr(settings, n, None) for n in names}
     data["strategy"] = getattr(settings, "plan", None)
     data["chunk_tokens"] = getattr(settings, "article_budget", None)
@@ -261,7 +261,8 @@ def run_of(
             from .prompts import prompt_sha256
             from .schema import schema_sha256
 
-            run.prompt_sha256, run.schema_sha256 = prompt_sha256(), schema_sha256()
+            run.prompt_sha256 = prompt_sha256(getattr(settings, "prompts_dir", None))
+            run.schema_sha256 = schema_sha256()
         except Exception:  # noqa: BLE001 - a hash is a nicety; the error row matters
             pass
     return run

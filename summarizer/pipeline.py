@@ -65,7 +65,7 @@ class Summarizer:
         hooks.on("completion:kwargs", state.next_attempt)
         return {
             "response_model": prepared(Extraction),
-            "messages": build_messages(chunk.text),
+            "messages": build_messages(chunk.text, self.settings.prompts_dir),
             "model": self.settings.model,
             "max_retries": self.settings.max_reasks,
             "hooks": hooks,
@@ -129,7 +129,7 @@ class Summarizer:
             provenance=Provenance(
                 model=self.settings.model,
                 backend=self.settings.backend_label,
-                prompt_sha256=prompt_sha256(),
+                prompt_sha256=prompt_sha256(self.settings.prompts_dir),
                 schema_sha256=schema_sha256(),
                 input_sha256=article.sha256,
                 attempts=led.requests,
@@ -175,7 +175,9 @@ class Summarizer:
         hooks.on("completion:kwargs", state.next_attempt)
         kwargs = {
             "response_model": prepared(WholeSummary),
-            "messages": summaries_messages(lines or [("P1", "(no part summary survived grounding)")]),
+            "messages": summaries_messages(
+                lines or [("P1", "(no part summary survived grounding)")], self.settings.prompts_dir
+            ),
             "model": self.settings.model,
             "max_retries": self.settings.max_reasks,
             "hooks": hooks,
@@ -206,7 +208,7 @@ class Summarizer:
 
     def _extract(self, chunk: Chunk, full_text: str) -> Extraction:
         if self.settings.plan == "focused":
-            questions = focused.plan(chunk.text)
+            questions = focused.plan(chunk.text, self.settings.prompts_dir)
             try:
                 q = next(questions)
                 while True:
@@ -229,7 +231,7 @@ class Summarizer:
 
     async def _aextract(self, chunk: Chunk, full_text: str) -> Extraction:
         if self.settings.plan == "focused":
-            questions = focused.plan(chunk.text)
+            questions = focused.plan(chunk.text, self.settings.prompts_dir)
             try:
                 q = next(questions)
                 while True:

@@ -1,4 +1,5 @@
-"""Prompt templates, loaded from the installed package, and the prompt hash.
+"""Prompt templates (the top-level `prompts/`, shipped in the wheel, or a user's own folder), and
+the prompt hash.
 
 The article is substituted as a value in one pass (`string.Template`), so nothing inside it is
 ever interpreted: `{{ 7*7 }}`, `{% raw %}` or `${x}` in an article reach the model unchanged.
@@ -10,27 +11,75 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from string import Template
 
+from .errors import ConfigError
 from .grounding import numbered_quotations
 from .sentences import with_sentence_ids
 
+TEMPLATES = (
+    "system", "user", "summaries",
+    "focused_system", "focused_speaker", "focused_targets", "focused_accusation", "focused_summary",
+)
+"""Every template; all of them make up the prompt hash."""
+
+_PACKAGED = "_prompts"  # where the wheel carries the top-level prompts/ (pyproject: force-include)
+
+
+def templates_dir(directory: str | os.PathLike[str] | None = None) -> Path:
+    """The folder the templates are read from: `directory` when given (the user's copies), else
+    the copy inside the installed wheel, else the source tree's top-level `prompts/` (an
+    editable install or a checkout)."""
+    if directory is not None:
+        return Path(directory)
+    packaged = Path(str(resources.files("summarizer"))) / _PACKAGED
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "prompts"
+
 
 @cache
-def load(name: str) -> str:
-    """Text of `prompts/<name>.md` shipped inside the package."""
-    return resources.files("summarizer").joinpath("prompts").joinpath(f"{name}.md").read_text("utf-8")
+def _read_cached(path: Path, stamp: tuple[int, int]) -> str:
+    """Read once per version of the file (`stamp` = mtime, size): edits are picked up."""
+    return path.read_text("utf-8")
 
 
-@cache
-def prompt_sha256() -> str:
-    """Hash of every template; changes whenever a prompt changes (cache key, provenance)."""
+def _read(folder: Path, name: str) -> str:
+    path = folder / f"{name}.md"
+    try:
+        st = path.stat()
+        return _read_cached(path, (st.st_mtime_ns, st.st_size))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"prompt template {path} does not exist",
+            f"a prompts folder needs {', '.join(t + '.md' for t in TEMPLATES)}",
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read prompt template {path}: {exc}") from None
+
+
+def load(name: str, directory: str | os.PathLike[str] | None = None) -> str:
+    """Text of the template `name` (`prompts/<name>.md`)."""
+    return _read(templates_dir(directory).resolve(), name)
+
+
+def check_templates(directory: str | os.PathLike[str] | None) -> None:
+    """Refuse (ConfigError) a prompts folder that lacks a template, before any model call."""
+    for name in TEMPLATES:
+        load(name, directory)
+
+
+def prompt_sha256(directory: str | os.PathLike[str] | None = None) -> str:
+    """Hash of every template actually used; changes whenever a prompt changes (cache key,
+    provenance), so results made with a user's own templates are never confused with ours."""
     h = hashlib.sha256()
-    for name in ("system", "user", "summaries"):
-        h.update(load(name).encode())
+    for name in TEMPLATES:
+        h.update(name.encode() + b"\0" + load(name, directory).encode() + b"\0")
     return h.hexdigest()
 
 
@@ -56,20 +105,32 @@ def quotation_list(article: str) -> str:
     return "\n".join(lines) or "(none found)"
 
 
-def build_messages(article: str) -> list[dict[str, str]]:
+def build_messages(article: str, directory: str | os.PathLike[str] | None = None) -> list[dict[str, str]]:
     """The chat messages for one article (or one chunk of it)."""
     marked = with_sentence_ids(article)
     quotations = quotation_list(article)
-    user = Template(load("user")).substitute(
+    user = Template(load("user", directory)).substitute(
         article=marked, fence=fence_for(marked, quotations), quotations=quotations
     )
     return [
-        {"role": "system", "content": load("system").strip()},
+        {"role": "system", "content": load("system", directory).strip()},
         {"role": "user", "content": user},
     ]
 
 
-def summaries_messages(parts: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+def question_messages(
+    excerpt: str, template: str, directory: str | os.PathLike[str] | None = None, **values: str
+) -> list[dict[str, str]]:
+    """The messages of one focused question (see focused.py) about a fenced excerpt."""
+    question = Template(load(template, directory)).substitute(**values).strip()
+    fence = fence_for(excerpt, question)
+    user = f"{fence} BEGIN EXCERPT\n{excerpt}\n{fence} END EXCERPT\n\n{question}"
+    return [{"role": "system", "content": load("focused_system", directory).strip()}, {"role": "user", "content": user}]
+
+
+def summaries_messages(
+    parts: Sequence[tuple[str, str]], directory: str | os.PathLike[str] | None = None
+) -> list[dict[str, str]]:
     """The messages asking for a long article's summary from its parts' summary sentences.
 
     `parts` are (id, sentence) pairs ("P1", ...). They are model output derived from the
@@ -79,5 +140,5 @@ def summaries_messages(parts: Sequence[tuple[str, str]]) -> list[dict[str, str]]
     if not parts:
         raise ValueError("summaries_messages needs at least one part sentence")
     payload = json.dumps([{"id": i, "text": t} for i, t in parts], ensure_ascii=False, indent=1)
-    user = Template(load("summaries")).substitute(parts=len(parts), fence=fence_for(payload), payload=payload)
-    return [{"role": "system", "content": load("system").strip()}, {"role": "user", "content": user.strip()}]
+    user = Template(load("summaries", directory)).substitute(parts=len(parts), fence=fence_for(payload), payload=payload)
+    return [{"role": "system", "content": load("system", directory).strip()}, {"role": "user", "content": user.strip()}]

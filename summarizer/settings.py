@@ -51,6 +51,7 @@ class Settings:
     mode: str = "tools"  # instructor mode: tools | json_schema | json (see client._MODES)
     strategy: str | None = None  # single | focused; None = by backend (focused for local)
     record_mode: str = "all"  # all: record every exchange; new_episodes: replay what record_dir has, record the rest
+    prompts_dir: Path | None = None  # the user's own copies of prompts/*.md; None = ours
 
     @classmethod
     def resolve(cls, **given: Any) -> Settings:
@@ -78,7 +79,9 @@ class Settings:
             values["record_mode"] = env["SUMMARIZER_RECORD_MODE"]
         if "model_path" not in values and env.get("SUMMARIZER_MODEL_PATH"):
             values["model_path"] = env["SUMMARIZER_MODEL_PATH"]
-        for key in ("record_dir", "replay_dir"):
+        if "prompts_dir" not in values and env.get("SUMMARIZER_PROMPTS"):
+            values["prompts_dir"] = Path(env["SUMMARIZER_PROMPTS"])
+        for key in ("record_dir", "replay_dir", "prompts_dir"):
             if key in values:
                 values[key] = Path(values[key])
         settings = cls(**values)
@@ -97,6 +100,10 @@ class Settings:
             raise ConfigError(f"unknown strategy {self.strategy!r}", f"use one of: {', '.join(STRATEGIES)}")
         if self.record_mode not in RECORD_MODES:
             raise ConfigError(f"unknown record mode {self.record_mode!r}", f"use one of: {', '.join(RECORD_MODES)}")
+        if self.prompts_dir is not None:
+            from .prompts import check_templates
+
+            check_templates(self.prompts_dir)
         if self.mode not in MODES:
             raise ConfigError(f"unknown mode {self.mode!r}", f"use one of: {', '.join(MODES)}")
         if self.chunk_tokens is not None and self.chunk_tokens < 100:

@@ -171,14 +171,6 @@ def test_help_does_not_import_openai_or_instructor() -> None:
     assert not {"openai", "instructor", "httpx2", "trafilatura"} & imported
 
 
-def test_prompts_ship_inside_the_package() -> None:
-    import summarizer
-    from summarizer.prompts import load
-
-    pkg = Path(summarizer.__file__).parent
-    assert (pkg / "prompts" / "system.md").read_text(encoding="utf-8") == load("system")
-
-
 def test_field_descriptions_reach_the_model(fake: FakeOpenAI) -> None:
     fake.script(Reply(payload=payload(quotes=[])))
     summarize("A short article.", base_url=fake.url, api_key=TEST_KEY)

@@ -29,6 +29,8 @@ Timeout = Annotated[Optional[float], typer.Option("--timeout", help="Seconds for
 MaxTokens = Annotated[Optional[int], typer.Option("--max-tokens", help="Output token budget; doubled once if the answer is cut off [default 4096].")]
 ChunkTokens = Annotated[Optional[int], typer.Option("--chunk-tokens", help="Article tokens per model call; longer articles are split [default 12000; 2500 local].")]
 Mode = Annotated[Optional[str], typer.Option("--mode", help="tools (function calling, default), json_schema (structured outputs) or json (schema in the prompt, for endpoints without either).")]
+Strategy = Annotated[Optional[str], typer.Option("--strategy", help="single (one whole-article call, default for hosted models) or focused (small questions, default for --backend local).")]
+Prompts = Annotated[Optional[Path], typer.Option("--prompts", help="A folder with your own copies of the prompt templates (prompts/*.md) [env SUMMARIZER_PROMPTS].")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show each attempt (status, wait, tokens) on stderr.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")]
 
@@ -41,7 +43,7 @@ _MODEL_OPTIONS = {
     "model": "model", "base_url": "base_url", "backend": "backend", "model_path": "model_path",
     "record": "record_dir", "replay": "replay_dir", "max_retries": "max_retries",
     "max_reasks": "max_reasks", "timeout": "timeout", "max_tokens": "max_tokens", "mode": "mode",
-    "chunk_tokens": "chunk_tokens",
+    "chunk_tokens": "chunk_tokens", "strategy": "strategy", "prompts": "prompts_dir",
 }
 
 
