@@ -110,7 +110,8 @@ def summarizer_replay(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
     mode = record_mode(request.config)
     if mode == "once":  # decided once per directory per session, before anything is recorded
         once = request.config.stash[_ONCE]
-        mode = "all" if once.setdefault(directory, not _has_recordings(directory)) else "none"
+        # recording: what this session already recorded there is replayed, not asked again
+        mode = "new_episodes" if once.setdefault(directory, not _has_recordings(directory)) else "none"
     for name in ("SUMMARIZER_REPLAY", "SUMMARIZER_RECORD", "SUMMARIZER_RECORD_MODE"):
         monkeypatch.delenv(name, raising=False)
     if mode == "none":

@@ -132,7 +132,7 @@ def record_synthetic(
     label_synthetic(
         (f for o in outcomes for f in o.files),
         why,
-        source=f"written by hand ({answers_dir.name}/), not a real model",
+        source=f"written by hand ({answers_dir}), not a real model",
     )
     return outcomes
 
