@@ -127,10 +127,8 @@ def test_new_episodes_records_only_what_is_missing(pytester: pytest.Pytester, pr
 
 def test_once_records_an_empty_directory_then_replays(pytester: pytest.Pytester, provider: FakeOpenAI, tmp_path: Path) -> None:
     recordings = tmp_path / "new" / "rec"  # missing: made when recording
-    suite(pytester, recordings, BOTH + "\n\n" + """@pytest.mark.summarizer_replay(%r)
-def test_again():
-    assert summarize(OTHER).quotes == []
-""" % str(recordings))
+    again = f"@pytest.mark.summarizer_replay({str(recordings)!r})\ndef test_again():\n    assert summarize(OTHER).quotes == []\n"
+    suite(pytester, recordings, BOTH + "\n\n" + again)
     pytester.runpytest("-p", "no:cacheprovider", "--summarizer-record-mode=once").assert_outcomes(passed=2)
     assert len(provider.requests) == 2 and len(recorded(recordings)) == 2  # the second test replayed too
     pytester.runpytest("-p", "no:cacheprovider", "--summarizer-record-mode=once").assert_outcomes(passed=2)
