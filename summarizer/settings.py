@@ -118,8 +118,9 @@ class Settings:
         ):
             raise ConfigError(
                 "no OPENAI_API_KEY and no --base-url",
-                "set OPENAI_API_KEY, point --base-url at an OpenAI-compatible server, "
-                "or run offline with --backend local",
+                "set OPENAI_API_KEY; or point --base-url at an OpenAI-compatible server (Ollama, vLLM, "
+                "llama.cpp); or run offline with --backend local (the embedded model) or --backend rules "
+                "(no model); or answer from recordings with --replay DIR",
             )
 
     @property

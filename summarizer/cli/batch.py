@@ -49,6 +49,7 @@ def batch(
     inputs: Annotated[
         list[str],
         typer.Argument(
+            metavar="INPUT",
             help="Article files, directories (*.txt, *.md, *.html, *.htm, recursively), glob "
             'patterns, .jsonl files of {"id", "text"} records, or - to read paths from stdin.',
             show_default=False,
@@ -59,6 +60,7 @@ def batch(
         typer.Option(
             "--output",
             "-o",
+            metavar="OUT.jsonl",
             help="JSONL file, one line per input; rerunning with the same file resumes.",
             show_default=False,
         ),
@@ -70,6 +72,7 @@ def batch(
             "-c",
             min=1,
             max=512,
+            metavar="N",
             help="Articles in flight at once (8 suits hosted APIs; use 1-2 for a local server).",
         ),
     ] = DEFAULT_CONCURRENCY,

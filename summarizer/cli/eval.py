@@ -53,10 +53,10 @@ if TYPE_CHECKING:
 
 def eval_cmd(
     gold_dir: Annotated[
-        Path, typer.Argument(help="Folder of NAME.gold.json files, each next to NAME.txt or NAME.html.")
+        Path, typer.Argument(metavar="GOLD_DIR", help="Folder of NAME.gold.json files, each next to NAME.txt or NAME.html.")
     ],
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON instead of a table.")] = False,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = None,
     model: Model = None,
     base_url: BaseUrl = None,
     backend: Backend = None,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from .common import err, errors_to_exit, write_output
+from .common import Command, err, errors_to_exit, write_output
 
 if TYPE_CHECKING:
     from ..history import History, Run
@@ -169,7 +169,7 @@ def logs(
                 sys.stdout.write(table(runs))
 
 
-@logs_app.command("show")
+@logs_app.command("show", cls=Command)
 def show(
     run_id: Annotated[int, typer.Argument(metavar="ID", help="The run's id, as `summarizer logs` lists it.")],
     json_out: JsonOut = False,

@@ -37,13 +37,13 @@ from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener
 
 
 def summarize(
-    path: Annotated[str, typer.Argument(help="Article file (.txt or .html), or - for stdin.")] = "-",
+    path: Annotated[str, typer.Argument(metavar="PATH", help="Article file (.txt or .html), or - for stdin.")] = "-",
     model: Model = None,
     base_url: BaseUrl = None,
     backend: Backend = None,
     model_path: ModelPath = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json, md, table or html.")] = "json",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="json|md|table|html", help="Output format.")] = "json",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = None,
     record: Record = None,
     replay: Replay = None,
     max_retries: MaxRetries = None,
@@ -54,7 +54,7 @@ def summarize(
     chunk_tokens: ChunkTokens = None,
     strategy: Strategy = None,
     prompts: Prompts = None,
-    url: Annotated[Optional[str], typer.Option("--url", help="Fetch the article from this http(s) URL instead of PATH.")] = None,
+    url: Annotated[Optional[str], typer.Option("--url", metavar="URL", help="Fetch the article from this http(s) URL instead of PATH.")] = None,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
     use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse a stored result for the same input, model, prompt and parameters.")] = True,
     screen: ScreenLists = None,
@@ -72,6 +72,10 @@ def summarize(
         from ..inputs import MAX_BYTES, fetch_url, read_article
 
         limit = LARGE_BYTES if allow_large else MAX_BYTES
+        if not url and path.lower().startswith(("http://", "https://")) and not Path(path).exists():
+            from ..errors import InputError
+
+            raise InputError("PATH is a URL, not a file", "to fetch a page, pass it with --url URL")
         if not url:  # a bad file is reported before any configuration problem
             article = read_article(path, max_bytes=limit)
         settings = settings_from(locals())
