@@ -388,3 +388,22 @@ def test_the_documented_schema_is_the_one_created() -> None:
     assert f"schema version {history.SCHEMA_VERSION}" in doc.lower()
     documented = set(re.findall(r"^\| `(\w+)` \|", doc, re.M))
     assert documented == set(history._COLUMNS)
+
+
+def test_every_history_command_in_the_readme_runs(tmp_path: Path) -> None:
+    import shlex
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("## History: `summarizer logs`", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block is not None
+    lines = [line.strip() for line in block.group(1).splitlines() if line.strip()]
+    assert len(lines) >= 5
+    seed(tmp_path)
+    runner.invoke(app, ["summarize", str(EXAMPLE), "--backend", "rules", "--no-cache"])
+    for line in lines:
+        args = shlex.split(line)
+        assert args[0] == "summarizer"
+        res = runner.invoke(app, args[1:])
+        assert res.exit_code == 0, (line, res.output)
+        assert res.stdout.strip() and "no runs" not in res.stdout, line

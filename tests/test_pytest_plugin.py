@@ -178,3 +178,27 @@ def test_recording_without_a_provider_fails_with_the_configuration_error(pyteste
     result = pytester.runpytest("-p", "no:cacheprovider", "--summarizer-record-mode=all")
     result.assert_outcomes(failed=1)
     assert "no OPENAI_API_KEY and no --base-url" in result.stdout.str()
+
+
+def test_the_readme_example_and_commands_run(pytester: pytest.Pytester, provider: FakeOpenAI) -> None:
+    import re
+    import shlex
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("### In your own pytest suite", 1)[1].split("\n## ", 1)[0]
+    [example] = re.findall(r"```python\n(.*?)```", section, re.S)
+    [commands] = re.findall(r"```sh\n(.*?)```", section, re.S)
+    pytester.makepyfile(test_report=example)
+    (pytester.path / "tests").mkdir()
+    shutil.copy(EXAMPLE, pytester.path / "tests" / "article.txt")
+    for line in commands.strip().splitlines():  # first records what is missing, then replays
+        args = shlex.split(line)
+        assert args[0] == "pytest"
+        pytester.runpytest("-p", "no:cacheprovider", *args[1:]).assert_outcomes(passed=1)
+    assert len(provider.requests) == 1 and len(list((pytester.path / "tests" / "recordings").glob("*.json"))) == 1
+    # and the failure it shows for a request with no recording is the one described
+    pytester.makepyfile(test_report=example.replace(".read())", ".read(), model='gpt-4o')"))
+    out = pytester.runpytest("-p", "no:cacheprovider").stdout.str()
+    assert re.search(r"test_report\.py:\d+: summarizer: no recording for request \w+ in .*tests/recordings: "
+                     r"POST /v1/chat/completions for model gpt-4o \(mode tools", out)
+    assert "recordings of this article there: model gpt-4o-mini" in out and "differs in model" in out
