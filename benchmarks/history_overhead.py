@@ -4,12 +4,13 @@
 
 1. One `summarize` run through the CLI (a subprocess, as a user runs it), twice: a cache hit
    (the fastest run there is, so the most sensitive to a fixed cost) and a `--backend rules`
-   run with `--no-cache`. The runs with and without `--no-log` are interleaved (A B A B ...) so
-   a busy machine slows both alike; the median of each is reported, and their ratio.
+   run with `--no-cache`. The runs with and without `--no-log` are interleaved (A B A B ...);
+   the median CPU time (user + system) of each is reported, and their ratio.
 2. A batch of `--n` distinct articles (`--backend rules`, no model, so the history's share is
    as large as it can be), with and without `--no-log`: through the CLI, and in-process
    (`run_batch` with the CLI's logging wrapper or without it, alternately, CPU time: less
    noisy on a shared machine).
+All figures are CPU seconds except the what-if, which is wall time (fsync waits, not CPU).
 3. What-if: one history row written with `synchronous=NORMAL` (SQLite's WAL default) instead
    of `OFF`, opened and closed as a `summarize` run does: the fsync cost that history.py avoids.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -34,17 +36,24 @@ EXAMPLE = ROOT / "examples" / "iran-missiles-russia.txt"
 CLI = [sys.executable, "-m", "summarizer"]
 
 
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def interleaved(a: list[str], b: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
-    """Median seconds of commands `a` and `b`, run alternately after one warm-up each."""
+    """Median CPU seconds (user + system) of commands `a` and `b`, run alternately after one
+    warm-up each. CPU time, not wall time: on a shared machine other people's work stretches
+    wall time by tens of milliseconds either way, CPU time hardly."""
     for cmd in (a, b):
         subprocess.run(cmd, check=True, capture_output=True, env=env)
     ta: list[float] = []
     tb: list[float] = []
     for _ in range(runs):
         for cmd, out in ((a, ta), (b, tb)):
-            t0 = time.perf_counter()
+            t0 = _child_cpu()
             subprocess.run(cmd, check=True, capture_output=True, env=env)
-            out.append(time.perf_counter() - t0)
+            out.append(_child_cpu() - t0)
     return statistics.median(ta), statistics.median(tb)
 
 
@@ -118,10 +127,10 @@ def measure(runs: int = 9, n: int = 200) -> list[tuple[str, float, float]]:
             for logged in (True, False):
                 result = tmp / f"out-{logged}-{rep}.jsonl"
                 cmd = [*CLI, "batch", str(articles), "-o", str(result), "--backend", "rules"]
-                t0 = time.perf_counter()
+                t0 = _child_cpu()
                 subprocess.run(cmd + ([] if logged else ["--no-log"]), check=True, capture_output=True, env=env)
-                times[logged].append(time.perf_counter() - t0)
-        out.append((f"batch of {n} articles, --backend rules (CLI)", statistics.median(times[True]), statistics.median(times[False])))
+                times[logged].append(_child_cpu() - t0)
+        out.append((f"batch of {n} articles, --backend rules (CLI, CPU)", statistics.median(times[True]), statistics.median(times[False])))
         os.environ["SUMMARIZER_LOGS_DB"] = str(tmp / "inprocess.db")
         out.append((f"batch of {n} articles, in-process (CPU)", *in_process(articles, tmp, max(3, runs // 2))))
         normal = one_row_write(tmp / "normal.db", "NORMAL", runs * 3)

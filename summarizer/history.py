@@ -22,15 +22,17 @@ import functools
 import json
 import os
 import re
-import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigError, SummarizerError
+
+if TYPE_CHECKING:
+    import sqlite3
 
 SCHEMA_VERSION = 1
 """Bumped with every change to the tables; `MIGRATIONS[v]` takes a file from v-1 to v."""
@@ -286,6 +288,8 @@ class History:
 
     # -- opening ----------------------------------------------------------------------
     def _connect(self, create: bool) -> sqlite3.Connection:
+        import sqlite3  # here, not at the top: a run with logging off never loads it
+
         if self._conn is not None:
             return self._conn
         if create:
@@ -296,13 +300,13 @@ class History:
             self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
         try:
-            conn.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
             # No fsync: with NORMAL, the first write and the checkpoint when the connection
             # closes cost 20-35 ms of fsync per run on this machine's disk (benchmarks/
             # history_overhead.py), against 0.2 ms without. WAL keeps the file consistent when
             # a process dies; only an OS crash or power cut mid-checkpoint can damage it, and a
             # damaged history costs one warning, never a run.
-            conn.execute("PRAGMA synchronous=OFF")
+            conn.execute("PRAGMA synchronous=OFF")  # first: switching a new file to WAL writes too
+            conn.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
             _migrate(conn, write=create)
         except BaseException:
             conn.close()
@@ -313,10 +317,7 @@ class History:
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
-                try:
-                    self._conn.close()
-                except sqlite3.Error:
-                    pass
+                self._conn.close()  # closing never fails for a connection with no open cursor
                 self._conn = None
 
     def __enter__(self) -> History:
@@ -330,6 +331,8 @@ class History:
         """Insert `run`; its id, or None when the history cannot be written (warned once)."""
         if self._broken:
             return None
+        import sqlite3
+
         values = asdict(run)
         values.pop("id")
         names = ", ".join(values)
@@ -384,6 +387,8 @@ class History:
         return rows[0] if rows else None
 
     def _read(self, sql: str, args: list[Any]) -> list[Run]:
+        import sqlite3
+
         try:
             with self._lock:
                 conn = self._connect(create=False)
