@@ -39,7 +39,12 @@ SCHEMA_VERSION = 1
 
 BUSY_TIMEOUT_S = 0.5
 """How long a write waits for another process's write to finish. Writes take well under a
-millisecond, so only a stuck writer (a shell holding a transaction open) reaches it."""
+millisecond, so only a stuck writer (a shell holding a transaction open) or a badly overloaded
+machine reaches it."""
+
+MAX_BUSY = 3
+"""Rows in a row lost to a locked file before a run stops trying: a lock that outlasts the
+timeout three times is not going away, and each try costs BUSY_TIMEOUT_S."""
 
 RUNS_TABLE = """CREATE TABLE runs (
     id                INTEGER PRIMARY KEY,
@@ -274,8 +279,10 @@ def run_of(
 class History:
     """One connection to the history file, opened on first use.
 
-    `add` never raises: the first failure goes to `on_warning` (once) and logging stops for
-    this object, so a broken file costs a run at most one `BUSY_TIMEOUT_S` wait. Reading
+    `add` never raises: the first failure goes to `on_warning` (once). A file that cannot be
+    used ends logging for this object; a lock held by another writer past `BUSY_TIMEOUT_S`
+    loses that row only, until it happens `MAX_BUSY` times in a row, so a stuck lock costs a
+    run at most `MAX_BUSY * BUSY_TIMEOUT_S`. Reading
     (`recent`, `get`) raises `ConfigError` with what to do, for the `logs` command to report.
     """
 
@@ -285,6 +292,8 @@ class History:
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         self._broken = False
+        self._warned = False
+        self._busy = 0  # rows lost in a row to another writer's lock
 
     # -- opening ----------------------------------------------------------------------
     def _connect(self, create: bool) -> sqlite3.Connection:
@@ -340,18 +349,25 @@ class History:
         try:
             with self._lock:
                 conn = self._connect(create=True)
-                cur = conn.execute(f"INSERT INTO runs ({names}) VALUES ({marks})", values)
-                return cur.lastrowid
+                rowid = conn.execute(f"INSERT INTO runs ({names}) VALUES ({marks})", values).lastrowid
         except (sqlite3.Error, OSError, ConfigError) as exc:
-            self._broken = True
-            self.close()
-            if self.on_warning is not None:
+            busy = isinstance(exc, sqlite3.OperationalError) and _is_busy(exc)
+            self._busy = self._busy + 1 if busy else 0
+            # Another writer holding the lock past BUSY_TIMEOUT_S costs this row only, unless it
+            # keeps happening; anything else (unreadable, read-only, newer, not a file) ends it.
+            if not busy or self._busy >= MAX_BUSY:
+                self._broken = True
+                self.close()
+            if self.on_warning is not None and not self._warned:
+                self._warned = True
+                what = "this run is not logged" if self._broken else "an entry of this run is not logged"
                 self.on_warning(
-                    f"warning: cannot write the run history {self.path} ({_why(exc)}); this run is "
-                    "not logged (move the file away, point SUMMARIZER_LOGS_DB elsewhere, or set "
-                    "SUMMARIZER_NO_LOG=1)"
+                    f"warning: cannot write the run history {self.path} ({_why(exc)}); {what} "
+                    "(move the file away, point SUMMARIZER_LOGS_DB elsewhere, or set SUMMARIZER_NO_LOG=1)"
                 )
             return None
+        self._busy = 0
+        return rowid
 
     # -- reading ----------------------------------------------------------------------
     def recent(
@@ -427,6 +443,11 @@ def _migrate(conn: sqlite3.Connection, *, write: bool) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def _why(exc: BaseException) -> str:

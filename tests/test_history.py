@@ -297,6 +297,31 @@ def test_a_locked_history_costs_one_warning_and_a_bounded_wait(tmp_path: Path) -
     assert len(rows(db(tmp_path))) == 1
 
 
+def test_a_passing_lock_costs_one_entry_a_stuck_one_ends_logging(tmp_path: Path) -> None:
+    def run(item: str) -> history.Run:
+        return history.Run(time_utc=history.now_utc(), command="batch", invocation="i", model="m",
+                           backend="openai", settings="{}", ok=True, tool_version="t", item=item)
+
+    warned: list[str] = []
+    h = history.History(db(tmp_path), on_warning=warned.append)
+    assert h.add(run("a")) == 1
+    holder = sqlite3.connect(db(tmp_path), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    assert h.add(run("b")) is None  # waited BUSY_TIMEOUT_S, gave up on this entry
+    holder.execute("ROLLBACK")
+    assert h.add(run("c")) == 2  # the lock passed: logging goes on
+    holder.execute("BEGIN IMMEDIATE")
+    t0 = time.monotonic()
+    assert [h.add(run(x)) for x in "defg"] == [None] * 4
+    assert time.monotonic() - t0 < history.MAX_BUSY * history.BUSY_TIMEOUT_S + 2  # the 4th did not wait
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert h.add(run("h")) is None  # stuck three times in a row: no more tries this run
+    h.close()
+    assert len(warned) == 1 and "database is locked" in warned[0] and "an entry of this run" in warned[0]
+    assert [r["item"] for r in rows(db(tmp_path))] == ["a", "c"]
+
+
 def test_a_corrupt_history_never_breaks_a_run_or_a_batch(tmp_path: Path) -> None:
     db(tmp_path).write_bytes(b"this is not a database, " * 200)
     res = runner.invoke(app, ["summarize", str(EXAMPLE), "--backend", "rules"])
@@ -355,7 +380,7 @@ def test_an_empty_file_is_migrated_on_open(tmp_path: Path) -> None:
     assert len(rows(db(tmp_path))) == 1
 
 
-def _writer(path: str, n: int, barrier: Any) -> int:
+def _writer(path: str, n: int, barrier: Any) -> list[str]:
     from summarizer.history import History, Run, now_utc
 
     warned: list[str] = []
@@ -365,7 +390,7 @@ def _writer(path: str, n: int, barrier: Any) -> int:
         h.add(Run(time_utc=now_utc(), command="batch", invocation=str(os.getpid()), model="m",
                   backend="openai", settings="{}", ok=True, tool_version="t", item=str(i)))
     h.close()
-    return len(warned)
+    return warned
 
 
 def test_concurrent_processes_all_write_their_rows(tmp_path: Path) -> None:
@@ -375,7 +400,7 @@ def test_concurrent_processes_all_write_their_rows(tmp_path: Path) -> None:
         barrier = manager.Barrier(procs)
         with ctx.Pool(procs) as pool:
             warned = pool.starmap(_writer, [(str(db(tmp_path)), n, barrier)] * procs)
-    assert warned == [0] * procs
+    assert warned == [[]] * procs
     logged = rows(db(tmp_path))
     assert len(logged) == procs * n and len({r["invocation"] for r in logged}) == procs
 
