@@ -19,7 +19,9 @@ Each question is an ordinary chat call with its own small response model, throug
 openai + instructor client and transports as a single-call extraction (so record/replay, the
 ledger, timeouts and grounding are the same), and the answers are put together into the same
 `Extraction` that `assemble.ground` checks. `plan` is a generator that yields `Question`s and
-receives their answers, so one plan serves the sync and the async pipeline.
+receives their answers (None for a question whose answer was cut off or stayed invalid: one
+unanswerable question does not sink the article), so one plan serves the sync and the async
+pipeline.
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from . import rules
 from .grounding import numbered_quotations
+from .names import unsupported_words
 from .prompts import question_messages
 from .schema import ExtractedAllegation, ExtractedQuote, ExtractedSentence, ExtractedTarget, Extraction
-from .sentences import numbered_sentences, with_sentence_ids
+from .sentences import numbered_sentences, resolve_sentence, with_sentence_ids
 
 NAME_CHARS = 80  # a name, or "none"; a bounded plain string (llama.cpp: `char{0,80}`, no nested rules)
 SHORT_QUOTE_WORDS = 5  # an unattributed quotation shorter than this is a scare quote or nickname
@@ -56,6 +60,14 @@ _HEDGE = re.compile(
     r"denied|denies|rejected|charged|mutmaßlich|angeblich)\b",
     re.IGNORECASE,
 )
+_SPEECH_CUE = re.compile(
+    r"\b(said|says|say|told|tells|added|stated|wrote|writes|called|calls|described|describes|declared|"
+    r"warned|insisted|argued|asserted|replied|announced|according|noted|sagte|erklärte|betonte)\b",
+    re.IGNORECASE,
+)
+# "Treasury designated X", "the EU imposed sanctions": the subject imposes, it is not a target.
+_IMPOSER = re.compile(r"^\s*(?:(?:is|has|have|had|was|were|today|also|now|again|will|would)\s+)*"
+                      r"(?:designat|sanction|impos|announc|identif|lift|extend|block|target|took|take)", re.IGNORECASE)
 _NONE = frozenset({"", "none", "null", "unknown", "n/a", "no one", "nobody", "unclear", "not said"})
 
 
@@ -137,6 +149,20 @@ def _kind(name: str, paragraph: str) -> str:
     return "person" if 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and "," not in name else "organization"
 
 
+def _scare_quote(text: str, start: int, end: int, paras: list[tuple[int, int]]) -> bool:
+    """A short quotation that nobody is said to speak: no speech verb in its paragraph or the one
+    before ("officials said ... the 'ironclad' alliance" is speech, "so-called 'bandit formations'" not)."""
+    if len(text[start:end].split()) >= SHORT_QUOTE_WORDS:
+        return False
+    return _SPEECH_CUE.search(_context(text, start, paras)) is None
+
+
+def _imposes(paragraph: str, name: str) -> bool:
+    """Every place of `name` in the paragraph is the subject of an imposing verb."""
+    places = [m.end() for m in re.finditer(re.escape(name), paragraph, re.IGNORECASE)]
+    return bool(places) and all(_IMPOSER.match(paragraph[end:]) for end in places)
+
+
 def _status(sentence: str) -> str:
     low = sentence.casefold()
     for cue, status in (("convict", "convicted"), ("charg", "charged"), ("den", "denied"), ("reject", "denied"),
@@ -163,9 +189,9 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
     for ref, (start, end) in numbered_quotations(text).items():
         words = text[start:end]
         quotation = " ".join(words.split())[:300]
-        answer = yield ask(_context(text, start, paras), "focused_speaker", SpeakerAnswer, 40, quotation=quotation)
-        speaker = _name(answer.speaker)
-        if speaker is None and len(words.split()) < SHORT_QUOTE_WORDS:
+        answer = yield ask(_context(text, start, paras), "focused_speaker", SpeakerAnswer, 100, quotation=quotation)
+        speaker = _name(answer.speaker) if answer else None
+        if speaker is None and _scare_quote(text, start, end, paras):
             continue  # a scare quote or a nickname, not speech
         quotes.append(ExtractedQuote(ref=ref, speaker=speaker))
 
@@ -175,9 +201,11 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
         paragraph = text[start:end]
         if not _SANCTION_CUE.search(paragraph):
             continue
-        answer = yield ask(paragraph, "focused_targets", TargetsAnswer, 80)
-        for raw in answer.targets:
+        answer = yield ask(paragraph, "focused_targets", TargetsAnswer, 240)
+        for raw in answer.targets if answer else []:
             name = _name(raw)
+            if name and _imposes(paragraph, name):
+                continue  # the model named who imposes the sanctions
             if name and name.casefold() not in seen:
                 seen.add(name.casefold())
                 targets.append(ExtractedTarget(name=name, kind=_kind(name, paragraph)))  # type: ignore[arg-type]
@@ -188,8 +216,8 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
         if len(sentence) < 40 or not _ACCUSATION_CUE.search(sentence):
             continue
         context = _context(text, start, paras)
-        answer = yield ask(context, "focused_accusation", AccusationAnswer, 60, sentence=" ".join(sentence.split()))
-        if not answer.accusation:
+        answer = yield ask(context, "focused_accusation", AccusationAnswer, 160, sentence=" ".join(sentence.split()))
+        if not answer or not answer.accusation:
             continue
         hedge = _HEDGE.search(sentence)
         allegations.append(
@@ -203,7 +231,17 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
             )
         )
 
-    summary = yield ask(with_sentence_ids(text), "focused_summary", SummaryAnswer, 240)
+    answer = yield ask(with_sentence_ids(text), "focused_summary", SummaryAnswer, 400)
+    summary = list(answer.summary) if answer else []
+    if not any(_supported(s, text, sentences) for s in summary):
+        # Nothing the model wrote would survive grounding: the lede stands in (each sentence its
+        # own support), after the model's sentences so that their drops are still reported.
+        summary += [ExtractedSentence.model_validate(s) for s in rules.summary(text)]
     return Extraction.model_construct(
-        summary=list(summary.summary), allegations=allegations[:20], sanctions_targets=targets[:30], quotes=quotes[:40]
+        summary=summary, allegations=allegations[:20], sanctions_targets=targets[:30], quotes=quotes[:40]
     )
+
+
+def _supported(sentence: ExtractedSentence, text: str, sentences: dict[str, tuple[int, int]]) -> bool:
+    cited = any(resolve_sentence(ref, sentences) for ref in sentence.support)
+    return cited and bool(sentence.text.strip()) and not unsupported_words(sentence.text, text)

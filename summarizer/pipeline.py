@@ -20,7 +20,7 @@ from . import ledger as ledger_mod
 from .assemble import Grounded, ground, ground_summary
 from .chunking import Chunk, carry_speakers, count_tokens_for, split
 from .client import make_async_client, make_client, prepared, translate
-from .errors import TruncatedOutputError
+from .errors import OutputInvalidError, TruncatedOutputError
 from .grounding import numbered_quotations, resolve_ref
 from .inputs import Article
 from .prompts import build_messages, prompt_sha256, summaries_messages
@@ -206,17 +206,30 @@ class Summarizer:
             "max_tokens": q.max_tokens,
         }
 
+    def _unanswered(self, exc: Exception) -> Any:
+        """A focused question whose answer was cut off or stayed invalid counts as unanswered;
+        every other failure (network, key, deadline) ends the article as usual."""
+        err = self._translate(exc)
+        if isinstance(err, TruncatedOutputError | OutputInvalidError):
+            led = ledger_mod.current()
+            if led is not None:
+                led.event(f"a focused question went unanswered: {err.one_line()}")
+            return None  # the plan reads None as "no answer"
+        raise err from None
+
     def _extract(self, chunk: Chunk, full_text: str) -> Extraction:
         if self.settings.plan == "focused":
             questions = focused.plan(chunk.text, self.settings.prompts_dir)
             try:
                 q = next(questions)
                 while True:
-                    q = questions.send(self._client.chat.completions.create(**self._question_kwargs(q)))
+                    try:
+                        answer = self._client.chat.completions.create(**self._question_kwargs(q))
+                    except Exception as exc:  # noqa: BLE001
+                        answer = self._unanswered(exc)
+                    q = questions.send(answer)
             except StopIteration as done:
                 return done.value  # type: ignore[no-any-return]
-            except Exception as exc:  # noqa: BLE001
-                raise self._translate(exc) from None
         for i, budget in enumerate(self._budgets()):
             state = self._state(chunk, full_text)
             try:
@@ -235,11 +248,13 @@ class Summarizer:
             try:
                 q = next(questions)
                 while True:
-                    q = questions.send(await self._aclient.chat.completions.create(**self._question_kwargs(q)))
+                    try:
+                        answer = await self._aclient.chat.completions.create(**self._question_kwargs(q))
+                    except Exception as exc:  # noqa: BLE001
+                        answer = self._unanswered(exc)
+                    q = questions.send(answer)
             except StopIteration as done:
                 return done.value  # type: ignore[no-any-return]
-            except Exception as exc:  # noqa: BLE001
-                raise self._translate(exc) from None
         for i, budget in enumerate(self._budgets()):
             state = self._state(chunk, full_text)
             try:

@@ -8,9 +8,10 @@ may become markup or fetch anything. The `browser` test opens the page in Debian
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
-import shutil
 import time
 from collections import defaultdict
 from html.parser import HTMLParser
@@ -27,7 +28,9 @@ from summarizer.schema import (
     Provenance,
     Quote,
     SanctionsTarget,
+    ScreeningHit,
     Span,
+    SummarySentence,
     Usage,
 )
 
@@ -51,6 +54,11 @@ def span(text: str, needle: str) -> Span:
 
 def mention(text: str, needle: str) -> Mention:
     return Mention(**span(text, needle).model_dump())
+
+
+def inside(outer: Span, needle: str) -> Span:
+    start = outer.start + outer.text.index(needle)
+    return Span(start=start, end=start + len(needle), text=needle)
 
 
 def quote(text: str, needle: str, speaker: str | None) -> Quote:
@@ -121,6 +129,45 @@ def result(article: str) -> ArticleSummary:
         quotes=[lammy, blinken, state1, state2],
         provenance=provenance(),
     )
+    res.check_offsets(article)
+    return res
+
+
+@pytest.fixture(scope="module")
+def full(result: ArticleSummary, article: str) -> ArticleSummary:
+    """`result` with everything the page can show: named mentions, hedges, summary support,
+    screening hits, dropped items, and an article title, author, date and URL."""
+    t = article
+    quotes = [q.model_copy(update={"speaker_mention": mention(t, q.speaker)}) if q.speaker in ("David Lammy", "Antony Blinken")
+              else q for q in result.quotes]
+    a1, a2, a3 = result.allegations
+    allegations = [
+        a1.model_copy(update={"hedge_span": inside(a1.evidence, "allegation"), "alleged_by": "Antony Blinken",
+                              "alleged_by_mention": mention(t, "Antony Blinken"), "against_mention": mention(t, "Iran")}),
+        a2,
+        a3.model_copy(update={"hedge_span": inside(a3.evidence, "allegedly")}),
+    ]
+    hit = ScreeningHit(list="OFAC SDN", entry_id="25237", name="IRAN AIR", matched_name="IRAN AIR", programs=["SDGT"],
+                       type="entity", score=0.97, why="same name after normalisation",
+                       url="https://sanctionssearch.ofac.treas.gov/Details.aspx?id=25237")
+    targets = [result.sanctions_targets[0].model_copy(update={"screening": [hit]}), result.sanctions_targets[1]]
+    support = [span(t, "A few hours later, the State Department announced new sanctions"),
+               span(t, "The sanctions target Iran Air as well as three ship operators on the Caspian Sea.")]
+    res = result.model_copy(update={
+        "quotes": quotes, "allegations": allegations, "sanctions_targets": targets,
+        "summary_sentences": [
+            SummarySentence(text="Blinken and Lammy accused Iran of shipping missiles to Russia.",
+                            support=[span(t, "Secretary of State Antony Blinken and U.K. Foreign Minister David Lammy")]),
+            SummarySentence(text="The State Department sanctioned Iran Air.", support=support),
+        ],
+        "provenance": provenance(
+            title="Iran Sanctioned for Allegedly Sending Missiles to Russia", author="Jane Doe", date="2024-09-10",
+            source="https://example.org/news/iran?x=1&y=<2>",
+            dropped=[Dropped(kind="quote", text="Iran is a menace", reason="not found word for word in the article",
+                             where="quotes[4]"),
+                     Dropped(kind="against", text="Tehran officials", reason="not a name the article contains",
+                             where="allegations[1].against")]),
+    })
     res.check_offsets(article)
     return res
 
@@ -339,7 +386,7 @@ def test_html_article_text_is_exact_and_every_item_is_marked(result: ArticleSumm
 def test_html_overlapping_spans_nest(result: ArticleSummary, article: str) -> None:
     page = to_html(result, article)
     parse(page)  # asserts every end tag closes the innermost open element
-    body = page[page.index('id="article">'):]
+    body = page[page.index('id="article"'):]
     a2 = body.index('id="a2"')
     q2 = body.index('id="q2"')
     assert q2 < a2 < body.index("</mark>", a2)  # the evidence sits inside the quote's mark
@@ -468,17 +515,6 @@ def test_review_page_in_chromium(result: ArticleSummary, article: str, tmp_path:
             page.click("#t1 a.hl")
             page.wait_for_function("document.getElementById('e-t1').classList.contains('active')")
 
-            page.click(f"#e-{target} a.jump")  # leave the quote selected for the screenshot
-            page.wait_for_function(in_view, timeout=5000)
-            page.set_viewport_size({"width": 1280, "height": 1700})  # tall enough for every side list
-            page.mouse.move(0, 0)  # no hover underline in the picture
-            shot = tmp_path / "review-page.png"
-            page.screenshot(path=str(shot), full_page=True, animations="disabled")
-            artifacts = ROOT / "artifacts"
-            artifacts.mkdir(exist_ok=True)
-            shutil.copyfile(shot, artifacts / "review-page.png")
-            assert shot.stat().st_size > 10_000
-
             # markup in the article and the model output stays text: nothing runs, nothing loads
             page.goto(hostile_file.as_uri(), wait_until="load")
             assert page.evaluate("typeof window.pwned") == "undefined"
@@ -489,4 +525,312 @@ def test_review_page_in_chromium(result: ArticleSummary, article: str, tmp_path:
 
     assert not problems, problems
     assert not requests, f"the page fetched: {requests}"
-    print(f"browser test took {time.monotonic() - started:.2f}s; screenshot in {ROOT / 'artifacts'}")
+    print(f"browser test took {time.monotonic() - started:.2f}s")
+
+
+# --------------------------------------------------------------------------- the full review page
+
+
+def test_page_header_shows_title_author_date_and_a_safe_source_link(full: ArticleSummary, article: str) -> None:
+    page = to_html(full, article)
+    p = parse(page)
+    assert re.search(r"<h1>Iran Sanctioned for Allegedly Sending Missiles to Russia</h1>", page)
+    assert "Jane Doe" in page and "<time>2024-09-10</time>" in page
+    link = re.search(r'<a class="source" href="([^"]*)" target="_blank" rel="noopener noreferrer">', page)
+    assert link and link.group(1) == "https://example.org/news/iran?x=1&amp;y=&lt;2&gt;"
+    assert "<title>Review: Iran Sanctioned" in page and full.provenance.source in p.hrefs
+    for bad in ("javascript:alert(1)", "data:text/html,<script>x</script>", "file:///etc/passwd"):
+        other = to_html(full.model_copy(update={"provenance": full.provenance.model_copy(update={"source": bad})}), article)
+        assert 'class="source"' not in other and bad not in parse(other).hrefs
+
+
+def test_page_labels_hedges_mentions_and_links_resolve(full: ArticleSummary, article: str) -> None:
+    page = to_html(full, article)
+    p = parse(page)
+    assert "".join(p.article or []) == article  # labels are CSS, never text
+    heads = {m["id"]: m for m in p.marks if "id" in m}
+    assert {heads[i].get("data-label") for i in ("q1", "q2", "q3", "q4", "t1", "t2", "a1", "a2", "a3")} == {
+        "Q1", "Q2", "Q3", "Q4", "T1", "T2", "A1", "A2", "A3"}
+    assert heads["a1-hedge"]["text"] == "allegation" and heads["a3-hedge"]["text"] == "allegedly"
+    assert heads["a1-hedge"]["data-owner"] == "a1" and "data-label" not in heads["a1-hedge"]
+    assert heads["q1-speaker"]["text"] == "David Lammy" and heads["q1-speaker"]["class"] == "mention"
+    assert heads["s2"]["class"] == "support"
+    ids = set(p.ids)
+    assert len(ids) == len(p.ids), "duplicate ids"
+    for href in p.hrefs:
+        external = (full.provenance.source, full.sanctions_targets[0].screening[0].url)  # type: ignore[index]
+        assert href == "data:," or href in external or href[1:] in ids, href
+    assert 'href="#a1-hedge"' in page  # the entry's hedge links to it
+
+
+def test_page_dropped_panel_is_at_the_top(full: ArticleSummary, article: str) -> None:
+    page = to_html(full, article)
+    panel = page.index('id="dropped"')
+    assert panel < page.index('id="article"') and panel < page.index("<aside")
+    section = page[panel:page.index("</section>", panel)]
+    assert '<span class="count">2</span>' in section
+    assert "Iran is a menace" in section and "<code>allegations[1].against</code>" in section
+    assert "Nothing the model returned was dropped" in to_html(
+        full.model_copy(update={"provenance": full.provenance.model_copy(update={"dropped": []})}), article)
+
+
+def test_page_filters_are_static_markup_and_the_csp_pins_the_assets(full: ArticleSummary, article: str) -> None:
+    from summarizer.render.assets import asset, review_css
+
+    page = to_html(full, article)
+    form = page[page.index('<form id="filters"'):page.index("</form>")]
+    assert " hidden>" in form.split(">", 1)[0] + ">"  # shown by the script only (useless without it)
+    people = re.findall(r'<option value="(p\d+|u)">([^<]*)</option>', form)
+    assert [name for _, name in people] == ["Antony Blinken (3)", "David Lammy (1)", "State Department (2)",
+                                             "unattributed or unnamed (1)"]
+    assert re.findall(r'<option value="(\w+)">\w+ \(\d\)</option>', form)[-2:] == ["alleged", "claimed"]
+    assert re.search(r'class="entry quote" id="e-q1" data-item="q1" data-kind="quote" data-person="p2"', page)
+    assert 'data-person="u"' in page and 'data-status="claimed"' in page
+    script = page[page.index("<script>") + 8:page.index("</script>")]
+    style = page[page.index("<style>") + 7:page.index("</style>")]
+    assert script == asset("review.js") and style == review_css()  # nothing interpolated
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
+    assert csp and "'unsafe-inline'" not in csp.group(1)
+    for source in (script, style):
+        digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in csp.group(1)
+    assert " style=" not in page  # inline style attributes would be blocked by the CSP
+    assert "color-scheme: light;" not in style and "prefers-color-scheme: dark" in style and "@media print" in style
+
+
+def test_an_installed_wheel_carries_the_page_assets(tmp_path: Path, full: ArticleSummary, article: str) -> None:
+    """Build the wheel, install it apart from the checkout, render a page there: same CSS and script."""
+    import subprocess
+    import sys
+
+    wheels = tmp_path / "wheels"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
+        capture_output=True, text=True, timeout=300,
+    )
+    if build.returncode != 0 and "hatchling" in build.stderr:
+        pytest.skip("hatchling is not installed in this environment")
+    assert build.returncode == 0, build.stderr
+    (wheel,) = wheels.glob("summarizer-*.whl")
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+                   check=True, capture_output=True, timeout=300)
+    for name in ("theme.css", "review.css", "review.js", "index.css", "index.js"):
+        assert (site / "summarizer" / "render" / name).is_file(), name
+    result_file = tmp_path / "result.json"
+    result_file.write_text(full.model_dump_json(), "utf-8")
+    code = (
+        "import sys, summarizer.render as r; from summarizer.schema import ArticleSummary;"
+        f"res = ArticleSummary.model_validate_json(open({str(result_file)!r}).read());"
+        f"sys.stdout.write(r.__file__ + '\\n' + r.to_html(res, open({str(ARTICLE)!r}).read()))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                         env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    module, page = out.stdout.split("\n", 1)
+    assert module.startswith(str(site))
+    assert page == to_html(full, article)  # the installed assets are the checkout's
+
+
+# --------------------------------------------------------------------------- real browser: the new page
+
+ARTIFACTS = ROOT / "artifacts"
+
+# WCAG contrast of every piece of visible text (and of the Q1/T1/A1 labels) against the
+# background it is drawn on: backgrounds composited from the element up to the root.
+CONTRAST = """() => {
+  const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const blend = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+  const background = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c[3] > 0) layers.push(c); }
+    let bg = [255, 255, 255, 1];
+    for (let i = layers.length - 1; i >= 0; i--) bg = blend(layers[i], bg);
+    return bg;
+  };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const bad = []; const seen = new Set(); let checked = 0;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!n.nodeValue.trim() || seen.has(el) || el.closest('script, style, [hidden], option')) continue;
+    seen.add(el);
+    if (!el.getClientRects().length || getComputedStyle(el).visibility === 'hidden') continue;
+    const bg = background(el); const r = ratio(blend(parse(getComputedStyle(el).color), bg), bg); checked++;
+    if (r < 4.5) bad.push(`${el.tagName}.${el.className} "${n.nodeValue.trim().slice(0, 25)}" ${r.toFixed(2)}`);
+  }
+  for (const m of document.querySelectorAll('mark[data-label]')) {
+    const cs = getComputedStyle(m, '::before'); const bg = blend(parse(cs.backgroundColor), background(m));
+    const r = ratio(blend(parse(cs.color), bg), bg); checked++;
+    if (r < 4.5) bad.push(`label ${m.dataset.label} ${r.toFixed(2)}`);
+  }
+  return {bad, checked};
+}"""
+
+
+def _launch(pw: object) -> object:
+    unavailable = pytest.fail if os.environ.get("SUMMARIZER_REQUIRE_BROWSER") else pytest.skip
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} not installed (apt-get install -y chromium fonts-liberation)")
+    return pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)  # type: ignore[attr-defined]
+
+
+def _watch(page: object, problems: list[str], requests: list[str]) -> None:
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")  # type: ignore[attr-defined]
+            if m.type in ("error", "assert", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))  # type: ignore[attr-defined]
+    page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else requests.append(r.url))  # type: ignore[attr-defined]
+
+
+def _shot(page: object, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.mouse.move(0, 0)  # type: ignore[attr-defined]  # no hover state in the picture
+    page.screenshot(path=str(path), full_page=True, animations="disabled")  # type: ignore[attr-defined]
+    assert path.stat().st_size > 10_000
+    return path
+
+
+@pytest.mark.browser
+def test_review_page_filters_keys_contrast_and_layouts(full: ArticleSummary, article: str, tmp_path: Path) -> None:
+    """Filters, keyboard navigation, WCAG AA contrast in both schemes, and the screenshots
+    (desktop light and dark, narrow, print) saved under artifacts/."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    page_file = tmp_path / "review.html"
+    page_file.write_text(to_html(full, article), encoding="utf-8")
+    problems: list[str] = []
+    requests: list[str] = []
+    with sync_api.sync_playwright() as pw:
+        browser = _launch(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+            _watch(page, problems, requests)
+            page.goto(page_file.as_uri(), wait_until="load")
+            visible = "id => !document.getElementById(id).hidden"
+            off = "id => document.getElementById(id).classList.contains('off')"
+            label = "id => getComputedStyle(document.getElementById(id), '::before').content"
+
+            # -- filters: by kind
+            assert page.is_visible("#filters")
+            assert page.evaluate(label, "q1") == '"Q1"'
+            assert page.inner_text("#f-count") == "Showing all 9 items"
+            page.uncheck('#filters input[value="quote"]')
+            assert not page.evaluate(visible, "e-q1") and page.evaluate(off, "q1") and page.evaluate(off, "q1-speaker")
+            assert page.evaluate(label, "q1") == "none"
+            assert page.evaluate(visible, "e-t1") and not page.evaluate(off, "t1")
+            assert page.inner_text("#f-count") == "Showing 5 of 9 items"
+            assert page.inner_text("#list-quote .count") == "0 of 4" and page.is_visible("#list-quote .none-shown")
+            assert page.evaluate("document.querySelector('#q2 a.hl').tabIndex") == -1  # out of the tab order
+            page.uncheck('#filters input[value="mention"]')
+            assert page.evaluate(off, "a1-by") and not page.evaluate(off, "a1")
+            page.click('#filters button[type="reset"]')
+            page.wait_for_function("() => !document.getElementById('q1').classList.contains('off')")
+            assert page.evaluate(visible, "e-q1") and not page.evaluate(off, "a1-by")
+            # ... by speaker (or accuser): quotes and allegations narrow, targets stay
+            page.select_option("#f-person", label="Antony Blinken (3)")
+            shown = page.evaluate("[...document.querySelectorAll('.entry[data-kind]:not([hidden])')].map(e => e.id)")
+            assert shown == ["e-q2", "e-t1", "e-t2", "e-a1", "e-a2"]
+            assert page.evaluate(off, "q1") and page.evaluate(off, "a3") and page.evaluate(off, "a3-hedge")
+            assert not page.evaluate(off, "q2") and not page.evaluate(off, "a1-hedge")
+            # ... and by allegation status
+            page.select_option("#f-person", value="")
+            page.select_option("#f-status", value="claimed")
+            assert page.evaluate("[...document.querySelectorAll('.entry.evidence:not([hidden])')].map(e => e.id)") == ["e-a2"]
+            assert page.evaluate(visible, "e-q1")  # quotes have no status: not narrowed
+            page.click('#filters button[type="reset"]')
+            page.wait_for_function("() => document.getElementById('f-count').textContent === 'Showing all 9 items'")
+
+            # -- keyboard: skip link, highlights in the tab order, Enter and Space jump both ways
+            page.reload(wait_until="load")  # focus navigation starts at the top again
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.className") == "skip"
+            page.keyboard.press("Enter")
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.matches('#article a.hl')")
+            assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"  # visible focus
+            page.focus("#e-q4 a.jump")
+            page.keyboard.press("Enter")
+            page.wait_for_function("() => document.activeElement.closest('#q4') !== null")
+            assert page.evaluate("document.getElementById('q4').classList.contains('active')")
+            page.keyboard.press(" ")
+            page.wait_for_function("() => document.activeElement === document.querySelector('#e-q4 a.jump')")
+            page.focus("#e-a1 .meta a.named[href='#a1-hedge']")
+            page.keyboard.press(" ")
+            page.wait_for_function("() => document.getElementById('a1-hedge').classList.contains('active')")
+            page.focus(".summary .sentence[data-item='s2']")
+            page.keyboard.press("Enter")
+            assert page.evaluate("document.querySelectorAll('mark.support.active').length") == 2
+            page.keyboard.press("Escape")
+            assert page.evaluate("document.querySelectorAll('.active').length") == 0
+
+            # -- contrast (WCAG AA), light and dark, with an item selected (its "active" colours)
+            page.emulate_media(reduced_motion="reduce")  # no flash animation half-way through
+            page.click("#e-a1 a.jump")
+            for scheme in ("light", "dark"):
+                page.emulate_media(color_scheme=scheme)
+                report = page.evaluate(CONTRAST)
+                assert report["checked"] > 100 and not report["bad"], (scheme, report["bad"])
+            assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(243, 244, 246)"  # dark now
+
+            # -- screenshots: desktop (light, dark), narrow, print
+            page.set_viewport_size({"width": 1280, "height": 1900})  # tall enough for the sticky side lists
+            _shot(page, "review-desktop-dark.png")
+            page.emulate_media(color_scheme="light")
+            _shot(page, "review-desktop.png")
+            page.set_viewport_size({"width": 390, "height": 844})
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than a phone
+            _shot(page, "review-narrow.png")
+            page.set_viewport_size({"width": 800, "height": 1000})
+            page.emulate_media(media="print", color_scheme="dark")  # print is always light
+            assert not page.is_visible("#filters") and page.is_visible("#dropped")
+            assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+            assert page.evaluate(label, "a3") == '"A3"'  # labels survive printing
+            assert page.evaluate("getComputedStyle(document.querySelector('aside')).position") == "static"
+            _shot(page, "review-print.png")
+        finally:
+            browser.close()  # type: ignore[attr-defined]
+    assert not problems, problems
+    assert not requests, f"the page fetched: {requests}"
+
+
+@pytest.mark.browser
+def test_index_page_sorts_by_column(tmp_path: Path) -> None:
+    from summarizer.render.index import Row, index_html
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    rows = [Row("b.txt", "b-1.html", "Bravo", quotes=10, targets=1), Row("a.txt", "a-1.html", "Alpha", quotes=2),
+            Row("<script>x</script>\u202e", None, error="provider: HTTP 400"), Row(42, "c-1.html", None, quotes=9)]
+    index = tmp_path / "index.html"
+    index.write_text(index_html(rows, source="out.jsonl"), encoding="utf-8")
+    problems: list[str] = []
+    requests: list[str] = []
+    order = "[...document.querySelectorAll('#articles tbody tr')].map(r => r.cells[0].textContent)"
+    with sync_api.sync_playwright() as pw:
+        browser = _launch(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 600})  # type: ignore[attr-defined]
+            _watch(page, problems, requests)
+            page.goto(index.as_uri(), wait_until="load")
+            assert page.evaluate(order) == ["b.txt", "a.txt", "<script>x</script>\u202e", "42"]  # file order
+            page.click("th:nth-child(3) button")  # Quotes, ascending: the failed row (no count) first
+            assert page.evaluate(order) == ["<script>x</script>\u202e", "a.txt", "42", "b.txt"]
+            assert page.get_attribute("th:nth-child(3)", "aria-sort") == "ascending"
+            page.click("th:nth-child(3) button")
+            assert page.evaluate(order)[0] == "b.txt"
+            assert page.get_attribute("th:nth-child(3)", "aria-sort") == "descending"
+            page.click("th:nth-child(1) button")
+            assert page.evaluate(order) == ["<script>x</script>\u202e", "42", "a.txt", "b.txt"]  # symbols first
+            assert page.get_attribute("th:nth-child(3)", "aria-sort") is None
+            for scheme in ("light", "dark"):
+                page.emulate_media(color_scheme=scheme)
+                report = page.evaluate(CONTRAST)
+                assert report["checked"] > 20 and not report["bad"], (scheme, report["bad"])
+            page.emulate_media(color_scheme="light")
+            _shot(page, "index.png")
+        finally:
+            browser.close()  # type: ignore[attr-defined]
+    assert not problems, problems
+    assert not requests, requests

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from . import batch, eval, logs, screen, summarize
+from . import batch, eval, logs, render, screen, summarize
 from .common import Command
 
 app = typer.Typer(
@@ -43,8 +43,10 @@ def _main(
 ) -> None:
     """Options that come before any command."""
 
+
 app.command("summarize", cls=Command)(summarize.summarize)
 app.command("batch", cls=Command)(batch.batch)
+app.command("render", cls=Command)(render.render_cmd)
 app.command("eval", cls=Command)(eval.eval_cmd)
 app.command("cache")(summarize.cache_cmd)
 app.command("schema")(summarize.schema)

@@ -39,6 +39,7 @@ from .common import (
     Verbose,
     err,
     errors_to_exit,
+    output_format,
     settings_from,
 )
 from .logs import NoLog, RunLog
@@ -111,6 +112,8 @@ def batch(
     Exit code 0 when every input has an ok line, 12 when some failed.
     """
     with errors_to_exit(debug):
+        output_format(None, output, ("jsonl",), "jsonl", f"batch writes JSON Lines: use -o {output.stem}.jsonl, "
+                      "then `summarizer render` makes CSV, Markdown or HTML pages from it")
         settings = settings_from(locals())
         screener = screener_from(screen, screen_url, screen_threshold, screen_all)  # one index for all
         if "-" in inputs and sys.stdin is not None and sys.stdin.isatty():

@@ -118,3 +118,33 @@ def write_output(text: str, output: Path | None) -> None:
         raise SummarizerError(f"cannot write {output}: {exc.strerror}") from None
 
 
+
+
+# -------------------------------------------------------------------- output format from -o
+# What a file name's extension says it holds; used only to choose (or check) -f.
+SUFFIX_FORMATS = {
+    ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".md": "md", ".markdown": "md",
+    ".html": "html", ".htm": "html", ".csv": "csv",
+}
+
+
+def output_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...], default: str, hint: str = "") -> str:
+    """The format to write: `-f` if given, else what `-o`'s extension says, else `default`.
+
+    A format the command cannot write, or an `-f` that contradicts the extension
+    (`-f json -o review.html`), is a usage error (exit 2), never a file of the wrong kind.
+    """
+    implied = SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
+    if fmt is not None and fmt not in allowed:
+        raise typer.BadParameter(f"use {', '.join(allowed[:-1])} or {allowed[-1]}", param_hint="--format")
+    if implied is not None and implied not in allowed:
+        raise typer.BadParameter(
+            f"{output} names a {implied} file, which this command does not write" + (f" ({hint})" if hint else ""),
+            param_hint="--output",
+        )
+    if fmt is not None and implied is not None and fmt != implied:
+        raise typer.BadParameter(
+            f"-f {fmt} does not match -o {output} ({implied}): drop -f, or name the file for {fmt}",
+            param_hint="--format",
+        )
+    return fmt or implied or default

@@ -28,6 +28,7 @@ from .common import (
     Verbose,
     err,
     errors_to_exit,
+    output_format,
     printer,
     settings_from,
     write_output,
@@ -42,7 +43,7 @@ def summarize(
     base_url: BaseUrl = None,
     backend: Backend = None,
     model_path: ModelPath = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", metavar="json|md|table|html", help="Output format.")] = "json",
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", metavar="json|md|table|html|csv", help="Output format [default: from -o's extension (.json .md .html .csv), else json].", show_default=False)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = None,
     record: Record = None,
     replay: Replay = None,
@@ -67,8 +68,8 @@ def summarize(
 ) -> None:
     """Summarize one article and print the grounded result (JSON by default)."""
     with errors_to_exit(debug):
-        if fmt not in ("json", "md", "table", "html"):
-            raise typer.BadParameter("use json, md, table or html", param_hint="--format")
+        fmt = output_format(fmt, output, ("json", "md", "table", "html", "csv"), "json",
+                            "for many articles: summarizer batch, then summarizer render")
         from ..inputs import MAX_BYTES, fetch_url, read_article
 
         limit = LARGE_BYTES if allow_large else MAX_BYTES
@@ -121,7 +122,8 @@ def summarize(
             )
         log.result(article, result)
         color = fmt == "table" and output is None and sys.stdout.isatty()
-        write_output(_render(result, article.text, fmt, color), output)
+        text = _render(result, article.text, fmt, color)
+        write_output("\ufeff" + text if fmt == "csv" and output is not None else text, output)  # BOM: spreadsheets
 
 
 def _render(result: Any, article_text: str, fmt: str, color: bool = False) -> str:

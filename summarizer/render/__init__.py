@@ -1,0 +1,40 @@
+"""Human-facing renderings of results: Markdown, terminal tables, the HTML review page, and rows.
+
+JSON is the machine contract and is written by the CLI itself; these are for people:
+
+* `to_markdown` (markdown.py) - for notes and tickets, everything escaped.
+* `to_table` (table.py) - rich tables for the terminal, rendered to a string.
+* `to_html` (page.py) - ONE self-contained review page for checking a result against the
+  article; its CSS and script are package files (assets.py).
+* `export.rows` / `to_csv` / `to_jsonl` (export.py) - one row per item for spreadsheets and pandas.
+* Many results at once (`summarizer render`): `batchfile.py` reads a batch output file,
+  `sources.py` finds each article's text again, `index.py` makes the index pages and
+  `dest.py` writes a directory of pages safely.
+"""
+
+from __future__ import annotations
+
+from ..schema import ArticleSummary
+from .markdown import md_escape, to_markdown
+from .page import to_html
+from .table import to_table
+
+FORMATS = ("md", "table", "html", "csv")
+
+
+def render(result: ArticleSummary, article_text: str | None, fmt: str, *, color: bool = False) -> str:
+    """Render `result` as `md`, `table`, `html` or `csv` (json is the CLI's own job)."""
+    if fmt in ("md", "markdown"):
+        return to_markdown(result, article_text)
+    if fmt == "table":
+        return to_table(result, article_text, color=color)
+    if fmt == "html":
+        return to_html(result, article_text)
+    if fmt == "csv":
+        from .export import rows, to_csv
+
+        return to_csv(rows(result.provenance.source or "", result))
+    raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+__all__ = ["FORMATS", "md_escape", "render", "to_html", "to_markdown", "to_table"]

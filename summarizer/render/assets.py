@@ -1,0 +1,46 @@
+"""The pages' CSS and JavaScript: package data files, inlined, and allowed by a CSP hash.
+
+They live next to this module (`theme.css`, `review.css`, `review.js`, `index.css`,
+`index.js`) so they can be edited and linted as what they are; hatch ships every file of the
+package in the wheel. Each page inlines them (one file that works offline and from mail) and
+its Content-Security-Policy allows exactly these bytes: nothing else can run or style the page,
+even if some escaping were missed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import cache
+from importlib import resources
+
+
+@cache
+def asset(name: str) -> str:
+    """The text of one asset file shipped in this package."""
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+@cache
+def review_css() -> str:
+    from ..screening.render import screening_css
+
+    # screening's own rules first: review.css overrides their colours for the dark scheme
+    return asset("theme.css") + screening_css() + "\n" + asset("review.css")
+
+
+@cache
+def index_css() -> str:
+    return asset("theme.css") + asset("index.css")
+
+
+def _hash(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
+
+
+def csp(css: str, js: str) -> str:
+    """Fetch nothing, run only our own script and style, submit nowhere."""
+    return (
+        f"default-src 'none'; script-src {_hash(js)}; style-src {_hash(css)}; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
