@@ -105,3 +105,46 @@ def test_the_no_key_error_names_every_way_out() -> None:
     assert res.exit_code == 4 and res.stderr.count("\n") == 1
     for way in ("OPENAI_API_KEY", "--base-url", "--backend local", "--backend rules", "--replay DIR"):
         assert way in res.stderr, way
+
+
+def _stderr_on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str, bytes]:
+    """Run the CLI with stderr on a pseudo-terminal; (exit code, stdout, what the terminal got)."""
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "summarizer", *args], stdout=subprocess.PIPE, stderr=slave,
+                              env=env, timeout=120, text=True)
+    finally:
+        os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the terminal's other end is closed and drained
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    return proc.returncode, proc.stdout, seen
+
+
+def test_a_status_line_shows_while_the_model_works_on_a_terminal_only(tmp_path: Path) -> None:
+    import json
+
+    from summarizer.testing.fake_openai import FakeOpenAI, Reply
+
+    from .conftest import TEST_KEY, example_payload
+
+    with FakeOpenAI(default=Reply(payload=example_payload(), delay=0.6)) as fake:
+        env = {**os.environ, "OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": TEST_KEY}
+        code, out, seen = _stderr_on_a_terminal(["summarize", str(EXAMPLE), "--no-cache"], env)
+        assert code == 0 and json.loads(out)["quotes"]
+        assert b"summarizing with gpt-4o-mini (openai)" in seen
+        assert b"\x1b[?25h" in seen[-16:] and seen.endswith(b"\x1b[2K")  # cursor back, the line erased
+        code, _, seen = _stderr_on_a_terminal(["summarize", str(EXAMPLE), "--no-cache", "-v"], env)
+        assert code == 0 and b"summarizing with" not in seen and b"request 1: HTTP 200" in seen  # -v: its lines only
+        piped = subprocess.run([sys.executable, "-m", "summarizer", "summarize", str(EXAMPLE), "--no-cache"],
+                               capture_output=True, text=True, env=env, timeout=120)
+        assert piped.returncode == 0 and piped.stderr == ""

@@ -35,6 +35,7 @@ from .common import (
 )
 from .logs import NoLog, RunLog
 from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
+from .spinner import Spinner
 
 
 def summarize(
@@ -101,12 +102,14 @@ def summarize(
             from ..pipeline import Summarizer
 
             summarizer = Summarizer(settings, on_event=printer(verbose))
+            busy = Spinner(f"summarizing with {settings.model} ({settings.backend_label})", enabled=not verbose).start()
             try:
                 result = summarizer.run(article)
             except Exception as exc:
                 log.error(article, exc)
                 raise
             finally:
+                busy.stop()
                 summarizer.close()
             if use_cache:
                 cache.put(key, result)
