@@ -131,8 +131,15 @@ def measure(runs: int = 9, n: int = 200) -> list[tuple[str, float, float]]:
                 subprocess.run(cmd + ([] if logged else ["--no-log"]), check=True, capture_output=True, env=env)
                 times[logged].append(_child_cpu() - t0)
         out.append((f"batch of {n} articles, --backend rules (CLI, CPU)", statistics.median(times[True]), statistics.median(times[False])))
-        os.environ["SUMMARIZER_LOGS_DB"] = str(tmp / "inprocess.db")
-        out.append((f"batch of {n} articles, in-process (CPU)", *in_process(articles, tmp, max(3, runs // 2))))
+        saved = os.environ.get("SUMMARIZER_LOGS_DB")
+        os.environ["SUMMARIZER_LOGS_DB"] = str(tmp / "inprocess.db")  # never the user's history
+        try:
+            out.append((f"batch of {n} articles, in-process (CPU)", *in_process(articles, tmp, max(3, runs // 2))))
+        finally:
+            if saved is None:
+                os.environ.pop("SUMMARIZER_LOGS_DB", None)
+            else:
+                os.environ["SUMMARIZER_LOGS_DB"] = saved
         normal = one_row_write(tmp / "normal.db", "NORMAL", runs * 3)
         off = one_row_write(tmp / "off.db", "OFF", runs * 3)
         out.append(("what-if: one row, synchronous=NORMAL vs OFF", normal, off))

@@ -7,7 +7,8 @@ same run:
 - one article through the pipeline against a bare openai request with the same body, to the
   same loopback fake endpoint;
 - batch throughput (240 articles, concurrency 16, 0.5 s model latency) against the ideal
-  ceil(240/16) * 0.5 s.
+  ceil(240/16) * 0.5 s;
+- the run history's cost: the same runs with and without `--no-log` (benchmarks/history_overhead.py).
 
 Run: python benchmarks/run_all.py [--quick] [--local]. `--local` also runs
 benchmarks/local_model.py (load time, s/article, tokens/s, peak memory, overhead over bare
@@ -62,6 +63,13 @@ def main() -> None:
     assert tally.done == n, tally
     rows.append((f"batch {n} articles, c={conc}, {lat} s latency", f"{wall:.2f} s", f"ideal {ideal:.2f} s",
                  f"{wall / ideal:.3f}x"))
+
+    import history_overhead
+
+    for what, logged, bare in history_overhead.measure(runs, 64 if args.quick else 200):
+        if not what.startswith("what-if"):
+            rows.append((f"history on: {what}", f"{logged * 1000:.0f} ms CPU", f"--no-log {bare * 1000:.0f} ms",
+                         f"{logged / bare:.3f}x"))
 
     widths = [max(len(r[i]) for r in rows + [("measure", "measured", "ideal", "ratio")]) for i in range(4)]
     head = ("measure", "measured", "ideal (same run)", "ratio")
