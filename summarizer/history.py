@@ -5,14 +5,15 @@ tool (`summarizer logs path`). The schema is documented in docs/history.md; it c
 version (`PRAGMA user_version`) and is migrated when a file is opened.
 
 Logging must never cost a run anything: writing goes through `History.add`, which never raises
-(a locked, read-only or corrupt file is reported once through `on_warning` and the run carries
-on unlogged), waits at most `BUSY_TIMEOUT_S` for another writer, and uses WAL with short
+(a read-only or corrupt file is reported once through `on_warning` and the run carries on
+unlogged), waits at most `BUSY_TIMEOUT_S` for another writer, and uses WAL with short
 transactions so concurrent runs (and the articles of a batch) write safely. One connection per
 `History` object; the CLI makes one per run.
 
 Secrets never reach the file: settings are stored by an allow-list (no key, no base URL, only
-its host), URLs lose their user:password, query and fragment, and every text field is passed
-through `redact` with the run's key. Library code: nothing here prints or exits.
+its host), URLs lose their user:password, query and fragment, error messages and settings
+pass through `redact` with the run's key, and the result has the key itself replaced.
+Library code: nothing here prints or exits.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigError, SummarizerError
 
@@ -155,17 +155,13 @@ _USERINFO = re.compile(r"://[^/@\s\"'\\]*@")  # "user:password@" after a scheme
 
 
 def safe_source(source: str | None) -> str | None:
-    """A source as it may be stored: a URL without user:password, query and fragment."""
+    """A source as it may be stored: a URL without user:password, query and fragment (the rule
+    of the CLI's messages, `inputs._redact_url`)."""
     if source is None or "://" not in source:
         return source
-    try:
-        parts = urlsplit(source)
-        netloc = parts.hostname or ""
-        if parts.port is not None:
-            netloc = f"{netloc}:{parts.port}"
-    except ValueError:
-        return "<invalid URL>"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    from .inputs import _redact_url
+
+    return _redact_url(source)
 
 
 def scrub(text: str | None, secret: str | None) -> str | None:
@@ -282,8 +278,8 @@ class History:
     `add` never raises: the first failure goes to `on_warning` (once). A file that cannot be
     used ends logging for this object; a lock held by another writer past `BUSY_TIMEOUT_S`
     loses that row only, until it happens `MAX_BUSY` times in a row, so a stuck lock costs a
-    run at most `MAX_BUSY * BUSY_TIMEOUT_S`. Reading
-    (`recent`, `get`) raises `ConfigError` with what to do, for the `logs` command to report.
+    run at most `MAX_BUSY * BUSY_TIMEOUT_S`. Reading (`recent`, `get`) raises `ConfigError`
+    with what to do, for the `logs` command to report.
     """
 
     def __init__(self, path: Path | None = None, *, on_warning: Callable[[str], None] | None = None) -> None:
@@ -310,8 +306,8 @@ class History:
         )
         try:
             # No fsync: with NORMAL, the first write and the checkpoint when the connection
-            # closes cost 20-35 ms of fsync per run on this machine's disk (benchmarks/
-            # history_overhead.py), against 0.2 ms without. WAL keeps the file consistent when
+            # closes cost about 20 ms of fsync per run on the test machine's disk (benchmarks/
+            # history_overhead.py), against under 1 ms without. WAL keeps the file consistent when
             # a process dies; only an OS crash or power cut mid-checkpoint can damage it, and a
             # damaged history costs one warning, never a run.
             conn.execute("PRAGMA synchronous=OFF")  # first: switching a new file to WAL writes too
