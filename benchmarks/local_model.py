@@ -1,22 +1,29 @@
-"""How fast is the embedded model, and what does the summarizer add on top of it?
+"""How fast is the embedded model, and what does the summarizer add on top of bare llama.cpp?
 
-Runs the example article through the full pipeline (`summarize(..., backend="local")`) a few
-times, then replays the very same request bodies straight into `Llama.create_chat_completion`
-(same grammar, same arguments, via `local.chat_kwargs`). The difference is the summarizer's
-overhead: prompt building, openai + instructor, transports, validation, grounding.
+One process, one model, measured in the same run:
 
-    python benchmarks/local_model.py [--article PATH] [--runs 2]
+1. the full pipeline on the example article (`summarize(..., backend="local")`), capturing
+   the exact token sequences llama.cpp evaluated for every request (prompt and completion);
+2. the ideal: bare llama.cpp forward passes over those same sequences (`Llama.eval`: the new
+   part of each prompt after the prefix already in the context, then the completion one token
+   at a time), with no sampling, no grammar, no HTTP, no validation. This gives the model's
+   prefill and decode rates on this machine now, and the time the same work needs at least.
 
-The machine may be shared: the load average is printed so a slow run can be told apart.
+The ratio pipeline / ideal is the summarizer's whole overhead (prompt building, openai +
+instructor, transports, grammar-constrained sampling, validation, grounding).
+
+    python benchmarks/local_model.py [--model qwen2.5-coder-1.5b] [--runs 1] [--lookup N]
+
+`--lookup N` loads the model with llama-cpp-python's prompt-lookup decoding (drafts of N
+tokens copied from the prompt) to see whether it helps. The machine may be shared: the load
+average is printed so a slow run can be told apart. Run one llama.cpp process at a time.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -43,96 +50,101 @@ def main(argv: list[str] | None = None) -> int:
     """Measure, then print one table; returns a process exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--article", type=Path, default=DEFAULT_ARTICLE)
-    parser.add_argument("--runs", type=int, default=2, help="full pipeline runs (default 2)")
+    parser.add_argument("--model", default="qwen2.5-coder-1.5b", help="a known local model (summarizer models)")
+    parser.add_argument("--runs", type=int, default=1, help="full pipeline runs (default 1)")
+    parser.add_argument("--lookup", type=int, default=0, help="prompt-lookup draft length (0: off)")
     args = parser.parse_args(argv)
 
     from summarizer.api import summarize
     from summarizer.local import load_model
-    from summarizer.transports import local
 
     article = args.article.read_text(encoding="utf-8")
     print(f"load average before: {_loadavg()}", file=sys.stderr)
 
+    from summarizer.local import runtime
+
+    runtime.LOOKUP_TOKENS = args.lookup  # before the model is loaded: the draft is set at load
     t0 = time.monotonic()
-    model = load_model()
+    model = load_model(model=args.model)
     load_s = time.monotonic() - t0
+    llama = model.llama
 
-    # Capture each request body exactly as the openai client sent it, and the time spent in
-    # the transport, by swapping in a recording subclass (build() imports Local at call time).
-    bodies: list[dict[str, Any]] = []
-    in_model: list[float] = []
+    # Capture what llama.cpp was asked to evaluate: every generate() call's prompt tokens and
+    # the tokens it produced (an instance attribute shadows the method; benchmark only).
+    calls: list[tuple[list[int], list[int]]] = []
+    real_generate = llama.generate
 
-    class Recording(local.Local):
-        def _answer(self, request: Any) -> Any:
-            bodies.append(json.loads(request.content))
-            t = time.monotonic()
-            try:
-                return super()._answer(request)
-            finally:
-                in_model.append(time.monotonic() - t)
+    def capturing(tokens: Any, *a: Any, **kw: Any) -> Any:
+        produced: list[int] = []
+        calls.append((list(tokens), produced))
+        for token in real_generate(tokens, *a, **kw):
+            produced.append(token)
+            yield token
 
-    local.Local = Recording  # type: ignore[misc]
+    llama.generate = capturing
 
     pipeline_s: list[float] = []
     results = []
-    first_bodies: list[dict[str, Any]] = []
-    for i in range(max(1, args.runs)):
-        model.llama.reset()  # no KV prefix reuse across runs: each run starts cold
-        before = len(bodies)
+    for _ in range(max(1, args.runs)):
+        llama.reset()  # no KV prefix reuse across runs: each run starts cold
+        calls.clear()
         t = time.monotonic()
-        results.append(summarize(article, backend="local", source=str(args.article)))
+        results.append(summarize(article, backend="local", model=args.model, source=str(args.article)))
         pipeline_s.append(time.monotonic() - t)
-        if i == 0:
-            first_bodies = bodies[before:]
-    model_in_pipeline = sum(in_model[: len(first_bodies)])
+    del llama.generate
+    sampler = getattr(llama, "_sampler", None)
+    print(f"pipeline: {' / '.join(f'{s:.1f}' for s in pipeline_s)} s/article, load {_loadavg()}", file=sys.stderr, flush=True)
 
-    # The same request bodies, straight into llama (re-asks included, in order).
-    model.llama.reset()
-    bare_s = 0.0
-    bare_tokens = 0
-    with model.lock:
-        for body in first_bodies:
-            kwargs = local.chat_kwargs(model, body)
-            t = time.monotonic()
-            out = model.llama.create_chat_completion(**kwargs)
-            bare_s += time.monotonic() - t
-            bare_tokens += int(out["usage"]["completion_tokens"])
+    # The ideal: the same sequences through bare forward passes, in the same order, reusing
+    # the prefix already in the context exactly as llama-cpp-python does between calls.
+    llama.reset()
+    prefill_s = decode_s = 0.0
+    prefill_n = decode_n = 0
+    draft, llama.draft_model = llama.draft_model, None  # plain eval: one token per decode
+    for prompt, produced in calls:
+        held = list(llama.input_ids[: llama.n_tokens])
+        keep = 0
+        while keep < min(len(held), len(prompt)) and held[keep] == prompt[keep]:
+            keep += 1
+        keep = min(keep, len(prompt) - 1)  # at least one prompt token is evaluated, as in generate
+        llama.n_tokens = keep
+        t = time.monotonic()
+        llama.eval(prompt[keep:])
+        prefill_s += time.monotonic() - t
+        prefill_n += len(prompt) - keep
+        t = time.monotonic()
+        for token in produced[:-1]:  # the last sampled token is never evaluated
+            llama.eval([token])
+        decode_s += time.monotonic() - t
+        decode_n += max(0, len(produced) - 1)
+    llama.draft_model = draft
+    ideal_s = prefill_s + decode_s
 
     r = results[0]
     usage = r.provenance.usage
-    overhead = pipeline_s[0] - bare_s
     rows = [
-        ("model", f"{model.name} ({model.path.stat().st_size / 1e6:.0f} MB GGUF)"),
+        ("model", f"{model.name} ({model.path.stat().st_size / 1e6:,.0f} MB GGUF)"
+                  + (f", prompt lookup {args.lookup}" if args.lookup else "")),
         ("model load", f"{load_s:.2f} s"),
-        (
-            "pipeline, s/article",
-            " / ".join(f"{s:.1f}" for s in pipeline_s)
-            + (f"  (median {statistics.median(pipeline_s):.1f})" if len(pipeline_s) > 1 else ""),
-        ),
-        ("requests per article", f"{r.provenance.attempts} (1 + re-asks)"),
+        ("pipeline, s/article", " / ".join(f"{s:.1f}" for s in pipeline_s)),
+        ("requests (last run)", f"{len(calls)}"),
         ("tokens (prompt/completion)", f"{usage.prompt_tokens} / {usage.completion_tokens}"),
-        ("bare llama, same bodies", f"{bare_s:.1f} s for {len(first_bodies)} request(s)"),
-        ("tokens/s (completion/gen time)", f"{bare_tokens / bare_s:.1f}" if bare_s else "n/a"),
-        ("time inside Local transport", f"{model_in_pipeline:.1f} s (run 1)"),
-        (
-            "summarizer overhead",
-            f"{overhead:.2f} s = run 1 - bare ({overhead / bare_s:+.1%} of bare)" if bare_s else "n/a",
-        ),
-        ("peak RSS", f"{_peak_rss_mb():.0f} MB"),
+        ("prefill evaluated (after reuse)", f"{prefill_n} tokens in {prefill_s:.1f} s = {prefill_n / prefill_s:.1f} tokens/s"
+         if prefill_s else "n/a"),
+        ("decode (bare eval)", f"{decode_n} tokens in {decode_s:.1f} s = {decode_n / decode_s:.1f} tokens/s"
+         if decode_s else "n/a"),
+        ("ideal (bare llama.cpp)", f"{ideal_s:.1f} s"),
+        ("pipeline / ideal", f"{pipeline_s[-1] / ideal_s:.3f}x (last run)" if ideal_s else "n/a"),
+        ("grammar fallbacks (last request)", str(getattr(sampler, "fallbacks", "n/a"))),
+        ("peak RSS", f"{_peak_rss_mb():,.0f} MB"),
         (
             "returned (run 1)",
             f"{len(r.quotes)} quotes, {len(r.sanctions_targets)} targets, "
             f"{len(r.allegations)} allegations, {len(r.provenance.dropped)} dropped",
         ),
-        (
-            "same result every run",
-            str(
-                all(
-                    x.model_dump(exclude={"provenance"}) == r.model_dump(exclude={"provenance"})
-                    for x in results
-                )
-            ),
-        ),
+        ("same result every run", str(all(
+            x.model_dump(exclude={"provenance"}) == r.model_dump(exclude={"provenance"}) for x in results
+        ))),
         ("load average after", _loadavg()),
     ]
     width = max(len(k) for k, _ in rows)
@@ -146,8 +158,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"target: {target.name} ({target.kind})")
     for a in r.allegations:
         print(f"allegation ({a.status}): {a.claim}")
-    for d in r.provenance.dropped:
-        print(f"dropped {d.kind}: {d.text[:100]!r} - {d.reason}")
     return 0
 
 

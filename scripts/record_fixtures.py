@@ -5,7 +5,7 @@
     # against a real endpoint (OPENAI_API_KEY / --base-url as for `summarizer summarize`)
     python scripts/record_fixtures.py fixtures/my-model --model gpt-4o-mini examples/*.txt
     # against the embedded local model (needs the [local] extra)
-    python scripts/record_fixtures.py fixtures/local-smollm2 --backend local
+    python scripts/record_fixtures.py fixtures/local-smollm2 --backend local --model smollm2-135m-instruct
     # the hand-written fixtures the suite replays (fixtures/synthetic): served by the loopback
     # fake server from fixtures/synthetic/answers/NAME.json, then labelled synthetic
     python scripts/record_fixtures.py fixtures/synthetic --synthetic

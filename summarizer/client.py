@@ -54,6 +54,7 @@ def _transport(settings: Settings) -> Any:
         source=settings.endpoint_host,
         model_path=settings.model_path,
         record_mode=settings.record_mode,
+        model=settings.model,
     )
 
 

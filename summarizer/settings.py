@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 from .errors import ConfigError
 
 DEFAULT_MODEL = "gpt-4o-mini"
-LOCAL_MODEL = "smollm2-135m-instruct"
+LOCAL_MODEL = "qwen2.5-coder-1.5b"  # a name known to summarizer.local.store (`summarizer models`)
 RULES_MODEL = "rules"
 BACKENDS = ("openai", "local", "rules")
 MODES = ("tools", "json_schema", "json")
@@ -64,6 +64,10 @@ class Settings:
                 f"unknown backend {values['backend']!r}", f"use one of: {', '.join(BACKENDS)}"
             )
         default_model = {"local": LOCAL_MODEL, "rules": RULES_MODEL}.get(values["backend"], DEFAULT_MODEL)
+        if "model_path" not in values and env.get("SUMMARIZER_MODEL_PATH"):
+            values["model_path"] = env["SUMMARIZER_MODEL_PATH"]
+        if values["backend"] == "local" and values.get("model_path"):
+            default_model = Path(values["model_path"]).stem  # a GGUF file is named by itself
         values.setdefault("model", env.get("SUMMARIZER_MODEL") or default_model)
         if values["backend"] in ("local", "rules"):
             # The 135M model repeats the same mistake when re-asked (measured: 3 identical
@@ -77,8 +81,6 @@ class Settings:
             values["record_dir"] = Path(env["SUMMARIZER_RECORD"])
         if "record_mode" not in values and env.get("SUMMARIZER_RECORD_MODE"):
             values["record_mode"] = env["SUMMARIZER_RECORD_MODE"]
-        if "model_path" not in values and env.get("SUMMARIZER_MODEL_PATH"):
-            values["model_path"] = env["SUMMARIZER_MODEL_PATH"]
         if "prompts_dir" not in values and env.get("SUMMARIZER_PROMPTS"):
             values["prompts_dir"] = Path(env["SUMMARIZER_PROMPTS"])
         for key in ("record_dir", "replay_dir", "prompts_dir"):

@@ -1,4 +1,7 @@
-"""The embedded llama.cpp backend, run for real with the bundled SmolLM2-135M-Instruct.
+"""The embedded llama.cpp backend, run for real with the small SmolLM2-135M-Instruct.
+
+The mechanics are tested with the 135M model (seconds), not the 1.5B default (a minute an
+article on 2 cores); `test_default_model.py` runs the default once.
 
 Slow-ish (the real model on CPU), so few tests, and one model attempt per article
 (`max_reasks=0`): the grounding invariants hold whatever the model says, because the last
@@ -39,7 +42,14 @@ SHORT = (
     "The company denied the allegation.\n"
 )
 
-ONE_TRY: dict[str, Any] = {"backend": "local", "max_reasks": 0}
+SMOL = "smollm2-135m"
+ONE_TRY: dict[str, Any] = {"backend": "local", "model": SMOL, "max_reasks": 0}
+
+
+def _smol_path() -> Path:
+    from summarizer.local import store
+
+    return store.model_file(store.find(SMOL)).resolve()
 
 
 def _assert_grounded(result: Any, article: str) -> None:
@@ -70,24 +80,23 @@ def test_example_article_is_grounded() -> None:
 
 def test_model_is_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two articles in one process share one Llama; the second pays no load time."""
-    import llama_cpp
-
     from summarizer import local
     from summarizer.api import summarize
+    from summarizer.local import runtime
 
     constructed: list[float] = []
-    real = llama_cpp.Llama
+    real = runtime._new_llama
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         constructed.append(time.monotonic())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(llama_cpp, "Llama", counting)
+    monkeypatch.setattr(runtime, "_new_llama", counting)
 
     summarize(SHORT, **ONE_TRY)
     models = local.loaded_models()
-    path = local.default_model_path().resolve()
-    assert list(models) == [path]
+    path = _smol_path()
+    assert path in models
     first = models[path]
     assert first.load_seconds > 0
 
@@ -95,13 +104,12 @@ def test_model_is_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert local.loaded_models()[path] is first
     assert len(constructed) <= 1  # 0 when an earlier test already loaded it
     t0 = time.monotonic()
-    assert local.load_model() is first
+    assert local.load_model(model=SMOL) is first
     assert time.monotonic() - t0 < 0.05
 
 
 def test_record_then_replay_gives_the_same_result(tmp_path: Path) -> None:
     """A recording of the local model replays to the same result, and says where it came from."""
-    from summarizer import local
     from summarizer.api import summarize
 
     recorded = summarize(SHORT, record_dir=tmp_path, **ONE_TRY)
@@ -115,13 +123,13 @@ def test_record_then_replay_gives_the_same_result(tmp_path: Path) -> None:
     meta = json.loads(files[0].read_text("utf-8"))["meta"]
     assert meta["endpoint_host"] == "local.invalid"
     assert meta["synthetic"] is False
-    assert meta["response_model"] == local.default_model_path().stem
+    assert meta["response_model"] == _smol_path().stem
 
 
 def test_unknown_path_is_an_openai_style_404() -> None:
     from summarizer.transports.local import Local
 
-    transport = Local()
+    transport = Local(model=SMOL)
     request = httpx2.Request("GET", "http://local.invalid/v1/models/whatever")
     response = transport.handle_request(request)
     assert response.status_code == 404
@@ -147,4 +155,66 @@ def test_schema_grammar_is_bounded_and_parses() -> None:
     grammar = local.grammar_for_schema(small)
     assert "char{0," in grammar and "(char (char" not in grammar
     # llama.cpp parses it (an unparseable grammar would be refused here, not crash later)
-    assert local.checked_grammar(load_model(), small) is not None
+    assert local.checked_grammar(load_model(model=SMOL), small) is not None
+
+
+def _fresh(draft: Any = None, base: bool = False) -> Any:
+    """A separate Llama for SmolLM2 (not the shared one): ours, or llama-cpp-python's own."""
+    from summarizer.local import runtime
+    from summarizer.local.engine import engine_class
+
+    llama_cpp = runtime.import_llama()
+    cls = llama_cpp.Llama if base else engine_class(llama_cpp)
+    return cls(model_path=str(_smol_path()), n_ctx=4096, n_threads=2, seed=1, verbose=False, draft_model=draft)
+
+
+def test_greedy_grammar_sampling_gives_the_same_tokens_as_llama_cpp() -> None:
+    """Our argmax-first grammar check picks exactly what the full grammar chain picks."""
+    from summarizer.local.grammar import checked_grammar, local_schema
+    from summarizer.local.runtime import load_model
+    from summarizer.prompts import build_messages
+    from summarizer.schema import Extraction
+
+    grammar = checked_grammar(load_model(model=SMOL), local_schema(Extraction.model_json_schema()))
+    kwargs: dict[str, Any] = {
+        "messages": build_messages(SHORT), "temperature": 0.0, "max_tokens": 48,
+        "repeat_penalty": 1.0, "seed": 1, "grammar": grammar,
+    }
+    ours, theirs = _fresh(), _fresh(base=True)
+    try:
+        mine = ours.create_chat_completion(**kwargs)
+        reference = theirs.create_chat_completion(**kwargs)
+        assert ours._sampler.fallbacks >= 0  # our sampler was the one used
+        assert not hasattr(theirs._sampler, "fallbacks")
+    finally:
+        ours.close()
+        theirs.close()
+    assert mine["choices"][0]["message"] == reference["choices"][0]["message"]
+    assert mine["usage"] == reference["usage"]
+    assert mine["choices"][0]["finish_reason"] == reference["choices"][0]["finish_reason"]
+
+
+def test_prompt_lookup_decoding_works_past_n_batch() -> None:
+    """llama-cpp-python 0.3.36 breaks with a draft model once a prompt passes n_batch (512)
+    tokens; ours runs, and gives exactly the tokens plain greedy decoding gives."""
+    from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+    text = (ROOT / "tests" / "articles" / "01_ofac-iran-khedri-network.txt").read_text(encoding="utf-8")
+    prompt = text[:5000] + "\n\nRepeat the first sentence of the text above."
+    kwargs: dict[str, Any] = {"prompt": prompt, "temperature": 0.0, "max_tokens": 32, "repeat_penalty": 1.0, "seed": 1}
+    broken = _fresh(LlamaPromptLookupDecoding(num_pred_tokens=10), base=True)
+    try:
+        assert len(broken.tokenize(prompt.encode())) > broken.n_batch
+        with pytest.raises(ValueError, match="could not broadcast"):
+            broken.create_completion(**kwargs)
+    finally:
+        broken.close()
+    fixed, plain = _fresh(LlamaPromptLookupDecoding(num_pred_tokens=10)), _fresh()
+    try:
+        drafted = fixed.create_completion(**kwargs)
+        reference = plain.create_completion(**kwargs)
+    finally:
+        fixed.close()
+        plain.close()
+    assert drafted["choices"][0]["text"] == reference["choices"][0]["text"]
+    assert drafted["usage"] == reference["usage"]

@@ -169,7 +169,7 @@ def test_cache_is_bypassed_when_recording(fake: FakeOpenAI, tmp_path: Path) -> N
 @pytest.mark.summarizer_replay("fixtures/local-smollm2")
 def test_committed_local_model_recording_replays_without_llama(example_text: str) -> None:
     """Recorded from the real SmolLM2-135M run; replays with no model, key or network."""
-    r = summarize(example_text, backend="local")
+    r = summarize(example_text, backend="local", model="smollm2-135m-instruct")  # the name it was recorded under
     assert r.provenance.backend == "replay" and r.provenance.model == "smollm2-135m-instruct"
     assert r.provenance.usage.total_tokens > 0  # real token counts from llama.cpp
     r.check_offsets(example_text)

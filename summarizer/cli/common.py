@@ -18,10 +18,10 @@ from typer.exceptions import TyperException
 from ..errors import SummarizerError
 
 # -------------------------------------------------------------------- shared options
-Model = Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL", help="Model name [env SUMMARIZER_MODEL; default gpt-4o-mini, or the local model].")]
+Model = Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL", help="Model name [env SUMMARIZER_MODEL; default gpt-4o-mini; with --backend local a known local model, default qwen2.5-coder-1.5b].")]
 BaseUrl = Annotated[Optional[str], typer.Option("--base-url", metavar="URL", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 [env OPENAI_BASE_URL].")]
 Backend = Annotated[Optional[str], typer.Option("--backend", metavar="openai|local|rules", help="openai (OpenAI or any compatible endpoint, the default), local (the embedded model) or rules (no model: the rules baseline) [env SUMMARIZER_BACKEND].")]
-ModelPath = Annotated[Optional[str], typer.Option("--model-path", metavar="FILE", help="GGUF file for --backend local (default: the bundled SmolLM2-135M).")]
+ModelPath = Annotated[Optional[str], typer.Option("--model-path", metavar="FILE", help="Any GGUF file for --backend local, instead of a known model (see `summarizer models`).")]
 Record = Annotated[Optional[Path], typer.Option("--record", metavar="DIR", help="Write every model exchange to this fixture directory [env SUMMARIZER_RECORD].")]
 Replay = Annotated[Optional[Path], typer.Option("--replay", metavar="DIR", help="Answer only from fixtures in this directory, never the network [env SUMMARIZER_REPLAY].")]
 MaxRetries = Annotated[Optional[int], typer.Option("--max-retries", metavar="N", help="Retries per request for 429/5xx/connection faults [default 4].")]

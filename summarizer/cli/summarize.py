@@ -35,7 +35,6 @@ from .common import (
 )
 from .logs import NoLog, RunLog
 from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
-from .spinner import Spinner
 
 
 def summarize(
@@ -100,16 +99,16 @@ def summarize(
                     err("cache hit: no model call")
         if result is None:
             from ..pipeline import Summarizer
+            from .status import StatusLine, run_with_status
 
-            summarizer = Summarizer(settings, on_event=printer(verbose))
-            busy = Spinner(f"summarizing with {settings.model} ({settings.backend_label})", enabled=not verbose).start()
+            status = StatusLine.for_stderr(*StatusLine.opening(settings))
+            summarizer = Summarizer(settings, on_event=status.combined(printer(verbose)) if status else printer(verbose))
             try:
-                result = summarizer.run(article)
+                result = run_with_status(status, summarizer.run, article)
             except Exception as exc:
                 log.error(article, exc)
                 raise
             finally:
-                busy.stop()
                 summarizer.close()
             if use_cache:
                 cache.put(key, result)

@@ -1,5 +1,6 @@
-"""The embedded model: model files and loading (`runtime`), and the JSON-schema grammar that
-holds a small model's output to the schema (`grammar`). The transport that answers
+"""The embedded model: the known models and their verified files (`store`), loading
+(`runtime`), and the JSON-schema grammar that holds a small model's output to the schema
+(`grammar`). The transport that answers
 `/v1/chat/completions` with it is `summarizer.transports.local`."""
 
 from __future__ import annotations

