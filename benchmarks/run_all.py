@@ -11,7 +11,8 @@ same run:
 - a paced live batch under a rate limit (300 articles at 50 requests/s) against the fastest the
   server's bucket allows (benchmarks/pacing_throughput.py);
 - the batch engine's accounting (importing 1,000 results, scaled per 10,000) against the same
-  pipeline calls alone (benchmarks/bulk_accounting.py).
+  pipeline calls alone (benchmarks/bulk_accounting.py);
+- the run history's cost: the same runs with and without `--no-log` (benchmarks/history_overhead.py).
 
 Run: python benchmarks/run_all.py [--quick] [--local]. `--local` also runs
 benchmarks/local_model.py (load time, s/article, tokens/s, peak memory, overhead over bare
@@ -78,6 +79,12 @@ def main() -> None:
     rows.append(("batch-engine accounting per 10,000 results", f"{acc['import_s'] * per:.1f} s",
                  f"pipeline alone {acc['ideal_s'] * per:.1f} s",
                  f"{acc['import_s'] / acc['ideal_s']:.2f}x (+{(acc['import_s'] - acc['ideal_s']) * per:.1f} s)"))
+    import history_overhead
+
+    for what, logged, bare in history_overhead.measure(runs, 64 if args.quick else 200):
+        if not what.startswith("what-if"):
+            rows.append((f"history on: {what}", f"{logged * 1000:.0f} ms CPU", f"--no-log {bare * 1000:.0f} ms",
+                         f"{logged / bare:.3f}x"))
 
     widths = [max(len(r[i]) for r in rows + [("measure", "measured", "ideal", "ratio")]) for i in range(4)]
     head = ("measure", "measured", "ideal (same run)", "ratio")

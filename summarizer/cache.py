@@ -47,6 +47,7 @@ NOT_KEYED: dict[str, str] = {
     "api_key": "a secret; another key to the same endpoint reaches the same model",
     "record_dir": "recording runs bypass the cache",
     "replay_dir": "replaying runs bypass the cache",
+    "record_mode": "recording runs bypass the cache",
     "max_retries": "transport retries repeat the same request: they change whether, not what",
     "retry_wait": "when a request is retried, not what it asks",
     "timeout": "how long to wait, not what is answered",

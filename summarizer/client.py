@@ -49,6 +49,7 @@ def transport_for(settings: Settings) -> Any:
         replay_dir=settings.replay_dir,
         source=settings.endpoint_host,
         model_path=settings.model_path,
+        record_mode=settings.record_mode,
         model=settings.model,
         rpm=settings.rpm,
         tpm=settings.tpm,

@@ -29,6 +29,7 @@ RULES_MODEL = "rules"
 BACKENDS = ("openai", "local", "rules")
 MODES = ("tools", "json_schema", "json")
 STRATEGIES = ("single", "focused")
+RECORD_MODES = ("all", "new_episodes")  # with record_dir: record every exchange, or only those not recorded yet
 
 BACKEND_DEFAULTS: dict[str, dict[str, Any]] = {
     "openai": {"model": DEFAULT_MODEL, "max_reasks": 2, "timeout": 300.0},
@@ -51,6 +52,7 @@ ENVIRONMENT: dict[str, str] = {
     "SUMMARIZER_RECORD": "record_dir",
     "SUMMARIZER_MODEL_PATH": "model_path",
     "SUMMARIZER_PROMPTS": "prompts_dir",
+    "SUMMARIZER_RECORD_MODE": "record_mode",
 }
 """Environment variable -> Settings field: everything `resolve` takes from the environment."""
 
@@ -91,6 +93,7 @@ class Settings:
     chunk_tokens: int | None = None  # article tokens per model call; None = by backend
     mode: str = "tools"  # instructor mode: tools | json_schema | json (see client._MODES)
     strategy: str | None = None  # single | focused; None = by backend (see `plan`)
+    record_mode: str = "all"  # all: record every exchange; new_episodes: replay what record_dir has, record the rest
     prompts_dir: Path | None = None  # the user's own copies of prompts/*.md; None = ours
     rpm: int | None = None  # requests per minute to pace live calls by, besides the server's headers
     tpm: int | None = None  # tokens per minute, likewise
@@ -145,6 +148,7 @@ class Settings:
             )
         if self.replay_dir is not None and not self.replay_dir.is_dir():
             raise SettingError("replay_dir", f"{self.replay_dir} does not exist or is not a directory")
+        _choice("record_mode", self.record_mode, RECORD_MODES)
         if self.prompts_dir is not None:
             from .prompts import check_templates
 
@@ -157,8 +161,9 @@ class Settings:
             raise SettingError(
                 "api_key",
                 "is missing, and so is base_url: the openai backend has nowhere to send requests",
-                "set OPENAI_API_KEY (or api_key=), point base_url at an OpenAI-compatible server, "
-                'or run offline with backend="local"',
+                "set OPENAI_API_KEY (or api_key=); or point base_url (--base-url) at an OpenAI-compatible "
+                "server (Ollama, vLLM, llama.cpp); or run offline with --backend local (the embedded model) "
+                "or --backend rules (no model); or answer from recordings with --replay DIR",
             )
 
     @classmethod

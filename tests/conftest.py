@@ -24,7 +24,8 @@ TEST_KEY = "sk-test-SECRET0123456789abcdef"
 _ENV = (
     "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
     "SUMMARIZER_MODEL", "SUMMARIZER_BACKEND", "SUMMARIZER_REPLAY", "SUMMARIZER_RECORD",
-    "SUMMARIZER_MODEL_PATH", "SUMMARIZER_CACHE_DIR",
+    "SUMMARIZER_MODEL_PATH", "SUMMARIZER_CACHE_DIR", "SUMMARIZER_LOGS_DB", "SUMMARIZER_NO_LOG",
+    "SUMMARIZER_DATA_DIR",
     # a proxy in the developer's or CI's shell would swallow the loopback fake server's traffic
     "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
 )
@@ -35,6 +36,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in _ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SUMMARIZER_LOGS_DB", str(tmp_path / "history.db"))  # never the user's history
 
 
 @pytest.fixture

@@ -127,7 +127,7 @@ def test_fence_cannot_be_closed_by_the_article(fake: FakeOpenAI) -> None:
 def test_stdin_through_a_real_subprocess(fake: FakeOpenAI, example_text: str, tmp_path: Path) -> None:
     fake.script(Reply(payload=example_payload()))
     env = {"OPENAI_API_KEY": TEST_KEY, "OPENAI_BASE_URL": fake.url, "PATH": "/usr/bin:/bin",
-           "SUMMARIZER_CACHE_DIR": str(tmp_path)}
+           "SUMMARIZER_CACHE_DIR": str(tmp_path), "SUMMARIZER_LOGS_DB": str(tmp_path / "history.db")}
     p = subprocess.run([sys.executable, "-m", "summarizer", "summarize", "-"], input=example_text.encode(),
                        capture_output=True, env=env, timeout=60)
     assert p.returncode == 0, p.stderr
@@ -191,7 +191,8 @@ def test_json_modes_for_endpoints_without_tools(fake: FakeOpenAI, example_text: 
 
 def test_debug_traceback_never_shows_the_key(fake: FakeOpenAI, tmp_path: Path) -> None:
     fake.default = Reply(status=401, body={"error": {"message": f"Incorrect API key provided: {TEST_KEY}"}})
-    env = {"OPENAI_API_KEY": TEST_KEY, "OPENAI_BASE_URL": fake.url, "SUMMARIZER_CACHE_DIR": str(tmp_path)}
+    env = {"OPENAI_API_KEY": TEST_KEY, "OPENAI_BASE_URL": fake.url, "SUMMARIZER_CACHE_DIR": str(tmp_path),
+           "SUMMARIZER_LOGS_DB": str(tmp_path / "history.db")}
     p = subprocess.run([sys.executable, "-m", "summarizer", "summarize", str(EXAMPLE), "--debug", "-v"],
                        capture_output=True, text=True, env=env, timeout=60)
     assert p.returncode != 0 and "Traceback" in p.stderr and "AuthError" in p.stderr

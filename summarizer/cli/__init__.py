@@ -9,9 +9,12 @@ and a documented exit code (see errors.py); `--debug` shows tracebacks.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from . import batch, eval, models, render, screen, summarize
+from . import batch, eval, logs, models, render, screen, summarize
+from .common import Command
 
 app = typer.Typer(
     name="summarizer",
@@ -20,23 +23,42 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # help texts contain [brackets] that are not markup
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
 )
 
-app.command("summarize")(summarize.summarize)
-app.command("batch")(batch.batch)
-app.command("render")(render.render_cmd)
-app.command("eval")(eval.eval_cmd)
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"summarizer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Options that come before any command."""
+
+
+app.command("summarize", cls=Command)(summarize.summarize)
+app.command("batch", cls=Command)(batch.batch)
+app.command("render", cls=Command)(render.render_cmd)
+app.command("eval", cls=Command)(eval.eval_cmd)
 app.command("cache")(summarize.cache_cmd)
 app.command("schema")(summarize.schema)
-app.command("screen")(screen.screen)
+app.command("screen", cls=Command)(screen.screen)
 app.add_typer(screen.lists_app, name="lists")
 app.command("models")(models.models_cmd)
+app.add_typer(logs.logs_app, name="logs")
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point (also `python -m summarizer`, named the same for completion)."""
+    app(prog_name="summarizer")
 
 
 __all__ = ["app", "main"]

@@ -47,6 +47,7 @@ from .common import (
     preflight,
     settings_from,
 )
+from .logs import NoLog, RunLog
 from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
 
 
@@ -59,6 +60,7 @@ def batch(
     inputs: Annotated[
         list[str],
         typer.Argument(
+            metavar="INPUT",
             help="Article files, directories (*.txt, *.md, *.html, *.htm, recursively), glob "
             'patterns, .jsonl files of {"id", "text"} records, or - to read paths from stdin.',
             show_default=False,
@@ -69,6 +71,7 @@ def batch(
         typer.Option(
             "--output",
             "-o",
+            metavar="OUT.jsonl",
             help="JSONL file, one line per input; rerunning with the same file resumes.",
             show_default=False,
         ),
@@ -80,6 +83,7 @@ def batch(
             "-c",
             min=1,
             max=512,
+            metavar="N",
             help="Articles in flight at once (8 suits hosted APIs; use 1-2 for a local server).",
         ),
     ] = DEFAULT_CONCURRENCY,
@@ -109,6 +113,7 @@ def batch(
     screen_all: ScreenAll = False,
     screen_url: ScreenUrl = None,
     screen_threshold: ScreenThreshold = None,
+    no_log: NoLog = False,
     verbose: Verbose = False,
     debug: Debug = False,
     # batch engines and pacing (summarizer/bulk/, cli/bulk.py, transports/pacing.py)
@@ -177,6 +182,7 @@ def batch(
 
             summarizer = ScreeningSummarizer(summarizer, screener, mentions=screen_all)
         signals: list[int] = []
+        summarizer = RunLog("batch", settings, off=no_log).wrap(summarizer, item=current_id.get)  # history
 
         async def main() -> Any:
             """The run; SIGINT and SIGTERM cancel it (in-flight articles, then the tally), a

@@ -13,28 +13,45 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+from typer.core import TyperArgument, TyperCommand
 from typer.exceptions import TyperException
 
 from ..errors import ConfigError, OutputError, SettingError, SummarizerError
 from ..terminal import clean
 
 # -------------------------------------------------------------------- shared options
-Model = Annotated[Optional[str], typer.Option("--model", "-m", help="Model name [env SUMMARIZER_MODEL; default gpt-4o-mini; with --backend local a known local model, default qwen2.5-coder-1.5b].")]
-BaseUrl = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 [env OPENAI_BASE_URL].")]
-Backend = Annotated[Optional[str], typer.Option("--backend", help="openai (any compatible endpoint) or local (embedded model) [env SUMMARIZER_BACKEND].")]
-ModelPath = Annotated[Optional[str], typer.Option("--model-path", help="Any GGUF file for --backend local, instead of a known model (see `summarizer models`).")]
-Record = Annotated[Optional[Path], typer.Option("--record", help="Write every model exchange to this fixture directory [env SUMMARIZER_RECORD].")]
-Replay = Annotated[Optional[Path], typer.Option("--replay", help="Answer only from fixtures in this directory, never the network [env SUMMARIZER_REPLAY].")]
-MaxRetries = Annotated[Optional[int], typer.Option("--max-retries", help="Retries per request for 429/5xx/connection faults [default 4].")]
-MaxReasks = Annotated[Optional[int], typer.Option("--max-reasks", help="Re-asks when the output is invalid or a quote is not in the text [default 2].")]
-Timeout = Annotated[Optional[float], typer.Option("--timeout", help="Seconds for the whole article, all attempts included [default 300; 1800 local].")]
-MaxTokens = Annotated[Optional[int], typer.Option("--max-tokens", help="Output token budget; doubled once if the answer is cut off [default 4096].")]
-ChunkTokens = Annotated[Optional[int], typer.Option("--chunk-tokens", help="Article tokens per model call; longer articles are split [default 12000; 2500 local].")]
-Mode = Annotated[Optional[str], typer.Option("--mode", help="tools (function calling, default), json_schema (structured outputs) or json (schema in the prompt, for endpoints without either).")]
-Strategy = Annotated[Optional[str], typer.Option("--strategy", help="single (one whole-article call, default for hosted models) or focused (small questions, default for --backend local).")]
-Prompts = Annotated[Optional[Path], typer.Option("--prompts", help="A folder with your own copies of the prompt templates (prompts/*.md) [env SUMMARIZER_PROMPTS].")]
+Model = Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL", help="Model name [env SUMMARIZER_MODEL; default gpt-4o-mini; with --backend local a known local model, default qwen2.5-coder-1.5b].")]
+BaseUrl = Annotated[Optional[str], typer.Option("--base-url", metavar="URL", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 [env OPENAI_BASE_URL].")]
+Backend = Annotated[Optional[str], typer.Option("--backend", metavar="openai|local|rules", help="openai (OpenAI or any compatible endpoint, the default), local (the embedded model) or rules (no model: the rules baseline) [env SUMMARIZER_BACKEND].")]
+ModelPath = Annotated[Optional[str], typer.Option("--model-path", metavar="FILE", help="Any GGUF file for --backend local, instead of a known model (see `summarizer models`).")]
+Record = Annotated[Optional[Path], typer.Option("--record", metavar="DIR", help="Write every model exchange to this fixture directory [env SUMMARIZER_RECORD].")]
+Replay = Annotated[Optional[Path], typer.Option("--replay", metavar="DIR", help="Answer only from fixtures in this directory, never the network [env SUMMARIZER_REPLAY].")]
+MaxRetries = Annotated[Optional[int], typer.Option("--max-retries", metavar="N", help="Retries per request for 429/5xx/connection faults [default 4].")]
+MaxReasks = Annotated[Optional[int], typer.Option("--max-reasks", metavar="N", help="Re-asks when the output is invalid or a quote is not in the text [default 2].")]
+Timeout = Annotated[Optional[float], typer.Option("--timeout", metavar="SECONDS", help="Seconds for the whole article, all attempts included [default 300; 1800 local].")]
+MaxTokens = Annotated[Optional[int], typer.Option("--max-tokens", metavar="N", help="Output token budget; doubled once if the answer is cut off [default 4096].")]
+ChunkTokens = Annotated[Optional[int], typer.Option("--chunk-tokens", metavar="N", help="Article tokens per model call; longer articles are split [default 12000; 2500 local].")]
+Mode = Annotated[Optional[str], typer.Option("--mode", metavar="tools|json_schema|json", help="tools (function calling, default), json_schema (structured outputs) or json (schema in the prompt, for endpoints without either).")]
+Strategy = Annotated[Optional[str], typer.Option("--strategy", metavar="single|focused", help="single (one whole-article call, default for hosted models) or focused (small questions, default for --backend local).")]
+Prompts = Annotated[Optional[Path], typer.Option("--prompts", metavar="DIR", help="A folder with your own copies of the prompt templates (prompts/*.md) [env SUMMARIZER_PROMPTS].")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show each attempt (status, wait, tokens) on stderr.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Add the traceback to the one-line error (the exit code stays the same).")]
+
+
+class _NamedArgument(TyperArgument):
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None if self.metavar else super().display_type_rich(ctx)
+
+
+class Command(TyperCommand):
+    """A command whose arguments show their metavar alone in --help ("PATH", not typer's
+    "PATH <str>"); register commands that take arguments with `cls=Command`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if type(param) is TyperArgument and param.metavar:
+                param.__class__ = _NamedArgument  # the same object, one method different
 
 
 LARGE_BYTES = 256 * 1024 * 1024  # --allow-large: still a bound, so a stray disk image is refused

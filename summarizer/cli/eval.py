@@ -46,6 +46,7 @@ from .common import (
     settings_from,
     write_output,
 )
+from .logs import NoLog, RunLog
 
 if TYPE_CHECKING:
     from ..evaluate import FileScore
@@ -53,10 +54,10 @@ if TYPE_CHECKING:
 
 def eval_cmd(
     gold_dir: Annotated[
-        Path, typer.Argument(help="Folder of NAME.gold.json files, each next to NAME.txt or NAME.html.")
+        Path, typer.Argument(metavar="GOLD_DIR", help="Folder of NAME.gold.json files, each next to NAME.txt or NAME.html.")
     ],
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON instead of a table.")] = False,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = None,
     model: Model = None,
     base_url: BaseUrl = None,
     backend: Backend = None,
@@ -71,6 +72,7 @@ def eval_cmd(
     chunk_tokens: ChunkTokens = None,
     strategy: Strategy = None,
     prompts: Prompts = None,
+    no_log: NoLog = False,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
@@ -86,7 +88,7 @@ def eval_cmd(
         preflight(settings, output)  # -o and --record are usable before any article runs
         from ..pipeline import Summarizer
 
-        summarizer = Summarizer(settings, on_event=printer(verbose))
+        summarizer = RunLog("eval", settings, off=no_log).wrap(Summarizer(settings, on_event=printer(verbose)))
 
         def progress(fs: FileScore) -> None:
             err(f"eval: {fs.name}: " + (f"error: {fs.error}" if fs.error else "scored"))

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import Debug, errors_to_exit, write_output
+from .common import Command, Debug, errors_to_exit, write_output
 
 ScreenLists = Annotated[
     Optional[list[str]],
@@ -33,11 +33,12 @@ ScreenUrl = Annotated[
     Optional[str],
     typer.Option(
         "--screen-url",
+        metavar="URL",
         help="Screen through a yente server instead (http://host:8000[/match/DATASET]); key in SUMMARIZER_YENTE_KEY.",
     ),
 ]
 ScreenThreshold = Annotated[
-    Optional[float], typer.Option("--screen-threshold", help="Lowest score reported as a match, 0-1 [default 0.7].")
+    Optional[float], typer.Option("--screen-threshold", metavar="SCORE", help="Lowest score reported as a match, 0-1 [default 0.7].")
 ]
 
 
@@ -76,11 +77,11 @@ def screen(
     url: ScreenUrl = None,
     kind: Annotated[
         Optional[str],
-        typer.Option("--kind", help="person, organization, vessel or aircraft: compare only with listed entries of that type."),
+        typer.Option("--kind", metavar="KIND", help="person, organization, vessel or aircraft: compare only with listed entries of that type."),
     ] = None,
     threshold: ScreenThreshold = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json or table.")] = "json",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="json|table", help="Output format.")] = "json",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = None,
     debug: Debug = False,
 ) -> None:
     """Screen names against sanctions lists and print the matches (JSON by default)."""
@@ -144,14 +145,14 @@ def lists_cmd(
             )
 
 
-@lists_app.command("update")
+@lists_app.command("update", cls=Command)
 def lists_update(
-    names: Annotated[Optional[list[str]], typer.Argument(help="Lists to update (ofac-sdn, opensanctions); default all.", show_default=False)] = None,
+    names: Annotated[Optional[list[str]], typer.Argument(metavar="LIST", help="Lists to update (ofac-sdn, opensanctions); default all.", show_default=False)] = None,
     source: Annotated[
         Optional[list[str]],
         typer.Option("--source", help="NAME=URL or NAME/FILE=URL: download from a mirror instead. Repeatable.", show_default=False, metavar="NAME=URL"),
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each network read.")] = 60.0,
+    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDS", help="Seconds to wait for each network read.")] = 60.0,
     debug: Debug = False,
 ) -> None:
     """Download the current OFAC and OpenSanctions lists into the user data dir (atomically)."""

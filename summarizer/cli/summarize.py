@@ -35,17 +35,18 @@ from .common import (
     settings_from,
     write_output,
 )
+from .logs import NoLog, RunLog
 from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
 
 
 def summarize(
-    path: Annotated[str, typer.Argument(help="Article file (.txt or .html), or - for stdin.")] = "-",
+    path: Annotated[str, typer.Argument(metavar="PATH", help="Article file (.txt or .html), or - for stdin.")] = "-",
     model: Model = None,
     base_url: BaseUrl = None,
     backend: Backend = None,
     model_path: ModelPath = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="json, md, table, html or csv [default: from -o's extension (.json .md .html .csv), else json].", show_default=False)] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", metavar="json|md|table|html|csv", help="Output format [default: from -o's extension (.json .md .html .csv), else json].", show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = None,
     record: Record = None,
     replay: Replay = None,
     max_retries: MaxRetries = None,
@@ -56,13 +57,14 @@ def summarize(
     chunk_tokens: ChunkTokens = None,
     strategy: Strategy = None,
     prompts: Prompts = None,
-    url: Annotated[Optional[str], typer.Option("--url", help="Fetch the article from this http(s) URL instead of PATH.")] = None,
+    url: Annotated[Optional[str], typer.Option("--url", metavar="URL", help="Fetch the article from this http(s) URL instead of PATH.")] = None,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
     use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse a stored result for the same input, model, prompt and parameters.")] = True,
     screen: ScreenLists = None,
     screen_all: ScreenAll = False,
     screen_url: ScreenUrl = None,
     screen_threshold: ScreenThreshold = None,
+    no_log: NoLog = False,
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
@@ -73,6 +75,10 @@ def summarize(
         from ..inputs import MAX_BYTES, fetch_url, read_article
 
         limit = LARGE_BYTES if allow_large else MAX_BYTES
+        if not url and path.lower().startswith(("http://", "https://")) and not Path(path).exists():
+            from ..errors import InputError
+
+            raise InputError("PATH is a URL, not a file", "to fetch a page, pass it with --url URL")
         if not url:  # a bad file is reported before any configuration problem
             article = read_article(path, max_bytes=limit)
         settings = settings_from(locals())
@@ -81,6 +87,7 @@ def summarize(
         screener = screener_from(screen, screen_url, screen_threshold, screen_all)
         if url:  # ...but nothing is fetched before the configuration is known to work
             article = fetch_url(url, max_bytes=limit)
+        log = RunLog("summarize", settings, off=no_log)  # the history: the result or the error, below
         # Recording or replaying must reach the transport, so they bypass the cache.
         use_cache = use_cache and settings.record_dir is None and settings.replay_dir is None
         result = None
@@ -101,6 +108,9 @@ def summarize(
             summarizer = Summarizer(settings, on_event=status.combined(printer(verbose)) if status else printer(verbose))
             try:
                 result = run_with_status(status, summarizer.run, article)
+            except Exception as exc:
+                log.error(article, exc)
+                raise
             finally:
                 summarizer.close()
             if use_cache:
@@ -115,6 +125,7 @@ def summarize(
                 f"done: {p.attempts} request(s), {p.usage.total_tokens} tokens, "
                 f"{len(p.dropped)} dropped, {p.elapsed_s:.2f}s"
             )
+        log.result(article, result)
         color = fmt == "table" and output is None and sys.stdout.isatty()
         text = _render(result, article.text, fmt, color)
         write_output("\ufeff" + text if fmt == "csv" and output is not None else text, output)  # BOM: spreadsheets

@@ -25,6 +25,7 @@ def build(
     replay_dir: Path | None = None,
     source: str = "",
     model_path: str | None = None,
+    record_mode: str = "all",
     model: str | None = None,
     rpm: float | None = None,
     tpm: float | None = None,
@@ -44,7 +45,11 @@ def build(
     else:
         bottom = Live()
     live = isinstance(bottom, Live)
-    if record_dir is not None:
+    if record_dir is not None and record_mode == "new_episodes":
+        from .episodes import RecordMissing
+
+        bottom = RecordMissing(bottom, record_dir, source=source)
+    elif record_dir is not None:
         bottom = Record(bottom, record_dir, source=source)
     if live:  # under the retry layer, so retries are paced too
         from .pacing import Pacer

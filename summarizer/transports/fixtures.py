@@ -174,15 +174,14 @@ class Replay(Transport):
         self.directory = directory
 
     def _answer(self, request: httpx2.Request) -> httpx2.Response:
-        key, _ = canonical_request(request)
+        key, canon = canonical_request(request)
         path = fixture_path(self.directory, key)
         try:
             data = json.loads(path.read_text("utf-8"))
         except FileNotFoundError:
-            raise MissingRecordingError(
-                f"no recording for request {key[:16]} in {self.directory}",
-                f"record it with --record {self.directory} (or SUMMARIZER_RECORD) against a live model",
-            ) from None
+            from .inventory import missing_recording  # what was asked, what the directory has
+
+            raise missing_recording(self.directory, key, canon["body"], request.url.path) from None
         except (OSError, ValueError) as exc:
             raise MissingRecordingError(f"unreadable recording {path}: {exc}") from None
         status, headers, body = _recorded_response(data, path)

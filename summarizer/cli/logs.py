@@ -1,0 +1,264 @@
+"""`summarizer logs`: the run history (list, show one, search, path), and the hook that writes it.
+
+Every run of `summarize`, each article of `batch` and each article of `eval` is written to
+the history unless `--no-log` or SUMMARIZER_NO_LOG=1 (see `summarizer/history.py`, whose
+schema is documented in docs/history.md). The commands use `RunLog`: `log.result(...)` /
+`log.error(...)` for one article, or `log.wrap(summarizer)` to log every article that goes
+through a summarizer's `run`/`arun`. A history that cannot be written costs one warning on
+stderr, never the run.
+
+Only typer and `.common` are imported here; sqlite3 and the history load when used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from .common import Command, err, errors_to_exit, write_output
+
+if TYPE_CHECKING:
+    from ..history import History, Run
+
+NoLog = Annotated[
+    bool,
+    typer.Option("--no-log", help="Do not write this run to the history (summarizer logs) [env SUMMARIZER_NO_LOG=1]."),
+]
+
+
+# ------------------------------------------------------------------------------ writing
+class RunLog:
+    """The history entries of one CLI run: one row per article, sharing an invocation id."""
+
+    def __init__(self, command: str, settings: Any, *, off: bool = False) -> None:
+        from ..history import disabled_by_env
+
+        self.command = command
+        self.settings = settings
+        self.off = off or disabled_by_env()
+        self.invocation = os.urandom(16).hex()  # not uuid: its import costs more than the write
+        self.started = time.monotonic()  # an error's elapsed time, when not measured by `wrap`
+        self._history: History | None = None
+        self._keep_open = False  # a wrapped summarizer writes many rows; close() ends it
+
+    def _add(self, **entry: Any) -> None:
+        if self.off:
+            return
+        from ..history import History, run_of
+
+        if self._history is None:
+            self._history = History(on_warning=err)
+        self._history.add(run_of(self.command, self.invocation, self.settings, **entry))
+        if not self._keep_open:
+            self.close()
+
+    def result(self, article: Any, result: Any, *, item: str | None = None) -> None:
+        """Log the result of one article (as printed: screening included)."""
+        self._add(article=article, result=result, item=item)
+
+    def error(
+        self, article: Any, exc: BaseException, *, item: str | None = None, elapsed_s: float | None = None
+    ) -> None:
+        """Log the error of one article."""
+        if elapsed_s is None:
+            elapsed_s = round(time.monotonic() - self.started, 3)
+        self._add(article=article, error=exc, item=item, elapsed_s=elapsed_s)
+
+    def wrap(self, summarizer: Any, item: Callable[[], Any] | None = None) -> Logged:
+        """`summarizer`, logging every article's result or error; its close/aclose end the log."""
+        self._keep_open = True
+        return Logged(summarizer, self, item)
+
+    def close(self) -> None:
+        if self._history is not None:
+            self._history.close()
+            self._history = None
+
+
+class Logged:
+    """A summarizer (pipeline or screening wrapper) whose every article is logged."""
+
+    def __init__(self, inner: Any, log: RunLog, item: Callable[[], Any] | None) -> None:
+        self.inner = inner
+        self.log = log
+        self.item = item
+
+    def _item(self) -> str | None:
+        value = self.item() if self.item is not None else None
+        return None if value is None else str(value)
+
+    def run(self, article: Any) -> Any:
+        t0 = time.monotonic()
+        try:
+            result = self.inner.run(article)
+        except Exception as exc:
+            self.log.error(article, exc, item=self._item(), elapsed_s=round(time.monotonic() - t0, 3))
+            raise
+        self.log.result(article, result, item=self._item())
+        return result
+
+    async def arun(self, article: Any) -> Any:
+        t0 = time.monotonic()
+        try:
+            result = await self.inner.arun(article)
+        except Exception as exc:
+            self.log.error(article, exc, item=self._item(), elapsed_s=round(time.monotonic() - t0, 3))
+            raise
+        self.log.result(article, result, item=self._item())
+        return result
+
+    def close(self) -> None:
+        try:
+            self.inner.close()
+        finally:
+            self.log.close()
+
+    async def aclose(self) -> None:
+        try:
+            await self.inner.aclose()
+        finally:
+            self.log.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+# ------------------------------------------------------------------------------ reading
+logs_app = typer.Typer(
+    help="The run history: every summarize run and every batch or eval article, in SQLite.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+)
+
+JsonOut = Annotated[bool, typer.Option("--json", help="Machine output: JSON with every stored field.")]
+
+
+@logs_app.callback()
+def logs(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("-n", "--limit", min=0, metavar="N", help="Show the N most recent runs (0: all).")] = 20,
+    query: Annotated[
+        Optional[str],
+        typer.Option("-q", "--query", metavar="TEXT", help="Only runs whose source or batch id contains TEXT, or whose input hash starts with it."),
+    ] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL", help="Only runs with this model.")] = None,
+    failed: Annotated[bool, typer.Option("--failed", help="Only runs that ended in an error.")] = False,
+    json_out: JsonOut = False,
+) -> None:
+    """List recent runs (newest first): time, source, model, ok or error, tokens, elapsed."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with errors_to_exit(False):
+        from ..history import History
+
+        with History() as history:
+            runs = history.recent(limit=limit or None, query=query, model=model, failed=failed)
+            if json_out:
+                write_output(json.dumps([r.to_json() for r in runs], indent=2, ensure_ascii=False), None)
+            elif not runs:
+                what = "no runs match" if (query or model or failed) else "no runs logged yet"
+                sys.stdout.write(f"{what} ({history.path})\n")
+            else:
+                sys.stdout.write(table(runs))
+
+
+@logs_app.command("show", cls=Command)
+def show(
+    run_id: Annotated[int, typer.Argument(metavar="ID", help="The run's id, as `summarizer logs` lists it.")],
+    json_out: JsonOut = False,
+) -> None:
+    """One run: its article, model, settings, usage, and its result or error."""
+    with errors_to_exit(False):
+        from ..errors import InputError
+        from ..history import History
+
+        with History() as history:
+            run = history.get(run_id)
+            if run is None:
+                raise InputError(f"no run {run_id} in {history.path}", "`summarizer logs` lists the ids")
+        if json_out:
+            write_output(json.dumps(run.to_json(), indent=2, ensure_ascii=False), None)
+        else:
+            sys.stdout.write(details(run))
+
+
+@logs_app.command("path")
+def path() -> None:
+    """Print where the history database is (SUMMARIZER_LOGS_DB moves it)."""
+    from ..history import db_path
+
+    sys.stdout.write(f"{db_path()}\n")
+
+
+# ------------------------------------------------------------------------------ for people
+def _printable(text: str) -> str:
+    """Control characters (from file names, model output) made inert on a terminal."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
+def _cut(text: str, width: int, *, keep_end: bool = False) -> str:
+    text = _printable(text)
+    if len(text) <= width:
+        return text
+    return "\u2026" + text[1 - width :] if keep_end else text[: width - 1] + "\u2026"
+
+
+def _status(run: Run) -> str:
+    if run.ok:
+        return "ok (cached)" if run.cached else "ok"
+    return f"error: {run.error_kind}"
+
+
+def table(runs: list[Run]) -> str:
+    """Fixed-width columns: readable in a terminal, greppable in a pipe."""
+    head = ("ID", "TIME (UTC)", "COMMAND", "SOURCE", "MODEL", "STATUS", "TOKENS", "ELAPSED")
+    rows = [
+        (
+            str(r.id),
+            r.time_utc[:19].replace("T", " "),
+            r.command,
+            _cut(r.item or r.source or "", 36, keep_end=True),  # a path's file name says most
+            _cut(r.model, 24),
+            _cut(_status(r), 26),
+            "" if r.total_tokens is None else str(r.total_tokens),
+            "" if r.elapsed_s is None else f"{r.elapsed_s:.2f}s",
+        )
+        for r in runs
+    ]
+    widths = [max(len(row[i]) for row in (head, *rows)) for i in range(len(head))]
+    right = {0, 6, 7}
+    lines = [
+        "  ".join(cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+        for row in (head, *rows)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def details(run: Run) -> str:
+    """`logs show`: the run's fields, then its result as JSON (or its error)."""
+    settings = run.to_json()["settings"]
+    shown = " ".join(f"{k}={v}" for k, v in settings.items() if v is not None) if isinstance(settings, dict) else str(settings)
+    lines = [
+        f"run {run.id}: {run.command}, {run.time_utc}" + (f", item {_printable(run.item)}" if run.item else ""),
+        f"source:    {_printable(run.source or '-')}",
+        f"input:     sha256 {run.input_sha256 or '-'}",
+        f"model:     {_printable(run.model)} ({run.backend}" + (f" at {run.endpoint_host})" if run.endpoint_host else ")"),
+        f"settings:  {_printable(shown)}",
+        f"prompt:    sha256 {run.prompt_sha256 or '-'}; schema sha256 {run.schema_sha256 or '-'}",
+    ]
+    if run.ok:
+        tokens = f"{run.total_tokens} tokens ({run.prompt_tokens} prompt, {run.completion_tokens} completion)"
+        lines.append(f"usage:     {tokens}, {run.attempts} request(s), {run.elapsed_s}s" + (", from the cache" if run.cached else ""))
+        lines.append("result:")
+        lines.append(json.dumps(run.to_json()["result"], indent=2, ensure_ascii=False))
+    else:
+        elapsed = f" after {run.elapsed_s}s" if run.elapsed_s is not None else ""
+        lines.append(f"error:     {run.error_kind}{elapsed}: {_printable(run.error_message or '')}")
+    return "\n".join(lines) + "\n"
