@@ -156,12 +156,12 @@ _USERINFO = re.compile(r"://[^/@\s\"'\\]*@")  # "user:password@" after a scheme
 
 def safe_source(source: str | None) -> str | None:
     """A source as it may be stored: a URL without user:password, query and fragment (the rule
-    of the CLI's messages, `inputs._redact_url`)."""
+    of the CLI's messages, `redact.redact_url`)."""
     if source is None or "://" not in source:
         return source
-    from .inputs import _redact_url
+    from .redact import redact_url
 
-    return _redact_url(source)
+    return redact_url(source)
 
 
 def scrub(text: str | None, secret: str | None) -> str | None:
