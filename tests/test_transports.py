@@ -1,6 +1,8 @@
 """Each transport's contract in isolation: a plain httpx2 client on the transport, the real fake
 OpenAI server below it where a network is needed. The end-to-end tests (test_resilience,
-test_replay, test_recording, test_pacing) show the same layers working together under openai."""
+test_replay, test_recording, test_pacing) show the same layers working together under openai.
+Tested elsewhere in isolation already: pacing (test_pacing), inventory (test_recording), local
+(test_local_model, with the model), live's proxy handling (test_core)."""
 
 from __future__ import annotations
 
@@ -183,3 +185,29 @@ def test_rules_answers_a_fenced_article_and_refuses_anything_else() -> None:
     assert any(q.get("speaker") == "Jane Doe" for q in answer.get("quotes", [])), answer
     refused = post(Rules(), "http://rules.invalid/v1", {"model": "m", "messages": [{"role": "user", "content": "hi"}]})
     assert refused.status_code == 400 and "no fenced article" in refused.json()["error"]["message"]
+
+
+# ---------------------------------------------------------------------------------- Answered
+def test_answered_serves_known_answers_metered_and_records_misses(fake: FakeOpenAI) -> None:
+    from summarizer.transports.answers import Answer, Answered, Asked, NeedsAnswer, asking, body_key
+
+    completion = {"id": "x", "object": "chat.completion", "model": "m", "usage": {"total_tokens": 9},
+                  "choices": [{"index": 0, "message": {"role": "assistant", "content": "{}"}, "finish_reason": "stop"}]}
+    known = body(article="Known.")
+    asked = Asked(name=lambda key: f"a1-{key[:8]}", answers={f"a1-{body_key(known)[:8]}": Answer(200, completion)})
+    led = Ledger()
+    with recording(led), asking(asked):
+        assert post(Answered(), "http://batch.invalid/v1", known).json() == completion
+        with pytest.raises(NeedsAnswer):
+            post(Answered(), "http://batch.invalid/v1", body(article="Unknown."))
+    assert asked.used == [f"a1-{body_key(known)[:8]}"]
+    assert list(asked.misses.values()) == [body(article="Unknown.")]
+    assert led.requests == 1 and led.total_tokens == 9  # a served answer is metered like a live one
+    # with a fallback (--reask-live) a miss goes live instead of being recorded
+    fake.default = Reply(payload=example_payload())
+    fallback = Asked(name=lambda key: key, answers={})
+    with asking(fallback):
+        assert post(Answered(fallback=Live()), fake.url, body(article="Unknown.")).status_code == 200
+    assert fallback.misses == {} and len(fake.requests) == 1
+    with pytest.raises(errors.SummarizerError, match="outside an article"):
+        post(Answered(), "http://batch.invalid/v1", known)
