@@ -292,3 +292,21 @@ def test_the_help_lists_the_providers() -> None:
     res = runner.invoke(app, ["summarize", "--help"], terminal_width=400)
     assert "--provider NAME" in res.stdout
     assert all(name in res.stdout for name in providers.PROVIDERS)
+
+
+def test_the_readme_providers_commands_run() -> None:
+    import re
+    import shlex
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("### Providers", 1)[1].split("\n### ", 1)[0]
+    commands = [line.split("#")[0] for block in re.findall(r"```sh\n(.*?)```", section, re.S)
+                for line in block.splitlines() if line.startswith("summarizer providers")]
+    assert len(commands) == 2
+    for command in commands:
+        res = runner.invoke(app, shlex.split(command)[1:], env={KEY_ENV["groq"]: KEYS["groq"]})
+        assert res.exit_code == 0, (command, res.output)
+        assert "groq" in res.stdout and not leaked(res.stdout, [KEYS["groq"]])
+    assert "(docs/providers.md)" in section and (ROOT / "docs" / "providers.md").is_file()
