@@ -310,3 +310,9 @@ def test_the_readme_providers_commands_run() -> None:
         assert res.exit_code == 0, (command, res.output)
         assert "groq" in res.stdout and not leaked(res.stdout, [KEYS["groq"]])
     assert "(docs/providers.md)" in section and (ROOT / "docs" / "providers.md").is_file()
+
+
+def test_a_bad_url_in_a_provider_variable_is_named() -> None:
+    res = summarize("--provider", "groq", env={**ALL_KEYS, "GROQ_BASE_URL": "groq.example/v1"})
+    assert res.exit_code == 4 and res.stderr.count("\n") == 1
+    assert "GROQ_BASE_URL (or --base-url) must be an http(s) URL" in res.stderr

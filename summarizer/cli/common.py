@@ -104,6 +104,10 @@ def settings_from(params: dict[str, Any]) -> Any:
             raise
         flag = "--" + option.replace("_", "-")
         env = next((var for var, field in ENVIRONMENT.items() if field == exc.field), None)
+        if params.get(option) is None and exc.field == "base_url":  # a provider's *_BASE_URL variable
+            from ..providers import PROVIDERS
+
+            env = " or ".join(p.url_env for p in PROVIDERS.values() if os.environ.get(p.url_env)) or None
         if params.get(option) is None and env:
             flag = f"{env} (or {flag})"  # the value came from the environment
         raise ConfigError(f"{flag} {exc.problem}", exc.hint) from None
