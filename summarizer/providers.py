@@ -178,8 +178,9 @@ def settle(values: dict[str, Any], given: Mapping[str, Any], env: Mapping[str, s
         return changes  # Settings refuses the unknown name, listing the known ones
     if name is not None:
         changes["provider"] = provider.name
-    if base_url is None and env.get(provider.url_env):
+    if base_url is None and env.get(provider.url_env):  # the provider's own variable: still that provider
         base_url = changes["base_url"] = env[provider.url_env]
+        changes["provider"] = provider.name
     if given.get("api_key") is not None:
         changes["key_origin"] = None  # explicit: sent wherever the user sends it
         return changes

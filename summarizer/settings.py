@@ -279,9 +279,10 @@ class Settings:
 
     @property
     def provider_label(self) -> str | None:
-        """The provider that answers, for provenance and history: the one named, else "openai"
-        when the endpoint is OpenAI's default; None for a server named only by base_url and for
-        runs that send nothing (local, rules, replay)."""
+        """The provider that answers, for provenance and history: the one named (`resolve` names
+        the provider whose *_BASE_URL variable gave the endpoint), else "openai" for OpenAI's
+        default endpoint; None for a server named only by base_url and for runs that send
+        nothing (local, rules, replay)."""
         if self.backend != "openai" or self.replay_dir is not None or self.endpoint_host.endswith(".invalid"):
             return None
         return self.provider or (None if self.base_url else "openai")
