@@ -205,13 +205,13 @@ class Settings:
 
             p = PROVIDERS[self.provider or "openai"]
             if p.needs_key:
-                raise SettingError(
+                raise SettingError(  # library words; the CLI says it with its flags (cli/common.py)
                     "api_key",
-                    f"is missing ({p.key_env} is not set), and so is base_url: the openai backend has "
-                    "nowhere to send requests",
-                    f"set {p.key_env} (or api_key=); or point base_url (--base-url) at an OpenAI-compatible "
-                    "server (Ollama, vLLM, llama.cpp); or run offline with --backend local (the embedded model) "
-                    "or --backend rules (no model); or answer from recordings with --replay DIR",
+                    f"is missing (no {p.key_env}), and so is base_url: the openai backend has nowhere "
+                    "to send requests",
+                    f"set {p.key_env} (or api_key=); or point base_url at an OpenAI-compatible server "
+                    '(Ollama, vLLM, llama.cpp); or run offline with backend="local" (the embedded model) '
+                    'or backend="rules" (no model); or answer from recordings with replay_dir=',
                 )
 
     @classmethod
