@@ -41,8 +41,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import ConfigError
-
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -62,9 +60,6 @@ class Provider:
 
     def url(self, env: Mapping[str, str]) -> str:
         return env.get(self.url_env) or self.base_url
-
-    def host(self, env: Mapping[str, str]) -> str:
-        return (urlsplit(self.url(env)).hostname or "").lower()
 
     def key(self, env: Mapping[str, str]) -> str | None:
         return (env.get(self.key_env) or None) if self.key_env else None
@@ -98,14 +93,6 @@ PROVIDERS: dict[str, Provider] = {
 }
 
 NAMES: tuple[str, ...] = tuple(PROVIDERS)
-
-
-def get(name: str) -> Provider:
-    """The provider called `name`; ConfigError listing the known ones otherwise."""
-    provider = PROVIDERS.get(name.strip().lower()) if isinstance(name, str) else None
-    if provider is None:
-        raise ConfigError(f"unknown provider {name!r}", f"use one of: {', '.join(PROVIDERS)}")
-    return provider
 
 
 def split_model(model: str | None) -> tuple[str | None, str | None]:
@@ -200,6 +187,8 @@ def public_url(url: str | None) -> str | None:
         host = parts.hostname or ""
         port = parts.port
     except ValueError:
+        return "(not a URL)"
+    if not host or not parts.scheme:
         return "(not a URL)"
     netloc = f"{host}:{port}" if port is not None else host
     return f"{parts.scheme}://{netloc}{parts.path}"
