@@ -123,6 +123,8 @@ def origin(url: str | None) -> str | None:
     host = (parts.hostname or "").lower()
     if not host or scheme not in _DEFAULT_PORTS:
         return None
+    if ":" in host:
+        host = f"[{host}]"  # IPv6
     return f"{scheme}://{host}:{port or _DEFAULT_PORTS[scheme]}"
 
 
@@ -190,6 +192,7 @@ def public_url(url: str | None) -> str | None:
         return "(not a URL)"
     if not host or not parts.scheme:
         return "(not a URL)"
+    host = f"[{host}]" if ":" in host else host  # IPv6
     netloc = f"{host}:{port}" if port is not None else host
     return f"{parts.scheme}://{netloc}{parts.path}"
 

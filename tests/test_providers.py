@@ -316,3 +316,12 @@ def test_a_bad_url_in_a_provider_variable_is_named() -> None:
     res = summarize("--provider", "groq", env={**ALL_KEYS, "GROQ_BASE_URL": "groq.example/v1"})
     assert res.exit_code == 4 and res.stderr.count("\n") == 1
     assert "GROQ_BASE_URL (or --base-url) must be an http(s) URL" in res.stderr
+
+
+def test_origins_and_printable_urls() -> None:
+    assert providers.origin("HTTPS://Api.OpenAI.com/v1") == providers.origin("https://api.openai.com:443/x")
+    assert providers.origin("http://api.openai.com/v1") != providers.origin("https://api.openai.com/v1")
+    assert providers.origin("http://[::1]:8000/v1") == "http://[::1]:8000"
+    assert providers.origin("ftp://api.openai.com/") is None and providers.origin("http://:80/") is None
+    assert providers.public_url("https://u:secret@proxy.example:8443/v1?key=secret#x") == "https://proxy.example:8443/v1"
+    assert providers.public_url("proxy.example/v1") == "(not a URL)"
