@@ -325,3 +325,11 @@ def test_origins_and_printable_urls() -> None:
     assert providers.origin("ftp://api.openai.com/") is None and providers.origin("http://:80/") is None
     assert providers.public_url("https://u:secret@proxy.example:8443/v1?key=secret#x") == "https://proxy.example:8443/v1"
     assert providers.public_url("proxy.example/v1") == "(not a URL)"
+
+
+def test_a_provider_echoing_its_key_in_an_error_does_not_print_it(fake: FakeOpenAI) -> None:
+    message = f"invalid request for key {KEYS['groq']} (gsk_{KEYS['groq']}{KEYS['groq']})"
+    fake.script(Reply(status=400, body={"error": {"message": message, "type": "invalid_request_error"}}))
+    res = summarize("--provider", "groq", env={**ALL_KEYS, "GROQ_BASE_URL": fake.url})
+    assert res.exit_code == 6 and res.stderr.count("\n") == 1
+    assert "invalid request for key" in res.stderr and not leaked(res.stderr, [KEYS["groq"]])
