@@ -45,6 +45,9 @@ KEYED: tuple[str, ...] = (
 
 NOT_KEYED: dict[str, str] = {
     "api_key": "a secret; another key to the same endpoint reaches the same model",
+    "key_origin": "where the key may be sent, not what is asked",
+    "provider": "it is an endpoint, a model and a mode, each keyed: `base_url` is keyed as "
+    "`Settings.endpoint_url`, which is the provider's URL when no base_url is given",
     "record_dir": "recording runs bypass the cache",
     "replay_dir": "replaying runs bypass the cache",
     "record_mode": "recording runs bypass the cache",

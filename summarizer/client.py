@@ -57,8 +57,28 @@ def transport_for(settings: Settings) -> Any:
 
 
 def _api_key(settings: Settings) -> str:
-    # Local, replay and keyless OpenAI-compatible servers need no key, but openai insists on one.
-    return settings.api_key or "not-needed"
+    """The key the client sends: the settings' key only if it may go to this endpoint (the
+    key-to-host rule, checked again where the key leaves; see providers.py). Local, replay and
+    keyless OpenAI-compatible servers need no key, but openai insists on one."""
+    from .providers import origin
+
+    key = settings.api_key
+    if key and settings.key_origin is not None and origin(settings.endpoint) != settings.key_origin:
+        key = None
+    return key or "not-needed"
+
+
+def _key_hint(settings: Settings) -> str:
+    """What to check after a 401: the provider's key variable, or why no key was sent."""
+    from .providers import PROVIDERS
+
+    p = PROVIDERS[settings.provider or "openai"]
+    if not settings.api_key and settings.base_url and p.key_env:
+        return (
+            f"no key was sent to this endpoint: {p.key_env} goes only to {p.name}'s own host; to send it "
+            f"to this one, set {p.url_env} to it instead of --base-url"
+        )
+    return f"check {p.key_env} for this endpoint" if p.key_env else "this server wants a key"
 
 
 def make_client(settings: Settings, transport: Any = None) -> instructor.Instructor:
@@ -132,7 +152,7 @@ def translate(exc: BaseException, settings: Settings, requests: int) -> Exceptio
             )
         if isinstance(e, openai.AuthenticationError):
             return E.AuthError(
-                f"{host} refused the API key (HTTP 401)", "check OPENAI_API_KEY for this endpoint"
+                f"{host} refused the API key (HTTP 401)", _key_hint(settings)
             )
         if isinstance(e, openai.PermissionDeniedError):
             return E.AuthError(

@@ -38,7 +38,7 @@ from .errors import ConfigError, SummarizerError
 if TYPE_CHECKING:
     import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bumped with every change to the tables; `MIGRATIONS[v]` takes a file from v-1 to v."""
 
 BUSY_TIMEOUT_S = 0.5
@@ -85,6 +85,7 @@ INDEXES = (
 
 MIGRATIONS: dict[int, Sequence[str]] = {
     1: (RUNS_TABLE, *INDEXES),
+    2: ("ALTER TABLE runs ADD COLUMN provider TEXT",),  # --provider (providers.py); never its key
 }
 """Statements per schema version, applied in order inside one transaction when a file is opened.
 A new version appends a key here (ALTER TABLE ..., new indexes) and bumps SCHEMA_VERSION."""
@@ -125,6 +126,7 @@ class Run:
     source: str | None = None
     input_sha256: str | None = None
     endpoint_host: str | None = None
+    provider: str | None = None
     prompt_sha256: str | None = None
     schema_sha256: str | None = None
     error_kind: str | None = None
@@ -203,6 +205,7 @@ def _settings_columns(settings: Any) -> tuple[tuple[str, Any], ...]:
         ("model", str(getattr(settings, "model", ""))),
         ("backend", str(getattr(settings, "backend_label", getattr(settings, "backend", "")))),
         ("endpoint_host", _host(settings)),
+        ("provider", getattr(settings, "provider_label", None)),
         ("settings", scrub(settings_json(settings), key) or "{}"),
     )
 

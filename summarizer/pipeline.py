@@ -151,6 +151,8 @@ class Summarizer:
                 title=article.title,
                 author=article.author,
                 date=article.date,
+                provider=self.settings.provider_label,
+                endpoint=self.settings.public_endpoint,
             ),
             text=article.text if article.is_html else None,
         )

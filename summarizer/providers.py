@@ -2,9 +2,35 @@
 
 A provider is not a new code path: it is a base URL, a key variable and defaults (model,
 instructor mode) for the one pipeline. `--provider anthropic` (or `--model anthropic/claude-...`)
-picks Anthropic's OpenAI-compatible endpoint and `ANTHROPIC_API_KEY`; the key is sent only to
-the provider's own host (its default URL, or the one its `*_BASE_URL` variable names), never to
-an endpoint given some other way.
+picks Anthropic's OpenAI-compatible endpoint and `ANTHROPIC_API_KEY`.
+
+The key-to-host rule (docs/providers.md): a key found in the environment belongs to one
+provider and is sent only to that provider's origin (scheme, host and port of its default URL,
+or of the URL its own `*_BASE_URL` variable names), never to an endpoint given some other way
+(`--base-url`, another provider). A key passed explicitly (`api_key=`) goes where the user sends it.
+
+What each default relies on (checked offline against the providers' documentation as stored in
+2026; re-check when a provider changes its compatibility layer):
+- openai: tools and json_schema both supported; tools is the project's default (and what the
+  recorded fixtures use). Batch API: /v1/files + /v1/batches (the engine in bulk/).
+- anthropic: the OpenAI SDK compatibility page lists `response_format` as ignored and `strict`
+  as ignored for tools, so function calling (tools) is the only way to a schema there; there is
+  no OpenAI-compatible Batch API (Anthropic's Message Batches API is its own format).
+- gemini: Google's OpenAI compatibility page documents function calling and structured output;
+  tools kept as the default. Google extended the Batch API to the OpenAI SDK (files + batches)
+  in September 2025 (developers.googleblog.com, "Gemini Batch API now supports Embeddings and
+  OpenAI Compatibility").
+- ollama: tools only work with models trained for them; JSON mode (json_object + the schema in
+  the prompt) works with every model it serves. No Batch API.
+- vllm: structured outputs by guided decoding honour `response_format` json_schema without any
+  server flag (tools need --enable-auto-tool-choice). No online Batch API (`vllm run-batch` reads
+  the file that `--export-requests` writes).
+- groq: tool use on its production models; Batch API at /openai/v1/files and /openai/v1/batches
+  in OpenAI's format (purpose "batch").
+- together: function calling on its instruct models. It has a Batch API, but its documented
+  upload uses purpose "batch-api" (its own SDK), which the OpenAI client's upload does not send:
+  not offered here until verified (use --export-requests).
+- openrouter: normalises tool calls across the models it routes to; no Batch API.
 """
 
 from __future__ import annotations
@@ -12,9 +38,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlparse
+from typing import Any
+from urllib.parse import urlsplit
 
-from .errors import ConfigError
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -26,61 +53,84 @@ class Provider:
     key_env: str | None  # None: a local server that needs no key
     url_env: str  # the variable that points the provider elsewhere (a proxy, a mirror, a test)
     model: str | None  # default model; None: the server decides what it serves (--model needed)
-    mode: str = "tools"  # instructor mode its endpoint supports best
+    mode: str = "tools"  # instructor mode its endpoint supports best (see the module docstring)
+    batch_api: bool = False  # an OpenAI-format Batch API (/files, /batches) for --engine batch-api
+    key_required: bool = True  # False: the key variable is optional (vLLM started without --api-key)
     note: str = ""
 
     def url(self, env: Mapping[str, str]) -> str:
         return env.get(self.url_env) or self.base_url
 
-    def host(self, env: Mapping[str, str]) -> str:
-        return (urlparse(self.url(env)).hostname or "").lower()
-
     def key(self, env: Mapping[str, str]) -> str | None:
-        return env.get(self.key_env) if self.key_env else None
+        return (env.get(self.key_env) or None) if self.key_env else None
+
+    @property
+    def needs_key(self) -> bool:
+        return self.key_env is not None and self.key_required
 
 
 PROVIDERS: dict[str, Provider] = {
     p.name: p
     for p in (
-        Provider("openai", "https://api.openai.com/v1", "OPENAI_API_KEY", "OPENAI_BASE_URL", "gpt-4o-mini"),
+        Provider("openai", "https://api.openai.com/v1", "OPENAI_API_KEY", "OPENAI_BASE_URL", "gpt-4o-mini",
+                 batch_api=True),
         Provider("anthropic", "https://api.anthropic.com/v1", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
                  "claude-3-5-haiku-latest", note="Anthropic's OpenAI SDK compatibility endpoint"),
         Provider("gemini", "https://generativelanguage.googleapis.com/v1beta/openai", "GEMINI_API_KEY",
-                 "GEMINI_BASE_URL", "gemini-2.0-flash", note="Google's OpenAI compatibility endpoint"),
+                 "GEMINI_BASE_URL", "gemini-2.0-flash", batch_api=True,
+                 note="Google's OpenAI compatibility endpoint"),
         Provider("ollama", "http://localhost:11434/v1", None, "OLLAMA_BASE_URL", None, mode="json",
                  note="a local Ollama server; JSON mode works with every model it serves"),
         Provider("vllm", "http://localhost:8000/v1", "VLLM_API_KEY", "VLLM_BASE_URL", None, mode="json_schema",
-                 note="a vLLM server (vllm serve); structured outputs by guided decoding"),
+                 key_required=False, note="a vLLM server (vllm serve); structured outputs by guided decoding"),
         Provider("groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY", "GROQ_BASE_URL",
-                 "llama-3.3-70b-versatile"),
+                 "llama-3.3-70b-versatile", batch_api=True),
         Provider("together", "https://api.together.xyz/v1", "TOGETHER_API_KEY", "TOGETHER_BASE_URL",
                  "meta-llama/Llama-3.3-70B-Instruct-Turbo"),
         Provider("openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL",
-                 "openai/gpt-4o-mini", note="model names are provider/model"),
+                 "openai/gpt-4o-mini", note="model names are vendor/model"),
     )
 }
 
-
-def get(name: str) -> Provider:
-    """The provider called `name`; ConfigError listing the known ones otherwise."""
-    provider = PROVIDERS.get(name.strip().lower())
-    if provider is None:
-        raise ConfigError(f"unknown provider {name!r}", f"use one of: {', '.join(PROVIDERS)}")
-    return provider
+NAMES: tuple[str, ...] = tuple(PROVIDERS)
 
 
 def split_model(model: str | None) -> tuple[str | None, str | None]:
     """("anthropic", "claude-...") for "anthropic/claude-..."; (None, model) when the prefix
-    names no provider (OpenRouter's and Together's models have slashes of their own)."""
-    if model and "/" in model:
+    names no provider. Only the first slash splits, so "openrouter/meta-llama/llama-3-8b" is
+    OpenRouter's "meta-llama/llama-3-8b", and "meta-llama/llama-3-8b" stays a model name."""
+    if isinstance(model, str) and "/" in model:
         head, rest = model.split("/", 1)
-        if head.lower() in PROVIDERS and rest:
+        if head.lower() in PROVIDERS and rest.strip():
             return head.lower(), rest
     return None, model
 
 
+def origin(url: str | None) -> str | None:
+    """scheme://host:port of `url` (lower case, default port filled in), None if it has no host.
+
+    The unit a key is bound to: the same host over plain http, or on another port, is another
+    server (a key must not travel in clear text, nor to another service on the same machine).
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if not host or scheme not in _DEFAULT_PORTS:
+        return None
+    if ":" in host:
+        host = f"[{host}]"  # IPv6
+    return f"{scheme}://{host}:{port or _DEFAULT_PORTS[scheme]}"
+
+
 def key_for(provider: Provider, base_url: str | None, env: Mapping[str, str] | None = None) -> str | None:
-    """The provider's key, if `base_url` (the endpoint actually used) is the provider's own host.
+    """The provider's key, if `base_url` (the endpoint actually used; None: the provider's own)
+    has the origin of the provider's own URL.
 
     A key is a secret of one provider: sent to another host it would leak (a typo in
     --base-url, a proxy the user did not mean to trust), so it is withheld there.
@@ -89,7 +139,62 @@ def key_for(provider: Provider, base_url: str | None, env: Mapping[str, str] | N
     key = provider.key(env)
     if key is None or base_url is None:
         return key
-    return key if (urlparse(base_url).hostname or "").lower() == provider.host(env) else None
+    mine = origin(provider.url(env))
+    return key if mine is not None and origin(base_url) == mine else None
+
+
+def settle(values: dict[str, Any], given: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    """Provider, model, base URL and key for `Settings.resolve`, by the rules of docs/providers.md.
+
+    `values` are the settings gathered so far (environment, then explicit values); `given` are
+    the explicit ones only (a key or base URL given explicitly is the user's decision).
+    Returns the changes to make to `values`.
+    """
+    changes: dict[str, Any] = {}
+    if values.get("backend", "openai") != "openai":
+        if given.get("provider") is not None:
+            return {}  # explicit and contradictory: Settings refuses it, naming both
+        return {"provider": None}  # SUMMARIZER_PROVIDER does not apply to local or rules runs
+    name = values.get("provider")
+    base_url = given.get("base_url")
+    if name is None and base_url is None:  # a base URL given: the model name is that server's own
+        prefix, rest = split_model(values.get("model"))
+        if prefix is not None:
+            name = prefix
+            changes.update(provider=prefix, model=rest)
+    provider = PROVIDERS.get(name.strip().lower() if isinstance(name, str) else "openai")
+    if provider is None:
+        return changes  # Settings refuses the unknown name, listing the known ones
+    if name is not None:
+        changes["provider"] = provider.name
+    if base_url is None and env.get(provider.url_env):  # the provider's own variable: still that provider
+        base_url = changes["base_url"] = env[provider.url_env]
+        changes["provider"] = provider.name
+    if given.get("api_key") is not None:
+        changes["key_origin"] = None  # explicit: sent wherever the user sends it
+        return changes
+    key = key_for(provider, base_url, env)
+    changes["api_key"] = key
+    changes["key_origin"] = origin(base_url or provider.base_url) if key else None
+    return changes
+
+
+def public_url(url: str | None) -> str | None:
+    """`url` without user:password, query and fragment: safe to print (a proxy's URL in a
+    `*_BASE_URL` variable may carry credentials)."""
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "(not a URL)"
+    if not host or not parts.scheme:
+        return "(not a URL)"
+    host = f"[{host}]" if ":" in host else host  # IPv6
+    netloc = f"{host}:{port}" if port is not None else host
+    return f"{parts.scheme}://{netloc}{parts.path}"
 
 
 def status(env: Mapping[str, str] | None = None) -> list[dict[str, object]]:
@@ -98,11 +203,15 @@ def status(env: Mapping[str, str] | None = None) -> list[dict[str, object]]:
     return [
         {
             "name": p.name,
-            "base_url": p.url(env),
+            "base_url": public_url(p.url(env)),
+            "base_url_env": p.url_env,
+            "base_url_overridden": bool(env.get(p.url_env)),
             "key_env": p.key_env,
+            "key_required": p.needs_key,
             "key_set": bool(p.key(env)) if p.key_env else None,
             "model": p.model,
             "mode": p.mode,
+            "batch_api": p.batch_api,
             "note": p.note,
         }
         for p in PROVIDERS.values()

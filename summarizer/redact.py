@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-_KEYLIKE = re.compile(r"(sk-[A-Za-z0-9_*\-]{6,}|Bearer\s+\S+)")
+# OpenAI, Anthropic, OpenRouter (sk-...), Groq (gsk_...), Google (AIza...) keys and bearer tokens
+_KEYLIKE = re.compile(r"(sk-[A-Za-z0-9_*\-]{6,}|gsk_[A-Za-z0-9]{10,}|AIza[0-9A-Za-z_\-]{20,}|Bearer\s+\S+)")
 
 
 def redact(text: str, secret: str | None = None) -> str:

@@ -319,6 +319,8 @@ class Provenance(BaseModel):
     engine: str = "live"  # live calls, or "batch-api" / "import" (answers from a batch engine)
     batch_ids: list[str] = Field(default_factory=list)  # the provider's batches that answered
     batch_discount: float | None = None  # price cut of those answers where known (0.5 = half price)
+    provider: str | None = None  # the provider named (providers.py); None: a server named by base_url, or nothing sent
+    endpoint: str | None = None  # scheme://host:port that answered, never credentials; None: nothing sent
 
 
 class ArticleSummary(BaseModel):

@@ -46,15 +46,16 @@ BACKEND_DEFAULTS: dict[str, dict[str, Any]] = {
 ENVIRONMENT: dict[str, str] = {
     "SUMMARIZER_BACKEND": "backend",
     "SUMMARIZER_MODEL": "model",
-    "OPENAI_BASE_URL": "base_url",
-    "OPENAI_API_KEY": "api_key",
+    "SUMMARIZER_PROVIDER": "provider",
     "SUMMARIZER_REPLAY": "replay_dir",
     "SUMMARIZER_RECORD": "record_dir",
     "SUMMARIZER_MODEL_PATH": "model_path",
     "SUMMARIZER_PROMPTS": "prompts_dir",
     "SUMMARIZER_RECORD_MODE": "record_mode",
 }
-"""Environment variable -> Settings field: everything `resolve` takes from the environment."""
+"""Environment variable -> Settings field: what `resolve` takes from the environment as is.
+The providers' key and URL variables (OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY...)
+are read by `providers.settle`, which applies the key-to-host rule."""
 
 DEFAULT_CONCURRENCY = 8
 """Articles in flight at once (batch, summarize_many). A hosted API answers one article in
@@ -80,6 +81,10 @@ class Settings:
     backend: str = "openai"
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)  # never printed, never recorded
+    provider: str | None = None  # openai, anthropic, ... (providers.py); None: OpenAI or the server base_url names
+    # Where api_key may be sent: the origin (scheme://host:port) of the provider it was found for
+    # in the environment (`resolve` sets it); None: given explicitly, sent to whatever endpoint.
+    key_origin: str | None = field(default=None, repr=False)
     record_dir: Path | None = None
     replay_dir: Path | None = None
     model_path: str | None = None
@@ -91,7 +96,7 @@ class Settings:
     max_tokens: int = 4096
     temperature: float = 0.0
     chunk_tokens: int | None = None  # article tokens per model call; None = by backend
-    mode: str = "tools"  # instructor mode: tools | json_schema | json (see client._MODES)
+    mode: str = _BY_BACKEND  # instructor mode: tools | json_schema | json (client._MODES); None: the provider's
     strategy: str | None = None  # single | focused; None = by backend (see `plan`)
     record_mode: str = "all"  # all: record every exchange; new_episodes: replay what record_dir has, record the rest
     prompts_dir: Path | None = None  # the user's own copies of prompts/*.md; None = ours
@@ -103,9 +108,10 @@ class Settings:
     def __post_init__(self) -> None:
         _choice("backend", self.backend, BACKENDS)
         defaulted = set()
-        defaults = dict(BACKEND_DEFAULTS[self.backend])
+        defaults = {"mode": "tools", **BACKEND_DEFAULTS[self.backend]}
         if self.backend == "local" and self.model_path:
             defaults["model"] = Path(self.model_path).stem  # a GGUF file is named by itself
+        defaults.update(self._provider_defaults())
         for name, value in defaults.items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
@@ -119,7 +125,44 @@ class Settings:
                 object.__setattr__(self, name, Path(value))
         if isinstance(self.model_path, os.PathLike):
             object.__setattr__(self, "model_path", os.fspath(self.model_path))
+        self._bind_key()
         self._validate()
+
+    def _provider_defaults(self) -> dict[str, Any]:
+        """The provider's model and mode for fields left unset, after reading a `provider/model`
+        name (only when no provider and no base_url are given: see providers.settle)."""
+        from . import providers
+
+        if self.provider is None and self.base_url is None and self.backend == "openai":
+            prefix, rest = providers.split_model(self.model)
+            if prefix is not None:
+                object.__setattr__(self, "provider", prefix)
+                object.__setattr__(self, "model", rest)
+        if self.provider is None:
+            return {}
+        _choice("provider", self.provider, providers.NAMES)
+        if self.backend != "openai":
+            raise SettingError(
+                "provider", f"applies to the openai backend only (got backend {self.backend!r})",
+                "drop the provider, or the backend",
+            )
+        p = providers.PROVIDERS[self.provider]
+        if p.model is None and self.model is None:
+            raise SettingError(
+                "model", f"is needed with provider {p.name}: the server serves the models you gave it",
+                f"name one, e.g. {p.name}/llama3.2",
+            )
+        return {"mode": p.mode, **({"model": p.model} if p.model else {})}
+
+    def _bind_key(self) -> None:
+        """Drop a key found in the environment for one origin when the endpoint is another
+        (a copy made with another provider or base_url): the key-to-host rule holds however
+        the settings were changed, not only when they were resolved."""
+        from .providers import origin
+
+        if self.api_key is not None and self.key_origin is not None and origin(self.endpoint) != self.key_origin:
+            object.__setattr__(self, "api_key", None)
+            object.__setattr__(self, "key_origin", None)
 
     def _validate(self) -> None:
         """Refuse unusable or contradictory values, naming the field."""
@@ -158,18 +201,31 @@ class Settings:
         if self.tpm is not None:
             _number("tpm", self.tpm, integer=True, minimum=1)
         if self.backend == "openai" and self.replay_dir is None and not self.api_key and not self.base_url:
-            raise SettingError(
-                "api_key",
-                "is missing, and so is base_url: the openai backend has nowhere to send requests",
-                "set OPENAI_API_KEY (or api_key=), point base_url at an OpenAI-compatible server, "
-                'run offline with backend="local" or backend="rules", or answer from recordings with replay_dir=',
-            )
+            from .providers import PROVIDERS
+
+            p = PROVIDERS[self.provider or "openai"]
+            if p.needs_key:
+                raise SettingError(  # library words; the CLI says it with its flags (cli/common.py)
+                    "api_key",
+                    f"is missing (no {p.key_env}), and so is base_url: the openai backend has nowhere "
+                    "to send requests",
+                    f"set {p.key_env} (or api_key=); or point base_url at an OpenAI-compatible server "
+                    '(Ollama, vLLM, llama.cpp); or run offline with backend="local" (the embedded model) '
+                    'or backend="rules" (no model); or answer from recordings with replay_dir=',
+                )
 
     @classmethod
     def resolve(cls, env: Mapping[str, str] | None = None, **given: Any) -> Settings:
-        """Explicit values win over the environment (`from_environment`); None means "not given"."""
+        """Explicit values win over the environment (`from_environment`); None means "not given".
+        The provider's key and base URL come from its own variables, by the key-to-host rule
+        (`providers.settle`)."""
+        from .providers import settle
+
+        env = os.environ if env is None else env
+        explicit = {k: v for k, v in given.items() if v is not None}
         values: dict[str, Any] = from_environment(env)
-        values.update({k: v for k, v in given.items() if v is not None})
+        values.update(explicit)
+        values.update(settle(values, explicit, env))
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:
@@ -215,7 +271,31 @@ class Settings:
             return self.base_url or "http://replay.invalid/v1"
         if self.backend in ("local", "rules"):
             return f"http://{self.backend}.invalid/v1"
-        return self.base_url or "https://api.openai.com/v1"
+        if self.base_url:
+            return self.base_url
+        from .providers import PROVIDERS
+
+        return PROVIDERS[self.provider or "openai"].base_url
+
+    @property
+    def provider_label(self) -> str | None:
+        """The provider that answers, for provenance and history: the one named (`resolve` names
+        the provider whose *_BASE_URL variable gave the endpoint), else "openai" for OpenAI's
+        default endpoint; None for a server named only by base_url and for runs that send
+        nothing (local, rules, replay)."""
+        if self.backend != "openai" or self.replay_dir is not None or self.endpoint_host.endswith(".invalid"):
+            return None
+        return self.provider or (None if self.base_url else "openai")
+
+    @property
+    def public_endpoint(self) -> str | None:
+        """The endpoint's origin (scheme://host:port), nothing that could carry a credential
+        (no user:password, path or query); None when nothing is sent."""
+        from .providers import origin
+
+        if self.backend != "openai" or self.replay_dir is not None or self.endpoint_host.endswith(".invalid"):
+            return None
+        return origin(self.endpoint)
 
     @property
     def endpoint_host(self) -> str:

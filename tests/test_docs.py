@@ -47,7 +47,7 @@ def test_every_documented_option_exists() -> None:
 QWEN_RECORDINGS = ROOT / "fixtures" / "local-qwen2.5-coder-1.5b"
 
 
-def test_every_everyday_command_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_everyday_and_provider_command_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each line of the README's "Everyday commands" runs and succeeds, as written, with only
     its placeholders made real: `article.txt` is the example article, `page.html` a saved news
     page, the URL a loopback server, OpenAI the loopback fake server, the embedded model its
@@ -62,10 +62,13 @@ def test_every_everyday_command_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     from .conftest import EXAMPLE, SHARED, TEST_KEY, example_payload
 
-    block = README.split("## Everyday commands", 1)[1]
-    lines = re.search(r"```sh\n(.*?)```", block, re.S).group(1).splitlines()  # type: ignore[union-attr]
-    commands = [line.split("  #")[0].strip() for line in lines if line.strip()]
-    assert len(commands) >= 15
+    from summarizer.providers import PROVIDERS
+
+    commands = []
+    for section in ("## Everyday commands", "## Providers"):
+        for block in re.findall(r"```sh\n(.*?)```", README.split(section, 1)[1].split("\n## ", 1)[0], re.S):
+            commands += [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+    assert len(commands) >= 20
 
     page = (EXAMPLE.read_text("utf-8"))
 
@@ -98,15 +101,21 @@ def test_every_everyday_command_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
                 args = shlex.split(command)
                 if args[0] == "export":
                     continue
+                given = {}
+                while "=" in args[0]:  # VAR=value before the command
+                    name, value = args.pop(0).split("=", 1)
+                    given[name] = f"{name}-for-the-test" if value == "..." else value
                 if args[:2] == ["cat", "article.txt"]:  # the pipe: the article on stdin
                     args, stdin = args[args.index("|") + 1:], page
                 else:
                     stdin = None
                 assert args[0] == "summarizer", command
                 args = [a.replace("https://example.org/story", f"http://127.0.0.1:{web.server_port}/story")
-                        for a in args[1:]]
+                        .replace("http://localhost:8000/v1", fake.url) for a in args[1:]]
                 args = ["tests/data/lists/sdn-slice.csv" if a == "ofac-sdn" else a for a in args]
-                env = {"OPENAI_API_KEY": TEST_KEY, "OPENAI_BASE_URL": fake.url}
+                # every provider's own URL variable names the fake server (as a user's proxy would)
+                env = {p.url_env: fake.url for p in PROVIDERS.values()}
+                env |= {"OPENAI_API_KEY": TEST_KEY, **given}
                 if "local" in args:
                     env["SUMMARIZER_REPLAY"] = str(QWEN_RECORDINGS)
                 if "--screen" in args:
@@ -121,4 +130,10 @@ def test_every_everyday_command_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "<html" in Path("review.html").read_text("utf-8").lower()
     assert json.loads(Path("results.jsonl").read_text("utf-8").splitlines()[0])["ok"] is True
     assert (Path("review") / "index.html").exists()
-    assert {"summarize", "batch", "render", "screen", "eval", "logs", "models", "schema"} <= set(ran)
+    assert {"summarize", "batch", "render", "screen", "eval", "logs", "models", "schema", "providers"} <= set(ran)
+    # each key went with its own provider's requests only (the fake stands for every host here)
+    sent = {(r.json or {}).get("model"): {k.lower(): v for k, v in r.headers.items()}.get("authorization")
+            for r in fake.requests if r.path.endswith("/chat/completions")}
+    assert sent["claude-3-5-haiku-latest"] == "Bearer ANTHROPIC_API_KEY-for-the-test"
+    assert sent["gpt-4o"] == f"Bearer {TEST_KEY}"
+    assert sent["llama3.2"] != f"Bearer {TEST_KEY}"  # ollama takes no key: OPENAI's is not sent

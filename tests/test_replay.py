@@ -57,7 +57,11 @@ def test_record_then_replay_offline_gives_the_same_result(tmp_path: Path) -> Non
     replayed = json.loads(res2.stdout)
     for r in (recorded, replayed):
         r["provenance"].pop("elapsed_s")
-    assert replayed == {**recorded, "provenance": {**recorded["provenance"], "backend": "replay"}}
+    # who answered: the provider live, nobody on replay (provenance.provider / endpoint)
+    assert recorded["provenance"]["provider"] == "openai"
+    assert recorded["provenance"]["endpoint"] == fake.url.removesuffix("/v1")
+    changed = {"backend": "replay", "provider": None, "endpoint": None}
+    assert replayed == {**recorded, "provenance": {**recorded["provenance"], **changed}}
     assert replayed["provenance"]["attempts"] == 2
 
 

@@ -1,4 +1,4 @@
-"""Bulk runs on batch engines: OpenAI's Batch API (and Azure, Groq, Together), or any engine
+"""Bulk runs on batch engines: OpenAI's Batch API (and Azure, Groq, Gemini), or any engine
 that reads the same file format (`vllm run-batch`), instead of live calls.
 
 Articles go through the real pipeline with the answers known so far (`plan`, over the answers

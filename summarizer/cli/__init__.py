@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from . import batch, eval, logs, models, render, screen, summarize
+from . import batch, eval, logs, models, providers, render, screen, summarize
 from .common import Command
 
 app = typer.Typer(
@@ -53,6 +53,7 @@ app.command("schema")(summarize.schema)
 app.command("screen", cls=Command)(screen.screen)
 app.add_typer(screen.lists_app, name="lists")
 app.command("models")(models.models_cmd)
+app.command("providers")(providers.providers_cmd)
 app.add_typer(logs.logs_app, name="logs")
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import typer
 
 from ..errors import EXIT_SOME_FAILED, ConfigError, SummarizerError
-from .common import err, settings_from
+from .common import NoKeyError, err, settings_from, usage_error
 
 OFFLINE_URL = "http://batch-engine.invalid/v1"  # exporting and importing send nothing anywhere
 
@@ -37,14 +37,26 @@ def run(params: dict[str, Any]) -> None:
     if cancel and (imports or reask_live):
         raise ConfigError("--cancel only cancels the batches in flight", "run it on its own")
     offline = not submit and not reask_live
-    if offline and not (params["base_url"] or os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY")):
-        params = {**params, "base_url": OFFLINE_URL}
-    settings = settings_from(params)
+    try:
+        settings = settings_from(params)
+    except NoKeyError:
+        if not offline:
+            raise
+        settings = settings_from({**params, "base_url": OFFLINE_URL})  # nothing is sent: no key needed
     if submit and (settings.replay_dir or settings.record_dir or settings.backend != "openai"):
         raise ConfigError(
             "--engine batch-api sends requests to the provider's Batch API",
             "it cannot be combined with --replay, --record or --backend local/rules (nor their environment variables)",
         )
+    if submit and settings.provider is not None:
+        from ..providers import PROVIDERS
+
+        if not PROVIDERS[settings.provider].batch_api:
+            having = ", ".join(p.name for p in PROVIDERS.values() if p.batch_api)
+            usage_error(
+                f"--engine batch-api: provider {settings.provider} has no OpenAI-compatible Batch API "
+                f"(those that do: {having}); use --engine live, or --export-requests FILE for another engine"
+            )
     if settings.plan == "focused":
         if submit:
             raise ConfigError(

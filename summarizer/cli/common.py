@@ -6,22 +6,25 @@ Imports only typer and our light modules; heavy ones load inside the commands.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 from typer.core import TyperArgument, TyperCommand
 from typer.exceptions import TyperException
 
 from ..errors import ConfigError, OutputError, SettingError, SummarizerError
+from ..providers import NAMES as PROVIDER_NAMES
 from ..terminal import clean
 
 # -------------------------------------------------------------------- shared options
 Model = Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL", help="Model name [env SUMMARIZER_MODEL; default gpt-4o-mini; with --backend local a known local model, default qwen2.5-coder-1.5b].")]
-BaseUrl = Annotated[Optional[str], typer.Option("--base-url", metavar="URL", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 [env OPENAI_BASE_URL].")]
+BaseUrl = Annotated[Optional[str], typer.Option("--base-url", metavar="URL", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 [env OPENAI_BASE_URL, or the provider's own *_BASE_URL]. A provider's key from the environment is sent only to that provider's own host.")]
+Provider = Annotated[Optional[str], typer.Option("--provider", metavar="NAME", help=f"{', '.join(PROVIDER_NAMES)}: that provider's OpenAI-compatible endpoint, key variable and defaults (or name it in the model: anthropic/claude-3-5-haiku-latest) [env SUMMARIZER_PROVIDER; see summarizer providers].")]
 Backend = Annotated[Optional[str], typer.Option("--backend", metavar="openai|local|rules", help="openai (OpenAI or any compatible endpoint, the default), local (the embedded model) or rules (no model: the rules baseline) [env SUMMARIZER_BACKEND].")]
 ModelPath = Annotated[Optional[str], typer.Option("--model-path", metavar="FILE", help="Any GGUF file for --backend local, instead of a known model (see `summarizer models`).")]
 Record = Annotated[Optional[Path], typer.Option("--record", metavar="DIR", help="Write every model exchange to this fixture directory [env SUMMARIZER_RECORD].")]
@@ -31,7 +34,7 @@ MaxReasks = Annotated[Optional[int], typer.Option("--max-reasks", metavar="N", h
 Timeout = Annotated[Optional[float], typer.Option("--timeout", metavar="SECONDS", help="Seconds for the whole article, all attempts included [default 300; 1800 local].")]
 MaxTokens = Annotated[Optional[int], typer.Option("--max-tokens", metavar="N", help="Output token budget; doubled once if the answer is cut off [default 4096].")]
 ChunkTokens = Annotated[Optional[int], typer.Option("--chunk-tokens", metavar="N", help="Article tokens per model call; longer articles are split [default 12000; 2500 local].")]
-Mode = Annotated[Optional[str], typer.Option("--mode", metavar="tools|json_schema|json", help="tools (function calling, default), json_schema (structured outputs) or json (schema in the prompt, for endpoints without either).")]
+Mode = Annotated[Optional[str], typer.Option("--mode", metavar="tools|json_schema|json", help="tools (function calling), json_schema (structured outputs) or json (schema in the prompt, for endpoints without either) [default: the provider's, see summarizer providers; tools for OpenAI].")]
 Strategy = Annotated[Optional[str], typer.Option("--strategy", metavar="single|focused", help="single (one whole-article call, default for hosted models) or focused (small questions, default for --backend local).")]
 Prompts = Annotated[Optional[Path], typer.Option("--prompts", metavar="DIR", help="A folder with your own copies of the prompt templates (prompts/*.md) [env SUMMARIZER_PROMPTS].")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show each attempt (status, wait, tokens) on stderr.")]
@@ -59,7 +62,7 @@ LARGE_BYTES = 256 * 1024 * 1024  # --allow-large: still a bound, so a stray disk
 
 # The model options every command shares: CLI parameter name -> Settings field.
 _MODEL_OPTIONS = {
-    "model": "model", "base_url": "base_url", "backend": "backend", "model_path": "model_path",
+    "model": "model", "base_url": "base_url", "backend": "backend", "model_path": "model_path", "provider": "provider",
     "record": "record_dir", "replay": "replay_dir", "max_retries": "max_retries",
     "max_reasks": "max_reasks", "timeout": "timeout", "max_tokens": "max_tokens", "mode": "mode",
     "chunk_tokens": "chunk_tokens", "strategy": "strategy", "prompts": "prompts_dir",
@@ -79,12 +82,21 @@ def settings_from(params: dict[str, Any]) -> Any:
         return Settings.resolve(**{field: params.get(name) for name, field in _MODEL_OPTIONS.items()})
     except SettingError as exc:
         if exc.field == "api_key":
-            raise ConfigError(
-                "no OPENAI_API_KEY and no --base-url",
-                "set OPENAI_API_KEY; or point --base-url at an OpenAI-compatible server (Ollama, vLLM, "
-                "llama.cpp); or run offline with --backend local (the embedded model) or --backend rules "
-                "(no model); or answer from recordings with --replay DIR",
+            var = next((v for v in _key_variables() if v in exc.problem), "OPENAI_API_KEY")
+            raise NoKeyError(
+                f"no {var} and no --base-url",
+                f"set {var}, point --base-url at an OpenAI-compatible server, run offline with "
+                "--backend local (the embedded model) or --backend rules (no model), or answer from "
+                "recordings with --replay DIR",
             ) from None
+        if exc.field == "provider" and "must be one of" in exc.problem:
+            given = params.get("provider")
+            where = "--provider" if given is not None else "SUMMARIZER_PROVIDER (or --provider)"
+            name = str(given or os.environ.get("SUMMARIZER_PROVIDER"))
+            # echoed only when it looks like a name: a key pasted in the wrong place stays unprinted
+            shown = f" {name!r}" if re.fullmatch(r"[A-Za-z0-9_.-]{1,24}", name) else ""
+            usage_error(f"{where}: unknown provider{shown}; "
+                        f"use one of: {', '.join(PROVIDER_NAMES)} (summarizer providers lists them)")
         if exc.field == "record_dir" and "replay_dir" in exc.problem:
             raise ConfigError("--record and --replay cannot be used together") from None
         option = next((name for name, field in _MODEL_OPTIONS.items() if field == exc.field), None)
@@ -92,9 +104,31 @@ def settings_from(params: dict[str, Any]) -> Any:
             raise
         flag = "--" + option.replace("_", "-")
         env = next((var for var, field in ENVIRONMENT.items() if field == exc.field), None)
+        if params.get(option) is None and exc.field == "base_url":  # a provider's *_BASE_URL variable
+            from ..providers import PROVIDERS
+
+            env = " or ".join(p.url_env for p in PROVIDERS.values() if os.environ.get(p.url_env)) or None
         if params.get(option) is None and env:
             flag = f"{env} (or {flag})"  # the value came from the environment
         raise ConfigError(f"{flag} {exc.problem}", exc.hint) from None
+
+
+class NoKeyError(ConfigError):
+    """The run needs a key that is not set (exit 4, as every configuration error)."""
+
+
+def _key_variables() -> list[str]:
+    from ..providers import PROVIDERS
+
+    return [p.key_env for p in PROVIDERS.values() if p.key_env]
+
+
+def usage_error(message: str) -> NoReturn:
+    """A usage error as one line (exit 2, as click's own), for what click cannot check itself."""
+    from ..redact import redact
+
+    err(f"error: {redact(message)}")
+    raise typer.Exit(2)
 
 
 def preflight(settings: Any, output: Path | None = None) -> None:

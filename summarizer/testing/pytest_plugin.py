@@ -20,7 +20,7 @@ Record modes, as pytest-recording has them (`--summarizer-record-mode`, or the i
   provider and record them.
 - `all`: send every request to the real provider and record it anew.
 
-Recording talks to the provider the environment configures, as the CLI does (OPENAI_API_KEY,
+Recording talks to the provider the environment configures, as the CLI does (SUMMARIZER_PROVIDER, OPENAI_API_KEY,
 OPENAI_BASE_URL, SUMMARIZER_BACKEND, SUMMARIZER_MODEL...); no header is ever written.
 """
 

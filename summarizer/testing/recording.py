@@ -160,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rec.add_argument("articles", nargs="+", type=Path)
     rec.add_argument("--model")
     rec.add_argument("--base-url")
+    rec.add_argument("--provider", help="a provider by name (summarizer providers): its endpoint and its own key")
     rec.add_argument("--backend")
     rec.add_argument("--new-only", action="store_true", help="record only exchanges not recorded yet")
     rec.add_argument("--synthetic", type=Path, metavar="ANSWERS",
@@ -173,7 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in describe_directory(args.directory):
             print(line)
         return 0
-    options = {k: v for k, v in (("model", args.model), ("base_url", args.base_url), ("backend", args.backend)) if v}
+    given = (("model", args.model), ("base_url", args.base_url), ("provider", args.provider), ("backend", args.backend))
+    options = {k: v for k, v in given if v}
     if args.synthetic is not None:
         outcomes = record_synthetic(args.articles, args.synthetic, args.directory, args.why, new_only=args.new_only, **options)
     else:
