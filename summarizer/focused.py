@@ -61,13 +61,29 @@ _HEDGE = re.compile(
     re.IGNORECASE,
 )
 _SPEECH_CUE = re.compile(
-    r"\b(said|says|say|told|tells|added|stated|wrote|writes|called|calls|described|describes|declared|"
+    r"\b(said|says|say|told|tells|added|stated|wrote|writes|(?<!so-)called|calls|described|describes|declared|"
     r"warned|insisted|argued|asserted|replied|announced|according|noted|sagte|erklärte|betonte)\b",
     re.IGNORECASE,
 )
 # "Treasury designated X", "the EU imposed sanctions": the subject imposes, it is not a target.
 _IMPOSER = re.compile(r"^\s*(?:(?:is|has|have|had|was|were|today|also|now|again|will|would)\s+)*"
                       r"(?:designat|sanction|impos|announc|identif|lift|extend|block|target|took|take)", re.IGNORECASE)
+# Lower-case words that belong inside proper names ("Travel and Tourism LLC", "Bank of Iran",
+# "Osama bin Laden", "Ursula von der Leyen"); any other lower-case word makes a description.
+_NAME_PARTICLES = frozenset(
+    "and of the for de del della di da do dos du la le les van von der den des al el bin ibn bint "
+    "abu y e et und für zu & ltd co inc llc plc".split()
+)
+# Laws and orders are what sanctions are imposed under, never a target.
+_INSTRUMENT = re.compile(r"^(?:(?:Executive Order|Section|Resolution|Regulation|Council Regulation|Act)\b|E\.\s?O\.)")
+# The agencies that administer sanctions impose them; they are not what an article reports as
+# sanctioned (a country or a bloc can be both, so those are left to the model and the text).
+_AUTHORITIES = re.compile(
+    r"^(?:the\s+)?(?:OFAC|Office of Foreign Assets Control|(?:U\.?S\.?\s+)?(?:Department of (?:the )?Treasury|"
+    r"Treasury(?: Department)?|State Department|Department of State|Commerce Department|Department of Commerce)|"
+    r"BIS|Bureau of Industry and Security|OFSI|HM Treasury)$",
+    re.IGNORECASE,
+)
 _NONE = frozenset({"", "none", "null", "unknown", "n/a", "no one", "nobody", "unclear", "not said"})
 
 
@@ -157,6 +173,45 @@ def _scare_quote(text: str, start: int, end: int, paras: list[tuple[int, int]]) 
     return _SPEECH_CUE.search(_context(text, start, paras)) is None
 
 
+def _a_name(name: str) -> bool:
+    """A proper name, not a description: "Mahan Air" and "Jahan Destination Travel and Tourism LLC"
+    are names; "Iranian shipping network", "firms under his control" and "Mahan Air general sales
+    agents" describe (a small model lists them as readily as names); nor is a law or an order."""
+    words = re.findall(r"[^\W\d_][\w'’.-]*", name)
+    if not words or _INSTRUMENT.match(name):
+        return False
+    return all(w[:1].isupper() or w.casefold().strip(".") in _NAME_PARTICLES for w in words)
+
+
+def _sanctioned_in_a_sentence(text: str, name: str, sentences: dict[str, tuple[int, int]]) -> bool:
+    """Some sentence that names `name` also speaks of sanctions: a paragraph about sanctions also
+    names places, officials and history that are not targets. (The sentences a name spans count
+    together: "Gomei Air Services Co., Ltd." may straddle a split.)"""
+    spans = list(sentences.values())
+    for m in re.finditer(re.escape(name), text, re.IGNORECASE):
+        hit = [i for i, (a, b) in enumerate(spans) if a < m.end() + 1 and b > m.start() - 1]
+        if hit:  # its sentences and the next: "X is a GSA in Hong Kong. X is being designated ..."
+            hit.append(hit[-1] + 1)
+        around = " ".join(text[spans[i][0] : spans[i][1]] for i in hit if i < len(spans))
+        if _SANCTION_CUE.search(around or text[m.start() : m.end()]):
+            return True
+    return False
+
+
+def _without_short_forms(targets: list[ExtractedTarget]) -> list[ExtractedTarget]:
+    """One target once: "Khedri" beside "Abdolhossein Khedri" is the same person, and "Mahan Air
+    GSAs" beside "Mahan Air GSA" the same agents (the paragraphs are asked one by one)."""
+    names = {t.name.casefold() for t in targets}
+
+    def short(name: str) -> bool:
+        key = name.casefold()
+        if key.endswith("s") and key[:-1] in names:
+            return True
+        return " " not in key and any(other.endswith(" " + key) for other in names)
+
+    return [t for t in targets if not short(t.name)]
+
+
 def _imposes(paragraph: str, name: str) -> bool:
     """Every place of `name` in the paragraph is the subject of an imposing verb."""
     places = [m.end() for m in re.finditer(re.escape(name), paragraph, re.IGNORECASE)]
@@ -206,9 +261,14 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
             name = _name(raw)
             if name and _imposes(paragraph, name):
                 continue  # the model named who imposes the sanctions
+            if name and (_AUTHORITIES.match(name) or not _a_name(name)
+                         or not _sanctioned_in_a_sentence(text, name, sentences)):
+                continue  # an authority, a description, a law, or a name from the background
             if name and name.casefold() not in seen:
                 seen.add(name.casefold())
                 targets.append(ExtractedTarget(name=name, kind=_kind(name, paragraph)))  # type: ignore[arg-type]
+
+    targets = _without_short_forms(targets)
 
     allegations: list[ExtractedAllegation] = []
     for ref, (start, end) in sentences.items():

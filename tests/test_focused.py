@@ -1,0 +1,169 @@
+"""The focused strategy (summarizer/focused.py): what code decides, what the model is asked, and
+how its answers become an Extraction; and the embedded model's published quality figures,
+recomputed from its recorded answers.
+
+The plan is a generator of questions; these tests answer each question by hand (a scripted
+small model) and check what the plan keeps. The last tests replay the real
+Qwen2.5-Coder-1.5B answers recorded in fixtures/local-qwen2.5-coder-1.5b through the whole CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer import focused
+from summarizer.cli import app
+from summarizer.schema import Extraction
+
+from .conftest import ROOT, SHARED
+
+ARTICLE = (
+    "WASHINGTON - The Treasury Department on Tuesday designated Volga Shipping LLC and its owner "
+    "Ivan Petrov under E.O. 13224.\n"
+    "Volga Shipping LLC is a carrier based in Moscow. The company's so-called \u201cghost fleet\u201d "
+    "moved oil for years.\n"
+    "Petrov was born in Kazan and studied in London.\n"
+    "\u201cThese transfers fuel the war and we will stop them,\u201d said Treasury official Jane Doe.\n"
+    "Russia has been accused of using the network to evade sanctions, and Moscow denied the claims.\n"
+)
+
+
+def run(text: str, answer: Callable[[focused.Question], Any]) -> tuple[Extraction, list[focused.Question]]:
+    """Drive the plan to its end, answering each question with `answer(question)`."""
+    asked: list[focused.Question] = []
+    gen = focused.plan(text)
+    try:
+        question = next(gen)
+        while True:
+            asked.append(question)
+            question = gen.send(answer(question))
+    except StopIteration as stop:
+        return stop.value, asked
+
+
+def scripted(targets: list[str], speaker: str = "Jane Doe") -> Callable[[focused.Question], Any]:
+    def answer(q: focused.Question) -> Any:
+        m = q.response_model
+        if m is focused.SpeakerAnswer:
+            said = "none" if "ghost fleet" in q.messages[-1]["content"].split("END EXCERPT")[1] else speaker
+            return m(speaker=said)
+        if m is focused.TargetsAnswer:
+            return m.model_construct(targets=targets)  # past the cap of 6: the plan must cope
+        if m is focused.AccusationAnswer:
+            return m(accusation=True, accuser="none", accused="Russia")
+        return m(summary=[{"text": "The Treasury designated Volga Shipping LLC.", "support": ["S1"]}])
+
+    return answer
+
+
+def test_every_quotation_is_a_candidate_and_a_scare_quote_is_left_out() -> None:
+    extraction, asked = run(ARTICLE, scripted([]))
+    speaker_questions = [q for q in asked if q.response_model is focused.SpeakerAnswer]
+    assert len(speaker_questions) == 2  # both quotations are asked about, the model forgets none
+    assert [q.speaker for q in extraction.quotes] == ["Jane Doe"]  # "ghost fleet": nobody speaks it
+
+
+def test_targets_keep_names_and_drop_descriptions_authorities_laws_background_and_short_forms() -> None:
+    answers = [
+        "Volga Shipping LLC", "Ivan Petrov",  # the targets
+        "Treasury Department",  # the authority that imposes (also the subject of "designated")
+        "E.O. 13224",  # the order they are designated under
+        "Volga Shipping LLC's ghost fleet", "carrier based in Moscow",  # descriptions
+        "Petrov",  # the short form of a kept name
+    ]
+    extraction, asked = run(ARTICLE, scripted(answers))
+    assert [t.name for t in extraction.sanctions_targets] == ["Volga Shipping LLC", "Ivan Petrov"]
+    # only paragraphs with a sanctions cue are asked about
+    target_questions = [q for q in asked if q.response_model is focused.TargetsAnswer]
+    assert len(target_questions) == 2 and all("sanction" in q.messages[-1]["content"].lower()
+                                              or "designat" in q.messages[-1]["content"].lower()
+                                              for q in target_questions)
+
+
+def test_a_name_only_in_the_background_of_a_sanctions_paragraph_is_dropped() -> None:
+    text = ("OFAC designated Volga Shipping LLC on Tuesday. The firm was founded in Kazan by Anna Ivanova, "
+            "who later moved to London.\n")
+    extraction, _ = run(text, scripted(["Volga Shipping LLC", "Anna Ivanova", "London"]))
+    # Anna Ivanova's sentence is the next one after a designation, which counts ("X is a carrier.
+    # X is designated" introduces a target); London's is two away
+    assert "London" not in [t.name for t in extraction.sanctions_targets]
+    assert "Volga Shipping LLC" in [t.name for t in extraction.sanctions_targets]
+
+
+@pytest.mark.parametrize(
+    ("name", "is_name"),
+    [
+        ("Jahan Destination Travel and Tourism LLC", True), ("Gomei Air Services Co., Ltd.", True),
+        ("Genava 12", True), ("Osama bin Laden", True), ("Central Bank of Iran", True),
+        ("Iranian shipping network", False), ("firms under his control", False),
+        ("Mahan Air general sales agents", False), ("Executive Order 13224", False), ("E.O. 13224", False),
+        ("", False),
+    ],
+)
+def test_what_counts_as_a_name(name: str, is_name: bool) -> None:
+    assert focused._a_name(name) is is_name
+
+
+@pytest.mark.parametrize("name", ["OFAC", "the Office of Foreign Assets Control", "U.S. Department of the Treasury",
+                                  "State Department", "Treasury"])
+def test_the_agencies_that_impose_sanctions_are_not_targets(name: str) -> None:
+    assert focused._AUTHORITIES.match(name)
+    assert not focused._AUTHORITIES.match("Iran Air") and not focused._AUTHORITIES.match("European Union")
+
+
+def test_an_unanswerable_summary_leaves_the_lede_standing() -> None:
+    def answer(q: focused.Question) -> Any:
+        if q.response_model is focused.SummaryAnswer:
+            return None  # cut off or invalid: the plan goes on
+        return scripted([])(q)
+
+    extraction, _ = run(ARTICLE, answer)
+    assert extraction.summary and extraction.summary[0].text.startswith("WASHINGTON - The Treasury Department")
+
+
+# ---------------------------------------------------------------- the real model, replayed
+
+RECORDINGS = ROOT / "fixtures" / "local-qwen2.5-coder-1.5b"
+
+
+@pytest.fixture(scope="module")
+def replayed() -> dict[str, Any]:
+    """`summarizer eval` on the development articles, answered by the recorded real model."""
+    import os
+
+    os.environ.setdefault("SUMMARIZER_NO_LOG", "1")
+    res = CliRunner().invoke(app, ["eval", str(SHARED), "--backend", "local", "--replay", str(RECORDINGS), "--json"],
+                             env={"SUMMARIZER_NO_LOG": "1"})
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_the_embedded_model_meets_the_quality_bar(replayed: dict[str, Any]) -> None:
+    """Issue 11's bar on the development articles; the answers are the real model's (greedy
+    decoding: a live run asks the same questions and gets the same answers)."""
+    o = replayed["overall"]
+    assert o["errors"] == 0
+    assert o["target_f1"] >= 0.6 and o["quote_recall"] >= 0.9 and o["speaker_accuracy"] >= 0.7
+    assert o["allegation_recall"] >= 0.4 and o["targets_invented"] == 0 and o["unsupported_names"] == 0
+    assert o["verbatim_share"] == 1.0
+
+
+def test_the_published_figures_are_the_replayed_ones(replayed: dict[str, Any]) -> None:
+    """docs/local-model.md shows the overall row of this very replay, not a copied number."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("eval_table", ROOT / "benchmarks" / "eval_table.py")
+    assert spec and spec.loader
+    table = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(table)
+    row = table.cells(replayed["overall"])
+    doc = (ROOT / "docs" / "local-model.md").read_text("utf-8")
+    published = re.search(r"^\| focused, qwen2\.5-coder-1\.5b \(default\) \| (.*) \|$", doc, re.M)
+    assert published, "the focused row is missing from docs/local-model.md"
+    assert published.group(1) == row
