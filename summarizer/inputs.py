@@ -408,7 +408,7 @@ def _article_from_bytes(
         raise InputError(f"{shown} is empty", "pass a file with the article's text")
     _refuse_known_binary(data, shown)
 
-    is_html = html if html is not None else _looks_like_html(source, data)
+    is_html = html if html is not None else looks_like_html(source, data)
     if is_html and declared is None:
         declared = _meta_charset(data)
     text, encoding = _decode(data, shown, declared, is_html)
@@ -612,7 +612,7 @@ def _is_blank(text: str) -> bool:
 # HTML
 
 
-def _looks_like_html(source: str, data: bytes) -> bool:
+def looks_like_html(source: str, data: bytes) -> bool:
     """HTML by file name, or by a doctype/<html> start or <head>/<body> tag in the first 1 KB."""
     name = source.lower()
     if "://" in name:
