@@ -17,17 +17,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import errors
-    from .api import (
-        Item,
-        Options,
-        Result,
-        Screening,
-        Summarizer,
-        asummarize,
-        asummarize_many,
-        summarize,
-        summarize_many,
-    )
+    from .api import Summarizer, asummarize, asummarize_many, summarize, summarize_many
     from .errors import (
         AuthError,
         ConfigError,
@@ -43,16 +33,18 @@ if TYPE_CHECKING:  # pragma: no cover
         TruncatedOutputError,
     )
     from .inputs import Article, fetch_url, read_article
+    from .items import Item
+    from .options import Options, Result, Screening
     from .schema import ArticleSummary
     from .screening import Screener
     from .settings import Backend, Mode, OutputFormat, RecordMode, Settings, Strategy
 
 _LAZY = {
     **dict.fromkeys(
-        ("Summarizer", "summarize", "asummarize", "summarize_many", "asummarize_many",
-         "Item", "Options", "Result", "Screening"),
-        "api",
+        ("Summarizer", "summarize", "asummarize", "summarize_many", "asummarize_many"), "api"
     ),
+    "Item": "items",
+    **dict.fromkeys(("Options", "Result", "Screening"), "options"),
     **dict.fromkeys(("Article", "read_article", "fetch_url"), "inputs"),
     "ArticleSummary": "schema",
     "Screener": "screening",

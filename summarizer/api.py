@@ -18,92 +18,22 @@ of `summarizer.errors`, never prints and never exits.
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypedDict, Union, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from . import cache as cache_mod
-from .errors import ConfigError, InputError, SettingError, SummarizerError
-from .inputs import Article, article_from_bytes, article_from_text, looks_like_html
+from .errors import ConfigError, SettingError, SummarizerError
+from .inputs import Article
+from .items import Id, Item, as_article, error_for, item_article, item_name
+from .options import Options, Result, Screening, settings_for
 from .schema import ArticleSummary
-from .settings import DEFAULT_CONCURRENCY, Backend, Mode, RecordMode, Settings, Strategy
+from .settings import DEFAULT_CONCURRENCY, Settings
 
 if TYPE_CHECKING:
     import httpx2
 
     from .screening import Screener
-
-PathLike = str | os.PathLike[str]
-Id = str | int
-Item = str | Article | tuple[Id, str | Article]
-"""One input of `summarize_many`: a text (plain or HTML), an Article, or an `(id, text)` pair."""
-Screening = Union[PathLike, Sequence[PathLike], "Screener"]
-"""What `screening=` takes: a sanctions list file or name, several, a yente URL, or a Screener."""
-Result = ArticleSummary | SummarizerError
-"""One entry of `summarize_many`'s answer: the result, or that article's typed error."""
-
-
-class Options(TypedDict, total=False):
-    """The `Settings` fields, as keywords of `Summarizer(...)` and the shortcuts (see `Settings`
-    for what each means); None means "not given" (the environment or the default applies)."""
-
-    model: str | None
-    backend: Backend | None
-    base_url: str | None
-    api_key: str | None
-    record_dir: PathLike | None
-    replay_dir: PathLike | None
-    model_path: PathLike | None
-    max_retries: int | None
-    retry_wait: float | None
-    max_reasks: int | None
-    timeout: float | None
-    request_timeout: float | None
-    max_tokens: int | None
-    temperature: float | None
-    chunk_tokens: int | None
-    mode: Mode | None
-    strategy: Strategy | None
-    record_mode: RecordMode | None
-    prompts_dir: PathLike | None
-    rpm: int | None
-    tpm: int | None
-
-
-def as_article(text: str | Article, source: str | None = None) -> Article:
-    """What a caller holds, as the pipeline reads it.
-
-    An Article is used as is. A str of HTML (by `source`'s suffix, or a doctype/<html>/<head>/
-    <body> at its start, as for files) is extracted like the CLI extracts a page; the result
-    then carries the extracted text its offsets index (`result.text`). Any other str is kept
-    exactly as given (to force that for text that looks like HTML, pass `Article(text, source)`).
-    """
-    if isinstance(text, Article):
-        return text
-    name = source or "<text>"
-    if not isinstance(text, str):
-        raise InputError(
-            f"{name}: an article must be a str or an Article, not {type(text).__name__}",
-            "read files with read_article(path) and pages with fetch_url(url)",
-        )
-    if looks_like_html(name, text[:8192].encode("utf-8", "replace")):
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError:
-            return article_from_text(text, name)  # refuses the lone surrogate in its usual words
-        return article_from_bytes(data, name, html=True)
-    return article_from_text(text, name)
-
-
-def _settings(settings: Settings | None, options: Options) -> Settings:
-    given: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
-    unknown = sorted(set(given) - set(Options.__annotations__))
-    if unknown:  # callers without a type checker get a named error, not a dataclass TypeError
-        raise SettingError(unknown[0], "is not a setting", "see summarizer.Settings for the fields")
-    if settings is not None:
-        return settings.with_(**given) if given else settings
-    return Settings.resolve(**given)
 
 
 def _check_http_client(client: object, settings: Settings) -> None:
@@ -152,7 +82,7 @@ class Summarizer:
         on_event: Callable[[str], None] | None = None,
         **options: Unpack[Options],
     ) -> None:
-        self.settings = _settings(settings, options)
+        self.settings = settings_for(settings, options)
         _check_http_client(http_client, self.settings)
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise SettingError("concurrency", f"must be an integer of at least 1 (got {concurrency!r})")
@@ -269,9 +199,9 @@ class Summarizer:
 
         async def work(entry: tuple[int, Item]) -> SummarizerError | None:
             i, item = entry
-            name = _name(item, i)
+            name = item_name(item, i)
             try:
-                results[i] = await self.arun(_article(item, name))
+                results[i] = await self.arun(item_article(item, name))
             except SummarizerError as err:
                 err.source = name
                 results[i] = err
@@ -287,7 +217,7 @@ class Summarizer:
         fatal = await run_pool(take, work, concurrency or self.concurrency)
         if fatal is not None:
             for i, item in numbered:  # never started: the error that stopped the run is theirs too
-                results[i] = _copy_for(fatal, _name(item, i))
+                results[i] = error_for(fatal, item_name(item, i))
         return [results[i] for i in range(len(results))]
 
     def summarize_many(self, items: Iterable[Item], *, concurrency: int | None = None) -> list[Result]:
@@ -347,33 +277,6 @@ def _is_sync_client(client: object) -> bool:
 def _offsets_text(result: ArticleSummary, article: Article) -> str:
     """The text the offsets index: the extracted text for HTML input, else the article's."""
     return result.text if result.text is not None else article.text
-
-
-def _name(item: object, i: int) -> str:
-    """The id an input is known by: a pair's id, an Article's source, else `<text i>`."""
-    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str | int):
-        return str(item[0])
-    if isinstance(item, Article):
-        return item.source
-    return f"<text {i}>"
-
-
-def _article(item: object, name: str) -> Article:
-    if isinstance(item, tuple):
-        if len(item) != 2 or isinstance(item[0], bool) or not isinstance(item[0], str | int):
-            raise InputError(f"{name}: a pair must be (id, text) with a str or int id", "see summarize_many")
-        text = item[1]
-        return as_article(text, name) if not isinstance(text, Article) else text
-    return as_article(item, name)  # type: ignore[arg-type]  # anything else: as_article refuses it
-
-
-def _copy_for(err: SummarizerError, source: str) -> SummarizerError:
-    """The same error (class, message, hint, fields) for another input."""
-    copy = SummarizerError.__new__(type(err))
-    copy.__dict__.update(err.__dict__)
-    copy.args = err.args
-    copy.source = source
-    return copy
 
 
 # -- the module shortcuts: a temporary Summarizer each --------------------------------------

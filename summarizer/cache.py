@@ -20,11 +20,11 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .atomic import write_atomic
 from .schema import ArticleSummary, schema_sha256
 from .settings import Settings
 
@@ -145,16 +145,11 @@ def get(key: str, directory: Path | None = None) -> ArticleSummary | None:
 def put(key: str, result: ArticleSummary, directory: Path | None = None) -> None:
     """Store a result; failures to write a cache are never fatal."""
     path = _path(key, directory)
-    tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(result.model_dump_json())
-        os.replace(tmp, path)
+        write_atomic(path, result.model_dump_json(), prefix=".tmp-")  # .tmp-*: what `clear` may sweep
     except OSError:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        pass
 
 
 def _shards(root: Path) -> list[Path]:

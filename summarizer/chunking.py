@@ -16,6 +16,10 @@ Why it is shaped this way:
   across a boundary, in one narrow, documented case (`carry_speakers`). It never invents text.
 
 Pure functions, standard library only (plus this package's schema and grounding helpers).
+
+Long module: splitting and carrying speakers share one contract (a boundary never cuts a
+quotation, and only a boundary's neighbours may lend a speaker), and the token counters exist
+for the splitter's budget; 15 lines over the mark, a split would scatter that contract.
 """
 
 from __future__ import annotations

@@ -14,6 +14,10 @@ Secrets never reach the file: settings are stored by an allow-list (no key, no b
 its host), URLs lose their user:password, query and fragment, error messages and settings
 pass through `redact` with the run's key, and the result has the key itself replaced.
 Library code: nothing here prints or exits.
+
+Long module: the record (`Run`), what may be stored in it (the safe values) and the database
+that writes it are one guarantee (nothing secret stored, logging never costs a run), which
+docs/history.md documents as one unit.
 """
 
 from __future__ import annotations
@@ -156,12 +160,12 @@ _USERINFO = re.compile(r"://[^/@\s\"'\\]*@")  # "user:password@" after a scheme
 
 def safe_source(source: str | None) -> str | None:
     """A source as it may be stored: a URL without user:password, query and fragment (the rule
-    of the CLI's messages, `inputs._redact_url`)."""
+    of the CLI's messages, `redact.redact_url`)."""
     if source is None or "://" not in source:
         return source
-    from .inputs import _redact_url
+    from .redact import redact_url
 
-    return _redact_url(source)
+    return redact_url(source)
 
 
 def scrub(text: str | None, secret: str | None) -> str | None:

@@ -168,9 +168,8 @@ class Settings:
             raise SettingError(
                 "api_key",
                 "is missing, and so is base_url: the openai backend has nowhere to send requests",
-                "set OPENAI_API_KEY (or api_key=); or point base_url (--base-url) at an OpenAI-compatible "
-                "server (Ollama, vLLM, llama.cpp); or run offline with --backend local (the embedded model) "
-                "or --backend rules (no model); or answer from recordings with --replay DIR",
+                "set OPENAI_API_KEY (or api_key=), point base_url at an OpenAI-compatible server, "
+                'run offline with backend="local" or backend="rules", or answer from recordings with replay_dir=',
             )
 
     @classmethod

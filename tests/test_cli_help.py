@@ -62,7 +62,9 @@ def test_backend_help_names_every_backend() -> None:
 def test_completion_is_offered_and_works_for_bash(tmp_path: Path) -> None:
     top = runner.invoke(app, ["--help"]).stdout
     assert "--install-completion" in top and "--show-completion" in top
-    env = {**os.environ, "HOME": str(tmp_path)}
+    # The shell is named on the command line: typer otherwise detects it from the parent
+    # processes (shellingham), and a CI runner may have no shell among them.
+    env = {**os.environ, "HOME": str(tmp_path), "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
     shown = subprocess.run([sys.executable, "-m", "summarizer", "--show-completion", "bash"],
                            capture_output=True, text=True, env=env, timeout=60)
     assert shown.returncode == 0 and "complete_bash" in shown.stdout and "complete " in shown.stdout

@@ -31,6 +31,7 @@ def test_readme_first_command_with_the_default_model(tmp_path: Path) -> None:
         pytest.skip(f"the default model's parts are not installed ({st.missing[0]} ...)")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
     env["SUMMARIZER_CACHE_DIR"] = str(tmp_path / "cache")  # results cache only: the model dir stays
+    env["SUMMARIZER_LOGS_DB"] = str(tmp_path / "history.db")  # never the user's history
     res = subprocess.run(
         [sys.executable, "-m", "summarizer", "summarize", str(EXAMPLE), "--backend", "local"],
         capture_output=True, text=True, env=env, timeout=900,

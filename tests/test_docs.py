@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from summarizer.batch import EXIT_SOME_FAILED
@@ -39,3 +42,83 @@ def test_every_documented_option_exists() -> None:
     assert len(options) > 10
     for option in options:
         assert option in help_text, option
+
+
+QWEN_RECORDINGS = ROOT / "fixtures" / "local-qwen2.5-coder-1.5b"
+
+
+def test_every_everyday_command_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each line of the README's "Everyday commands" runs and succeeds, as written, with only
+    its placeholders made real: `article.txt` is the example article, `page.html` a saved news
+    page, the URL a loopback server, OpenAI the loopback fake server, the embedded model its
+    recorded answers (fixtures/local-qwen2.5-coder-1.5b, recorded from the real model) and
+    `ofac-sdn` a slice of the SDN list."""
+    import http.server
+    import shlex
+    import shutil
+    import threading
+
+    from summarizer.testing.fake_openai import FakeOpenAI, Reply
+
+    from .conftest import EXAMPLE, SHARED, TEST_KEY, example_payload
+
+    block = README.split("## Everyday commands", 1)[1]
+    lines = re.search(r"```sh\n(.*?)```", block, re.S).group(1).splitlines()  # type: ignore[union-attr]
+    commands = [line.split("  #")[0].strip() for line in lines if line.strip()]
+    assert len(commands) >= 15
+
+    page = (EXAMPLE.read_text("utf-8"))
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = page.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(EXAMPLE, "article.txt")
+    shutil.copy(SHARED / "05_nytimes-sudan-sanctions.html", "page.html")
+    Path("articles").mkdir()
+    shutil.copy(EXAMPLE, "articles/iran.txt")
+    shutil.copytree(SHARED, "tests/articles")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
+    ran = []
+    try:
+        with FakeOpenAI(default=Reply(payload=example_payload())) as fake:
+            for command in commands:
+                args = shlex.split(command)
+                if args[0] == "export":
+                    continue
+                if args[:2] == ["cat", "article.txt"]:  # the pipe: the article on stdin
+                    args, stdin = args[args.index("|") + 1:], page
+                else:
+                    stdin = None
+                assert args[0] == "summarizer", command
+                args = [a.replace("https://example.org/story", f"http://127.0.0.1:{web.server_port}/story")
+                        for a in args[1:]]
+                args = ["tests/data/lists/sdn-slice.csv" if a == "ofac-sdn" else a for a in args]
+                env = {"OPENAI_API_KEY": TEST_KEY, "OPENAI_BASE_URL": fake.url}
+                if "local" in args:
+                    env["SUMMARIZER_REPLAY"] = str(QWEN_RECORDINGS)
+                if "--screen" in args:
+                    Path("tests/data/lists").mkdir(parents=True, exist_ok=True)
+                    shutil.copy(ROOT / "tests/data/lists/sdn-slice.csv", "tests/data/lists/sdn-slice.csv")
+                res = CliRunner().invoke(app, args, input=stdin, env=env)
+                assert res.exit_code == 0, (command, res.output, res.exception)
+                ran.append(args[0])
+    finally:
+        web.shutdown()
+    assert Path("notes.md").read_text("utf-8").startswith("#")
+    assert "<html" in Path("review.html").read_text("utf-8").lower()
+    assert json.loads(Path("results.jsonl").read_text("utf-8").splitlines()[0])["ok"] is True
+    assert (Path("review") / "index.html").exists()
+    assert {"summarize", "batch", "render", "screen", "eval", "logs", "models", "schema"} <= set(ran)

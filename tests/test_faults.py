@@ -165,20 +165,6 @@ def test_string_usage_keeps_the_answer_and_counts_what_it_can(fake: FakeOpenAI, 
     assert (u.prompt_tokens, u.completion_tokens, u.total_tokens) == (0, 7, 7)
 
 
-def test_a_bug_under_the_client_is_not_a_connection_error() -> None:
-    import httpx2
-    import openai
-
-    from summarizer.client import translate
-    from summarizer.settings import Settings as S
-
-    # What the openai client makes of anything raised in its transport, with our stash on it.
-    request = httpx2.Request("POST", "http://x/v1/chat/completions")
-    request.extensions["summarizer_error"] = KeyError("boom")
-    wrapped = openai.APIConnectionError(request=request)
-    assert isinstance(translate(wrapped, S(backend="rules"), 1), KeyError)
-
-
 # ------------------------------------------------------------------ 4. every request is counted
 def test_failed_requests_are_counted(fake: FakeOpenAI, example_text: str) -> None:
     fake.script(Reply(action="reset"), Reply(action="reset"), OK)

@@ -34,7 +34,8 @@ SHORT = (
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
-    env.update({"SUMMARIZER_CACHE_DIR": str(tmp_path / "cache"), "TERM": "xterm-256color", "COLUMNS": "120"})
+    env.update({"SUMMARIZER_CACHE_DIR": str(tmp_path / "cache"), "TERM": "xterm-256color", "COLUMNS": "120",
+                "SUMMARIZER_LOGS_DB": str(tmp_path / "history.db")})  # never the user's history
     env.update(extra)
     return env
 

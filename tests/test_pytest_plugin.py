@@ -177,7 +177,7 @@ def test_recording_without_a_provider_fails_with_the_configuration_error(pyteste
     suite(pytester, tmp_path / "rec", BOTH)
     result = pytester.runpytest("-p", "no:cacheprovider", "--summarizer-record-mode=all")
     result.assert_outcomes(failed=1)
-    assert "no OPENAI_API_KEY and no --base-url" in result.stdout.str()
+    assert "api_key is missing, and so is base_url" in result.stdout.str()
 
 
 def test_the_readme_example_and_commands_run(pytester: pytest.Pytester, provider: FakeOpenAI) -> None:

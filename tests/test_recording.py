@@ -95,7 +95,7 @@ def test_new_episodes_from_the_environment_in_the_cli(fake: FakeOpenAI, tmp_path
     res = runner.invoke(app, ["summarize", str(EXAMPLE), "--record", str(rec), "--model", "gpt-4o"], env=env)
     assert res.exit_code == 0 and len(fake.requests) == 1 and len(list(rec.glob("*.json"))) == 2
     bad = runner.invoke(app, ["summarize", str(EXAMPLE), "--record", str(rec)], env={**env, "SUMMARIZER_RECORD_MODE": "some"})
-    assert bad.exit_code == 4 and "unknown record mode 'some'" in bad.stderr
+    assert bad.exit_code == 4 and "record_mode must be one of all, new_episodes (got 'some')" in bad.stderr
 
 
 def body(**changes: Any) -> dict[str, Any]:

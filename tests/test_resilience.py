@@ -109,33 +109,6 @@ def test_whole_article_timeout_bounds_everything(fake: FakeOpenAI, example_text:
     assert time.monotonic() - t0 < 2.5
 
 
-# ---------------------------------------------------------------- permanent faults: no retry
-@pytest.mark.parametrize(
-    ("reply", "exc", "text"),
-    [
-        (Reply(status=401), errors.AuthError, "refused the API key"),
-        (Reply(status=403), errors.AuthError, "denied access"),
-        (Reply(status=404), errors.ProviderError, "not found"),
-        (Reply(status=400, body={"error": {"message": "This model's maximum context length is 8192 tokens", "code": "context_length_exceeded"}}),
-         errors.ProviderError, "longer than the model's context"),
-        (Reply(status=400, body={"error": {"message": "bad param"}}), errors.ProviderError, "HTTP 400"),
-        (Reply(status=429, body={"error": {"message": "quota", "code": "insufficient_quota"}}), errors.ProviderError, "quota"),
-        (Reply(body={"id": "x", "object": "chat.completion", "choices": [], "model": "m"}), errors.ProviderError, "no choices"),
-        (Reply(body=b"<html>gateway</html>"), errors.ProviderError, "not JSON"),
-        (Reply(body={"id": "x", "object": "chat.completion", "model": "m",
-                     "choices": [{"index": 0, "message": None, "finish_reason": "stop"}]}),
-         errors.ProviderError, "without a message"),
-        (Reply(payload=example_payload(), finish_reason="content_filter"), errors.ProviderError, "refused"),
-    ],
-)
-def test_permanent_faults_stop_at_once(fake: FakeOpenAI, example_text: str, reply: Reply,
-                                       exc: type[errors.SummarizerError], text: str) -> None:
-    fake.default = reply
-    with pytest.raises(exc, match=text):
-        run(fake, example_text)
-    assert len(fake.requests) == 1
-
-
 def test_401_cli_one_line_no_key(fake: FakeOpenAI) -> None:
     fake.default = Reply(status=401, body={"error": {"message": f"Incorrect API key provided: {TEST_KEY}"}})
     res = cli(fake, "-v")

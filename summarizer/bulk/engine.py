@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import atomic_writer
 from ..batch import Id, Item, Loader, ResultFile, Tally, error_line, ok_line
 from ..errors import AuthError, ConfigError, ProviderError, RetriesExhaustedError, SummarizerError
 from ..settings import Settings
@@ -318,14 +319,11 @@ class Engine:
     def _export(self, lines: list[tuple[str, bytes]]) -> None:
         path = self.options.export
         assert path is not None
-        tmp = path.with_name(f".{path.name}.{id(self)}.tmp")
         try:
-            with open(tmp, "wb") as handle:
+            with atomic_writer(path) as handle:
                 for _, line in lines:
                     handle.write(line)
-            tmp.replace(path)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise ConfigError(f"cannot write {path}: {exc.strerror or exc}", "check the --export-requests path") from None
         self.tally.exported += len(lines)
 

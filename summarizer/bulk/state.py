@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_atomic
 from ..errors import ConfigError, SummarizerError
 
 FORMAT = "summarizer-bulk-state"
@@ -105,15 +106,9 @@ class State:
         assert self.path is not None
         data = {"format": FORMAT, "version": VERSION, **asdict(self)}
         data.pop("path")
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:
-            with open(tmp, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")), fsync=True)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise SummarizerError(
                 f"cannot write {self.path}: {exc.strerror or exc}",
                 "free some space; rerun the same command to resume",

@@ -118,15 +118,15 @@ def batch(
     verbose: Verbose = False,
     debug: Debug = False,
     # batch engines and pacing (summarizer/bulk/, cli/bulk.py, transports/pacing.py)
-    engine: Annotated[Engine, typer.Option("--engine", help="live: model calls from here (default); batch-api: the provider's Batch API (half price on OpenAI, hours not seconds).")] = Engine.live,
-    export_requests: Annotated[Optional[Path], typer.Option("--export-requests", help="Write the batch request file (for vllm run-batch and the like) instead of sending anything.", show_default=False)] = None,
-    import_results: Annotated[Optional[list[Path]], typer.Option("--import-results", help="Read a batch results file made elsewhere (repeatable): validated and grounded like live answers.", show_default=False)] = None,
+    engine: Annotated[Engine, typer.Option("--engine", metavar="live|batch-api", help="live: model calls from here (default); batch-api: the provider's Batch API (half price on OpenAI, hours not seconds).")] = Engine.live,
+    export_requests: Annotated[Optional[Path], typer.Option("--export-requests", metavar="FILE", help="Write the batch request file (for vllm run-batch and the like) instead of sending anything.", show_default=False)] = None,
+    import_results: Annotated[Optional[list[Path]], typer.Option("--import-results", metavar="FILE", help="Read a batch results file made elsewhere (repeatable): validated and grounded like live answers.", show_default=False)] = None,
     reask_live: Annotated[bool, typer.Option("--reask-live", help="Make follow-up requests (re-asks, summaries of long articles' parts) live instead of in another batch.")] = False,
     cancel: Annotated[bool, typer.Option("--cancel", help="Cancel this output's batches in flight; their finished lines are kept.")] = False,
-    poll_interval: Annotated[float, typer.Option("--poll-interval", min=0.01, help="Seconds between the first polls of a batch; grows to 5 minutes while nothing changes.")] = 10.0,
-    max_batch_requests: Annotated[int, typer.Option("--max-batch-requests", min=1, max=50_000, help="Requests per batch input file (the API allows 50,000 and 200 MB).")] = 50_000,
-    rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="Requests per minute to pace live calls by, when the server's headers do not say (or to stay below them).")] = None,
-    tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="Tokens per minute to pace live calls by (prompt estimate + max tokens per request).")] = None,
+    poll_interval: Annotated[float, typer.Option("--poll-interval", min=0.01, metavar="SECONDS", help="Seconds between the first polls of a batch; grows to 5 minutes while nothing changes.")] = 10.0,
+    max_batch_requests: Annotated[int, typer.Option("--max-batch-requests", min=1, max=50_000, metavar="N", help="Requests per batch input file (the API allows 50,000 and 200 MB).")] = 50_000,
+    rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, metavar="N", help="Requests per minute to pace live calls by, when the server's headers do not say (or to stay below them).")] = None,
+    tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, metavar="N", help="Tokens per minute to pace live calls by (prompt estimate + max tokens per request).")] = None,
 ) -> None:
     """Summarize many articles into OUT.jsonl, one line per input, resumable.
 

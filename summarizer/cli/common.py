@@ -81,8 +81,9 @@ def settings_from(params: dict[str, Any]) -> Any:
         if exc.field == "api_key":
             raise ConfigError(
                 "no OPENAI_API_KEY and no --base-url",
-                "set OPENAI_API_KEY, point --base-url at an OpenAI-compatible server, "
-                "or run offline with --backend local",
+                "set OPENAI_API_KEY; or point --base-url at an OpenAI-compatible server (Ollama, vLLM, "
+                "llama.cpp); or run offline with --backend local (the embedded model) or --backend rules "
+                "(no model); or answer from recordings with --replay DIR",
             ) from None
         if exc.field == "record_dir" and "replay_dir" in exc.problem:
             raise ConfigError("--record and --replay cannot be used together") from None

@@ -1,4 +1,8 @@
-"""Counts, per-file scores and the run over a gold folder."""
+"""Counts, per-file scores and the run over a gold folder.
+
+Long module: the score types (Counts, FileScore, EvalReport) and the run that fills them are
+read together, field by field; matching and gold loading already live in match.py and gold.py.
+"""
 
 from __future__ import annotations
 

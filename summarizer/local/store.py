@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import progress
+from ..atomic import write_atomic
 from ..errors import ConfigError
 
 INSTALL_HINT = "pip install -e '.[local]'"
@@ -237,14 +238,9 @@ def _write_stamp(model: KnownModel, path: Path, directory: Path) -> None:
     """Record that `path` hashed right. Best effort: without a stamp we only hash again."""
     stamp = {"sha256": model.sha256, "path": str(path), "file": _fingerprint(path), "checked_at": time.time()}
     target = _stamp_path(model, directory)
-    try:
+    with contextlib.suppress(OSError):
         directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=directory, prefix=f".{target.name}.", suffix=".tmp", delete=False) as f:
-            json.dump(stamp, f)
-        os.replace(f.name, target)
-    except OSError:
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(f.name)
+        write_atomic(target, json.dumps(stamp))
 
 
 def _sha256(path: Path) -> str:

@@ -38,6 +38,23 @@ def _hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
 
 
+def page_head(title: str, css: str, js: str) -> str:
+    """A page's start, from the doctype to `</head>`: `title` (already escaped), the inlined CSS,
+    and the meta tags every page carries (CSP for exactly `css` and `js`, no referrer)."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{csp(css, js)}">
+<meta name="referrer" content="no-referrer">
+<meta name="color-scheme" content="light dark">
+<link rel="icon" href="data:,">
+<title>{title}</title>
+<style>{css}</style>
+</head>"""
+
+
 def csp(css: str, js: str) -> str:
     """Fetch nothing, run only our own script and style, submit nowhere."""
     return (

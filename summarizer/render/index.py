@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from .assets import asset, csp, index_css
+from .assets import asset, index_css, page_head
 from .base import NONE, short
 from .batchfile import Entry
 from .markdown import md_line
@@ -79,18 +79,7 @@ def index_html(rows: list[Row], *, source: str) -> str:
         body.append(f'<tr data-order="{i}" class="{"ok" if ok else "failed"}">{"".join(cells)}</tr>')
     css, js = index_css(), asset("index.js")
     caption = f"{len(rows)} article(s): {len(rows) - failed} ok, {failed} failed"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{csp(css, js)}">
-<meta name="referrer" content="no-referrer">
-<meta name="color-scheme" content="light dark">
-<link rel="icon" href="data:,">
-<title>Review index: {_esc(short(source, 100))}</title>
-<style>{css}</style>
-</head>
+    return f"""{page_head(f"Review index: {_esc(short(source, 100))}", css, js)}
 <body>
 <header><h1>Review index</h1><p class="byline">From <code>{_esc(source)}</code>. Select a column heading to sort.</p></header>
 <main>

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from ..schema import ArticleSummary, Span
-from .assets import asset, csp, review_css
+from .assets import asset, page_head, review_css
 from .base import NONE, article_of, is_http_url, located, short, span_ok, tokens, where
 
 
@@ -345,18 +345,7 @@ def to_html(result: ArticleSummary, article_text: str | None, *, title: str | No
     crumbs = f'<p class="crumbs"><a href="{_esc(index_href)}">\u2190 All articles</a></p>' if index_href else ""
     css, js = review_css(), asset("review.js")
 
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{csp(css, js)}">
-<meta name="referrer" content="no-referrer">
-<meta name="color-scheme" content="light dark">
-<link rel="icon" href="data:,">
-<title>Review: {_esc(short(heading, 120))}</title>
-<style>{css}</style>
-</head>
+    return f"""{page_head(f"Review: {_esc(short(heading, 120))}", css, js)}
 <body>
 <a class="skip" href="#article">Skip to the article</a>
 <header>

@@ -13,12 +13,12 @@ import hashlib
 import math
 import os
 import pickle
-import tempfile
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import atomic_writer
 from ..errors import ScreeningError
 from . import formats
 from .entries import Entry, Identifier
@@ -164,10 +164,8 @@ def _write_cache(cache_file: Path, index: ListIndex) -> None:
     """Atomic write; a cache that cannot be written only costs the next run a rebuild."""
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_writer(cache_file, prefix=".tmp-") as fh:
             pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache_file)
     except OSError:
         pass
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..atomic import write_atomic
 from ..errors import ScreeningError
 from . import formats
 
@@ -190,10 +191,7 @@ def _download(url: str, folder: Path, timeout: float) -> tuple[Path, dict[str, s
 
 
 def _write_meta(folder: Path, files: dict[str, dict[str, str]]) -> None:
-    fd, name = tempfile.mkstemp(dir=folder, prefix=".meta-")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump({"files": files}, fh, indent=2)
-    os.replace(name, folder / "source.json")
+    write_atomic(folder / "source.json", json.dumps({"files": files}, indent=2), prefix=".meta-")
 
 
 def _host(url: str) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ScreeningError
+from ..redact import redact_url
 from .entries import Identifier
 from .formats import OPENSANCTIONS_URL
 from .match import DEFAULT_THRESHOLD, Hit
@@ -54,7 +55,7 @@ class YenteClient:
         """`http://host:8000` (dataset "default") or `http://host:8000/match/sanctions`."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ScreeningError(f"--screen-url {_shown(url)} is not an http(s) URL", "e.g. http://localhost:8000")
+            raise ScreeningError(f"--screen-url {redact_url(url)} is not an http(s) URL", "e.g. http://localhost:8000")
         path = parts.path.rstrip("/")
         dataset = "default"
         if "/match/" in path + "/":
@@ -181,12 +182,3 @@ def _detail(body: bytes) -> str:
     except (ValueError, AttributeError):
         return ""
     return f": {' '.join(str(detail).split())[:200]}" if detail else ""
-
-
-def _shown(url: str) -> str:
-    """A URL without credentials, for messages."""
-    parts = urlsplit(url)
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))

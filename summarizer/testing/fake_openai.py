@@ -3,6 +3,10 @@
 Tests and benchmarks point the real `openai` client (and `instructor` on top of it) at this
 server, so retries, timeouts, error mapping and response parsing are exercised end to end
 instead of being mocked away. Replies and faults are scripted per request. Stdlib only.
+
+Long module: one protocol (chat completions with scripted replies and faults) and its HTTP
+handler, stdlib only and runnable as a script (`python -m summarizer.testing.fake_openai`);
+tests read it as the one description of what the fake server does.
 """
 
 from __future__ import annotations

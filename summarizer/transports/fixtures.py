@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx2
 
+from ..atomic import write_atomic
 from ..errors import ConfigError, MissingRecordingError
 from .base import Transport, Wrapper, json_body
 
@@ -73,17 +74,9 @@ def write_fixture(
     path = fixture_path(directory, key)
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                # keys as sent (llama.cpp answers in schema order); the hash alone is order-free
-                json.dump(data, fh, ensure_ascii=False, indent=1)
-                fh.write("\n")
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; fixtures are meant to be committed and shared
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # keys as sent (llama.cpp answers in schema order); the hash alone is order-free
+        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        write_atomic(path, text, mode=0o644)  # 0644: fixtures are meant to be committed and shared
     except OSError as exc:
         raise _unwritable(directory, exc) from None
     return path
