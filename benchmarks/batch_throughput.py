@@ -58,10 +58,11 @@ def payload_for(text: str) -> dict[str, Any]:
     """A valid answer whose quotes are verbatim in `text` (so grounding really runs)."""
     quotes = [text[s:e] for s, e in quotation_spans(text)][:3]
     return {
-        "summary": "Officials accused Iran of shipping missiles to Russia and announced sanctions.",
+        "summary": [{"text": "Antony Blinken and David Lammy took aim at Iran over missiles shipped to Russia.",
+                     "support": ["S3"]}],
         "allegations": [
-            {"claim": "Iran shipped ballistic missiles to Russia.", "alleged_by": "U.S. and U.K.",
-             "against": "Iran", "status": "alleged", "hedge": "allegation", "evidence": None}
+            {"claim": "Iran shipped ballistic missiles to Russia.", "alleged_by": "Antony Blinken",
+             "against": "Iran", "status": "alleged", "hedge": "allegation", "evidence": "S3"}
         ],
         "sanctions_targets": [
             {"name": "Iran Air", "kind": "organization", "country": "Iran", "imposed_by": "U.S."}

@@ -4,7 +4,9 @@
 Both sides talk to the loopback fake server (0 ms model latency), in the same process and run:
 the bare side sends the very request body the summarizer sends (tools, schema, messages) through
 a plain `openai.OpenAI` client; the summarizer side runs the whole pipeline (prompt, transport
-stack, instructor parsing and validation, grounding, provenance). Run: python benchmarks/overhead.py
+stack, instructor parsing and validation, grounding, provenance), and the library client
+(`summarizer.Summarizer.summarize(text)`: the text checked and sniffed for HTML, then the same
+pipeline). Run: python benchmarks/overhead.py
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ def measure(calls: int = 40) -> list[tuple[str, float, str]]:
     import openai
     from conftest import example_payload
 
+    from summarizer.api import Summarizer as Library
     from summarizer.inputs import article_from_text
     from summarizer.pipeline import Summarizer
     from summarizer.settings import Settings
@@ -49,10 +52,15 @@ def measure(calls: int = 40) -> list[tuple[str, float, str]]:
         t_bare = timed(lambda: bare.chat.completions.create(**body))
         t_summ = timed(lambda: summ.run(article))
         summ.close()
+        with Library(base_url=fake.url, api_key="sk-bench") as library:
+            library.summarize(text)
+            t_lib = timed(lambda: library.summarize(text))
     return [
         ("bare openai request (same body)", t_bare, "1.00x"),
         ("summarizer pipeline, one article", t_summ,
          f"{t_summ / t_bare:.2f}x bare, +{(t_summ - t_bare) * 1000:.1f} ms per article"),
+        ("library Summarizer.summarize(text)", t_lib,
+         f"{t_lib / t_bare:.2f}x bare, +{(t_lib - t_summ) * 1000:.1f} ms over the pipeline"),
     ]
 
 

@@ -1,10 +1,12 @@
 """summarizer: a grounded, schema-checked account of a news article through a language model.
 
-    from summarizer import summarize
-    result = summarize(text, model="gpt-4o-mini")
+    from summarizer import Summarizer
+    with Summarizer(model="gpt-4o-mini") as s:
+        result = s.summarize(text)
 
-The names below load lazily, so `import summarizer` (and `summarizer --help`) stays cheap and
-never imports openai or instructor until a model call needs them.
+Every name in a public signature is exported here. They load lazily, so `import summarizer`
+(and `summarizer --help`) stays cheap and never imports openai or instructor until a model
+call needs them.
 """
 
 from __future__ import annotations
@@ -13,41 +15,96 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ArticleSummary",
-    "Settings",
-    "asummarize",
-    "summarize",
-    "summarize_many",
-    "asummarize_many",
-    "errors",
-    "__version__",
-]
-
 if TYPE_CHECKING:  # pragma: no cover
     from . import errors
-    from .api import asummarize, asummarize_many, summarize, summarize_many
+    from .api import Summarizer, asummarize, asummarize_many, summarize, summarize_many
+    from .errors import (
+        AuthError,
+        ConfigError,
+        InputError,
+        MissingRecordingError,
+        OutputError,
+        OutputInvalidError,
+        ProviderError,
+        RetriesExhaustedError,
+        ScreeningError,
+        SettingError,
+        SummarizerError,
+        TruncatedOutputError,
+    )
+    from .inputs import Article, fetch_url, read_article
+    from .items import Item
+    from .options import Options, Result, Screening
     from .schema import ArticleSummary
-    from .settings import Settings
+    from .screening import Screener
+    from .settings import Backend, Mode, OutputFormat, RecordMode, Settings, Strategy
 
 _LAZY = {
-    "summarize": "api",
-    "asummarize": "api",
-    "summarize_many": "api",
-    "asummarize_many": "api",
+    **dict.fromkeys(
+        ("Summarizer", "summarize", "asummarize", "summarize_many", "asummarize_many"), "api"
+    ),
+    "Item": "items",
+    **dict.fromkeys(("Options", "Result", "Screening"), "options"),
+    **dict.fromkeys(("Article", "read_article", "fetch_url"), "inputs"),
     "ArticleSummary": "schema",
-    "Settings": "settings",
+    "Screener": "screening",
+    **dict.fromkeys(("Settings", "Backend", "Mode", "Strategy", "RecordMode", "OutputFormat"), "settings"),
+    **dict.fromkeys(
+        ("SummarizerError", "InputError", "ConfigError", "SettingError", "AuthError", "ProviderError",
+         "RetriesExhaustedError", "OutputInvalidError", "TruncatedOutputError", "MissingRecordingError",
+         "ScreeningError", "OutputError"),
+        "errors",
+    ),
 }
+
+__all__ = [
+    "Article",
+    "ArticleSummary",
+    "AuthError",
+    "Backend",
+    "ConfigError",
+    "InputError",
+    "Item",
+    "MissingRecordingError",
+    "Mode",
+    "Options",
+    "OutputError",
+    "OutputFormat",
+    "OutputInvalidError",
+    "ProviderError",
+    "RecordMode",
+    "Result",
+    "RetriesExhaustedError",
+    "Screener",
+    "Screening",
+    "ScreeningError",
+    "SettingError",
+    "Settings",
+    "Strategy",
+    "Summarizer",
+    "SummarizerError",
+    "TruncatedOutputError",
+    "__version__",
+    "asummarize",
+    "asummarize_many",
+    "errors",
+    "fetch_url",
+    "read_article",
+    "summarize",
+    "summarize_many",
+]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         module = importlib.import_module(f".{_LAZY[name]}", __name__)
         return getattr(module, name)
     if name == "errors":
-        import importlib
-
         return importlib.import_module(".errors", __name__)
     raise AttributeError(f"module 'summarizer' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

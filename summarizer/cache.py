@@ -22,11 +22,14 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .atomic import write_atomic
 from .schema import ArticleSummary, schema_sha256
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .inputs import Article
 
 KEYED: tuple[str, ...] = (
     "model",
@@ -108,6 +111,23 @@ def cache_key(input_sha256: str, settings: Settings) -> str:
         "version": __version__,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def applies(settings: Settings) -> bool:
+    """Whether a run with these settings may use the cache: recording or replaying must reach
+    the transport, so they bypass it."""
+    return settings.record_dir is None and settings.replay_dir is None
+
+
+def lookup(article: Article, settings: Settings, directory: Path | None = None) -> tuple[str, ArticleSummary | None]:
+    """(key, cached result or None) for `article` under `settings`: the one lookup of the CLI's
+    `summarize` and `batch` and the library. A hit is marked `cached` and names this article's
+    source (the same text may have been cached under another name)."""
+    key = cache_key(article.sha256, settings)
+    hit = get(key, directory)
+    if hit is not None:
+        hit.provenance.source = article.source
+    return key, hit
 
 
 def _path(key: str, directory: Path | None) -> Path:

@@ -40,8 +40,9 @@ def prepared(model: type[BaseModel]) -> type[BaseModel]:
     return response_schema(model)
 
 
-def transport_for(settings: Settings) -> Any:
-    """The transport stack the settings call for (live, replay, local...)."""
+def transport_for(settings: Settings, http_client: Any = None) -> Any:
+    """The transport stack the settings call for (live, replay, local...); a caller's
+    `http_client` sends the live requests (see `transports.base.Live`)."""
     return build(
         backend=settings.backend,
         policy=RetryPolicy(max_retries=settings.max_retries, base_wait=settings.retry_wait),
@@ -53,6 +54,7 @@ def transport_for(settings: Settings) -> Any:
         model=settings.model,
         rpm=settings.rpm,
         tpm=settings.tpm,
+        http_client=http_client,
     )
 
 
@@ -81,20 +83,24 @@ def _key_hint(settings: Settings) -> str:
     return f"check {p.key_env} for this endpoint" if p.key_env else "this server wants a key"
 
 
-def make_client(settings: Settings, transport: Any = None) -> instructor.Instructor:
+def make_client(settings: Settings, transport: Any = None, http_client: Any = None) -> instructor.Instructor:
     """A sync instructor client whose every request goes through our transport stack
-    (or through `transport`, e.g. the batch engine's answers)."""
+    (or through `transport`, e.g. the batch engine's answers); `http_client`: see `transport_for`."""
     raw = openai.OpenAI(
         api_key=_api_key(settings),
         base_url=settings.endpoint,
         max_retries=0,  # transient faults are retried once, by our Retry transport
         timeout=settings.request_timeout,
-        http_client=httpx2.Client(transport=transport or transport_for(settings), timeout=settings.request_timeout),
+        http_client=httpx2.Client(
+            transport=transport or transport_for(settings, http_client), timeout=settings.request_timeout
+        ),
     )
     return instructor.from_openai(raw, mode=_MODES[settings.mode])
 
 
-def make_async_client(settings: Settings, transport: Any = None) -> instructor.AsyncInstructor:
+def make_async_client(
+    settings: Settings, transport: Any = None, http_client: Any = None
+) -> instructor.AsyncInstructor:
     """The async twin of `make_client`, for asummarize and batch runs."""
     raw = openai.AsyncOpenAI(
         api_key=_api_key(settings),
@@ -102,7 +108,7 @@ def make_async_client(settings: Settings, transport: Any = None) -> instructor.A
         max_retries=0,
         timeout=settings.request_timeout,
         http_client=httpx2.AsyncClient(
-            transport=transport or transport_for(settings), timeout=settings.request_timeout
+            transport=transport or transport_for(settings, http_client), timeout=settings.request_timeout
         ),
     )
     return instructor.from_openai(raw, mode=_MODES[settings.mode])

@@ -13,6 +13,8 @@ class SummarizerError(Exception):
 
     exit_code = 1
     kind = "error"
+    source: str | None = None
+    """The article (id or source) the error belongs to, when one does (`summarize_many`)."""
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)

@@ -334,6 +334,9 @@ def _same_word(a: str, b: str) -> bool:
     return n >= 4 and a[n:] in _SUFFIXES and b[n:] in _SUFFIXES
 
 
+_SPACED_INITIALS = re.compile(r"\b([A-Z])\.\s(?=[A-Z]\.)")
+
+
 def unsupported_words(sentence: str, article: str) -> list[str]:
     """Names and numbers in a summary sentence that the article does not contain.
 
@@ -344,6 +347,7 @@ def unsupported_words(sentence: str, article: str) -> list[str]:
     words = _article_words(article)
     digits = {n.replace(",", "") for n in _NUMBER.findall(article)}
     missing: list[str] = []
+    sentence = _SPACED_INITIALS.sub(r"\1.", sentence)  # "U. S." is how a model may write "U.S."
     for token in _TOKEN.findall(sentence):
         token = _POSSESSIVE.sub("", token).rstrip(".")
         if not token:

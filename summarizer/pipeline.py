@@ -46,7 +46,11 @@ CHUNK_CONCURRENCY = 4  # chunk calls of one article in flight at once
 
 
 class Summarizer:
-    """One configured model connection; reuse it for many articles (clients are shared)."""
+    """One configured model connection; reuse it for many articles (clients are shared).
+
+    The engine: one Article in, one result out. The public client `summarizer.Summarizer`
+    (api.py) holds one of these and adds input parsing, the results cache and screening.
+    """
 
     def __init__(
         self,
@@ -54,10 +58,12 @@ class Summarizer:
         *,
         on_event: Callable[[str], None] | None = None,
         transport: Any = None,
+        http_client: Any = None,
     ) -> None:
         self.settings = settings
         self.on_event = on_event
         self.transport = transport  # None: the stack for the settings (bulk runs pass their own)
+        self.http_client = http_client  # a caller's httpx2 client under the stack (never closed here)
         self._client: Any = None
         self._aclient: Any = None
 
@@ -282,7 +288,7 @@ class Summarizer:
     def run(self, article: Article) -> ArticleSummary:
         """Summarize one article synchronously; chunks of a long one run in threads."""
         if self._client is None:
-            self._client = make_client(self.settings, self.transport)
+            self._client = make_client(self.settings, self.transport, self.http_client)
         t0 = time.monotonic()
         led = self._ledger()
         with ledger_mod.recording(led):
@@ -309,7 +315,7 @@ class Summarizer:
     async def arun(self, article: Article) -> ArticleSummary:
         """Summarize one article on the running event loop (calls overlap in batches)."""
         if self._aclient is None:
-            self._aclient = make_async_client(self.settings, self.transport)
+            self._aclient = make_async_client(self.settings, self.transport, self.http_client)
         t0 = time.monotonic()
         led = self._ledger()
         with ledger_mod.recording(led):
@@ -337,12 +343,16 @@ class Summarizer:
         return split(text, self.settings.article_budget, count_tokens_for(self.settings.model))
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.client.close()
+        """Close the sync client (its connection pool); a later call would open a new one."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.client.close()
 
     async def aclose(self) -> None:
-        if self._aclient is not None:
-            await self._aclient.client.close()
+        """Close the async client; an async client belongs to the event loop that used it."""
+        aclient, self._aclient = self._aclient, None
+        if aclient is not None:
+            await aclient.client.close()
 
 
 def _with_quote_texts(part: Extraction, text: str) -> Extraction:

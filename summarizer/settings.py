@@ -18,7 +18,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import SettingError
@@ -26,10 +26,17 @@ from .errors import SettingError
 DEFAULT_MODEL = "gpt-4o-mini"
 LOCAL_MODEL = "qwen2.5-coder-1.5b"  # a name known to summarizer.local.store (`summarizer models`)
 RULES_MODEL = "rules"
-BACKENDS = ("openai", "local", "rules")
-MODES = ("tools", "json_schema", "json")
-STRATEGIES = ("single", "focused")
-RECORD_MODES = ("all", "new_episodes")  # with record_dir: record every exchange, or only those not recorded yet
+Backend = Literal["openai", "local", "rules"]
+Mode = Literal["tools", "json_schema", "json"]  # instructor mode (see client._MODES)
+Strategy = Literal["single", "focused"]
+RecordMode = Literal["all", "new_episodes"]  # with record_dir: record every exchange, or only those not recorded yet
+OutputFormat = Literal["json", "md", "table", "html", "csv"]
+"""The choices, as types (checked by mypy in callers' code) and, below, as tuples (checked at run time)."""
+BACKENDS: tuple[Backend, ...] = get_args(Backend)
+MODES: tuple[Mode, ...] = get_args(Mode)
+STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
+RECORD_MODES: tuple[RecordMode, ...] = get_args(RecordMode)
+OUTPUT_FORMATS: tuple[OutputFormat, ...] = get_args(OutputFormat)
 
 BACKEND_DEFAULTS: dict[str, dict[str, Any]] = {
     "openai": {"model": DEFAULT_MODEL, "max_reasks": 2, "timeout": 300.0},
@@ -78,7 +85,7 @@ class Settings:
     """Everything that decides how an article is sent to a model."""
 
     model: str = _BY_BACKEND  # None: the backend's default model
-    backend: str = "openai"
+    backend: Backend = "openai"
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)  # never printed, never recorded
     provider: str | None = None  # openai, anthropic, ... (providers.py); None: OpenAI or the server base_url names
@@ -96,9 +103,9 @@ class Settings:
     max_tokens: int = 4096
     temperature: float = 0.0
     chunk_tokens: int | None = None  # article tokens per model call; None = by backend
-    mode: str = _BY_BACKEND  # instructor mode: tools | json_schema | json (client._MODES); None: the provider's
-    strategy: str | None = None  # single | focused; None = by backend (see `plan`)
-    record_mode: str = "all"  # all: record every exchange; new_episodes: replay what record_dir has, record the rest
+    mode: Mode = _BY_BACKEND  # instructor mode: tools | json_schema | json (client._MODES); None: the provider's
+    strategy: Strategy | None = None  # single | focused; None = by backend (see `plan`)
+    record_mode: RecordMode = "all"  # all: record every exchange; new_episodes: replay what record_dir has, record the rest
     prompts_dir: Path | None = None  # the user's own copies of prompts/*.md; None = ours
     rpm: int | None = None  # requests per minute to pace live calls by, besides the server's headers
     tpm: int | None = None  # tokens per minute, likewise
@@ -240,7 +247,7 @@ class Settings:
         return type(self)(**values)
 
     @property
-    def plan(self) -> str:
+    def plan(self) -> Strategy:
         """How the model is asked: one whole-article extraction ("single", what a capable hosted
         model does best), or focused questions with small constrained answers ("focused", what
         a small embedded model can do well; see focused.py)."""

@@ -58,11 +58,10 @@ def test_every_everyday_and_provider_command_runs(tmp_path: Path, monkeypatch: p
     import shutil
     import threading
 
+    from summarizer.providers import PROVIDERS
     from summarizer.testing.fake_openai import FakeOpenAI, Reply
 
     from .conftest import EXAMPLE, SHARED, TEST_KEY, example_payload
-
-    from summarizer.providers import PROVIDERS
 
     commands = []
     for section in ("## Everyday commands", "## Providers"):

@@ -111,6 +111,7 @@ def batch(
     strategy: Strategy = None,
     prompts: Prompts = None,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
+    use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse a stored result for the same input, model, prompt and parameters, and store each new one.")] = True,
     screen: ScreenLists = None,
     screen_all: ScreenAll = False,
     screen_url: ScreenUrl = None,
@@ -155,8 +156,8 @@ def batch(
         import os
         import signal
 
+        from ..api import Summarizer
         from ..batch import current_id, expand_inputs, run_batch
-        from ..pipeline import Summarizer
 
         progress = sys.stderr is not None and sys.stderr.isatty()
         from ..inputs import MAX_BYTES
@@ -178,11 +179,10 @@ def batch(
             def on_event(message: str) -> None:
                 err(f"[{current_id.get()}] {message}")
 
-        summarizer: Any = Summarizer(settings, on_event=on_event)
-        if screener is not None:
-            from ..screening.article import ScreeningSummarizer
-
-            summarizer = ScreeningSummarizer(summarizer, screener, mentions=screen_all)
+        # the library's client: the results cache (as `summarize` uses it), then screening
+        summarizer: Any = Summarizer(
+            settings, cache=use_cache, screening=screener, screen_all=screen_all, on_event=on_event
+        )
         signals: list[int] = []
         summarizer = RunLog("batch", settings, off=no_log).wrap(summarizer, item=current_id.get)  # history
 

@@ -90,18 +90,14 @@ def summarize(
         if url:  # ...but nothing is fetched before the configuration is known to work
             article = fetch_url(url, max_bytes=limit)
         log = RunLog("summarize", settings, off=no_log)  # the history: the result or the error, below
-        # Recording or replaying must reach the transport, so they bypass the cache.
-        use_cache = use_cache and settings.record_dir is None and settings.replay_dir is None
+        from .. import cache
+
+        use_cache = use_cache and cache.applies(settings)  # recording or replaying bypass it
         result = None
         if use_cache:
-            from .. import cache
-
-            key = cache.cache_key(article.sha256, settings)
-            result = cache.get(key)
-            if result is not None:
-                result.provenance.source = article.source
-                if verbose:
-                    err("cache hit: no model call")
+            key, result = cache.lookup(article, settings)
+            if result is not None and verbose:
+                err("cache hit: no model call")
         if result is None:
             from ..pipeline import Summarizer
             from .status import StatusLine, run_with_status

@@ -187,6 +187,19 @@ class FakeOpenAI:
             self.requests.clear()
 
     @property
+    def connections(self) -> int:
+        """TCP connections accepted so far: how a test sees that a client pool was reused."""
+        return self._server.accepted if self._server is not None else 0
+
+    @property
+    def open_connections(self) -> int:
+        """Connections the client has not closed yet (a pooled keep-alive one counts)."""
+        if self._server is None:
+            return 0
+        with self._server._open_lock:
+            return len(self._server._open)
+
+    @property
     def pending(self) -> int:
         """Scripted replies not consumed yet, so a test can check its script was used up."""
         with self._lock:
@@ -224,10 +237,12 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, handler)
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
+        self.accepted = 0
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:
             self._open.add(request)
+            self.accepted += 1
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:

@@ -8,6 +8,7 @@ pacer (rate limits, `pacing.py`) only over the network. Everything above
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .base import Live, Transport
 from .fixtures import Record, Replay
@@ -29,8 +30,10 @@ def build(
     model: str | None = None,
     rpm: float | None = None,
     tpm: float | None = None,
+    http_client: Any = None,
 ) -> Transport:
-    """The transport stack for one client."""
+    """The transport stack for one client; `http_client` (a caller's httpx2 client) replaces
+    our own at the bottom of a network stack."""
     bottom: Transport
     if replay_dir is not None:
         bottom = Replay(replay_dir)
@@ -43,7 +46,7 @@ def build(
 
         bottom = Local(model_path=model_path, model=model)  # model: a known local model's name
     else:
-        bottom = Live()
+        bottom = Live(http_client)
     live = isinstance(bottom, Live)
     if record_dir is not None and record_mode == "new_episodes":
         from .episodes import RecordMissing

@@ -132,14 +132,27 @@ class Live(Transport):
     Clients rather than bare transports, so that the usual environment is honoured exactly as
     the openai client's default would: HTTP(S)_PROXY / NO_PROXY and SSL_CERT_FILE. They add
     nothing to the request, which arrives complete (headers, timeout) from the openai client.
+
+    A library caller may lend its own client (`Summarizer(http_client=...)`): requests then go
+    out through it (its transport, proxies, event hooks), it is never closed here, and the
+    layers above (retry, pacing, ledger, recording) still apply. A sync client serves async
+    calls from a worker thread.
     """
 
-    def __init__(self) -> None:
-        self._sync: httpx2.Client | None = None
-        self._async: httpx2.AsyncClient | None = None
+    def __init__(self, client: httpx2.Client | httpx2.AsyncClient | None = None) -> None:
+        self._lent = client  # the caller's, or None; never closed here
+        self._sync: httpx2.Client | None = client if isinstance(client, httpx2.Client) else None
+        self._async: httpx2.AsyncClient | None = client if isinstance(client, httpx2.AsyncClient) else None
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         if self._sync is None:
+            if self._lent is not None:
+                from ..errors import ConfigError
+
+                raise ConfigError(
+                    "http_client is an httpx2.AsyncClient, which cannot serve a blocking call",
+                    "use asummarize()/asummarize_many(), or pass an httpx2.Client",
+                )
             self._sync = httpx2.Client(trust_env=True, follow_redirects=False)
         response = self._sync.send(request, stream=True)
         try:
@@ -149,6 +162,10 @@ class Live(Transport):
         return buffered(response, body, request)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        if self._async is None and self._lent is not None:  # a lent sync client
+            import asyncio
+
+            return await asyncio.to_thread(self.handle_request, request)
         if self._async is None:
             self._async = httpx2.AsyncClient(trust_env=True, follow_redirects=False)
         response = await self._async.send(request, stream=True)
@@ -159,10 +176,10 @@ class Live(Transport):
         return buffered(response, body, request)
 
     def close(self) -> None:
-        if self._sync is not None:
+        if self._sync is not None and self._sync is not self._lent:
             self._sync.close()
 
     async def aclose(self) -> None:
-        if self._async is not None:
+        if self._async is not None and self._async is not self._lent:
             await self._async.aclose()
         self.close()
