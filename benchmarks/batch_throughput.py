@@ -6,7 +6,7 @@
 1. Throughput: the fake OpenAI server (a separate process, so its threads do not compete with
    the client for the GIL) answers every request after `--latency` seconds. `--n` copies of
    the example article (each made unique) go through the real batch path in-process:
-   `expand_inputs` -> `run_batch` -> `Summarizer.arun` -> instructor -> openai -> transports.
+   `expand_inputs` -> `run_batch` -> `Pipeline.arun` -> instructor -> openai -> transports.
    Ideal = ceil(n / concurrency) * latency; the target is measured/ideal <= 1.25.
    (The fake server sets TCP_NODELAY: without it, headers and body leave in two sends and
    Nagle + delayed ACK add ~40 ms to every reply, which this benchmark first exposed.)
@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from summarizer.batch import expand_inputs, run_batch  # noqa: E402
 from summarizer.grounding import quotation_spans  # noqa: E402
-from summarizer.pipeline import Summarizer  # noqa: E402
+from summarizer.pipeline import Pipeline  # noqa: E402
 from summarizer.settings import Settings  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "iran-missiles-russia.txt"
@@ -104,7 +104,7 @@ async def in_process(url: str, folder: Path, out: Path, concurrency: int) -> tup
     """Wall time, CPU time and tally of one in-process batch run (a fresh output file)."""
     out.unlink(missing_ok=True)
     settings = Settings.resolve(api_key=KEY, base_url=url)
-    summarizer = Summarizer(settings)
+    summarizer = Pipeline(settings)
     quiet: list[str] = []
     t0, c0 = time.perf_counter(), time.process_time()
     try:

@@ -8,7 +8,7 @@ and then:
 - measured: `--import-results` through the engine, in-process: reading and matching the
   results file by custom id, running every article through the pipeline (instructor, the
   openai client, validation, grounding), writing OUT.jsonl, the tally;
-- ideal (same run): the same pipeline calls alone, `Summarizer.run` with the same answers in
+- ideal (same run): the same pipeline calls alone, `Pipeline.run` with the same answers in
   memory and nothing else: no results file, no matching, no output file.
 The machine is shared, so both are timed in process CPU time, interleaved slice by slice (the
 ideal, then the engine on the same slice), best of `--runs` per slice, after a warm-up.
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from summarizer.batch import expand_inputs  # noqa: E402
 from summarizer.bulk.engine import Engine, Options  # noqa: E402
 from summarizer.bulk.lines import custom_id  # noqa: E402
-from summarizer.pipeline import Summarizer  # noqa: E402
+from summarizer.pipeline import Pipeline  # noqa: E402
 from summarizer.settings import Settings  # noqa: E402
 from summarizer.transports.answers import Answer, Answered, Asked, asking  # noqa: E402
 from summarizer.transports.base import chat_completion  # noqa: E402
@@ -91,7 +91,7 @@ def measure(n: int, runs: int = 2, slice_size: int = 1000) -> dict[str, float]:
                                                   "response": {"status_code": 200, "request_id": "r", "body": body},
                                                   "error": None}) + "\n"
 
-        summarizer = Summarizer(settings, transport=Answered())
+        summarizer = Pipeline(settings, transport=Answered())
         from summarizer.inputs import article_from_text
 
         all_records = records.read_text().splitlines(keepends=True)

@@ -85,14 +85,14 @@ def in_process(articles: Path, tmp: Path, reps: int) -> tuple[float, float]:
     sys.path.insert(0, str(ROOT))
     from summarizer.batch import current_id, expand_inputs, run_batch
     from summarizer.cli.logs import RunLog
-    from summarizer.pipeline import Summarizer
+    from summarizer.pipeline import Pipeline
     from summarizer.settings import Settings
 
     settings = Settings.resolve(backend="rules")
     times: dict[bool, list[float]] = {True: [], False: []}
     for rep in range(reps + 1):  # the first round warms up
         for logged in (True, False) if rep % 2 else (False, True):
-            summarizer = Summarizer(settings)
+            summarizer = Pipeline(settings)
             runner = RunLog("batch", settings).wrap(summarizer, item=current_id.get) if logged else summarizer
             items = expand_inputs([str(articles)], None)
             t0 = time.process_time()

@@ -27,14 +27,14 @@ def measure(calls: int = 40) -> list[tuple[str, float, str]]:
 
     from summarizer.api import Summarizer as Library
     from summarizer.inputs import article_from_text
-    from summarizer.pipeline import Summarizer
+    from summarizer.pipeline import Pipeline
     from summarizer.settings import Settings
     from summarizer.testing.fake_openai import FakeOpenAI, Reply
 
     text = (ROOT / "examples" / "iran-missiles-russia.txt").read_text("utf-8")
     article = article_from_text(text, "example")
     with FakeOpenAI(default=Reply(payload=example_payload())) as fake:
-        summ = Summarizer(Settings.resolve(base_url=fake.url, api_key="sk-bench"))
+        summ = Pipeline(Settings.resolve(base_url=fake.url, api_key="sk-bench"))
         summ.run(article)  # warm-up, and capture the exact request body
         body = fake.requests[-1].json
         bare = openai.OpenAI(api_key="sk-bench", base_url=fake.url, max_retries=0,

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from summarizer.batch import expand_inputs, run_batch  # noqa: E402
-from summarizer.pipeline import Summarizer  # noqa: E402
+from summarizer.pipeline import Pipeline  # noqa: E402
 from summarizer.settings import Settings  # noqa: E402
 from summarizer.testing.fake_limits import RateLimit  # noqa: E402
 from summarizer.testing.fake_openai import FakeOpenAI, Reply  # noqa: E402
@@ -48,7 +48,7 @@ def measure(limit: int = 50, window: float = 1.0, n: int = 300, concurrency: int
         records.write_text("".join(json.dumps({"id": i, "text": f'Article {i}. "{QUOTE}," an official said.'}) + "\n"
                                    for i in range(n)))
         fake.limits = RateLimit(requests=limit, window=window)
-        summarizer = Summarizer(Settings.resolve(base_url=fake.url, api_key="sk-benchmark-not-real"))
+        summarizer = Pipeline(Settings.resolve(base_url=fake.url, api_key="sk-benchmark-not-real"))
 
         async def main() -> Any:
             try:

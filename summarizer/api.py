@@ -4,7 +4,7 @@ shortcuts `summarize`, `asummarize`, `summarize_many`, `asummarize_many` over a 
     with Summarizer(model="gpt-4o-mini", cache=True) as s:
         result = s.summarize(text)
 
-A `Summarizer` holds one engine (`pipeline.Summarizer`: one article in, one result out, one
+A `Summarizer` holds one engine (`pipeline.Pipeline`: one article in, one result out, one
 openai client per call style, so one connection pool) and adds what a caller needs around it:
 text or HTML in (`as_article`), the results cache (`cache.lookup`, the CLI's own), screening,
 many articles on the worker pool of `batch` (`pool.run_pool`, one stop policy), and closing.
@@ -92,7 +92,7 @@ class Summarizer:
         self.on_event = on_event
         self.screen_all = screen_all
         self.screener = self._screener(screening, screen_all)  # lists load (and fail) now
-        self._engine: Any = None  # pipeline.Summarizer, built on the first model call
+        self._engine: Any = None  # pipeline.Pipeline, built on the first model call
         self._closed = False
 
     @staticmethod
@@ -167,7 +167,7 @@ class Summarizer:
 
     def _pipeline(self) -> Any:
         if self._engine is None:
-            from .pipeline import Summarizer as Pipeline
+            from .pipeline import Pipeline
 
             self._engine = Pipeline(self.settings, on_event=self.on_event, http_client=self.http_client)
         return self._engine

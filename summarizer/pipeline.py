@@ -1,6 +1,6 @@
 """text -> messages -> model (instructor) -> validate/ground -> ArticleSummary.
 
-There is one path: `Summarizer.run` (sync) and `Summarizer.arun` (async) differ only in the
+There is one path: `Pipeline.run` (sync) and `Pipeline.arun` (async) differ only in the
 line that calls the client; preparing the call and assembling the result are shared.
 """
 
@@ -45,7 +45,7 @@ from .validation import GroundingState, grounding
 CHUNK_CONCURRENCY = 4  # chunk calls of one article in flight at once
 
 
-class Summarizer:
+class Pipeline:
     """One configured model connection; reuse it for many articles (clients are shared).
 
     The engine: one Article in, one result out. The public client `summarizer.Summarizer`

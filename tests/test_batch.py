@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from summarizer.batch import EXIT_SOME_FAILED, ResultFile, expand_inputs, run_batch
 from summarizer.cli import app
 from summarizer.errors import ConfigError
-from summarizer.pipeline import Summarizer
+from summarizer.pipeline import Pipeline
 from summarizer.settings import Settings
 from summarizer.testing.fake_openai import FakeOpenAI, Reply
 
@@ -218,7 +218,7 @@ def _run(fake: FakeOpenAI, items: Any, out: Path, concurrency: int = 4, **kw: An
     logged: list[str] = []
 
     async def main() -> Any:
-        summarizer = Summarizer(settings)
+        summarizer = Pipeline(settings)
         try:
             return await run_batch(items, out, summarizer, concurrency, False, log=logged.append, **kw)
         finally:

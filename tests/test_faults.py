@@ -191,9 +191,9 @@ def test_verbose_failed_requests_request_timeout(fake: FakeOpenAI, example_text:
     fake.script(Reply(delay=1.0, payload=example_payload()), OK)
     events: list[str] = []
     from summarizer.inputs import article_from_text
-    from summarizer.pipeline import Summarizer
+    from summarizer.pipeline import Pipeline
 
-    s = Summarizer(Settings.resolve(base_url=fake.url, api_key=TEST_KEY, request_timeout=0.3,
+    s = Pipeline(Settings.resolve(base_url=fake.url, api_key=TEST_KEY, request_timeout=0.3,
                                     retry_wait=0.01), on_event=events.append)
     try:
         r = s.run(article_from_text(example_text))

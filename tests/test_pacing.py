@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from summarizer.batch import expand_inputs, run_batch
 from summarizer.cli import app
-from summarizer.pipeline import Summarizer
+from summarizer.pipeline import Pipeline
 from summarizer.settings import Settings
 from summarizer.testing.fake_limits import RateLimit, go_format
 from summarizer.testing.fake_openai import FakeOpenAI, Reply
@@ -127,7 +127,7 @@ def _records(tmp_path: Path, n: int) -> Path:
 def _paced_run(tmp_path: Path, limit: RateLimit, n: int, concurrency: int, **settings: Any) -> tuple[Any, float]:
     with FakeOpenAI(default=Reply(payload=PAYLOAD), latency=0.02) as fake:
         fake.limits = limit
-        summarizer = Summarizer(Settings.resolve(base_url=fake.url, api_key=TEST_KEY, **settings))
+        summarizer = Pipeline(Settings.resolve(base_url=fake.url, api_key=TEST_KEY, **settings))
 
         async def main() -> Any:
             try:
@@ -156,7 +156,7 @@ def test_a_token_limit_is_paced_by_prompt_estimate_plus_max_tokens(tmp_path: Pat
     limit = RateLimit(requests=100_000, window=1.0, tokens=30_000)  # about 11 of these requests a second
     with FakeOpenAI(default=Reply(payload=PAYLOAD), latency=0.02) as fake:
         fake.limits = limit
-        summarizer = Summarizer(Settings.resolve(base_url=fake.url, api_key=TEST_KEY, max_tokens=1000))
+        summarizer = Pipeline(Settings.resolve(base_url=fake.url, api_key=TEST_KEY, max_tokens=1000))
 
         async def main() -> Any:
             try:

@@ -23,7 +23,7 @@ from .progress import Bar
 from .results import ResultFile, error_line, ok_line
 
 if TYPE_CHECKING:
-    from ..pipeline import Summarizer
+    from ..pipeline import Pipeline
 
 current_id: contextvars.ContextVar[Id | None] = contextvars.ContextVar("summarizer_batch_id", default=None)
 """The id of the article a batch worker is processing (for prefixing verbose events)."""
@@ -65,7 +65,7 @@ def _stderr(message: str) -> None:
 async def run_batch(
     items: Iterable[Item],
     output: Path,
-    summarizer: Summarizer,
+    summarizer: Pipeline,
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: bool = False,
     *,
@@ -159,7 +159,7 @@ async def run_batch(
 
 
 async def _one(
-    rid: Id, loader: Loader, summarizer: Summarizer, debug: bool
+    rid: Id, loader: Loader, summarizer: Pipeline, debug: bool
 ) -> tuple[bool, bytes, str, SummarizerError | None]:
     """One article to (ok, output line, error message, error); never raises (but cancellation)."""
     try:

@@ -54,7 +54,7 @@ class Options:
     max_requests: int = MAX_REQUESTS
     max_bytes: int = MAX_BYTES
     resubmits: int = 4  # failed/expired lines sent again at most this often
-    screen: Callable[[Any], Any] | None = None  # wraps a Summarizer to screen its results (--screen)
+    screen: Callable[[Any], Any] | None = None  # wraps a Pipeline to screen its results (--screen)
 
 
 @dataclass

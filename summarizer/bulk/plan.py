@@ -17,7 +17,7 @@ from typing import Any
 
 from ..batch import Id, Loader
 from ..errors import SummarizerError
-from ..pipeline import Summarizer
+from ..pipeline import Pipeline
 from ..schema import ArticleSummary
 from ..settings import Settings
 from ..transports.answers import Answer, Answered, Asked, asking
@@ -54,7 +54,7 @@ class Planner:
         screen: Callable[[Any], Any] | None = None,
     ) -> None:
         self.answers = answers
-        summarizer: Any = Summarizer(settings, transport=Answered(fallback))
+        summarizer: Any = Pipeline(settings, transport=Answered(fallback))
         # sanctions screening of each result, as a live batch does (`--screen`)
         self.summarizer = screen(summarizer) if screen is not None else summarizer
 

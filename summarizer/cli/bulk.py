@@ -120,7 +120,7 @@ def run(params: dict[str, Any]) -> None:
 
 
 def _screening(params: dict[str, Any]) -> Any:
-    """A function that wraps a Summarizer so it screens its results, as a live batch does."""
+    """A function that wraps a Pipeline so it screens its results, as a live batch does."""
     from functools import partial
 
     from .screen import screener_from

@@ -88,9 +88,9 @@ def eval_cmd(
         load_gold(gold_dir)  # refuse a bad folder before building a client
         settings = settings_from(locals())
         preflight(settings, output)  # -o and --record are usable before any article runs
-        from ..pipeline import Summarizer
+        from ..pipeline import Pipeline
 
-        summarizer = RunLog("eval", settings, off=no_log).wrap(Summarizer(settings, on_event=printer(verbose)))
+        summarizer = RunLog("eval", settings, off=no_log).wrap(Pipeline(settings, on_event=printer(verbose)))
 
         def progress(fs: FileScore) -> None:
             err(f"eval: {fs.name}: " + (f"error: {fs.error}" if fs.error else "scored"))

@@ -99,11 +99,11 @@ def summarize(
             if result is not None and verbose:
                 err("cache hit: no model call")
         if result is None:
-            from ..pipeline import Summarizer
+            from ..pipeline import Pipeline
             from .status import StatusLine, run_with_status
 
             status = StatusLine.for_stderr(*StatusLine.opening(settings))
-            summarizer = Summarizer(settings, on_event=status.combined(printer(verbose)) if status else printer(verbose))
+            summarizer = Pipeline(settings, on_event=status.combined(printer(verbose)) if status else printer(verbose))
             try:
                 result = run_with_status(status, summarizer.run, article)
             except Exception as exc:

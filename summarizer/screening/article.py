@@ -111,7 +111,7 @@ def check_mentions(screen_all: bool) -> None:
 
 
 class ScreeningSummarizer:
-    """A Summarizer that screens each result before handing it back (batch, summarize_many).
+    """A Pipeline that screens each result before handing it back (batch, summarize_many).
 
     Wraps the pipeline instead of changing it: `run`/`arun` summarize, then `apply` screening;
     in async code the screening runs in a thread, so a yente request never blocks the loop.
