@@ -62,7 +62,8 @@ _HEDGE = re.compile(
 )
 _SPEECH_CUE = re.compile(
     r"\b(said|says|say|told|tells|added|stated|wrote|writes|(?<!so-)called|calls|described|describes|declared|"
-    r"warned|insisted|argued|asserted|replied|announced|according|noted|sagte|erklärte|betonte)\b",
+    r"warned|insisted|argued|asserted|replied|announced|according|noted|telling|urg\w*|reaffirm\w*|"
+    r"describ\w*|dubb\w*|sagte|erklärte|betonte)\b",
     re.IGNORECASE,
 )
 # "Treasury designated X", "the EU imposed sanctions": the subject imposes, it is not a target.
@@ -165,12 +166,19 @@ def _kind(name: str, paragraph: str) -> str:
     return "person" if 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and "," not in name else "organization"
 
 
-def _scare_quote(text: str, start: int, end: int, paras: list[tuple[int, int]]) -> bool:
-    """A short quotation that nobody is said to speak: no speech verb in its paragraph or the one
-    before ("officials said ... the 'ironclad' alliance" is speech, "so-called 'bandit formations'" not)."""
+def _scare_quote(text: str, start: int, end: int, paras: list[tuple[int, int]],
+                 sentences: dict[str, tuple[int, int]], speaker: str | None) -> bool:
+    """A short quotation that nobody is said to speak: a term or a nickname ("so-called 'bandit
+    formations'", a 55-kilometer "de-confliction zone"), not speech. Unattributed, it needs a
+    speech verb in its paragraph or the one before; attributed by the model, one in its own
+    sentence ("telling reporters it had become 'impossible'"), because a small model names
+    someone for almost anything."""
     if len(text[start:end].split()) >= SHORT_QUOTE_WORDS:
         return False
-    return _SPEECH_CUE.search(_context(text, start, paras)) is None
+    if speaker is None:
+        return _SPEECH_CUE.search(_context(text, start, paras)) is None
+    own = next((text[a:b] for a, b in sentences.values() if a <= start < b), text[start:end])
+    return _SPEECH_CUE.search(own) is None
 
 
 def _a_name(name: str) -> bool:
@@ -246,7 +254,7 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
         quotation = " ".join(words.split())[:300]
         answer = yield ask(_context(text, start, paras), "focused_speaker", SpeakerAnswer, 100, quotation=quotation)
         speaker = _name(answer.speaker) if answer else None
-        if speaker is None and _scare_quote(text, start, end, paras):
+        if _scare_quote(text, start, end, paras, sentences, speaker):
             continue  # a scare quote or a nickname, not speech
         quotes.append(ExtractedQuote(ref=ref, speaker=speaker))
 
