@@ -126,7 +126,7 @@ def measure(runs: int = 9, n: int = 200) -> list[tuple[str, float, float]]:
         for rep in range(max(1, runs // 3)):
             for logged in (True, False):
                 result = tmp / f"out-{logged}-{rep}.jsonl"
-                cmd = [*CLI, "batch", str(articles), "-o", str(result), "--backend", "rules"]
+                cmd = [*CLI, "batch", str(articles), "-o", str(result), "--backend", "rules", "--no-cache"]
                 t0 = _child_cpu()
                 subprocess.run(cmd + ([] if logged else ["--no-log"]), check=True, capture_output=True, env=env)
                 times[logged].append(_child_cpu() - t0)

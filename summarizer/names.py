@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .countries import country_of, forms_of
 from .grounding import find_all
@@ -191,6 +192,7 @@ def _right_words(article: str, end: int) -> list[str]:
     return taken
 
 
+@lru_cache(maxsize=4096)
 def _headline(article: str, pos: int) -> bool:
     """Is `pos` on a title-case or all-caps line, where capitals say nothing about names?"""
     start = article.rfind("\n", 0, pos) + 1
@@ -320,8 +322,10 @@ _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _SUFFIXES = ("", "s", "n", "en", "an", "ian", "ians", "ns", "es", "er", "ern", "e", "isch", "ische", "ischen", "i")
 
 
-def _article_words(article: str) -> set[str]:
-    return {_POSSESSIVE.sub("", w).rstrip(".").casefold() for w in _TOKEN.findall(article)}
+@lru_cache(maxsize=64)
+def _article_words(article: str) -> frozenset[str]:
+    """The article's words, once per article (every summary sentence is checked against them)."""
+    return frozenset(_POSSESSIVE.sub("", w).rstrip(".").casefold() for w in _TOKEN.findall(article))
 
 
 def _same_word(a: str, b: str) -> bool:

@@ -65,7 +65,22 @@ def _read(folder: Path, name: str) -> str:
 
 def load(name: str, directory: str | os.PathLike[str] | None = None) -> str:
     """Text of the template `name` (`prompts/<name>.md`)."""
-    return _read(templates_dir(directory).resolve(), name)
+    return _read(_folder(directory), name)
+
+
+@cache
+def _resolved(directory: str) -> Path:
+    return templates_dir(directory or None).resolve()
+
+
+def _folder(directory: str | os.PathLike[str] | None) -> Path:
+    """The templates folder, resolved once per name it was given (every request loads several
+    templates: resolving the path each time cost more than reading the cached text)."""
+    if directory is None:
+        return _resolved("")
+    if not os.path.isabs(directory):
+        return templates_dir(directory).resolve()  # relative to a working directory that may change
+    return _resolved(os.fspath(directory))
 
 
 def check_templates(directory: str | os.PathLike[str] | None) -> None:
@@ -77,9 +92,14 @@ def check_templates(directory: str | os.PathLike[str] | None) -> None:
 def prompt_sha256(directory: str | os.PathLike[str] | None = None) -> str:
     """Hash of every template actually used; changes whenever a prompt changes (cache key,
     provenance), so results made with a user's own templates are never confused with ours."""
+    return _hash(tuple(load(name, directory) for name in TEMPLATES))
+
+
+@cache
+def _hash(texts: tuple[str, ...]) -> str:
     h = hashlib.sha256()
-    for name in TEMPLATES:
-        h.update(name.encode() + b"\0" + load(name, directory).encode() + b"\0")
+    for name, text in zip(TEMPLATES, texts, strict=True):
+        h.update(name.encode() + b"\0" + text.encode() + b"\0")
     return h.hexdigest()
 
 
