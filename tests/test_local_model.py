@@ -119,7 +119,8 @@ def test_record_then_replay_gives_the_same_result(tmp_path: Path) -> None:
     _assert_grounded(replayed, SHORT)
 
     files = sorted(tmp_path.glob("*.json"))
-    assert len(files) == recorded.provenance.attempts == 1
+    # one file per request: the focused plan (local default) asks several small questions
+    assert len(files) == recorded.provenance.attempts >= 3
     meta = json.loads(files[0].read_text("utf-8"))["meta"]
     assert meta["endpoint_host"] == "local.invalid"
     assert meta["synthetic"] is False
