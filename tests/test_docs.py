@@ -64,7 +64,7 @@ def test_every_everyday_and_provider_command_runs(tmp_path: Path, monkeypatch: p
     from .conftest import EXAMPLE, SHARED, TEST_KEY, example_payload
 
     commands = []
-    for section in ("## Everyday commands", "## Providers"):
+    for section in ("## Everyday commands", "## Providers", "## Many articles"):
         for block in re.findall(r"```sh\n(.*?)```", README.split(section, 1)[1].split("\n## ", 1)[0], re.S):
             commands += [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
     assert len(commands) >= 20
@@ -90,6 +90,12 @@ def test_every_everyday_and_provider_command_runs(tmp_path: Path, monkeypatch: p
     shutil.copy(SHARED / "05_nytimes-sudan-sanctions.html", "page.html")
     Path("articles").mkdir()
     shutil.copy(EXAMPLE, "articles/iran.txt")
+    Path("feeds").mkdir()
+    shutil.copy(SHARED / "05_nytimes-sudan-sanctions.html", "feeds/sudan.html")
+    shutil.copy(EXAMPLE, "more.txt")
+    Path("records.jsonl").write_text(json.dumps({"id": "r1", "text": page}) + "\n", "utf-8")
+    Path("archive/2024").mkdir(parents=True)
+    shutil.copy(EXAMPLE, "archive/2024/iran.txt")
     shutil.copytree(SHARED, "tests/articles")
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
@@ -106,6 +112,9 @@ def test_every_everyday_and_provider_command_runs(tmp_path: Path, monkeypatch: p
                     given[name] = f"{name}-for-the-test" if value == "..." else value
                 if args[:2] == ["cat", "article.txt"]:  # the pipe: the article on stdin
                     args, stdin = args[args.index("|") + 1:], page
+                elif args[0] == "find":  # the pipe: the paths `find` prints, on stdin
+                    stdin = "".join(f"{p}\n" for p in sorted(Path(args[1]).rglob("*.txt")))
+                    args = args[args.index("|") + 1:]
                 else:
                     stdin = None
                 assert args[0] == "summarizer", command
@@ -120,6 +129,8 @@ def test_every_everyday_and_provider_command_runs(tmp_path: Path, monkeypatch: p
                 if "--screen" in args:
                     Path("tests/data/lists").mkdir(parents=True, exist_ok=True)
                     shutil.copy(ROOT / "tests/data/lists/sdn-slice.csv", "tests/data/lists/sdn-slice.csv")
+                if "--engine" in args:  # afresh, so the Batch API does the work instead of the resume
+                    Path("out.jsonl").unlink()
                 res = CliRunner().invoke(app, args, input=stdin, env=env)
                 assert res.exit_code == 0, (command, res.output, res.exception)
                 ran.append(args[0])
@@ -136,3 +147,5 @@ def test_every_everyday_and_provider_command_runs(tmp_path: Path, monkeypatch: p
     assert sent["claude-3-5-haiku-latest"] == "Bearer ANTHROPIC_API_KEY-for-the-test"
     assert sent["gpt-4o"] == f"Bearer {TEST_KEY}"
     assert sent["llama3.2"] != f"Bearer {TEST_KEY}"  # ollama takes no key: OPENAI's is not sent
+    assert any(r.path.rstrip("/").endswith("/batches") and r.method == "POST" for r in fake.requests)
+    assert [json.loads(line)["ok"] for line in Path("out.jsonl").read_text("utf-8").splitlines()] == [True]
