@@ -97,7 +97,7 @@ def screen(
 
             raise ScreeningError("no sanctions list given", "pass --screen LIST (see `summarizer lists`) or --screen-url")
         results = screener.screen([(n, kind, []) for n in given])
-        rows = [{"query": n, "screening": [h.to_dict() for h in hits]} for n, hits in zip(given, results, strict=True)]
+        rows = [{"query": n, "screening": [h.model_dump() for h in hits]} for n, hits in zip(given, results, strict=True)]
         if fmt == "json":
             text = json.dumps(rows, indent=2, ensure_ascii=False)
         else:

@@ -84,10 +84,8 @@ def apply(result: Any, text: str, screener: Screener, *, mentions: bool = False)
                     parties.append((name, kind, mention))
                     owners.append(mention)
     hits = screen_parties(screener, text, parties)
-    from ..schema import ScreeningHit
-
     for owner, found in zip(owners, hits, strict=True):
-        owner.screening = [ScreeningHit(**h.to_dict()) for h in found]
+        owner.screening = list(found)
 
 
 def supports_mentions() -> bool:

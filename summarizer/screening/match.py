@@ -26,12 +26,11 @@ with score 1.0, listed first.
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ..schema import ScreeningHit as Hit  # the output contract itself: one definition
 from .entries import Entry, Identifier, find_identifiers, is_tail_number
 from .normalize import explain_equal, keys, prepare
 
@@ -61,24 +60,6 @@ COMPATIBLE: dict[str | None, tuple[str, ...]] = {
     "other": ("person", "organization", "vessel", "aircraft", "other"),
     None: ("person", "organization", "vessel", "aircraft", "other"),
 }
-
-
-@dataclass
-class Hit:
-    """One listed entry that a name matched: the output contract of `screening`."""
-
-    list: str
-    entry_id: str
-    name: str
-    matched_name: str
-    programs: builtins.list[str]
-    type: str
-    score: float
-    why: str
-    url: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 # --------------------------------------------------------------------------- names
