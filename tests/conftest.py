@@ -44,6 +44,29 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SUMMARIZER_LOGS_DB", str(tmp_path / "history.db"))  # never the user's history
 
 
+@pytest.fixture(scope="session")
+def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project built as a wheel and installed apart from the checkout (a folder to put on
+    PYTHONPATH), once per session: what a user's `pip install` gets."""
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("wheel")
+    wheels = root / "wheels"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
+        capture_output=True, text=True, timeout=300,
+    )
+    if build.returncode != 0 and "hatchling" in build.stderr:
+        pytest.skip("hatchling is not installed in this environment")
+    assert build.returncode == 0, build.stderr
+    (wheel,) = wheels.glob("summarizer-*.whl")
+    site = root / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+                   check=True, capture_output=True, timeout=300)
+    return site
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeOpenAI]:
     with FakeOpenAI() as server:

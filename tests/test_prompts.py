@@ -65,21 +65,10 @@ def test_cache_key_follows_the_templates(tmp_path: Path) -> None:
     assert cache_key("x", ours) != cache_key("x", Settings.resolve(backend="rules", prompts_dir=mine))
 
 
-def test_an_installed_wheel_carries_the_templates(tmp_path: Path) -> None:
+def test_an_installed_wheel_carries_the_templates(tmp_path: Path, installed_wheel: Path) -> None:
     """Build the wheel, install it apart from the checkout, summarize with the rules backend:
     same templates, same prompt hash as the editable install."""
-    wheels = tmp_path / "wheels"
-    build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
-    )
-    if build.returncode != 0 and "hatchling" in build.stderr:
-        pytest.skip("hatchling is not installed in this environment")
-    assert build.returncode == 0, build.stderr
-    (wheel,) = wheels.glob("summarizer-*.whl")
-    site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
-                   check=True, capture_output=True, timeout=300)
+    site = installed_wheel
     assert (site / "summarizer" / "_prompts" / "system.md").is_file()
     code = (
         "import json, summarizer, summarizer.prompts as p;"

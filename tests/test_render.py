@@ -598,23 +598,14 @@ def test_page_filters_are_static_markup_and_the_csp_pins_the_assets(full: Articl
     assert "color-scheme: light;" not in style and "prefers-color-scheme: dark" in style and "@media print" in style
 
 
-def test_an_installed_wheel_carries_the_page_assets(tmp_path: Path, full: ArticleSummary, article: str) -> None:
+def test_an_installed_wheel_carries_the_page_assets(
+    tmp_path: Path, installed_wheel: Path, full: ArticleSummary, article: str
+) -> None:
     """Build the wheel, install it apart from the checkout, render a page there: same CSS and script."""
     import subprocess
     import sys
 
-    wheels = tmp_path / "wheels"
-    build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
-    )
-    if build.returncode != 0 and "hatchling" in build.stderr:
-        pytest.skip("hatchling is not installed in this environment")
-    assert build.returncode == 0, build.stderr
-    (wheel,) = wheels.glob("summarizer-*.whl")
-    site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
-                   check=True, capture_output=True, timeout=300)
+    site = installed_wheel
     for name in ("theme.css", "review.css", "review.js", "index.css", "index.js"):
         assert (site / "summarizer" / "render" / name).is_file(), name
     result_file = tmp_path / "result.json"
