@@ -100,10 +100,9 @@ def test_a_name_only_in_the_background_of_a_sanctions_paragraph_is_dropped() -> 
     text = ("OFAC designated Volga Shipping LLC on Tuesday. The firm was founded in Kazan by Anna Ivanova, "
             "who later moved to London.\n")
     extraction, _ = run(text, scripted(["Volga Shipping LLC", "Anna Ivanova", "London"]))
-    # Anna Ivanova's sentence is the next one after a designation, which counts ("X is a carrier.
-    # X is designated" introduces a target); London's is two away
-    assert "London" not in [t.name for t in extraction.sanctions_targets]
-    assert "Volga Shipping LLC" in [t.name for t in extraction.sanctions_targets]
+    # Anna Ivanova and London are named only in the firm's history, a sentence with no sanctions
+    # cue and none after it (the sentence after a name counts: "X is a GSA. X is designated")
+    assert [t.name for t in extraction.sanctions_targets] == ["Volga Shipping LLC"]
 
 
 @pytest.mark.parametrize(
