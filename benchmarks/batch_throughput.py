@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from summarizer.batch import expand_inputs, run_batch  # noqa: E402
-from summarizer.grounding import quotation_spans  # noqa: E402
+from summarizer.grounding.spans import quotation_spans  # noqa: E402
 from summarizer.pipeline import Pipeline  # noqa: E402
 from summarizer.settings import Settings  # noqa: E402
 
@@ -72,13 +72,13 @@ def payload_for(text: str) -> dict[str, Any]:
 
 
 class Server:
-    """`python -m summarizer.testing.fake_openai` in its own process."""
+    """`python -m summarizer.testing.server` in its own process."""
 
     def __init__(self, latency: float, payload: dict[str, Any], workdir: Path) -> None:
         answer = workdir / f"payload-{latency}.json"
         answer.write_text(json.dumps(payload), encoding="utf-8")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "summarizer.testing.fake_openai", "--latency", str(latency),
+            [sys.executable, "-m", "summarizer.testing.server", "--latency", str(latency),
              "--payload-file", str(answer)],
             stdout=subprocess.PIPE, text=True, cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -108,7 +108,7 @@ async def in_process(url: str, folder: Path, out: Path, concurrency: int) -> tup
     quiet: list[str] = []
     t0, c0 = time.perf_counter(), time.process_time()
     try:
-        tally = await run_batch(expand_inputs([str(folder)]), out, summarizer, concurrency, False,
+        tally = await run_batch(expand_inputs([str(folder)]), out, summarizer, concurrency, None,
                                 log=quiet.append)
     finally:
         await summarizer.aclose()

@@ -32,12 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from summarizer.batch import expand_inputs  # noqa: E402
-from summarizer.bulk.engine import Engine, Options  # noqa: E402
-from summarizer.bulk.lines import custom_id  # noqa: E402
+from summarizer.batch.engine.format import custom_id  # noqa: E402
+from summarizer.batch.engine.rounds import Engine, Options  # noqa: E402
 from summarizer.pipeline import Pipeline  # noqa: E402
 from summarizer.settings import Settings  # noqa: E402
-from summarizer.transports.answers import Answer, Answered, Asked, asking  # noqa: E402
 from summarizer.transports.base import chat_completion  # noqa: E402
+from summarizer.transports.batch_answers import Answer, Answered, Asked, asking  # noqa: E402
 
 OFFLINE = "http://batch-engine.invalid/v1"
 

@@ -17,14 +17,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import PY, table, time_command  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 EXAMPLE = ROOT / "examples" / "iran-missiles-russia.txt"
 
 
 def measure(runs: int = 7) -> list[tuple[str, float, str]]:
-    from summarizer.testing.fake_openai import FakeOpenAI, Reply
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import example_payload
+    from tests.conftest import example_payload
+    from tests.fakes import FakeOpenAI, Reply
 
     with tempfile.TemporaryDirectory() as cache, FakeOpenAI(default=Reply(payload=example_payload())) as fake:
         env = {**os.environ, "SUMMARIZER_CACHE_DIR": cache, "OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "sk-bench"}

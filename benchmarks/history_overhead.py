@@ -77,29 +77,30 @@ def one_row_write(path: Path, synchronous: str, runs: int) -> float:
 
 
 def in_process(articles: Path, tmp: Path, reps: int) -> tuple[float, float]:
-    """Median CPU seconds of this process for `run_batch` over `articles`, with the logging
-    wrapper and without, in alternating order (CPU time: other users of a shared machine
+    """Median CPU seconds of this process for `run_batch` over `articles`, with the history
+    hook and without, in alternating order (CPU time: other users of a shared machine
     disturb it far less than wall time)."""
     import asyncio
 
     sys.path.insert(0, str(ROOT))
+    from summarizer.api import Summarizer
     from summarizer.batch import current_id, expand_inputs, run_batch
     from summarizer.cli.logs import RunLog
-    from summarizer.pipeline import Pipeline
     from summarizer.settings import Settings
 
     settings = Settings.resolve(backend="rules")
     times: dict[bool, list[float]] = {True: [], False: []}
     for rep in range(reps + 1):  # the first round warms up
         for logged in (True, False) if rep % 2 else (False, True):
-            summarizer = Pipeline(settings)
-            runner = RunLog("batch", settings).wrap(summarizer, item=current_id.get) if logged else summarizer
+            log = RunLog("batch", settings)
+            runner = Summarizer(settings, on_finish=log.hook(item=current_id.get) if logged else None)
             items = expand_inputs([str(articles)], None)
             t0 = time.process_time()
             asyncio.run(run_batch(items, tmp / f"in-{logged}-{rep}.jsonl", runner, 8, log=lambda _m: None))
             if rep:
                 times[logged].append(time.process_time() - t0)
             runner.close()
+            log.close()
     return statistics.median(times[True]), statistics.median(times[False])
 
 

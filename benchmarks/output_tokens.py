@@ -27,9 +27,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from summarizer.grounding import numbered_quotations  # noqa: E402
+from summarizer.grounding.sentences import numbered_sentences  # noqa: E402
+from summarizer.grounding.spans import numbered_quotations  # noqa: E402
 from summarizer.inputs import read_article  # noqa: E402
-from summarizer.sentences import numbered_sentences  # noqa: E402
 
 ARTICLES = ROOT / "tests" / "articles"
 _WORDS = re.compile(r"[^\W\d_]{4,}")

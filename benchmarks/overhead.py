@@ -17,19 +17,19 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
 
 def measure(calls: int = 40) -> list[tuple[str, float, str]]:
     import httpx2
     import openai
-    from conftest import example_payload
 
     from summarizer.api import Summarizer as Library
     from summarizer.inputs import article_from_text
     from summarizer.pipeline import Pipeline
     from summarizer.settings import Settings
-    from summarizer.testing.fake_openai import FakeOpenAI, Reply
+    from tests.conftest import example_payload
+    from tests.fakes import FakeOpenAI, Reply
 
     text = (ROOT / "examples" / "iran-missiles-russia.txt").read_text("utf-8")
     article = article_from_text(text, "example")

@@ -32,8 +32,11 @@ sys.path.insert(0, str(ROOT))
 from summarizer.batch import expand_inputs, run_batch  # noqa: E402
 from summarizer.pipeline import Pipeline  # noqa: E402
 from summarizer.settings import Settings  # noqa: E402
-from summarizer.testing.fake_limits import RateLimit  # noqa: E402
-from summarizer.testing.fake_openai import FakeOpenAI, Reply  # noqa: E402
+from tests.fakes import (  # noqa: E402
+    FakeOpenAI,
+    RateLimit,  # noqa: E402
+    Reply,
+)
 
 QUOTE = "we will hold them to account"
 PAYLOAD = {"summary": [{"text": "An official promised to hold them to account.", "support": ["S2"]}],

@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import errors
-    from .api import Summarizer, asummarize, asummarize_many, summarize, summarize_many
+    from .api import Result, Screening, Summarizer, asummarize, asummarize_many, summarize, summarize_many
     from .errors import (
         AuthError,
         ConfigError,
@@ -33,18 +33,18 @@ if TYPE_CHECKING:  # pragma: no cover
         TruncatedOutputError,
     )
     from .inputs import Article, fetch_url, read_article
-    from .items import Item
-    from .options import Options, Result, Screening
+    from .inputs.items import Item
     from .schema import ArticleSummary
     from .screening import Screener
-    from .settings import Backend, Mode, OutputFormat, RecordMode, Settings, Strategy
+    from .settings import Backend, Mode, Options, OutputFormat, RecordMode, Settings, Strategy
 
 _LAZY = {
     **dict.fromkeys(
         ("Summarizer", "summarize", "asummarize", "summarize_many", "asummarize_many"), "api"
     ),
-    "Item": "items",
-    **dict.fromkeys(("Options", "Result", "Screening"), "options"),
+    "Item": "inputs.items",
+    **dict.fromkeys(("Result", "Screening"), "api"),
+    "Options": "settings",
     **dict.fromkeys(("Article", "read_article", "fetch_url"), "inputs"),
     "ArticleSummary": "schema",
     "Screener": "screening",

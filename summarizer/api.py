@@ -18,22 +18,27 @@ of `summarizer.errors`, never prints and never exits.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any, Union, Unpack
 
 from . import cache as cache_mod
 from .errors import ConfigError, SettingError, SummarizerError
 from .inputs import Article
-from .items import Id, Item, as_article, error_for, item_article, item_name
-from .options import Options, Result, Screening, settings_for
+from .inputs.items import Id, Item, as_article, error_for, item_article, item_name
 from .schema import ArticleSummary
-from .settings import DEFAULT_CONCURRENCY, Settings
+from .settings import DEFAULT_CONCURRENCY, Options, PathLike, Settings, settings_for
 
 if TYPE_CHECKING:
     import httpx2
 
     from .screening import Screener
+
+Screening = Union[PathLike, Sequence[PathLike], "Screener"]
+"""What `screening=` takes: a sanctions list file or name, several, a yente URL, or a Screener."""
+Result = ArticleSummary | SummarizerError
+"""One entry of `summarize_many`'s answer: the result, or that article's typed error."""
 
 
 def _check_http_client(client: object, settings: Settings) -> None:
@@ -64,6 +69,8 @@ class Summarizer:
     `httpx2.MockTransport`) sends the model requests under our retry, pacing and accounting;
     it is never closed by us. `screening`: sanctions lists to screen each target against.
     `on_event`: one line per request, retry and wait (what the CLI's `-v` shows).
+    `on_finish(article, result or exception, seconds)`: called once per article, after the
+    cache, the model and the screening, with what the caller gets (the CLI's history).
 
     `with` / `async with` close the connections (a blocking `summarize_many` closes its async
     client when it returns, since that client belongs to its event loop). A loaded local model
@@ -80,6 +87,7 @@ class Summarizer:
         screening: Screening | None = None,
         screen_all: bool = False,
         on_event: Callable[[str], None] | None = None,
+        on_finish: Callable[[Article, ArticleSummary | BaseException, float], None] | None = None,
         **options: Unpack[Options],
     ) -> None:
         self.settings = settings_for(settings, options)
@@ -90,6 +98,7 @@ class Summarizer:
         self.cache = cache
         self.concurrency = concurrency
         self.on_event = on_event
+        self.on_finish = on_finish
         self.screen_all = screen_all
         self.screener = self._screener(screening, screen_all)  # lists load (and fail) now
         self._engine: Any = None  # pipeline.Pipeline, built on the first model call
@@ -128,33 +137,49 @@ class Summarizer:
                 "http_client is an httpx2.AsyncClient, which cannot serve a blocking call",
                 "use asummarize()/asummarize_many(), or pass an httpx2.Client",
             )
-        key, result = self._lookup(article, cache)
-        if result is None:
-            result = self._pipeline().run(article)
-            if key is not None:
-                cache_mod.put(key, result)
-        if self.screener is not None:
-            from .screening.article import apply
+        t0 = time.monotonic()
+        try:
+            key, result = self._lookup(article, cache)
+            if result is None:
+                result = self._pipeline().run(article)
+                if key is not None:
+                    cache_mod.put(key, result)
+            if self.screener is not None:
+                from .screening.article import apply
 
-            apply(result, _offsets_text(result, article), self.screener, mentions=self.screen_all)
+                apply(result, _offsets_text(result, article), self.screener, mentions=self.screen_all)
+        except Exception as exc:
+            self._finished(article, exc, t0)
+            raise
+        self._finished(article, result, t0)
         return result
 
     async def arun(self, article: Article, *, cache: bool | None = None) -> ArticleSummary:
         """The async `run` (what `batch` and `asummarize_many` call per article)."""
         self._check_open()
-        key, result = self._lookup(article, cache)
-        if result is None:
-            result = await self._pipeline().arun(article)
-            if key is not None:
-                cache_mod.put(key, result)
-        if self.screener is not None:
-            from .screening.article import apply
+        t0 = time.monotonic()
+        try:
+            key, result = self._lookup(article, cache)
+            if result is None:
+                result = await self._pipeline().arun(article)
+                if key is not None:
+                    cache_mod.put(key, result)
+            if self.screener is not None:
+                from .screening.article import apply
 
-            # a yente request must not block the loop
-            await asyncio.to_thread(
-                apply, result, _offsets_text(result, article), self.screener, mentions=self.screen_all
-            )
+                # a yente request must not block the loop
+                await asyncio.to_thread(
+                    apply, result, _offsets_text(result, article), self.screener, mentions=self.screen_all
+                )
+        except Exception as exc:
+            self._finished(article, exc, t0)
+            raise
+        self._finished(article, result, t0)
         return result
+
+    def _finished(self, article: Article, outcome: ArticleSummary | BaseException, t0: float) -> None:
+        if self.on_finish is not None:
+            self.on_finish(article, outcome, round(time.monotonic() - t0, 3))
 
     def _lookup(self, article: Article, cache: bool | None) -> tuple[str | None, ArticleSummary | None]:
         """(key to store under, or None when the cache is off; the cached result or None)."""
@@ -178,7 +203,7 @@ class Summarizer:
 
     # -- many articles -----------------------------------------------------------------
     async def asummarize_many(self, items: Iterable[Item], *, concurrency: int | None = None) -> list[Result]:
-        """Summarize many articles on the worker pool of `batch` (`summarizer.pool`).
+        """Summarize many articles on the worker pool of `batch` (`summarizer.concurrency`).
 
         `items`: texts, Articles or `(id, text)` pairs, pulled lazily (a long generator is never
         materialised). Returns one entry per input, in input order: the result (an `(id, text)`
@@ -189,7 +214,7 @@ class Summarizer:
         every input not started gets that error, so a wrong key costs about `concurrency`
         requests, not one per input.
         """
-        from .pool import run_pool
+        from .concurrency import run_pool
 
         results: dict[int, Result] = {}
         numbered = enumerate(items)

@@ -26,42 +26,18 @@ from typing import TYPE_CHECKING, Any
 
 from .atomic import write_atomic
 from .schema import ArticleSummary, schema_sha256
-from .settings import Settings
+from .settings import Settings, declared
 
 if TYPE_CHECKING:
     from .inputs import Article
 
-KEYED: tuple[str, ...] = (
-    "model",
-    "backend",
-    "base_url",  # as `Settings.endpoint_url`: the whole endpoint without user:password
-    "model_path",  # with the file's size and modification time: a new file at the same path is another model
-    "max_reasks",  # more re-asks can turn a dropped quote into a kept one
-    "max_tokens",
-    "temperature",
-    "chunk_tokens",  # as `Settings.article_budget`: where long articles are split changes the answer
-    "mode",  # tools / json_schema / json: the model sees a different request
-    "strategy",  # as `Settings.plan`: one whole-article call or focused questions
-    "prompts_dir",  # as the hash of the templates it holds (with `prompt_sha256`), not its path
-)
-"""Settings fields that can change the answer, and so are part of the key."""
+KEYED: tuple[str, ...] = tuple(name for name, d in declared().items() if d.cache is True)
+"""Settings fields that can change the answer, and so are part of the key (each as
+`_keyed_value` says: the endpoint URL without credentials, the chunk budget in use, the strategy
+in use, the prompt folder as the hash of its templates, a model file with its size and time)."""
 
-NOT_KEYED: dict[str, str] = {
-    "api_key": "a secret; another key to the same endpoint reaches the same model",
-    "key_origin": "where the key may be sent, not what is asked",
-    "provider": "it is an endpoint, a model and a mode, each keyed: `base_url` is keyed as "
-    "`Settings.endpoint_url`, which is the provider's URL when no base_url is given",
-    "record_dir": "recording runs bypass the cache",
-    "replay_dir": "replaying runs bypass the cache",
-    "record_mode": "recording runs bypass the cache",
-    "max_retries": "transport retries repeat the same request: they change whether, not what",
-    "retry_wait": "when a request is retried, not what it asks",
-    "timeout": "how long to wait, not what is answered",
-    "request_timeout": "how long to wait, not what is answered",
-    "rpm": "pacing decides when a request is sent, not what it asks",
-    "tpm": "pacing decides when a request is sent, not what it asks",
-}
-"""Settings fields left out of the key, and why."""
+NOT_KEYED: dict[str, str] = {name: d.cache for name, d in declared().items() if isinstance(d.cache, str)}
+"""Settings fields left out of the key, and why (each setting's declaration says)."""
 
 STALE_TMP_SECONDS = 15 * 60
 """A `.tmp-*` file older than this is a leftover of a killed write (a write takes milliseconds)."""
@@ -86,7 +62,7 @@ def _keyed_value(settings: Settings, name: str) -> Any:
     if name == "chunk_tokens":
         return settings.article_budget
     if name == "strategy":
-        return settings.plan
+        return settings.strategy_used
     if name == "prompts_dir":
         return None  # its content is keyed by "prompt"; where the folder is does not matter
     if name == "model_path" and settings.model_path is not None:

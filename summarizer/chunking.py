@@ -29,9 +29,9 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .grounding import Normalised, find_all, quotation_spans
+from .grounding.sentences import is_heading, outside_quotations, paragraph_ends, sentence_ends, word_ends
+from .grounding.spans import Normalised, find_all, quotation_spans
 from .schema import ExtractedQuote, Extraction
-from .sentences import is_heading, outside_quotations, paragraph_ends, sentence_ends, word_ends
 
 __all__ = [
     "Chunk",

@@ -35,11 +35,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from . import rules
-from .grounding import numbered_quotations
-from .names import unsupported_words
+from .grounding.names import unsupported_words
+from .grounding.sentences import numbered_sentences, resolve_sentence, with_sentence_ids
+from .grounding.spans import numbered_quotations
 from .prompts import question_messages
 from .schema import ExtractedAllegation, ExtractedQuote, ExtractedSentence, ExtractedTarget, Extraction
-from .sentences import numbered_sentences, resolve_sentence, with_sentence_ids
 
 NAME_CHARS = 80  # a name, or "none"; a bounded plain string (llama.cpp: `char{0,80}`, no nested rules)
 SHORT_QUOTE_WORDS = 5  # an unattributed quotation shorter than this is a scare quote or nickname

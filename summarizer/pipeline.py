@@ -11,38 +11,47 @@ import contextvars
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from instructor.core.hooks import Hooks
 
 from . import focused
 from . import ledger as ledger_mod
-from .assemble import Grounded, ground, ground_summary
 from .chunking import Chunk, carry_speakers, count_tokens_for, split
 from .client import make_async_client, make_client, prepared, translate
 from .compat.instructor import on_each_attempt
 from .errors import OutputInvalidError, TruncatedOutputError
-from .grounding import numbered_quotations, resolve_ref
+from .grounding.ground import Grounded, ground
+from .grounding.reask import Extraction, GroundingState, WholeSummary, grounding
+from .grounding.spans import numbered_quotations, resolve_ref
 from .inputs import Article
 from .prompts import build_messages, prompt_sha256, summaries_messages
 from .schema import (
     Allegation,
     ArticleSummary,
     Dropped,
-    Extraction,
     Provenance,
     Quote,
     SanctionsTarget,
     Span,
     SummarySentence,
     Usage,
-    WholeSummary,
     schema_sha256,
 )
+from .schema import Extraction as ExtractionData
 from .settings import Settings
-from .validation import GroundingState, grounding
 
 CHUNK_CONCURRENCY = 4  # chunk calls of one article in flight at once
+
+
+@dataclass
+class Answer:
+    """One chunk's answer, and its grounding when the validator made it (None for the focused
+    plan, whose answers are put together without a validator)."""
+
+    extraction: ExtractionData
+    grounded: Grounded | None = None
 
 
 class Pipeline:
@@ -163,14 +172,23 @@ class Pipeline:
             text=article.text if article.is_html else None,
         )
 
-    def _ground_parts(self, article: Article, parts: list[Extraction], chunks: list[Chunk]) -> list[Grounded]:
-        """Each part grounded in its own chunk, a speaker carried across a boundary where safe."""
-        texts = [_with_quote_texts(p, c.text) for p, c in zip(parts, chunks, strict=True)]
+    def _ground_parts(self, article: Article, parts: list[Answer], chunks: list[Chunk]) -> list[Grounded]:
+        """Each part grounded in its own chunk, a speaker carried across a boundary where safe.
+
+        A part the validator already grounded is used as it is, unless a carried speaker
+        changed it: each answer is grounded once per attempt, not again to build the result.
+        """
+        texts = [_with_quote_texts(p.extraction, c.text) for p, c in zip(parts, chunks, strict=True)]
         carried = carry_speakers(texts, chunks)
-        return [
-            ground(p.model_copy(update={"quotes": qs}), c.text, offset=c.start, full_text=article.text)
-            for p, qs, c in zip(parts, carried, chunks, strict=True)
-        ]
+        out = []
+        for part, text, quotes, chunk in zip(parts, texts, carried, chunks, strict=True):
+            unchanged = [q.speaker for q in quotes] == [q.speaker for q in text.quotes]
+            if part.grounded is not None and unchanged:
+                out.append(part.grounded)
+            else:
+                changed = part.extraction.model_copy(update={"quotes": quotes})
+                out.append(ground(changed, chunk.text, offset=chunk.start, full_text=article.text))
+        return out
 
     def _summary_request(self, article: Article, grounded: list[Grounded]) -> tuple[dict[str, Any], GroundingState]:
         """The call that writes a long article's summary from its parts' summary sentences."""
@@ -201,10 +219,10 @@ class Pipeline:
         return kwargs, state
 
     @staticmethod
-    def _whole_summary(whole: WholeSummary, state: GroundingState) -> tuple[list[SummarySentence], list[Dropped]]:
-        out = Grounded()
-        kept = ground_summary(state.full_text or state.article, whole.summary, state.part_support or {}, out, letter="P")
-        return kept, out.dropped
+    def _whole_summary(state: GroundingState) -> tuple[list[SummarySentence], list[Dropped]]:
+        """The long article's summary as its validator grounded it."""
+        out = state.grounded or Grounded()
+        return out.summary, out.dropped
 
     # -- the two call styles ---------------------------------------------------------
     # Each style has the same three steps: extract one text (with the truncation retry),
@@ -231,8 +249,8 @@ class Pipeline:
             return None  # the plan reads None as "no answer"
         raise err from None
 
-    def _extract(self, chunk: Chunk, full_text: str) -> Extraction:
-        if self.settings.plan == "focused":
+    def _extract(self, chunk: Chunk, full_text: str) -> Answer:
+        if self.settings.strategy_used == "focused":
             questions = focused.plan(chunk.text, self.settings.prompts_dir)
             try:
                 q = next(questions)
@@ -243,21 +261,19 @@ class Pipeline:
                         answer = self._unanswered(exc)
                     q = questions.send(answer)
             except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
+                return Answer(done.value)
         for i, budget in enumerate(self._budgets()):
             state = self._state(chunk, full_text)
             try:
                 with grounding(state):
-                    extraction: Extraction = self._client.chat.completions.create(
-                        **self._kwargs(chunk, state, budget)
-                    )
-                return extraction
+                    extraction = self._client.chat.completions.create(**self._kwargs(chunk, state, budget))
+                return Answer(extraction, state.grounded)
             except Exception as exc:  # noqa: BLE001 - translated to a typed error
                 self._retry_truncated(exc, budget, ledger_mod.current(), last=i == 1)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _aextract(self, chunk: Chunk, full_text: str) -> Extraction:
-        if self.settings.plan == "focused":
+    async def _aextract(self, chunk: Chunk, full_text: str) -> Answer:
+        if self.settings.strategy_used == "focused":
             questions = focused.plan(chunk.text, self.settings.prompts_dir)
             try:
                 q = next(questions)
@@ -268,15 +284,13 @@ class Pipeline:
                         answer = self._unanswered(exc)
                     q = questions.send(answer)
             except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
+                return Answer(done.value)
         for i, budget in enumerate(self._budgets()):
             state = self._state(chunk, full_text)
             try:
                 with grounding(state):
-                    extraction: Extraction = await self._aclient.chat.completions.create(
-                        **self._kwargs(chunk, state, budget)
-                    )
-                return extraction
+                    extraction = await self._aclient.chat.completions.create(**self._kwargs(chunk, state, budget))
+                return Answer(extraction, state.grounded)
             except Exception as exc:  # noqa: BLE001
                 self._retry_truncated(exc, budget, ledger_mod.current(), last=i == 1)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -307,10 +321,10 @@ class Pipeline:
             kwargs, state = self._summary_request(article, grounded)
             try:
                 with grounding(state):
-                    whole = self._client.chat.completions.create(**kwargs)
+                    self._client.chat.completions.create(**kwargs)
             except Exception as exc:  # noqa: BLE001
                 raise self._translate(exc) from None
-            return self._assemble(article, grounded, chunks, led, t0, self._whole_summary(whole, state))
+            return self._assemble(article, grounded, chunks, led, t0, self._whole_summary(state))
 
     async def arun(self, article: Article) -> ArticleSummary:
         """Summarize one article on the running event loop (calls overlap in batches)."""
@@ -325,7 +339,7 @@ class Pipeline:
                 return self._assemble(article, self._ground_parts(article, parts, chunks), chunks, led, t0)
             gate = asyncio.Semaphore(CHUNK_CONCURRENCY)
 
-            async def one(chunk: Chunk) -> Extraction:
+            async def one(chunk: Chunk) -> Answer:
                 async with gate:
                     return await self._aextract(chunk, article.text)
 
@@ -334,10 +348,10 @@ class Pipeline:
             kwargs, state = self._summary_request(article, grounded)
             try:
                 with grounding(state):
-                    whole = await self._aclient.chat.completions.create(**kwargs)
+                    await self._aclient.chat.completions.create(**kwargs)
             except Exception as exc:  # noqa: BLE001
                 raise self._translate(exc) from None
-            return self._assemble(article, grounded, chunks, led, t0, self._whole_summary(whole, state))
+            return self._assemble(article, grounded, chunks, led, t0, self._whole_summary(state))
 
     def _chunks(self, text: str) -> list[Chunk]:
         return split(text, self.settings.article_budget, count_tokens_for(self.settings.model))
@@ -355,7 +369,7 @@ class Pipeline:
             await aclient.client.close()
 
 
-def _with_quote_texts(part: Extraction, text: str) -> Extraction:
+def _with_quote_texts(part: ExtractionData, text: str) -> ExtractionData:
     """The part with each listed quotation's text filled in from its ref.
 
     Carrying speakers across chunks compares quotes by their words; a quote given only as

@@ -19,8 +19,8 @@ from pathlib import Path
 from string import Template
 
 from .errors import ConfigError
-from .grounding import numbered_quotations
-from .sentences import with_sentence_ids
+from .grounding.sentences import with_sentence_ids
+from .grounding.spans import numbered_quotations
 
 TEMPLATES = (
     "system", "user", "summaries",

@@ -12,7 +12,7 @@ or of the URL its own `*_BASE_URL` variable names), never to an endpoint given s
 What each default relies on (checked offline against the providers' documentation as stored in
 2026; re-check when a provider changes its compatibility layer):
 - openai: tools and json_schema both supported; tools is the project's default (and what the
-  recorded fixtures use). Batch API: /v1/files + /v1/batches (the engine in bulk/).
+  recorded fixtures use). Batch API: /v1/files + /v1/batches (the engine in batch/engine/).
 - anthropic: the OpenAI SDK compatibility page lists `response_format` as ignored and `strict`
   as ignored for tools, so function calling (tools) is the only way to a schema there; there is
   no OpenAI-compatible Batch API (Anthropic's Message Batches API is its own format).

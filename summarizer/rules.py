@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .grounding import quotation_spans
-from .names import TITLES
-from .sentences import numbered_sentences
+from .grounding.names import TITLES
+from .grounding.sentences import numbered_sentences
+from .grounding.spans import quotation_spans
 
 _SPEECH = (
     r"(?:said|says|told|tells|added|adds|stated|states|wrote|writes|declared|noted|explained|"

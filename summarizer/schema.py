@@ -1,4 +1,5 @@
-"""What the model must return (`Extraction`) and what the user gets back (`ArticleSummary`).
+"""What the model must return (`Extraction`) and what the user gets back (`ArticleSummary`):
+data only. The models the pipeline sends add grounding validators (`grounding.reask`).
 
 The `Extraction` field descriptions are part of the prompt: instructor sends them as the JSON
 schema of the tool the model must call. Keep them short, concrete and written for the model.
@@ -25,7 +26,6 @@ from pydantic import (
     Field,
     SerializerFunctionWrapHandler,
     model_serializer,
-    model_validator,
 )
 
 Status = Literal["alleged", "claimed", "denied", "confirmed", "charged", "convicted"]
@@ -160,14 +160,6 @@ class Extraction(BaseModel):
     )
     quotes: list[ExtractedQuote] = Field(default_factory=list, max_length=40)
 
-    @model_validator(mode="after")
-    def _grounded_in_the_article(self) -> Extraction:
-        """Raise (so instructor re-asks) when something cannot be found in the article."""
-        from .validation import check_extraction  # validation grounds with assemble, which needs this module
-
-        check_extraction(self)
-        return self
-
 
 class WholeSummary(BaseModel):
     """The summary of a long article, written from the summaries of its parts."""
@@ -180,13 +172,6 @@ class WholeSummary(BaseModel):
             "the ids of the part-summary sentences it rests on, e.g. ['P1', 'P4']."
         ),
     )
-
-    @model_validator(mode="after")
-    def _supported(self) -> WholeSummary:
-        from .validation import check_whole_summary
-
-        check_whole_summary(self)
-        return self
 
 
 # --------------------------------------------------------------------------- user-facing

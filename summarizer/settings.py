@@ -7,6 +7,12 @@ Fields left unset that depend on the backend (`model`, `max_reasks`, `timeout`) 
 backend's defaults, so `Settings(backend="rules")` is a rules run, not an openai run with a rules label.
 The environment is read in one place only, `from_environment`, and only by `resolve`.
 
+Each setting is declared once, as a field with `setting(...)`: its type and default, its
+environment variable, its command-line flag and help, and whether it keys the results cache.
+The CLI builds its options from that (`cli/common.py`), the cache its key (`cache.py`);
+`Options`, the library's keyword types, mirrors the fields for type checkers (a test keeps the
+two equal).
+
 Kept free of heavy imports: the CLI builds settings (and the cache key from them) before it
 knows whether it needs the openai client at all.
 """
@@ -18,7 +24,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypedDict, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import SettingError
@@ -50,20 +56,6 @@ BACKEND_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 """What an unset backend-dependent field becomes, per backend."""
 
-ENVIRONMENT: dict[str, str] = {
-    "SUMMARIZER_BACKEND": "backend",
-    "SUMMARIZER_MODEL": "model",
-    "SUMMARIZER_PROVIDER": "provider",
-    "SUMMARIZER_REPLAY": "replay_dir",
-    "SUMMARIZER_RECORD": "record_dir",
-    "SUMMARIZER_MODEL_PATH": "model_path",
-    "SUMMARIZER_PROMPTS": "prompts_dir",
-    "SUMMARIZER_RECORD_MODE": "record_mode",
-}
-"""Environment variable -> Settings field: what `resolve` takes from the environment as is.
-The providers' key and URL variables (OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY...)
-are read by `providers.settle`, which applies the key-to-host rule."""
-
 DEFAULT_CONCURRENCY = 8
 """Articles in flight at once (batch, summarize_many). A hosted API answers one article in
 seconds, so 8 overlap well while staying far below typical rate limits (the retry layer absorbs
@@ -73,42 +65,159 @@ request at a time."""
 _BY_BACKEND: Any = None  # the default of a field that BACKEND_DEFAULTS fills in
 
 
+def declared() -> dict[str, Declared]:
+    """Every setting's declaration, by field name, in declaration order."""
+    return {f.name: f.metadata["declared"] for f in fields(Settings) if "declared" in f.metadata}
+
+
+def environment() -> dict[str, str]:
+    """Environment variable -> Settings field: what `resolve` takes from the environment as is.
+    The providers' key and URL variables (OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY...)
+    are read by `providers.settle`, which applies the key-to-host rule."""
+    return {d.env: name for name, d in declared().items() if d.env}
+
+
 def from_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """The settings the environment gives (empty variables count as unset): the one place
     where the environment is read."""
     env = os.environ if env is None else env
-    return {name: env[var] for var, name in ENVIRONMENT.items() if env.get(var)}
+    return {name: env[var] for var, name in environment().items() if env.get(var)}
+
+
+@dataclass(frozen=True)
+class Declared:
+    """How one setting reaches people: its environment variable, its command-line flag (and on
+    which commands), its help, and whether it can change the answer (and so keys the results
+    cache) or, if not, why. The CLI's options, the environment and the cache key all follow
+    from these; the README documents them."""
+
+    help: str
+    cache: bool | str  # True: keyed; a str: why it is not
+    env: str | None = None
+    flag: str | None = None  # "--model"; None: library only
+    short: str | None = None
+    metavar: str | None = None
+    cli_type: type = str  # what the command line parses the value as
+    commands: tuple[str, ...] = ("summarize", "batch", "eval")
+
+
+def setting(default: Any, *, repr: bool = True, **declared: Any) -> Any:  # noqa: A002 - dataclass's own name
+    """A `Settings` field with its declaration (see `Declared`)."""
+    return field(default=default, repr=repr, metadata={"declared": Declared(**declared)})
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything that decides how an article is sent to a model."""
+    """Everything that decides how an article is sent to a model: one declaration per setting
+    (`setting(...)`), from which the library keywords, the CLI options and the environment follow."""
 
-    model: str = _BY_BACKEND  # None: the backend's default model
-    backend: Backend = "openai"
-    base_url: str | None = None
-    api_key: str | None = field(default=None, repr=False)  # never printed, never recorded
-    provider: str | None = None  # openai, anthropic, ... (providers.py); None: OpenAI or the server base_url names
-    # Where api_key may be sent: the origin (scheme://host:port) of the provider it was found for
-    # in the environment (`resolve` sets it); None: given explicitly, sent to whatever endpoint.
-    key_origin: str | None = field(default=None, repr=False)
-    record_dir: Path | None = None
-    replay_dir: Path | None = None
-    model_path: str | None = None
-    max_retries: int = 4  # transport retries per request (429/5xx/connection)
-    retry_wait: float = 0.5  # first backoff in seconds; doubles per retry, with jitter
-    max_reasks: int = _BY_BACKEND  # re-asks when the output is invalid; None: by backend
-    timeout: float = _BY_BACKEND  # seconds for the whole article, all attempts; None: by backend
-    request_timeout: float = 120.0  # seconds for one HTTP request
-    max_tokens: int = 4096
-    temperature: float = 0.0
-    chunk_tokens: int | None = None  # article tokens per model call; None = by backend
-    mode: Mode = _BY_BACKEND  # instructor mode: tools | json_schema | json (client._MODES); None: the provider's
-    strategy: Strategy | None = None  # single | focused; None = by backend (see `plan`)
-    record_mode: RecordMode = "all"  # all: record every exchange; new_episodes: replay what record_dir has, record the rest
-    prompts_dir: Path | None = None  # the user's own copies of prompts/*.md; None = ours
-    rpm: int | None = None  # requests per minute to pace live calls by, besides the server's headers
-    tpm: int | None = None  # tokens per minute, likewise
+    model: str = setting(
+        _BY_BACKEND, env="SUMMARIZER_MODEL", flag="--model", short="-m", metavar="MODEL", cache=True,
+        help="Model name [default gpt-4o-mini; with --backend local a known local model, default "
+        "qwen2.5-coder-1.5b].",
+    )
+    backend: Backend = setting(
+        "openai", env="SUMMARIZER_BACKEND", flag="--backend", metavar="openai|local|rules", cache=True,
+        help="openai (OpenAI or any compatible endpoint, the default), local (the embedded model) or "
+        "rules (no model: the rules baseline).",
+    )
+    base_url: str | None = setting(
+        None, flag="--base-url", metavar="URL", cache=True,
+        help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 [env OPENAI_BASE_URL, or the "
+        "provider's own *_BASE_URL]. A provider's key from the environment is sent only to that "
+        "provider's own host.",
+    )
+    api_key: str | None = setting(
+        None, repr=False, cache="a secret; another key to the same endpoint reaches the same model",
+        help="The key (from the provider's own variable: OPENAI_API_KEY, ANTHROPIC_API_KEY, ...); "
+        "never printed, never recorded.",
+    )
+    provider: str | None = setting(
+        None, env="SUMMARIZER_PROVIDER", flag="--provider", metavar="NAME",
+        cache="it is an endpoint, a model and a mode, each keyed: `base_url` is keyed as "
+        "`Settings.endpoint_url`, which is the provider's URL when no base_url is given",
+        help="A provider by name: its OpenAI-compatible endpoint, key variable and defaults (or name "
+        "it in the model: anthropic/claude-3-5-haiku-latest) [see summarizer providers].",
+    )
+    key_origin: str | None = setting(
+        None, repr=False, cache="where the key may be sent, not what is asked",
+        help="Where api_key may be sent: the origin (scheme://host:port) of the provider it was found "
+        "for in the environment (`resolve` sets it); None: given explicitly, sent to the endpoint.",
+    )
+    record_dir: Path | None = setting(
+        None, env="SUMMARIZER_RECORD", flag="--record", metavar="DIR", cli_type=Path,
+        cache="recording runs bypass the cache",
+        help="Write every model exchange to this fixture directory.",
+    )
+    replay_dir: Path | None = setting(
+        None, env="SUMMARIZER_REPLAY", flag="--replay", metavar="DIR", cli_type=Path,
+        cache="replaying runs bypass the cache",
+        help="Answer only from fixtures in this directory, never the network.",
+    )
+    model_path: str | None = setting(
+        None, env="SUMMARIZER_MODEL_PATH", flag="--model-path", metavar="FILE", cache=True,
+        help="Any GGUF file for --backend local, instead of a known model (see `summarizer models`).",
+    )
+    max_retries: int = setting(
+        4, flag="--max-retries", metavar="N", cli_type=int,
+        cache="transport retries repeat the same request: they change whether, not what",
+        help="Retries per request for 429/408/409/5xx/connection faults [default 4].",
+    )
+    retry_wait: float = setting(
+        0.5, cache="when a request is retried, not what it asks",
+        help="First backoff in seconds; doubles per retry, with jitter.",
+    )
+    max_reasks: int = setting(
+        _BY_BACKEND, flag="--max-reasks", metavar="N", cli_type=int, cache=True,
+        help="Re-asks when the output is invalid or a quote is not in the text [default 2; 0 local and rules].",
+    )
+    timeout: float = setting(
+        _BY_BACKEND, flag="--timeout", metavar="SECONDS", cli_type=float,
+        cache="how long to wait, not what is answered",
+        help="Seconds for the whole article, every attempt and every byte included [default 300; 1800 local].",
+    )
+    request_timeout: float = setting(
+        120.0, cache="how long to wait, not what is answered", help="Seconds for one HTTP request.",
+    )
+    max_tokens: int = setting(
+        4096, flag="--max-tokens", metavar="N", cli_type=int, cache=True,
+        help="Output token budget; doubled once if the answer is cut off [default 4096].",
+    )
+    temperature: float = setting(0.0, cache=True, help="Sampling temperature (0: the same answer each time).")
+    chunk_tokens: int | None = setting(
+        None, flag="--chunk-tokens", metavar="N", cli_type=int, cache=True,
+        help="Article tokens per model call; longer articles are split [default 12000; 2500 local].",
+    )
+    mode: Mode = setting(
+        _BY_BACKEND, flag="--mode", metavar="tools|json_schema|json", cache=True,
+        help="tools (function calling), json_schema (structured outputs) or json (schema in the prompt, "
+        "for endpoints without either) [default: the provider's, see summarizer providers; tools for OpenAI].",
+    )
+    strategy: Strategy | None = setting(
+        None, flag="--strategy", metavar="single|focused", cache=True,
+        help="single (one whole-article call, default for hosted models) or focused (small questions, "
+        "default for --backend local).",
+    )
+    record_mode: RecordMode = setting(
+        "all", env="SUMMARIZER_RECORD_MODE", cache="recording runs bypass the cache",
+        help="With a record directory: all (record every exchange) or new_episodes (replay what it "
+        "has, record the rest).",
+    )
+    prompts_dir: Path | None = setting(
+        None, env="SUMMARIZER_PROMPTS", flag="--prompts", metavar="DIR", cli_type=Path, cache=True,
+        help="A folder with your own copies of the prompt templates (prompts/*.md).",
+    )
+    rpm: int | None = setting(
+        None, flag="--rpm", metavar="N", cli_type=int, commands=("batch",),
+        cache="pacing decides when a request is sent, not what it asks",
+        help="Requests per minute to pace live calls by, when the server's headers do not say (or to "
+        "stay below them).",
+    )
+    tpm: int | None = setting(
+        None, flag="--tpm", metavar="N", cli_type=int, commands=("batch",),
+        cache="pacing decides when a request is sent, not what it asks",
+        help="Tokens per minute to pace live calls by (prompt estimate + max tokens per request).",
+    )
     # Which fields took their backend's default (so `with_(backend=...)` re-derives them).
     _by_backend: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
 
@@ -247,7 +356,7 @@ class Settings:
         return type(self)(**values)
 
     @property
-    def plan(self) -> Strategy:
+    def strategy_used(self) -> Strategy:
         """How the model is asked: one whole-article extraction ("single", what a capable hosted
         model does best), or focused questions with small constrained answers ("focused", what
         a small embedded model can do well; see focused.py)."""
@@ -362,3 +471,46 @@ def _check_url(url: object) -> None:
         ok = False
     if not ok:
         raise SettingError("base_url", "must be an http(s) URL with a host, e.g. http://localhost:11434/v1")
+
+
+PathLike = str | os.PathLike[str]
+
+
+class Options(TypedDict, total=False):
+    """The `Settings` fields, as keywords of `Summarizer(...)` and the shortcuts (see `Settings`
+    for what each means); None means "not given" (the environment or the default applies)."""
+
+    model: str | None
+    backend: Backend | None
+    base_url: str | None
+    api_key: str | None
+    provider: str | None
+    record_dir: PathLike | None
+    replay_dir: PathLike | None
+    model_path: PathLike | None
+    max_retries: int | None
+    retry_wait: float | None
+    max_reasks: int | None
+    timeout: float | None
+    request_timeout: float | None
+    max_tokens: int | None
+    temperature: float | None
+    chunk_tokens: int | None
+    mode: Mode | None
+    strategy: Strategy | None
+    record_mode: RecordMode | None
+    prompts_dir: PathLike | None
+    rpm: int | None
+    tpm: int | None
+
+
+def settings_for(settings: Settings | None, options: Options) -> Settings:
+    """`settings` changed by `options`, or (with no `settings`) options over the environment,
+    as `Settings.resolve` reads it; an unknown name is a `SettingError`."""
+    given: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
+    unknown = sorted(set(given) - set(Options.__annotations__))
+    if unknown:  # callers without a type checker get a named error, not a dataclass TypeError
+        raise SettingError(unknown[0], "is not a setting", "see summarizer.Settings for the fields")
+    if settings is not None:
+        return settings.with_(**given) if given else settings
+    return Settings.resolve(**given)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from summarizer.testing.fake_openai import FakeOpenAI
+from tests.fakes import FakeOpenAI
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "iran-missiles-russia.txt"
@@ -136,7 +136,7 @@ def payload(**fields: Any) -> dict[str, Any]:
 def sent_article(request_json: dict[str, Any]) -> str:
     """The user message of a chat request as the server received it, without the sentence id
     markers ("[S3] ") the prompt adds: what is left of the article must be unchanged."""
-    from summarizer.sentences import without_sentence_ids
+    from summarizer.grounding.sentences import without_sentence_ids
 
     return without_sentence_ids(str(request_json["messages"][-1]["content"]))
 

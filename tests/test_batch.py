@@ -26,7 +26,7 @@ from summarizer.cli import app
 from summarizer.errors import ConfigError
 from summarizer.pipeline import Pipeline
 from summarizer.settings import Settings
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import TEST_KEY
 
@@ -220,7 +220,7 @@ def _run(fake: FakeOpenAI, items: Any, out: Path, concurrency: int = 4, **kw: An
     async def main() -> Any:
         summarizer = Pipeline(settings)
         try:
-            return await run_batch(items, out, summarizer, concurrency, False, log=logged.append, **kw)
+            return await run_batch(items, out, summarizer, concurrency, None, log=logged.append, **kw)
         finally:
             await summarizer.aclose()
 

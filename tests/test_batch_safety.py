@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from summarizer import errors
 from summarizer.cli import app
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import ROOT, TEST_KEY, payload
 

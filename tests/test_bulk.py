@@ -22,11 +22,11 @@ import httpx2
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.bulk.lines import custom_id, parse_result, request_line, split
-from summarizer.bulk.state import state_path
+from summarizer.batch.engine.format import custom_id, parse_result, request_line, split
+from summarizer.batch.engine.state import state_path
 from summarizer.cli import app
-from summarizer.grounding import quotation_spans
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from summarizer.grounding.spans import quotation_spans
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import TEST_KEY
 
@@ -222,7 +222,7 @@ def test_exported_request_matches_what_a_live_call_sends(server: FakeOpenAI, tmp
 
 
 def _key(body: Any) -> str:
-    from summarizer.transports.answers import body_key
+    from summarizer.transports.batch_answers import body_key
 
     return body_key(body)
 
@@ -524,7 +524,7 @@ def test_the_documented_commands_run(server: FakeOpenAI, tmp_path: Path, monkeyp
 
 
 def test_the_tally_reports_tokens_and_the_openai_batch_price(tmp_path: Path) -> None:
-    from summarizer.bulk.engine import Engine, Options
+    from summarizer.batch.engine.rounds import Engine, Options
     from summarizer.settings import Settings
 
     openai_host = Settings.resolve(api_key=TEST_KEY)  # api.openai.com: nothing is sent here

@@ -16,7 +16,7 @@ from summarizer.chunking import (
     estimate_tokens,
     split,
 )
-from summarizer.grounding import quotation_spans
+from summarizer.grounding.spans import quotation_spans
 from summarizer.prompts import summaries_messages
 from summarizer.schema import (
     ExtractedQuote,

@@ -39,7 +39,7 @@ def test_a_wrapped_response_model_is_used_as_is() -> None:
 def test_completion_kwargs_fires_once_per_attempt(fake) -> None:  # type: ignore[no-untyped-def]
     """Re-asks are counted through this hook: three attempts, three calls."""
     from summarizer import summarize
-    from summarizer.testing.fake_openai import Reply
+    from tests.fakes import Reply
 
     from .conftest import TEST_KEY, example_text_of
 

@@ -15,7 +15,7 @@ from summarizer import asummarize, summarize
 from summarizer.cli import app
 from summarizer.errors import ConfigError
 from summarizer.schema import ArticleSummary, Extraction
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import EXAMPLE, TEST_KEY, example_payload, payload, sent_article
 

@@ -59,7 +59,7 @@ def test_every_everyday_and_provider_command_runs(tmp_path: Path, monkeypatch: p
     import threading
 
     from summarizer.providers import PROVIDERS
-    from summarizer.testing.fake_openai import FakeOpenAI, Reply
+    from tests.fakes import FakeOpenAI, Reply
 
     from .conftest import EXAMPLE, SHARED, TEST_KEY, example_payload
 

@@ -36,7 +36,7 @@ from summarizer.schema import (
     SanctionsTarget,
     Usage,
 )
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import SHARED, TEST_KEY, example_payload
 

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.grounding import Normalised, find_all, find_span, numbered_quotations, resolve_ref
+from summarizer.grounding.spans import Normalised, find_all, find_span, numbered_quotations, resolve_ref
 
 TYPO = {"\u201c": '"', "\u201d": '"', "\u2019": "'", "\u2014": "-", "\u00a0": " ", "\u2026": "..."}
 

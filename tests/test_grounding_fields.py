@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 
 from summarizer import summarize
 from summarizer.cli import app
-from summarizer.names import resolve_name, resolve_names, unsupported_words
+from summarizer.grounding.names import resolve_name, resolve_names, unsupported_words
+from summarizer.grounding.sentences import numbered_sentences, with_sentence_ids, without_sentence_ids
 from summarizer.render import to_html, to_markdown
 from summarizer.schema import ArticleSummary
-from summarizer.sentences import numbered_sentences, with_sentence_ids, without_sentence_ids
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import EXAMPLE, SHARED, TEST_KEY, example_payload, payload
 

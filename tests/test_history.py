@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from summarizer import history
 from summarizer.cli import app
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import EXAMPLE, ROOT, SHARED, TEST_KEY, example_payload
 

@@ -39,8 +39,8 @@ from summarizer import (
     summarize_many,
 )
 from summarizer.cli import app
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
 from summarizer.transports.base import chat_completion
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import EXAMPLE, ROOT, TEST_KEY, example_payload, payload, sent_article
 

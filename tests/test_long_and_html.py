@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 from summarizer import summarize
 from summarizer.chunking import split
 from summarizer.cli import app
-from summarizer.grounding import quotation_spans
-from summarizer.sentences import without_sentence_ids
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from summarizer.grounding.sentences import without_sentence_ids
+from summarizer.grounding.spans import quotation_spans
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import SHARED, TEST_KEY
 

@@ -18,7 +18,7 @@ from summarizer import errors
 from summarizer.cli import app
 from summarizer.render import render
 from summarizer.terminal import clean
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import EXAMPLE, ROOT, TEST_KEY, example_payload
 from .test_faults import _cli_as_other_user, _world_dir

@@ -21,9 +21,8 @@ from summarizer.batch import expand_inputs, run_batch
 from summarizer.cli import app
 from summarizer.pipeline import Pipeline
 from summarizer.settings import Settings
-from summarizer.testing.fake_limits import RateLimit, go_format
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
 from summarizer.transports.pacing import Bucket, Limiter, go_duration, read_limits
+from tests.fakes import FakeOpenAI, RateLimit, Reply, go_format
 
 from .conftest import TEST_KEY
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from summarizer import progress
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import EXAMPLE, TEST_KEY, example_payload
 

@@ -16,7 +16,7 @@ from summarizer import summarize
 from summarizer.cli import app
 from summarizer.errors import ConfigError
 from summarizer.prompts import TEMPLATES, prompt_sha256, templates_dir
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import EXAMPLE, ROOT, TEST_KEY, example_payload
 

@@ -22,7 +22,7 @@ from summarizer.cli import app
 from summarizer.client import _api_key
 from summarizer.errors import SettingError
 from summarizer.settings import Settings
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import EXAMPLE, example_payload
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import EXAMPLE, ROOT, TEST_KEY, example_payload, payload
 

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from summarizer.cli import app
 from summarizer.testing import recording
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
 from summarizer.transports import inventory
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import EXAMPLE, ROOT, TEST_KEY, example_payload, payload
 

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from summarizer.cli import app
 from summarizer.render.dest import MANIFEST, page_name
 from summarizer.render.export import COLUMNS, neutralise
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import EXAMPLE, TEST_KEY, example_payload
 from .test_render import parse

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from summarizer import errors, summarize
 from summarizer.cli import app
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
 from summarizer.transports.fixtures import canonical_request
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import EXAMPLE, ROOT, TEST_KEY, example_payload
 

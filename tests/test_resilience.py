@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from summarizer import errors, summarize
 from summarizer.cli import app
 from summarizer.settings import Settings
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import EXAMPLE, TEST_KEY, example_payload, payload
 

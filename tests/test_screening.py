@@ -305,7 +305,7 @@ def test_detect_reads_content_not_names() -> None:
 
 
 def test_render_helpers_escape_and_link_only_http() -> None:
-    from summarizer.screening.render import hits_html, hits_markdown
+    from summarizer.render.screening import hits_html, hits_markdown
 
     hit = {"list": "OFAC SDN", "entry_id": "1<2", "name": "<script>x</script>", "matched_name": "x",
            "programs": ["SDGT"], "type": "person", "score": 0.91, "why": "a|b", "url": "javascript:alert(1)"}

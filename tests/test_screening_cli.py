@@ -16,7 +16,7 @@ from summarizer.errors import ScreeningError
 from summarizer.screening import Screener
 from summarizer.screening import index as index_mod
 from summarizer.screening.yente import KEY_ENV, YenteClient
-from summarizer.testing.fake_yente import FakeYente, Fault
+from tests.fakes import FakeYente, Fault
 
 from .conftest import ROOT
 

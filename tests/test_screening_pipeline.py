@@ -13,8 +13,7 @@ from summarizer.cli import app
 from summarizer.errors import ScreeningError
 from summarizer.schema import ArticleSummary
 from summarizer.screening import index as index_mod
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
-from summarizer.testing.fake_yente import FakeYente
+from tests.fakes import FakeOpenAI, FakeYente, Reply
 
 from .conftest import EXAMPLE, ROOT, TEST_KEY, example_payload
 

@@ -4,6 +4,8 @@ defaults, and reads the environment in one place; errors name the field, the CLI
 from __future__ import annotations
 
 import math
+import os
+import types
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ from typer.testing import CliRunner
 
 from summarizer import errors, summarize
 from summarizer.cli import app
-from summarizer.settings import ENVIRONMENT, LOCAL_MODEL, Settings, from_environment
+from summarizer.settings import LOCAL_MODEL, Settings, environment, from_environment
 
 from .conftest import EXAMPLE, TEST_KEY
 
@@ -88,7 +90,7 @@ def test_the_environment_is_read_by_resolve_only(monkeypatch: pytest.MonkeyPatch
     assert Settings.resolve(env={"SUMMARIZER_BACKEND": "rules"}).model == "rules"
     # every variable maps to a field, and empty values count as unset
     fields = set(Settings.__dataclass_fields__)
-    assert set(ENVIRONMENT.values()) <= fields
+    assert set(environment().values()) <= fields
     assert from_environment({"OPENAI_API_KEY": "", "SUMMARIZER_MODEL": "m"}) == {"model": "m"}
 
 
@@ -124,3 +126,64 @@ def test_the_cli_names_its_flags(args: list[str], env: dict[str, str], needle: s
     res = runner.invoke(app, ["summarize", str(EXAMPLE), *args], env={"OPENAI_API_KEY": TEST_KEY, **env})
     assert res.exit_code == errors.ConfigError.exit_code, res.stderr
     assert needle in res.stderr and res.stderr.count("\n") == 1
+
+
+# ------------------------------------------------------------------ one declaration per setting
+
+
+def test_the_library_keywords_mirror_the_declared_settings() -> None:
+    """`Options` (what a type checker sees for `Summarizer(**options)`) names every Settings
+    field a caller may set, with the field's own type, and nothing else: it cannot drift."""
+    import typing
+
+    from summarizer.settings import Options, declared
+
+    hints = typing.get_type_hints(Options)
+    settable = {name for name in declared() if name != "key_origin"}  # set by resolve, not by callers
+    assert set(hints) == settable, f"Options and Settings differ: {set(hints) ^ settable}"
+    field_types = typing.get_type_hints(Settings)
+    for name, hint in hints.items():
+        # a path field also takes a str or PathLike; every keyword also takes None ("not given")
+        wanted = set(typing.get_args(hint))
+        assert type(None) in wanted, f"Options[{name!r}] must accept None (not given)"
+        declared_type = field_types[name]
+        union = typing.get_origin(declared_type) in (typing.Union, types.UnionType)
+        members = set(typing.get_args(declared_type)) if union else {declared_type}
+        members.discard(type(None))
+        for member in members:
+            path_like = member in (Path, str) and os.PathLike[str] in wanted
+            assert member in wanted or path_like, f"Options[{name!r}] is {hint}, the Settings field is {declared_type}"
+
+
+def test_every_command_line_flag_comes_from_a_declaration_and_is_documented() -> None:
+    """The CLI's model options are the declared ones, each with its help and environment
+    variable; the README's options table names every one of them."""
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+    from summarizer.settings import declared
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    runner = CliRunner()
+    for command in ("summarize", "batch", "eval"):
+        shown = " ".join(runner.invoke(app, [command, "--help"]).output.split())
+        for name, d in declared().items():
+            if d.flag is None:
+                continue
+            on_it = command in d.commands
+            assert (d.flag in shown) == on_it, f"{command} --help and the declaration of {name} disagree about {d.flag}"
+            if on_it and d.env:
+                assert f"env {d.env}" in shown, f"{command} --help does not name {d.env} for {d.flag}"
+    for name, d in declared().items():
+        if d.flag:
+            assert f"`{d.flag}" in readme, f"the README's options table does not document {d.flag} ({name})"
+
+
+def test_a_declared_setting_reaches_the_library_through_the_cli(tmp_path: Path) -> None:
+    """A flag sets its field: --max-tokens 123 is the Settings value the command builds."""
+    from summarizer.cli.common import ModelOptions
+
+    options = ModelOptions({"backend": "rules", "max_tokens": 123, "chunk_tokens": None})
+    settings = options.settings()
+    assert settings.max_tokens == 123
+    assert settings.backend == "rules"

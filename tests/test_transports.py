@@ -16,13 +16,12 @@ import pytest
 
 from summarizer import errors
 from summarizer.ledger import Ledger, recording
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
 from summarizer.transports.base import Live, Transport
-from summarizer.transports.episodes import RecordMissing
-from summarizer.transports.fixtures import Record, Replay
+from summarizer.transports.fixtures import Record, RecordMissing, Replay
 from summarizer.transports.meter import Meter
 from summarizer.transports.retry import Retry, RetryPolicy, retry_after
 from summarizer.transports.rules import Rules
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import TEST_KEY, example_payload
 
@@ -189,7 +188,7 @@ def test_rules_answers_a_fenced_article_and_refuses_anything_else() -> None:
 
 # ---------------------------------------------------------------------------------- Answered
 def test_answered_serves_known_answers_metered_and_records_misses(fake: FakeOpenAI) -> None:
-    from summarizer.transports.answers import Answer, Answered, Asked, NeedsAnswer, asking, body_key
+    from summarizer.transports.batch_answers import Answer, Answered, Asked, NeedsAnswer, asking, body_key
 
     completion = {"id": "x", "object": "chat.completion", "model": "m", "usage": {"total_tokens": 9},
                   "choices": [{"index": 0, "message": {"role": "assistant", "content": "{}"}, "finish_reason": "stop"}]}

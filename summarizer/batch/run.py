@@ -1,4 +1,4 @@
-"""The batch run: the shared worker pool (`summarizer.pool`) over a lazy input iterator, one line
+"""The batch run: the shared worker pool (`summarizer.concurrency`) over a lazy input iterator, one line
 per input. Everything printed for people goes through `terminal.clean` (ids and messages can
 hold control characters from file names, JSONL records or model output)."""
 
@@ -8,22 +8,20 @@ import contextvars
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sized
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
+from ..concurrency import run_in_thread, run_pool
 from ..errors import SummarizerError
-from ..pool import run_pool
 from ..settings import DEFAULT_CONCURRENCY
 from ..terminal import clean
-from ..threads import run_in_thread
 from .expand import Id, Item, Loader
-from .progress import Bar
 from .results import ResultFile, error_line, ok_line
 
 if TYPE_CHECKING:
-    from ..pipeline import Pipeline
+    from ..api import Summarizer
 
 current_id: contextvars.ContextVar[Id | None] = contextvars.ContextVar("summarizer_batch_id", default=None)
 """The id of the article a batch worker is processing (for prefixing verbose events)."""
@@ -57,6 +55,40 @@ class Tally:
         )
 
 
+class Progress(Protocol):
+    """What shows a batch's progress (the CLI's bar on a terminal): told of every skipped and
+    finished input, and given the run's notes to print above itself."""
+
+    active: bool
+
+    def __enter__(self) -> Any: ...
+    def __exit__(self, *exc: object) -> Any: ...
+    def print(self, message: str) -> None: ...
+    def skip(self) -> None: ...
+    def advance(self, tally: Tally) -> None: ...
+
+
+class _Silent:
+    """No progress shown (pipes, the library)."""
+
+    active = False
+
+    def __enter__(self) -> _Silent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def print(self, message: str) -> None:
+        return None
+
+    def skip(self) -> None:
+        return None
+
+    def advance(self, tally: Tally) -> None:
+        return None
+
+
 def _stderr(message: str) -> None:
     sys.stderr.write(f"summarizer: {clean(message)}\n")
     sys.stderr.flush()
@@ -65,9 +97,9 @@ def _stderr(message: str) -> None:
 async def run_batch(
     items: Iterable[Item],
     output: Path,
-    summarizer: Pipeline,
+    summarizer: Summarizer,
     concurrency: int = DEFAULT_CONCURRENCY,
-    progress: bool = False,
+    progress: Progress | None = None,
     *,
     retry_failed: bool = True,
     verbose: bool = False,
@@ -76,7 +108,7 @@ async def run_batch(
 ) -> Tally:
     """Summarize every item with at most `concurrency` articles in flight; one line each.
 
-    The pool (`summarizer.pool.run_pool`) pulls from the (lazy) `items` iterator, so 10,000
+    The pool (`summarizer.concurrency.run_pool`) pulls from the (lazy) `items` iterator, so 10,000
     inputs cost 10,000 small loop iterations, not 10,000 tasks or texts in memory, and stops
     taking new articles on a refused key or a configuration error (that error is raised once
     the articles in flight have finished; the inputs not started have no line and run on the
@@ -92,10 +124,9 @@ async def run_batch(
     if out.repaired:
         say(f"warning: cut a torn last line ({out.repaired} bytes) from {output}, left by a killed run")
     tally = Tally()
-    total = len(items) if isinstance(items, Sized) else None
     source = iter(items)
     seen: set[Id] = set()
-    bar = Bar(progress, total)
+    bar = progress if progress is not None else _Silent()
 
     def note(message: str) -> None:
         if bar.active:
@@ -159,7 +190,7 @@ async def run_batch(
 
 
 async def _one(
-    rid: Id, loader: Loader, summarizer: Pipeline, debug: bool
+    rid: Id, loader: Loader, summarizer: Summarizer, debug: bool
 ) -> tuple[bool, bytes, str, SummarizerError | None]:
     """One article to (ok, output line, error message, error); never raises (but cancellation)."""
     try:

@@ -4,7 +4,7 @@ Only typer and light modules are imported here: the command is registered on eve
 (`summarizer --help`), and asyncio, the pipeline, openai and instructor load only when it runs.
 Semantics (inputs, output lines, resume, duplicates) are documented in `summarizer/batch/__init__.py`.
 Batch engines (`--engine batch-api`, `--export-requests`, `--import-results`, `--cancel`) are
-handed to `cli/bulk.py` (logic in `summarizer/bulk/`).
+handed to `cli/batch_engine.py` (logic in `summarizer/batch/engine/`).
 
 Exit codes: 0 when every input has an ok line in OUT; 12 when the run ended but some did not
 (failed now, or kept as failed by --skip-failed); the usual codes of `errors.py` when the run
@@ -25,28 +25,15 @@ import typer
 from ..errors import EXIT_SOME_FAILED
 from ..settings import DEFAULT_CONCURRENCY
 from .common import (
-    Backend,
-    BaseUrl,
-    ChunkTokens,
+    MODEL_OPTIONS,
     Debug,
-    MaxReasks,
-    MaxRetries,
-    MaxTokens,
-    Mode,
-    Model,
-    ModelPath,
-    Prompts,
-    Provider,
-    Record,
-    Replay,
-    Strategy,
-    Timeout,
+    ModelOptions,
     Verbose,
     err,
     errors_to_exit,
     output_format,
     preflight,
-    settings_from,
+    with_model_options,
 )
 from .logs import NoLog, RunLog
 from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
@@ -57,6 +44,7 @@ class Engine(StrEnum):
     batch_api = "batch-api"
 
 
+@with_model_options("batch")
 def batch(
     inputs: Annotated[
         list[str],
@@ -95,21 +83,7 @@ def batch(
             help="On resume, run ids whose earlier line failed again (default), or keep them.",
         ),
     ] = True,
-    model: Model = None,
-    base_url: BaseUrl = None,
-    backend: Backend = None,
-    provider: Provider = None,
-    model_path: ModelPath = None,
-    record: Record = None,
-    replay: Replay = None,
-    max_retries: MaxRetries = None,
-    max_reasks: MaxReasks = None,
-    timeout: Timeout = None,
-    max_tokens: MaxTokens = None,
-    mode: Mode = None,
-    chunk_tokens: ChunkTokens = None,
-    strategy: Strategy = None,
-    prompts: Prompts = None,
+    model_options: ModelOptions = MODEL_OPTIONS,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
     use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse a stored result for the same input, model, prompt and parameters, and store each new one.")] = True,
     screen: ScreenLists = None,
@@ -119,7 +93,7 @@ def batch(
     no_log: NoLog = False,
     verbose: Verbose = False,
     debug: Debug = False,
-    # batch engines and pacing (summarizer/bulk/, cli/bulk.py, transports/pacing.py)
+    # batch engines and pacing (summarizer/batch/engine/, cli/batch_engine.py, transports/pacing.py)
     engine: Annotated[Engine, typer.Option("--engine", metavar="live|batch-api", help="live: model calls from here (default); batch-api: the provider's Batch API (half price on OpenAI, hours not seconds).")] = Engine.live,
     export_requests: Annotated[Optional[Path], typer.Option("--export-requests", metavar="FILE", help="Write the batch request file (for vllm run-batch and the like) instead of sending anything.", show_default=False)] = None,
     import_results: Annotated[Optional[list[Path]], typer.Option("--import-results", metavar="FILE", help="Read a batch results file made elsewhere (repeatable): validated and grounded like live answers.", show_default=False)] = None,
@@ -127,8 +101,6 @@ def batch(
     cancel: Annotated[bool, typer.Option("--cancel", help="Cancel this output's batches in flight; their finished lines are kept.")] = False,
     poll_interval: Annotated[float, typer.Option("--poll-interval", min=0.01, metavar="SECONDS", help="Seconds between the first polls of a batch; grows to 5 minutes while nothing changes.")] = 10.0,
     max_batch_requests: Annotated[int, typer.Option("--max-batch-requests", min=1, max=50_000, metavar="N", help="Requests per batch input file (the API allows 50,000 and 200 MB).")] = 50_000,
-    rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, metavar="N", help="Requests per minute to pace live calls by, when the server's headers do not say (or to stay below them).")] = None,
-    tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, metavar="N", help="Tokens per minute to pace live calls by (prompt estimate + max tokens per request).")] = None,
 ) -> None:
     """Summarize many articles into OUT.jsonl, one line per input, resumable.
 
@@ -138,10 +110,10 @@ def batch(
         output_format(None, output, ("jsonl",), "jsonl", f"batch writes JSON Lines: use -o {output.stem}.jsonl, "
                       "then `summarizer render` makes CSV, Markdown or HTML pages from it")
         if engine is not Engine.live or export_requests or import_results or cancel:
-            from . import bulk
+            from . import batch_engine
 
-            return bulk.run({**locals(), "engine": engine.value})
-        settings = settings_from(locals())
+            return batch_engine.run({**locals(), "engine": engine.value})
+        settings = model_options.settings()
         preflight(settings)  # --record is writable; -o is checked when it is opened, before any call
         screener = screener_from(screen, screen_url, screen_threshold, screen_all)  # one index for all
         if "-" in inputs and sys.stdin is not None and sys.stdin.isatty():
@@ -158,8 +130,9 @@ def batch(
 
         from ..api import Summarizer
         from ..batch import current_id, expand_inputs, run_batch
+        from .progress import Bar
 
-        progress = sys.stderr is not None and sys.stderr.isatty()
+        progress = sys.stderr is not None and sys.stderr.isatty()  # the bar, only on a terminal
         from ..inputs import MAX_BYTES
         from .common import LARGE_BYTES
 
@@ -180,11 +153,12 @@ def batch(
                 err(f"[{current_id.get()}] {message}")
 
         # the library's client: the results cache (as `summarize` uses it), then screening
-        summarizer: Any = Summarizer(
-            settings, cache=use_cache, screening=screener, screen_all=screen_all, on_event=on_event
+        log = RunLog("batch", settings, off=no_log)  # every article in the history
+        summarizer = Summarizer(
+            settings, cache=use_cache, screening=screener, screen_all=screen_all, on_event=on_event,
+            on_finish=log.hook(item=current_id.get),
         )
         signals: list[int] = []
-        summarizer = RunLog("batch", settings, off=no_log).wrap(summarizer, item=current_id.get)  # history
 
         async def main() -> Any:
             """The run; SIGINT and SIGTERM cancel it (in-flight articles, then the tally), a
@@ -203,7 +177,7 @@ def batch(
                 loop.add_signal_handler(sig, stop, sig)
             try:
                 return await run_batch(
-                    items, output, summarizer, concurrency, progress,
+                    items, output, summarizer, concurrency, Bar(progress, len(items) if progress else None),
                     retry_failed=retry_failed, verbose=verbose, debug=debug,
                 )
             except asyncio.CancelledError:
@@ -213,7 +187,10 @@ def batch(
             finally:
                 for sig in (signal.SIGINT, signal.SIGTERM):
                     loop.remove_signal_handler(sig)
-                await summarizer.aclose()
+                try:
+                    await summarizer.aclose()
+                finally:
+                    log.close()
 
         tally = asyncio.run(main())
         if tally is None:

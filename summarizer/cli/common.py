@@ -5,13 +5,16 @@ Imports only typer and our light modules; heavy ones load inside the commands.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import re
 import sys
+import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import Annotated, Any, NoReturn, Optional, TypeVar
 
 import typer
 from typer.core import TyperArgument, TyperCommand
@@ -19,24 +22,10 @@ from typer.exceptions import TyperException
 
 from ..errors import ConfigError, OutputError, SettingError, SummarizerError
 from ..providers import NAMES as PROVIDER_NAMES
+from ..settings import Declared, declared
 from ..terminal import clean
 
 # -------------------------------------------------------------------- shared options
-Model = Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL", help="Model name [env SUMMARIZER_MODEL; default gpt-4o-mini; with --backend local a known local model, default qwen2.5-coder-1.5b].")]
-BaseUrl = Annotated[Optional[str], typer.Option("--base-url", metavar="URL", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 [env OPENAI_BASE_URL, or the provider's own *_BASE_URL]. A provider's key from the environment is sent only to that provider's own host.")]
-Provider = Annotated[Optional[str], typer.Option("--provider", metavar="NAME", help=f"{', '.join(PROVIDER_NAMES)}: that provider's OpenAI-compatible endpoint, key variable and defaults (or name it in the model: anthropic/claude-3-5-haiku-latest) [env SUMMARIZER_PROVIDER; see summarizer providers].")]
-Backend = Annotated[Optional[str], typer.Option("--backend", metavar="openai|local|rules", help="openai (OpenAI or any compatible endpoint, the default), local (the embedded model) or rules (no model: the rules baseline) [env SUMMARIZER_BACKEND].")]
-ModelPath = Annotated[Optional[str], typer.Option("--model-path", metavar="FILE", help="Any GGUF file for --backend local, instead of a known model (see `summarizer models`).")]
-Record = Annotated[Optional[Path], typer.Option("--record", metavar="DIR", help="Write every model exchange to this fixture directory [env SUMMARIZER_RECORD].")]
-Replay = Annotated[Optional[Path], typer.Option("--replay", metavar="DIR", help="Answer only from fixtures in this directory, never the network [env SUMMARIZER_REPLAY].")]
-MaxRetries = Annotated[Optional[int], typer.Option("--max-retries", metavar="N", help="Retries per request for 429/5xx/connection faults [default 4].")]
-MaxReasks = Annotated[Optional[int], typer.Option("--max-reasks", metavar="N", help="Re-asks when the output is invalid or a quote is not in the text [default 2].")]
-Timeout = Annotated[Optional[float], typer.Option("--timeout", metavar="SECONDS", help="Seconds for the whole article, all attempts included [default 300; 1800 local].")]
-MaxTokens = Annotated[Optional[int], typer.Option("--max-tokens", metavar="N", help="Output token budget; doubled once if the answer is cut off [default 4096].")]
-ChunkTokens = Annotated[Optional[int], typer.Option("--chunk-tokens", metavar="N", help="Article tokens per model call; longer articles are split [default 12000; 2500 local].")]
-Mode = Annotated[Optional[str], typer.Option("--mode", metavar="tools|json_schema|json", help="tools (function calling), json_schema (structured outputs) or json (schema in the prompt, for endpoints without either) [default: the provider's, see summarizer providers; tools for OpenAI].")]
-Strategy = Annotated[Optional[str], typer.Option("--strategy", metavar="single|focused", help="single (one whole-article call, default for hosted models) or focused (small questions, default for --backend local).")]
-Prompts = Annotated[Optional[Path], typer.Option("--prompts", metavar="DIR", help="A folder with your own copies of the prompt templates (prompts/*.md) [env SUMMARIZER_PROMPTS].")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show each attempt (status, wait, tokens) on stderr.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Add the traceback to the one-line error (the exit code stays the same).")]
 
@@ -60,57 +49,109 @@ class Command(TyperCommand):
 LARGE_BYTES = 256 * 1024 * 1024  # --allow-large: still a bound, so a stray disk image is refused
 
 
-# The model options every command shares: CLI parameter name -> Settings field.
-_MODEL_OPTIONS = {
-    "model": "model", "base_url": "base_url", "backend": "backend", "model_path": "model_path", "provider": "provider",
-    "record": "record_dir", "replay": "replay_dir", "max_retries": "max_retries",
-    "max_reasks": "max_reasks", "timeout": "timeout", "max_tokens": "max_tokens", "mode": "mode",
-    "chunk_tokens": "chunk_tokens", "strategy": "strategy", "prompts": "prompts_dir",
-    "rpm": "rpm", "tpm": "tpm",
-}
+# -------------------------------------------------------------------- the model options
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def settings_from(params: dict[str, Any]) -> Any:
-    """Settings from a command's `locals()`: its model options, with the environment behind.
+class ModelOptions:
+    """The model options a command was given (one per declared setting with a flag, see
+    `settings.Declared`), turned into `Settings` when the command is ready for them: after
+    its own input checks, so a bad file is reported before a configuration problem."""
 
-    A setting the library refuses is reported with the flag (or environment variable) the
-    user actually set, not the library's field name.
-    """
-    from ..settings import ENVIRONMENT, Settings
+    def __init__(self, given: dict[str, Any]) -> None:
+        self.given = given  # Settings field -> value from the command line (None: not given)
 
-    try:
-        return Settings.resolve(**{field: params.get(name) for name, field in _MODEL_OPTIONS.items()})
-    except SettingError as exc:
+    def settings(self, **overrides: Any) -> Any:
+        """Settings from the options, with the environment behind them.
+
+        A setting the library refuses is reported with the flag (or environment variable) the
+        user actually set, not the library's field name.
+        """
+        from ..settings import Settings
+
+        given = {**self.given, **overrides}
+        try:
+            return Settings.resolve(**given)
+        except SettingError as exc:
+            raise self._in_cli_words(exc, given) from None
+
+    def _in_cli_words(self, exc: SettingError, given: dict[str, Any]) -> Exception:
         if exc.field == "api_key":
             var = next((v for v in _key_variables() if v in exc.problem), "OPENAI_API_KEY")
-            raise NoKeyError(
+            return NoKeyError(
                 f"no {var} and no --base-url",
                 f"set {var}, point --base-url at an OpenAI-compatible server, run offline with "
                 "--backend local (the embedded model) or --backend rules (no model), or answer from "
                 "recordings with --replay DIR",
-            ) from None
+            )
         if exc.field == "provider" and "must be one of" in exc.problem:
-            given = params.get("provider")
-            where = "--provider" if given is not None else "SUMMARIZER_PROVIDER (or --provider)"
-            name = str(given or os.environ.get("SUMMARIZER_PROVIDER"))
+            value = given.get("provider")
+            where = "--provider" if value is not None else "SUMMARIZER_PROVIDER (or --provider)"
+            name = str(value or os.environ.get("SUMMARIZER_PROVIDER"))
             # echoed only when it looks like a name: a key pasted in the wrong place stays unprinted
             shown = f" {name!r}" if re.fullmatch(r"[A-Za-z0-9_.-]{1,24}", name) else ""
             usage_error(f"{where}: unknown provider{shown}; "
                         f"use one of: {', '.join(PROVIDER_NAMES)} (summarizer providers lists them)")
         if exc.field == "record_dir" and "replay_dir" in exc.problem:
-            raise ConfigError("--record and --replay cannot be used together") from None
-        option = next((name for name, field in _MODEL_OPTIONS.items() if field == exc.field), None)
-        if option is None:
-            raise
-        flag = "--" + option.replace("_", "-")
-        env = next((var for var, field in ENVIRONMENT.items() if field == exc.field), None)
-        if params.get(option) is None and exc.field == "base_url":  # a provider's *_BASE_URL variable
+            return ConfigError("--record and --replay cannot be used together")
+        declaration = declared().get(exc.field or "")
+        if declaration is None or declaration.flag is None:
+            return exc
+        flag, env = declaration.flag, declaration.env
+        if given.get(exc.field) is None and exc.field == "base_url":  # a provider's *_BASE_URL variable
             from ..providers import PROVIDERS
 
             env = " or ".join(p.url_env for p in PROVIDERS.values() if os.environ.get(p.url_env)) or None
-        if params.get(option) is None and env:
+        if given.get(exc.field) is None and env:
             flag = f"{env} (or {flag})"  # the value came from the environment
-        raise ConfigError(f"{flag} {exc.problem}", exc.hint) from None
+        return ConfigError(f"{flag} {exc.problem}", exc.hint)
+
+
+MODEL_OPTIONS: Any = None
+"""The default of a command's `model_options: ModelOptions` parameter (`with_model_options`
+puts the real options there)."""
+
+
+def _option(name: str, d: Declared) -> inspect.Parameter:
+    """One typer option for a declared setting."""
+    decls = [flag for flag in (d.flag, d.short) if flag]
+    help_text = d.help + (f" [env {d.env}]" if d.env else "")
+    option = typer.Option(*decls, metavar=d.metavar, help=help_text, show_default=False)
+    annotation = Annotated[Optional[d.cli_type], option]  # type: ignore[name-defined]
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+
+
+def with_model_options(command: str) -> Callable[[F], F]:
+    """Give a typer command the model options declared for it (`settings.Declared.commands`),
+    in place of its `model_options: ModelOptions` parameter, which then receives them.
+
+    The options come from the one declaration of each setting: adding a setting with a flag
+    adds it to every command it names, with its help, metavar and environment variable.
+    """
+
+    def decorate(fn: F) -> F:
+        signature = inspect.signature(fn)
+        names = [n for n, d in declared().items() if d.flag and command in d.commands]
+        params: list[inspect.Parameter] = []
+        for p in signature.parameters.values():
+            if p.name == "model_options":
+                params += [_option(n, declared()[n]) for n in names]
+            else:
+                params.append(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) if p.kind is p.POSITIONAL_OR_KEYWORD else p)
+
+        @functools.wraps(fn)
+        def wrapper(**kwargs: Any) -> Any:
+            given = {n: kwargs.pop(n, None) for n in names}
+            return fn(**kwargs, model_options=ModelOptions(given))
+
+        hints = typing.get_type_hints(fn, include_extras=True)
+        wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[p.replace(annotation=hints.get(p.name, p.annotation)) if p.name not in names else p for p in params]
+        )
+        wrapper.__annotations__ = {p.name: p.annotation for p in wrapper.__signature__.parameters.values()}  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 class NoKeyError(ConfigError):

@@ -1,7 +1,7 @@
 """`summarizer eval GOLD_DIR`: score the summarizer against a folder of gold files.
 
 Registered on the app by `summarizer.cli`. Only typer and
-light modules are imported at module level: the evaluator, the pipeline and rich load inside
+light modules are imported at module level: the evaluator, the library client and rich load inside
 the command, so `summarizer --help` stays fast.
 
 Exit status: 0 when every article was summarized and scored, whatever the scores (low scores
@@ -23,28 +23,15 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from .common import (
-    Backend,
-    BaseUrl,
-    ChunkTokens,
+    MODEL_OPTIONS,
     Debug,
-    MaxReasks,
-    MaxRetries,
-    MaxTokens,
-    Mode,
-    Model,
-    ModelPath,
-    Prompts,
-    Provider,
-    Record,
-    Replay,
-    Strategy,
-    Timeout,
+    ModelOptions,
     Verbose,
     err,
     errors_to_exit,
     preflight,
     printer,
-    settings_from,
+    with_model_options,
     write_output,
 )
 from .logs import NoLog, RunLog
@@ -53,27 +40,14 @@ if TYPE_CHECKING:
     from ..evaluate import FileScore
 
 
+@with_model_options("eval")
 def eval_cmd(
     gold_dir: Annotated[
         Path, typer.Argument(metavar="GOLD_DIR", help="Folder of NAME.gold.json files, each next to NAME.txt or NAME.html.")
     ],
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON instead of a table.")] = False,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = None,
-    model: Model = None,
-    base_url: BaseUrl = None,
-    backend: Backend = None,
-    provider: Provider = None,
-    model_path: ModelPath = None,
-    record: Record = None,
-    replay: Replay = None,
-    max_retries: MaxRetries = None,
-    max_reasks: MaxReasks = None,
-    timeout: Timeout = None,
-    max_tokens: MaxTokens = None,
-    mode: Mode = None,
-    chunk_tokens: ChunkTokens = None,
-    strategy: Strategy = None,
-    prompts: Prompts = None,
+    model_options: ModelOptions = MODEL_OPTIONS,
     no_log: NoLog = False,
     verbose: Verbose = False,
     debug: Debug = False,
@@ -86,11 +60,12 @@ def eval_cmd(
         from ..evaluate import evaluate, load_gold, report_table
 
         load_gold(gold_dir)  # refuse a bad folder before building a client
-        settings = settings_from(locals())
+        settings = model_options.settings()
         preflight(settings, output)  # -o and --record are usable before any article runs
-        from ..pipeline import Pipeline
+        from ..api import Summarizer
 
-        summarizer = RunLog("eval", settings, off=no_log).wrap(Pipeline(settings, on_event=printer(verbose)))
+        log = RunLog("eval", settings, off=no_log)  # every article in the history
+        summarizer = Summarizer(settings, cache=False, on_event=printer(verbose), on_finish=log.hook())
 
         def progress(fs: FileScore) -> None:
             err(f"eval: {fs.name}: " + (f"error: {fs.error}" if fs.error else "scored"))
@@ -99,6 +74,7 @@ def eval_cmd(
             report = evaluate(gold_dir, summarizer.run, on_file=progress if verbose else None)
         finally:
             summarizer.close()
+            log.close()
         if json_out:
             text = json.dumps(report.to_json(), indent=2, ensure_ascii=False)
         else:

@@ -3,8 +3,8 @@
 Every run of `summarize`, each article of `batch` and each article of `eval` is written to
 the history unless `--no-log` or SUMMARIZER_NO_LOG=1 (see `summarizer/history.py`, whose
 schema is documented in docs/history.md). The commands use `RunLog`: `log.result(...)` /
-`log.error(...)` for one article, or `log.wrap(summarizer)` to log every article that goes
-through a summarizer's `run`/`arun`. A history that cannot be written costs one warning on
+`log.error(...)` for one article, or `Summarizer(on_finish=log.hook())` to log every article
+the library client finishes. A history that cannot be written costs one warning on
 stderr, never the run.
 
 Only typer and `.common` are imported here; sqlite3 and the history load when used.
@@ -70,63 +70,25 @@ class RunLog:
             elapsed_s = round(time.monotonic() - self.started, 3)
         self._add(article=article, error=exc, item=item, elapsed_s=elapsed_s)
 
-    def wrap(self, summarizer: Any, item: Callable[[], Any] | None = None) -> Logged:
-        """`summarizer`, logging every article's result or error; its close/aclose end the log."""
+    def hook(self, item: Callable[[], Any] | None = None) -> Callable[[Any, Any, float], None]:
+        """A `Summarizer(on_finish=...)` hook that logs every article's result or error, keeping
+        the history open until `close()`; `item` names the article (a batch id)."""
         self._keep_open = True
-        return Logged(summarizer, self, item)
+
+        def finished(article: Any, outcome: Any, elapsed_s: float) -> None:
+            name = item() if item is not None else None
+            name = None if name is None else str(name)
+            if isinstance(outcome, BaseException):
+                self.error(article, outcome, item=name, elapsed_s=elapsed_s)
+            else:
+                self.result(article, outcome, item=name)
+
+        return finished
 
     def close(self) -> None:
         if self._history is not None:
             self._history.close()
             self._history = None
-
-
-class Logged:
-    """A summarizer (pipeline or screening wrapper) whose every article is logged."""
-
-    def __init__(self, inner: Any, log: RunLog, item: Callable[[], Any] | None) -> None:
-        self.inner = inner
-        self.log = log
-        self.item = item
-
-    def _item(self) -> str | None:
-        value = self.item() if self.item is not None else None
-        return None if value is None else str(value)
-
-    def run(self, article: Any) -> Any:
-        t0 = time.monotonic()
-        try:
-            result = self.inner.run(article)
-        except Exception as exc:
-            self.log.error(article, exc, item=self._item(), elapsed_s=round(time.monotonic() - t0, 3))
-            raise
-        self.log.result(article, result, item=self._item())
-        return result
-
-    async def arun(self, article: Any) -> Any:
-        t0 = time.monotonic()
-        try:
-            result = await self.inner.arun(article)
-        except Exception as exc:
-            self.log.error(article, exc, item=self._item(), elapsed_s=round(time.monotonic() - t0, 3))
-            raise
-        self.log.result(article, result, item=self._item())
-        return result
-
-    def close(self) -> None:
-        try:
-            self.inner.close()
-        finally:
-            self.log.close()
-
-    async def aclose(self) -> None:
-        try:
-            await self.inner.aclose()
-        finally:
-            self.log.close()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
 
 
 # ------------------------------------------------------------------------------ reading

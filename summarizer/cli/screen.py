@@ -101,7 +101,7 @@ def screen(
         if fmt == "json":
             text = json.dumps(rows, indent=2, ensure_ascii=False)
         else:
-            from ..screening.render import hits_table
+            from ..render.screening import hits_table
 
             text = hits_table(rows, color=output is None and sys.stdout.isatty())
         write_output(text, output)

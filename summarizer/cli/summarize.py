@@ -11,54 +11,28 @@ import typer
 from ..terminal import clean
 from .common import (
     LARGE_BYTES,
-    Backend,
-    BaseUrl,
-    ChunkTokens,
+    MODEL_OPTIONS,
     Debug,
-    MaxReasks,
-    MaxRetries,
-    MaxTokens,
-    Mode,
-    Model,
-    ModelPath,
-    Prompts,
-    Provider,
-    Record,
-    Replay,
-    Strategy,
-    Timeout,
+    ModelOptions,
     Verbose,
     err,
     errors_to_exit,
     output_format,
     preflight,
     printer,
-    settings_from,
+    with_model_options,
     write_output,
 )
 from .logs import NoLog, RunLog
 from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
 
 
+@with_model_options("summarize")
 def summarize(
     path: Annotated[str, typer.Argument(metavar="PATH", help="Article file (.txt or .html), or - for stdin.")] = "-",
-    model: Model = None,
-    base_url: BaseUrl = None,
-    backend: Backend = None,
-    provider: Provider = None,
-    model_path: ModelPath = None,
+    model_options: ModelOptions = MODEL_OPTIONS,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", metavar="json|md|table|html|csv", help="Output format [default: from -o's extension (.json .md .html .csv), else json].", show_default=False)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = None,
-    record: Record = None,
-    replay: Replay = None,
-    max_retries: MaxRetries = None,
-    max_reasks: MaxReasks = None,
-    timeout: Timeout = None,
-    max_tokens: MaxTokens = None,
-    mode: Mode = None,
-    chunk_tokens: ChunkTokens = None,
-    strategy: Strategy = None,
-    prompts: Prompts = None,
     url: Annotated[Optional[str], typer.Option("--url", metavar="URL", help="Fetch the article from this http(s) URL instead of PATH.")] = None,
     allow_large: Annotated[bool, typer.Option("--allow-large", help="Read inputs over the 5 MiB limit (long articles are chunked).")] = False,
     use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse a stored result for the same input, model, prompt and parameters.")] = True,
@@ -83,47 +57,32 @@ def summarize(
             raise InputError("PATH is a URL, not a file", "to fetch a page, pass it with --url URL")
         if not url:  # a bad file is reported before any configuration problem
             article = read_article(path, max_bytes=limit)
-        settings = settings_from(locals())
+        settings = model_options.settings()
         preflight(settings, output)  # -o and --record are usable: checked before any paid call
         # sanctions lists are loaded (and checked) before any model call or download
         screener = screener_from(screen, screen_url, screen_threshold, screen_all)
         if url:  # ...but nothing is fetched before the configuration is known to work
             article = fetch_url(url, max_bytes=limit)
-        log = RunLog("summarize", settings, off=no_log)  # the history: the result or the error, below
-        from .. import cache
+        log = RunLog("summarize", settings, off=no_log)  # the history: the result or the error
+        from ..api import Summarizer
+        from .progress import StatusLine, run_with_status
 
-        use_cache = use_cache and cache.applies(settings)  # recording or replaying bypass it
-        result = None
-        if use_cache:
-            key, result = cache.lookup(article, settings)
-            if result is not None and verbose:
-                err("cache hit: no model call")
-        if result is None:
-            from ..pipeline import Pipeline
-            from .status import StatusLine, run_with_status
-
-            status = StatusLine.for_stderr(*StatusLine.opening(settings))
-            summarizer = Pipeline(settings, on_event=status.combined(printer(verbose)) if status else printer(verbose))
-            try:
+        status = StatusLine.for_stderr(*StatusLine.opening(settings))
+        on_event = status.combined(printer(verbose)) if status else printer(verbose)
+        try:
+            with Summarizer(
+                settings, cache=use_cache, screening=screener, screen_all=screen_all,
+                on_event=on_event, on_finish=log.hook(),
+            ) as summarizer:
                 result = run_with_status(status, summarizer.run, article)
-            except Exception as exc:
-                log.error(article, exc)
-                raise
-            finally:
-                summarizer.close()
-            if use_cache:
-                cache.put(key, result)
-        if screener is not None:  # after the cache: lists change, the model's answer does not
-            from ..screening.article import apply
-
-            apply(result, result.text if result.text is not None else article.text, screener, mentions=screen_all)
+        finally:
+            log.close()
         if verbose:
             p = result.provenance
             err(
                 f"done: {p.attempts} request(s), {p.usage.total_tokens} tokens, "
                 f"{len(p.dropped)} dropped, {p.elapsed_s:.2f}s"
             )
-        log.result(article, result)
         color = fmt == "table" and output is None and sys.stdout.isatty()
         text = _render(result, article.text, fmt, color)
         write_output("\ufeff" + text if fmt == "csv" and output is not None else text, output)  # BOM: spreadsheets

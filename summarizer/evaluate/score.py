@@ -322,7 +322,7 @@ def _score_grounding(result: ArticleSummary, article: str, fs: FileScore) -> Non
     """How much of the result points into the article: named fields resolved to a mention,
     summary sentences supported, and (re-checked here on the final result) any name or number
     the article does not contain."""
-    from ..names import resolve_name, resolve_names, unsupported_words
+    from ..grounding.names import resolve_name, resolve_names, unsupported_words
 
     c = fs.counts
     named: list[tuple[str | None, Any, bool]] = [(q.speaker, q.speaker_mention, False) for q in result.quotes]

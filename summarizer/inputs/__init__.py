@@ -17,7 +17,8 @@ that need them: the CLI imports this package on every start, and most inputs are
 The package splits that job in the order an input travels: `reading` (files, stdin, FIFOs,
 size limits), `fetch` (URLs), `build` (the one path every byte input takes), `decoding`
 (refusing binaries, faithful decoding), `html` (sniffing and trafilatura extraction),
-`article` (the `Article` type), `messages` (how sources and sizes appear in refusals).
+`article` (the `Article` type), `refusals` (how sources and sizes appear in refusals),
+`items` (what a library caller hands in).
 """
 
 from __future__ import annotations

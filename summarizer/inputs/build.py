@@ -7,7 +7,7 @@ from ..errors import InputError
 from .article import MAX_BYTES, Article
 from .decoding import check_text, decode, is_blank, refuse_control_heavy, refuse_known_binary
 from .html import from_html, looks_like_html, meta_charset
-from .messages import describe, too_large
+from .refusals import describe, too_large
 
 
 def article_from_bytes(

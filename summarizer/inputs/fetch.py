@@ -10,7 +10,7 @@ from ..errors import InputError
 from ..redact import redact_url
 from .article import MAX_BYTES, Article
 from .build import build_article
-from .messages import too_large
+from .refusals import too_large
 
 
 def fetch_url(url: str, *, timeout: float = 20.0, max_bytes: int = MAX_BYTES) -> Article:

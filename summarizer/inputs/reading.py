@@ -11,7 +11,7 @@ from typing import BinaryIO
 from ..errors import InputError
 from .article import MAX_BYTES, Article
 from .build import article_from_bytes
-from .messages import describe, is_directory, not_regular, too_large
+from .refusals import describe, is_directory, not_regular, too_large
 
 _CHUNK = 64 * 1024
 

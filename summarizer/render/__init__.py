@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from ..schema import ArticleSummary
 from ..terminal import clean
-from .markdown import md_escape, to_markdown
+from .base import md_escape
+from .markdown import to_markdown
 from .page import to_html
 from .table import to_table
 

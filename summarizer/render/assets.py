@@ -23,7 +23,7 @@ def asset(name: str) -> str:
 
 @cache
 def review_css() -> str:
-    from ..screening.render import screening_css
+    from .screening import screening_css
 
     # screening's own rules first: review.css overrides their colours for the dark scheme
     return asset("theme.css") + screening_css() + "\n" + asset("review.css")

@@ -8,7 +8,10 @@ each renderer says so instead of pretending (see `span_ok`).
 
 from __future__ import annotations
 
+import re
+
 from ..schema import ArticleSummary, Provenance, Span
+from ..terminal import clean
 
 NONE = "\u2014"  # shown for a missing value
 
@@ -49,3 +52,27 @@ def short(text: str, n: int = 80) -> str:
 def is_http_url(value: str | None) -> bool:
     """Only http(s) sources become links; `javascript:` or a local path never does."""
     return bool(value) and str(value).lower().startswith(("http://", "https://")) and "\n" not in str(value)
+
+
+# Inline-significant characters: emphasis, code, links/images, raw HTML, tables, strikethrough.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")  # `&amp;` would otherwise be decoded by the renderer
+# Block markers that only matter at the start of a line: headings, bullets, setext, numbered lists.
+_MD_BLOCK = re.compile(r"^(\s*)([#+\-=])", re.MULTILINE)
+_MD_ORDERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+# Control characters mean nothing in Markdown, and an escape sequence would act on the terminal
+# of whoever `cat`s the file: `terminal.clean` makes each U+FFFD (tab and newline stay).
+
+
+def md_escape(text: str) -> str:
+    """Escape `text` so Markdown renders it literally (it came from the model or the article)."""
+    text = clean(text)
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_ENTITY.sub(r"\\&", text)
+    text = _MD_BLOCK.sub(r"\1\\\2", text)
+    return _MD_ORDERED.sub(r"\1\\\2", text)
+
+
+def md_line(value: object) -> str:
+    """A value on one line, escaped (a newline would end a heading, a list item or a row)."""
+    return md_escape(" ".join(str(value).split()))

@@ -7,34 +7,8 @@ excerpt with its offsets, not as bare character positions.
 
 from __future__ import annotations
 
-import re
-
 from ..schema import ArticleSummary, Span
-from ..terminal import clean
-from .base import NONE, article_of, short, span_ok, tokens, where
-
-# Inline-significant characters: emphasis, code, links/images, raw HTML, tables, strikethrough.
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
-_MD_ENTITY = re.compile(r"&(?=#?\w+;)")  # `&amp;` would otherwise be decoded by the renderer
-# Block markers that only matter at the start of a line: headings, bullets, setext, numbered lists.
-_MD_BLOCK = re.compile(r"^(\s*)([#+\-=])", re.MULTILINE)
-_MD_ORDERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
-# Control characters mean nothing in Markdown, and an escape sequence would act on the terminal
-# of whoever `cat`s the file: `terminal.clean` makes each U+FFFD (tab and newline stay).
-
-
-def md_escape(text: str) -> str:
-    """Escape `text` so Markdown renders it literally (it came from the model or the article)."""
-    text = clean(text)
-    text = _MD_INLINE.sub(r"\\\1", text)
-    text = _MD_ENTITY.sub(r"\\&", text)
-    text = _MD_BLOCK.sub(r"\1\\\2", text)
-    return _MD_ORDERED.sub(r"\1\\\2", text)
-
-
-def md_line(value: object) -> str:
-    """A value on one line, escaped (a newline would end a heading, a list item or a row)."""
-    return md_escape(" ".join(str(value).split()))
+from .base import NONE, article_of, md_escape, md_line, short, span_ok, tokens, where
 
 
 def _cell(value: str | None) -> str:
@@ -72,7 +46,7 @@ def _excerpt_cell(text: str | None, span: Span | None) -> str:
 
 def _md_screening(result: ArticleSummary) -> list[str]:
     """Sanctions-list hits of each screened target and named party ([] when screening did not run)."""
-    from ..screening.render import hits_markdown
+    from .screening import hits_markdown
 
     parties = [(t.name, t.screening) for t in result.sanctions_targets]
     parties += [(q.speaker, q.speaker_mention.screening) for q in result.quotes if q.speaker and q.speaker_mention]

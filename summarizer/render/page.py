@@ -136,7 +136,7 @@ class _Page:
             return f"{label} {_esc(NONE)}".strip()
         if not self.here(mention):
             return f"{label} {_esc(value)}".strip()
-        from ..screening.render import hits_html
+        from .screening import hits_html
 
         assert mention is not None
         self.mark(ident, "mention", mention, f"{label} {value}".strip(), owner)
@@ -199,7 +199,7 @@ def _quotes(page: _Page) -> list[str]:
 
 
 def _targets(page: _Page) -> list[str]:
-    from ..screening.render import hits_html
+    from .screening import hits_html
 
     out = []
     for i, t in enumerate(page.result.sanctions_targets, 1):

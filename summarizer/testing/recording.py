@@ -93,8 +93,8 @@ def synthetic_server(answers: dict[str, Any], usage: dict[str, int] | None = Non
     `answers` maps an article's text to the answer payload (the model-facing extraction). The
     base URL is yielded; a request for an article with no answer gets a 404.
     """
-    from ..sentences import without_sentence_ids
-    from .fake_openai import FakeOpenAI, Reply
+    from ..grounding.sentences import without_sentence_ids
+    from .server import FakeOpenAI, Reply
 
     def answer(body: dict[str, Any]) -> Reply:
         user = without_sentence_ids(str(body["messages"][-1]["content"]))

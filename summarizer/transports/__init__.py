@@ -49,7 +49,7 @@ def build(
         bottom = Live(http_client)
     live = isinstance(bottom, Live)
     if record_dir is not None and record_mode == "new_episodes":
-        from .episodes import RecordMissing
+        from .fixtures import RecordMissing
 
         bottom = RecordMissing(bottom, record_dir, source=source)
     elif record_dir is not None:

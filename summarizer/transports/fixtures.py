@@ -188,3 +188,29 @@ class Replay(Transport):
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         await request.aread()
         return self._answer(request)
+
+
+# --------------------------------------------------------------------------- new episodes
+# Recording only what is missing ("new_episodes", as VCR and pytest-recording call it): with
+# `record_mode="new_episodes"` (SUMMARIZER_RECORD_MODE) a request that already has a fixture
+# is answered from it and only the others go to the model below and are written, so topping
+# up a recordings directory after a prompt or test change costs only the new exchanges.
+
+
+class RecordMissing(Record):
+    """Replay what `directory` holds; pass the rest on and record it."""
+
+    def _recorded(self, request: httpx2.Request) -> bool:
+        return fixture_path(self.directory, canonical_request(request)[0]).is_file()
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        request.read()
+        if self._recorded(request):
+            return Replay(self.directory).handle_request(request)
+        return super().handle_request(request)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        await request.aread()
+        if self._recorded(request):
+            return await Replay(self.directory).handle_async_request(request)
+        return await super().handle_async_request(request)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MissingRecordingError
-from ..sentences import without_sentence_ids
+from ..grounding.sentences import without_sentence_ids
 
 MAX_FILES = 5000  # a directory bigger than this is described by its first files only
 SHOWN = 3  # recordings of the article listed in the message

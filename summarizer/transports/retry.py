@@ -39,7 +39,7 @@ from tenacity import (
 )
 
 from .. import ledger as ledger_mod
-from ..threads import NotDone, call_with_timeout
+from ..concurrency import NotDone, call_with_timeout
 from .base import Wrapper, json_body
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})

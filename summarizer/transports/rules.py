@@ -14,7 +14,7 @@ from typing import Any
 import httpx2
 
 from .. import rules
-from ..sentences import without_sentence_ids
+from ..grounding.sentences import without_sentence_ids
 from .base import Transport, chat_completion, json_body
 
 _ARTICLE = re.compile(r"(=+) BEGIN ARTICLE\n(.*)\n\1 END ARTICLE", re.S)

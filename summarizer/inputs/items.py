@@ -7,9 +7,10 @@ extracts the same text, with the same offsets, as `summarizer summarize page.htm
 
 from __future__ import annotations
 
-from .errors import InputError, SummarizerError
-from .inputs import Article, article_from_bytes, article_from_text
-from .inputs.html import looks_like_html
+from ..errors import InputError, SummarizerError
+from .article import Article
+from .build import article_from_bytes, article_from_text
+from .html import looks_like_html
 
 Id = str | int
 Item = str | Article | tuple[Id, str | Article]

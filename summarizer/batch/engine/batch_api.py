@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ..errors import ProviderError, SummarizerError
-from ..settings import Settings
-from .lines import ENDPOINT
+from ...errors import ProviderError, SummarizerError
+from ...settings import Settings
+from .format import ENDPOINT
 
 T = TypeVar("T")
 
@@ -21,7 +21,7 @@ class BatchAPI:
     """Upload, create, poll, download, cancel and find, for one endpoint and key."""
 
     def __init__(self, settings: Settings) -> None:
-        from ..client import make_client
+        from ...client import make_client
 
         self.settings = settings
         self.host = settings.endpoint_host
@@ -30,7 +30,7 @@ class BatchAPI:
     def _call(self, what: str, fn: Callable[[], T]) -> T:
         import openai
 
-        from ..client import translate
+        from ...client import translate
 
         try:
             return fn()

@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_atomic
-from ..errors import ConfigError, SummarizerError
+from ...atomic import write_atomic
+from ...errors import ConfigError, SummarizerError
 
 FORMAT = "summarizer-bulk-state"
 VERSION = 1

@@ -59,7 +59,7 @@ def screening_css() -> str:
 
 
 def _md(text: object) -> str:
-    from ..render import md_escape
+    from .base import md_escape
 
     return md_escape(" ".join(str(text).split()))
 

@@ -1,8 +1,9 @@
-"""The status line a person sees on a terminal while `summarize` works.
+"""What a person sees on a terminal while work runs: the status line of `summarize` and `eval`,
+and the progress bar of `batch`.
 
-Fed by `summarizer.progress` events (and the ledger's retry notes); drawn by rich on stderr,
-transient (it disappears when the run ends, leaving stderr as it was). `StatusLine.for_stderr`
-returns None when stderr is not a terminal, so pipes, files and CI get nothing at all.
+The status line is fed by `summarizer.progress` events (and the ledger's retry notes); both are
+drawn by rich on stderr, transient (they disappear when the run ends, leaving stderr as it
+was), and only when stderr is a terminal: pipes, files and CI get nothing at all.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..progress import Event
+
+if TYPE_CHECKING:
+    from ..batch import Tally
 
 T = TypeVar("T")
 
@@ -114,3 +118,70 @@ def run_with_status(status: StatusLine | None, fn: Callable[..., T], *args: Any)
 
     with status, listening(status):
         return fn(*args)
+
+
+class Bar:
+    """A rich progress bar on stderr, or nothing. Built only when enabled (rich is lazy)."""
+
+    def __init__(self, enabled: bool, total: int | None) -> None:
+        self.active = enabled
+        self._progress: Any = None
+        self._task: Any = None
+        self._total = total
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.text import Text
+
+        class Rate(ProgressColumn):
+            def render(self, task: Any) -> Text:
+                speed = task.finished_speed or task.speed
+                return Text(f"{speed:.1f}/s" if speed else "-/s", style="progress.data.speed")
+
+        self._progress = Progress(
+            TextColumn("batch"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("ok {task.fields[ok]} failed {task.fields[failed]} skipped {task.fields[skipped]}"),
+            Rate(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._progress.add_task("batch", total=total, ok=0, failed=0, skipped=0)
+        self._skipped = 0
+
+    def __enter__(self) -> Bar:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def print(self, message: str) -> None:
+        self._progress.console.print(message, markup=False, highlight=False)
+
+    def skip(self) -> None:
+        """A skipped input leaves the total, so rate and ETA reflect real work only."""
+        if self._progress is None:
+            return
+        self._skipped += 1
+        total = None if self._total is None else self._total - self._skipped
+        self._progress.update(self._task, total=total, skipped=self._skipped)
+
+    def advance(self, tally: Tally) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, advance=1, ok=tally.done, failed=tally.failed)

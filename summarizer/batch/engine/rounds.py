@@ -1,11 +1,11 @@
 """Rounds of batches until every article is done or out of budget.
 
 Each pass runs the articles that can move through the pipeline with the answers known so far
-(`plan.py`): an article ends with its result or typed error, or names the requests it still
+(`step.py`): an article ends with its result or typed error, or names the requests it still
 needs. Those are sent in the next round: uploaded and created as batches (`--engine batch-api`),
 written to a request file (`--export-requests`), or made live (`--reask-live`, for follow-ups).
 The engine then polls the batches, sorts their output and error lines by custom id into
-answers and failures (`answers.py`), and runs the articles whose requests came back.
+answers and failures (`outcomes.py`), and runs the articles whose requests came back.
 
 Every article is accounted for: each ends with exactly one line in OUT, or (only when no
 further round is possible: import or export without sending) is counted as pending and named
@@ -23,16 +23,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import atomic_writer
-from ..batch import Id, Item, Loader, ResultFile, Tally, error_line, ok_line
-from ..errors import AuthError, ConfigError, ProviderError, RetriesExhaustedError, SummarizerError
-from ..settings import Settings
-from .answers import Answers, classify, read_results
-from .api import BatchAPI
+from ...atomic import atomic_writer
+from ...errors import AuthError, ConfigError, ProviderError, RetriesExhaustedError, SummarizerError
+from ...settings import Settings
+from .. import Id, Item, Loader, ResultFile, Tally, error_line, ok_line
+from .batch_api import BatchAPI
 from .batches import Batches
-from .lines import MAX_BYTES, MAX_REQUESTS, request_line, split
-from .plan import Planner, Step
+from .format import MAX_BYTES, MAX_REQUESTS, request_line, split
+from .outcomes import Answers, classify, read_results
 from .state import Part, State
+from .step import Step, Stepper
 
 OPENAI_BATCH_DISCOUNT = 0.5  # OpenAI bills Batch API tokens at half the live price
 FATAL = (AuthError, ConfigError)  # as in a live batch: no later article would fare better
@@ -115,7 +115,7 @@ class Engine:
         self.state: State | None = None
         self.batches: Batches | None = None
         self.out: ResultFile | None = None
-        self.planner = Planner(settings, self.answers, screen=options.screen)
+        self.stepper = Stepper(settings, self.answers, screen=options.screen)
         if options.submit and settings.endpoint_host == "api.openai.com":
             self.tally.discount = OPENAI_BATCH_DISCOUNT
 
@@ -158,7 +158,7 @@ class Engine:
             try:
                 self.out.finish()
             finally:
-                self.planner.close()
+                self.stepper.close()
                 if api is not None:
                     api.close()
                 if self.batches is not None:
@@ -236,7 +236,7 @@ class Engine:
     # -- one article -------------------------------------------------------------------------
     def _advance(self, job: Job, submit: dict[str, Any], live: list[Job], fetch: set[str]) -> None:
         """Run the article once; file its result, its error, or the requests it needs."""
-        step = self.planner.step(job.rid, job.loader)
+        step = self.stepper.step(job.rid, job.loader)
         self.used.update(step.used)
         if not step.misses:
             self._finish(job, step)
@@ -329,19 +329,19 @@ class Engine:
 
     def _live(self, jobs: list[Job]) -> None:
         """Follow-up requests live (--reask-live): a pool of workers over these articles."""
-        from ..client import transport_for
+        from ...client import transport_for
 
         async def main() -> None:
-            planner = Planner(self.settings, self.answers, fallback=transport_for(self.settings), screen=self.options.screen)
+            stepper = Stepper(self.settings, self.answers, fallback=transport_for(self.settings), screen=self.options.screen)
             queue = iter(jobs)
 
             async def worker() -> None:
                 for job in queue:
-                    self._finish(job, await planner.astep(job.rid, job.loader), live=True)
+                    self._finish(job, await stepper.astep(job.rid, job.loader), live=True)
 
             try:
                 await asyncio.gather(*(worker() for _ in range(max(1, self.options.concurrency))))
             finally:
-                await planner.aclose()
+                await stepper.aclose()
 
         asyncio.run(main())

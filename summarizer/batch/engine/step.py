@@ -2,7 +2,7 @@
 
 The outcome is a grounded `ArticleSummary`, a typed failure, or the requests the article still
 needs (its next batch round). The pipeline, instructor and the openai client are the same as in
-a live run; only the bottom transport differs (`transports/answers.py`), so a batch answer is
+a live run; only the bottom transport differs (`transports/batch_answers.py`), so a batch answer is
 validated, re-asked and grounded exactly like a live one, and a request line is exactly what a
 live call would send.
 """
@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from ..batch import Id, Loader
-from ..errors import SummarizerError
-from ..pipeline import Pipeline
-from ..schema import ArticleSummary
-from ..settings import Settings
-from ..transports.answers import Answer, Answered, Asked, asking
-from ..transports.base import Transport
-from .lines import custom_id
+from ...errors import SummarizerError
+from ...pipeline import Pipeline
+from ...schema import ArticleSummary
+from ...settings import Settings
+from ...transports.base import Transport
+from ...transports.batch_answers import Answer, Answered, Asked, asking
+from .. import Id, Loader
+from .format import custom_id
 
 
 @dataclass
@@ -37,12 +37,12 @@ class Step:
 
 def internal(err: BaseException) -> SummarizerError:
     """An unexpected exception as a one-line error (key redacted), like a live batch's line."""
-    from ..redact import redact
+    from ...redact import redact
 
     return SummarizerError(" ".join(f"{type(err).__name__}: {redact(str(err))}".split())[:300])
 
 
-class Planner:
+class Stepper:
     """Runs articles against `answers` (custom id -> Answer); `fallback` sends misses live."""
 
     def __init__(

@@ -18,7 +18,7 @@ Scriptable faults, all on the `FakeBatches` object (`fake.batches`):
 - `hold(route, phase)`: the next `upload` / `create` / `retrieve` stops `before` it takes
   effect (the request is then dropped, as if the client had died before sending it) or
   `after` (it took effect, but the client never hears back), so a test can kill the client
-  at exactly that moment. Stdlib only; no import of fake_openai at run time.
+  at exactly that moment. Stdlib only; no import of the server module at run time.
 
 Long module: `FakeBatches` is one protocol's state machine (files, batches, statuses,
 faults) together with its HTTP routes; splitting the state from its routes would spread one
@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 if TYPE_CHECKING:
-    from .fake_openai import FakeOpenAI, _Handler
+    from summarizer.testing.server import FakeOpenAI, _Handler
 
 __all__ = ["FakeBatches", "Hold"]
 

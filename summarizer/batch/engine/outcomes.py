@@ -9,10 +9,10 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..errors import InputError
-from ..transports.answers import Answer
-from ..transports.retry import RETRY_STATUSES
-from .lines import ResultLine, parse_result
+from ...errors import InputError
+from ...transports.batch_answers import Answer
+from ...transports.retry import RETRY_STATUSES
+from .format import ResultLine, parse_result
 
 
 def classify(line: ResultLine) -> Answer | None:

@@ -2,7 +2,7 @@
 that reads the same file format (`vllm run-batch`), instead of live calls.
 
 Articles go through the real pipeline with the answers known so far (`plan`, over the answers
-transport of `transports/answers.py`), so a batch answer is validated and grounded exactly like
+transport of `transports/batch_answers.py`), so a batch answer is validated and grounded exactly like
 a live one, and a request line is exactly the body a live call would send. Modules, by job:
 
 - `lines`: the file format (request and result lines), custom ids, splitting under the limits;
@@ -13,5 +13,5 @@ a live one, and a request line is exactly the body a live call would send. Modul
 - `batches`: the provider side: submit, resume, poll (with backoff), read output and error files, cancel;
 - `engine`: the articles, round by round: plan, send (batches, export file, or live), until done.
 
-The command's glue (flags, messages, exit codes) is `summarizer/cli/bulk.py`.
+The command's glue (flags, messages, exit codes) is `summarizer/cli/batch_engine.py`.
 """

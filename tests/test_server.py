@@ -17,7 +17,7 @@ import openai
 import pydantic
 import pytest
 
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 PAYLOAD = {"title": "Missiles", "points": ["one", "two"]}
 MESSAGES: list[Any] = [{"role": "user", "content": "Summarize this."}]
@@ -222,7 +222,7 @@ def test_command_line_serves_payload_file(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "summarizer.testing.fake_openai",
+            "summarizer.testing.server",
             "--port",
             "0",
             "--payload-file",

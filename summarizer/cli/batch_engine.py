@@ -1,6 +1,6 @@
 """`summarizer batch` on a batch engine: `--engine batch-api`, `--export-requests`,
 `--import-results`, `--reask-live`, `--cancel`. The command's glue only (checks, messages, exit
-codes); the rounds, the state and the Batch API are in `summarizer/bulk/`.
+codes); the rounds, the state and the Batch API are in `summarizer/batch/engine/`.
 
 Everything checkable here is checked before anything is uploaded: flag combinations, the
 export path, the settings. Exit codes as for a live batch: 0 when every input has an ok line
@@ -18,7 +18,7 @@ from typing import Any
 import typer
 
 from ..errors import EXIT_SOME_FAILED, ConfigError, SummarizerError
-from .common import NoKeyError, err, settings_from, usage_error
+from .common import NoKeyError, err, usage_error
 
 OFFLINE_URL = "http://batch-engine.invalid/v1"  # exporting and importing send nothing anywhere
 
@@ -38,11 +38,11 @@ def run(params: dict[str, Any]) -> None:
         raise ConfigError("--cancel only cancels the batches in flight", "run it on its own")
     offline = not submit and not reask_live
     try:
-        settings = settings_from(params)
+        settings = params["model_options"].settings()
     except NoKeyError:
         if not offline:
             raise
-        settings = settings_from({**params, "base_url": OFFLINE_URL})  # nothing is sent: no key needed
+        settings = params["model_options"].settings(base_url=OFFLINE_URL)  # nothing is sent: no key needed
     if submit and (settings.replay_dir or settings.record_dir or settings.backend != "openai"):
         raise ConfigError(
             "--engine batch-api sends requests to the provider's Batch API",
@@ -57,7 +57,7 @@ def run(params: dict[str, Any]) -> None:
                 f"--engine batch-api: provider {settings.provider} has no OpenAI-compatible Batch API "
                 f"(those that do: {having}); use --engine live, or --export-requests FILE for another engine"
             )
-    if settings.plan == "focused":
+    if settings.strategy_used == "focused":
         if submit:
             raise ConfigError(
                 "--strategy focused asks its questions one after another: a batch engine would need a "
@@ -72,7 +72,7 @@ def run(params: dict[str, Any]) -> None:
     import signal
 
     from ..batch import expand_inputs
-    from ..bulk.engine import Engine, Options
+    from ..batch.engine.rounds import Engine, Options
     from ..inputs import MAX_BYTES
     from .common import LARGE_BYTES
 

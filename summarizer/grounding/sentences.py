@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 
-from .grounding import quotation_spans
+from .spans import quotation_spans
 
 # Words before a "." that do not end a sentence when followed by a capital ("Mr. Smith",
 # "No. 5", "Cmdr. Sean Robertson", "Oct. 25", German "Nr.", "Mrd. Euro"). Compared casefolded.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .countries import country_of, forms_of
-from .grounding import find_all
+from .spans import find_all
 
 # A title before a name is not part of it ("Secretary of State Antony Blinken" is Antony
 # Blinken): a run of these words, with at least one core title in it, is dropped from the front.

@@ -1,10 +1,14 @@
-"""When to re-ask: the schema validators ground each answer and raise on what is not there.
+"""The response models the pipeline sends, and when to re-ask: each answer is grounded once.
 
-instructor re-asks the model with a validator's error message, so every drop that grounding
+`Extraction` and `WholeSummary` here are the data models of `summarizer.schema` (same name,
+fields and description, so the request the model sees is the same) with a validator that
+grounds the answer against the article of the current call. instructor re-asks the model with
+a validator's error message, so every drop that grounding
 reports (an unplaceable quote, a name the article does not contain, an uncited allegation, a
 summary sentence naming what the article does not) goes back to the model once per re-ask
-within the budget. On the last attempt the validator stops raising: the pipeline grounds the
-answer and drops and reports what is still wrong instead of failing the whole article.
+within the budget. On the last attempt the validator stops raising, and the pipeline takes the
+grounding it made (`GroundingState.grounded`): what is still wrong is dropped and reported
+instead of failing the whole article, and nothing is grounded twice.
 
 Validation reads the article from a context variable rather than from instructor's
 `context=`, because `context=` makes instructor render every message as a Jinja template (an
@@ -17,10 +21,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .schema import Dropped, Extraction, Span, WholeSummary
+from pydantic import model_validator
+
+from .. import schema
+from ..schema import Dropped, Span
+from .ground import NOT_REASKED, Grounded, ground, ground_summary
 
 MAX_LISTED_PROBLEMS = 12
 
@@ -41,6 +47,7 @@ class GroundingState:
     part_support: dict[str, list[Span]] | None = None
     attempt: int = 0
     reasks: list[str] = field(default_factory=list)
+    grounded: Grounded | None = None  # the last answer's grounding: the pipeline uses it as is
 
     @property
     def last_attempt(self) -> bool:
@@ -66,8 +73,6 @@ def grounding(state: GroundingState) -> Iterator[GroundingState]:
 
 def _raise(state: GroundingState, dropped: list[Dropped]) -> None:
     """Raise the re-ask message for `dropped`, unless there is nothing to say or no try left."""
-    from .assemble import NOT_REASKED
-
     problems = [d for d in dropped if d.kind not in NOT_REASKED]
     if not problems or state.last_attempt:
         return
@@ -83,24 +88,41 @@ def _raise(state: GroundingState, dropped: list[Dropped]) -> None:
     raise ValueError(message)
 
 
-def check_extraction(extraction: Extraction) -> None:
-    """Raise (so instructor re-asks) when the answer does not ground in the article."""
+def check_extraction(extraction: schema.Extraction) -> None:
+    """Ground the answer (kept in the state) and raise, so instructor re-asks, when part of it
+    is not in the article."""
     state = _STATE.get()
     if state is None:
         return
-    from .assemble import ground
-
-    grounded = ground(extraction, state.article, offset=state.offset, full_text=state.full_text)
-    _raise(state, grounded.dropped)
+    state.grounded = ground(extraction, state.article, offset=state.offset, full_text=state.full_text)
+    _raise(state, state.grounded.dropped)
 
 
-def check_whole_summary(whole: WholeSummary) -> None:
+def check_whole_summary(whole: schema.WholeSummary) -> None:
     """The summary of a long article's parts: each sentence cites part sentences ("P2")."""
     state = _STATE.get()
     if state is None or state.part_support is None:
         return
-    from .assemble import Grounded, ground_summary
-
     out = Grounded()
-    ground_summary(state.full_text or state.article, whole.summary, state.part_support, out, letter="P")
+    out.summary = ground_summary(state.full_text or state.article, whole.summary, state.part_support, out, letter="P")
+    state.grounded = out
     _raise(state, out.dropped)
+
+
+class Extraction(schema.Extraction):
+    __doc__ = schema.Extraction.__doc__  # the tool's description: the same words as the data model
+
+    @model_validator(mode="after")
+    def _grounded_in_the_article(self) -> Extraction:
+        """Raise (so instructor re-asks) when something cannot be found in the article."""
+        check_extraction(self)
+        return self
+
+
+class WholeSummary(schema.WholeSummary):
+    __doc__ = schema.WholeSummary.__doc__
+
+    @model_validator(mode="after")
+    def _supported(self) -> WholeSummary:
+        check_whole_summary(self)
+        return self

@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..transports.answers import Answer
-from .answers import Answers, classify, lines_of
-from .api import BatchAPI
+from ...transports.batch_answers import Answer
+from .batch_api import BatchAPI
+from .outcomes import Answers, classify, lines_of
 from .state import TERMINAL, Part, State
 
 

@@ -17,9 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .grounding import Normalised, find_span, numbered_quotations, resolve_ref
-from .names import Resolved, occurrences, resolve_name, resolve_names, unsupported_words
-from .schema import (
+from ..schema import (
     Allegation,
     Dropped,
     ExtractedSentence,
@@ -30,7 +28,9 @@ from .schema import (
     Span,
     SummarySentence,
 )
+from .names import Resolved, occurrences, resolve_name, resolve_names, unsupported_words
 from .sentences import numbered_sentences, resolve_sentence
+from .spans import Normalised, find_span, numbered_quotations, resolve_ref
 
 # A "name" whose head noun is one of these, or that starts with a count, describes unnamed
 # entities ("three ship operators", "Iranian and Russian entities"): never a target's name.

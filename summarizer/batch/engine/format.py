@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..batch import Id
+from .. import Id
 
 ENDPOINT = "/v1/chat/completions"
 MAX_REQUESTS = 50_000  # per input file (OpenAI's limit)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from summarizer.assemble import ground, is_generic_name
+from summarizer.grounding.ground import ground, is_generic_name
 from summarizer.schema import Extraction
 
 ARTICLE = (

@@ -1,7 +1,7 @@
 """Answers that came back from a batch engine, served under the same openai client and
 instructor as a live call.
 
-The bulk engine (`summarizer/bulk/`) runs each article through the real pipeline with this
+The batch engine (`summarizer/batch/engine/`) runs each article through the real pipeline with this
 transport at the bottom. A request whose answer is known (a batch output line, or a results
 file made elsewhere) is answered from memory, so the answer is validated, re-asked, chunked
 and grounded exactly like a live one. A request with no answer yet is recorded in the

@@ -1,11 +1,14 @@
 """A real HTTP server on 127.0.0.1 that speaks the OpenAI chat-completions protocol.
 
-Tests and benchmarks point the real `openai` client (and `instructor` on top of it) at this
-server, so retries, timeouts, error mapping and response parsing are exercised end to end
-instead of being mocked away. Replies and faults are scripted per request. Stdlib only.
+Point the real `openai` client (and `instructor` on top of it, and so `summarizer` with
+`base_url=fake.url + "/v1"`) at this server, and retries, timeouts, error mapping and response
+parsing run end to end instead of being mocked away. Replies and faults are scripted per
+request. Stdlib only. Shipped for users' own tests (and `testing.recording`'s synthetic
+recordings); the project's tests extend it with the Batch API and rate limits (`tests/fakes/`)
+through `routes` and `admit`.
 
 Long module: one protocol (chat completions with scripted replies and faults) and its HTTP
-handler, stdlib only and runnable as a script (`python -m summarizer.testing.fake_openai`);
+handler, stdlib only and runnable as a script (`python -m summarizer.testing.server`);
 tests read it as the one description of what the fake server does.
 """
 
@@ -26,9 +29,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self, TypeAlias
 from urllib.parse import urlsplit
-
-from .fake_batches import FakeBatches
-from .fake_limits import RateLimit
 
 __all__ = ["FakeOpenAI", "RecordedRequest", "Reply", "ReplySource"]
 
@@ -128,8 +128,10 @@ class FakeOpenAI:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
-        self.batches = FakeBatches(self)  # /v1/files and /v1/batches (fake_batches.py)
-        self.limits: RateLimit | None = None  # rate-limit headers and 429s (fake_limits.py)
+        # More routes, each tried before chat completions: (handler, path, body) -> handled?
+        self.routes: list[Callable[[Any, str, Any], bool]] = []
+        # Rate limits: (request, body size) -> (admitted, headers to send); None admits all.
+        self.admit: Callable[[dict[str, Any], int], tuple[bool, dict[str, str]]] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -308,7 +310,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_json(self) -> Any:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length > 0 else b""
-        self.raw_body = raw  # multipart uploads (fake_batches) need the bytes
+        self.raw_body = raw  # routes that read multipart uploads need the bytes
         if not raw:
             return None
         try:
@@ -324,7 +326,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = target.split("?", 1)[0].rstrip("/")
         headers = {k.lower(): v for k, v in self.headers.items()}
         self.owner._record(RecordedRequest(self.command, self.path, headers, body))
-        if self.owner.batches.route(self, path, body):
+        if any(route(self, path, body) for route in self.owner.routes):
             return
 
         if self.command == "GET" and path == "/v1/models":
@@ -352,7 +354,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
         request = body if isinstance(body, dict) else {}
-        admitted, limit_headers = self.owner.limits.admit(request, len(self.raw_body)) if self.owner.limits else (True, {})
+        admitted, limit_headers = self.owner.admit(request, len(self.raw_body)) if self.owner.admit else (True, {})
         if not admitted:
             self._send(429, _error_body(429, "fake server: rate limit reached"), limit_headers)
             return

@@ -1,0 +1,143 @@
+"""Running many things at once: the one worker pool for many articles (and its stop
+policy), and daemon threads for blocking work.
+
+The worker pool. `batch.run_batch` (the CLI's `batch`) and `api.asummarize_many` (`summarize_many`) both run
+their articles through `run_pool`, so they overlap calls and stop in the same way:
+
+- a fixed number of worker tasks pull items from a lazy source, so 10,000 inputs cost 10,000
+  loop iterations, never 10,000 tasks or texts in memory;
+- one article's failure never stops the others, except a failure that every later article
+  would meet too (`is_fatal`: a refused key, 401/403, or a configuration error): then no
+  worker takes a new item, the articles in flight finish, and the error is returned, so a
+  wrong key costs about `concurrency` requests, not one per input;
+- a cancellation (Ctrl-C, SIGTERM) cancels every worker and waits for them before it goes on.
+
+Daemon threads. `asyncio.to_thread` and `ThreadPoolExecutor` threads are joined when the interpreter exits (and
+`asyncio.run` waits for the default executor), so one read blocked for good (a FIFO, a dead NFS
+mount, a server trickling bytes) would keep Ctrl-C or SIGTERM from ending the process. The
+helpers here start a daemon thread per call instead: the caller stops waiting when it must (a
+deadline, a cancellation) and the thread, if still blocked, dies with the process. Each thread
+runs in a copy of the caller's context, so context variables (the article's ledger) follow it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from .errors import AuthError, ConfigError, SummarizerError
+
+T = TypeVar("T")
+
+FATAL: tuple[type[SummarizerError], ...] = (AuthError, ConfigError)
+"""Errors that no later article can escape."""
+
+
+def is_fatal(err: BaseException | None) -> bool:
+    """True for an error that stops the whole run (see FATAL)."""
+    return isinstance(err, FATAL)
+
+
+async def run_pool(
+    take: Callable[[], T | None],
+    work: Callable[[T], Awaitable[SummarizerError | None]],
+    concurrency: int,
+    *,
+    on_stop: Callable[[SummarizerError], None] | None = None,
+) -> SummarizerError | None:
+    """Run `work(item)` for items from `take()` with at most `concurrency` in flight.
+
+    `take` is called by one worker at a time with no await in between, so it may keep its
+    own bookkeeping (skips, duplicates) without locks; it returns None when nothing is left.
+    `work` returns the typed error its item met, or None. Returns the fatal error that
+    stopped the run (after `on_stop` was told), or None when every item was taken.
+    """
+    fatal: list[SummarizerError] = []
+
+    async def worker() -> None:
+        while not fatal and (item := take()) is not None:
+            err = await work(item)
+            if is_fatal(err) and not fatal:
+                assert err is not None
+                fatal.append(err)
+                if on_stop is not None:
+                    on_stop(err)
+
+    tasks = [asyncio.create_task(worker()) for _ in range(max(1, concurrency))]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    return fatal[0] if fatal else None
+
+
+# --------------------------------------------------------------------------- daemon threads
+
+
+class NotDone(TimeoutError):
+    """`call_with_timeout` stopped waiting (as opposed to a TimeoutError raised by the call)."""
+
+
+def _start(fn: Callable[[], T], done: Callable[[bool, Any], None], name: str) -> None:
+    context = contextvars.copy_context()
+
+    def run() -> None:
+        try:
+            value = context.run(fn)
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
+            done(False, exc)
+        else:
+            done(True, value)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+
+
+def call_with_timeout(fn: Callable[[], T], timeout: float, name: str = "summarizer-call") -> T:
+    """`fn()` in a daemon thread; raise `NotDone` if it is not done within `timeout` s.
+
+    The thread is abandoned, not stopped (Python cannot stop a thread): whatever it holds is
+    released when its blocking call returns or the process ends.
+    """
+    finished = threading.Event()
+    box: list[tuple[bool, Any]] = []
+
+    def done(ok: bool, value: Any) -> None:
+        box.append((ok, value))
+        finished.set()
+
+    _start(fn, done, name)
+    if not finished.wait(max(timeout, 0.0)):
+        raise NotDone(f"not done within {timeout:.3g} s")
+    ok, value = box[0]
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+async def run_in_thread(fn: Callable[[], T], name: str = "summarizer-load") -> T:
+    """Await `fn()` run in a daemon thread; cancelling the await abandons the thread."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(ok: bool, value: Any) -> None:
+        if future.done():
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def done(ok: bool, value: Any) -> None:
+        try:
+            loop.call_soon_threadsafe(settle, ok, value)
+        except RuntimeError:  # the loop closed meanwhile: nobody is waiting any more
+            pass
+
+    _start(fn, done, name)
+    return await future
