@@ -1,0 +1,51 @@
+"""`grounding.names`: a name the model gives, found where the article names it, or refused."""
+
+from __future__ import annotations
+
+from summarizer.grounding.names import occurrences, resolve_name, resolve_names, unsupported_words
+
+ARTICLE = (
+    "Secretary of State Antony Blinken spoke in London.\n"
+    "Blinken said Iranian missiles had reached Russia. Iran Air was sanctioned.\n"
+    "David Lammy, the foreign secretary, agreed with him.\n"
+)
+
+
+def test_whole_words_only_and_the_articles_own_spelling_first() -> None:
+    hits = occurrences(ARTICLE, "iran")
+    assert [ARTICLE[a:b] for a, b in hits] == ["Iran"], "'Iran' in 'Iranian' is not a place of Iran"
+    assert occurrences(ARTICLE, "Lond") == [], "part of a word is not the word"
+
+
+def test_a_title_is_dropped_and_the_fullest_form_is_given() -> None:
+    r = resolve_name(ARTICLE, "Secretary of State Antony Blinken")
+    assert r is not None and r.value == "Antony Blinken", f"the person, without the title: {r}"
+    short = resolve_name(ARTICLE, "Blinken", near=ARTICLE.index("Blinken said"))
+    assert short is not None and short.value == "Antony Blinken", "a surname resolves to the fullest form"
+    assert ARTICLE[short.start : short.end] == "Blinken", "the mention is the place nearest `near`"
+
+
+def test_names_the_article_does_not_contain_and_pronouns_are_refused() -> None:
+    assert resolve_name(ARTICLE, "Vladimir Putin") is None, "an invented name"
+    assert resolve_name(ARTICLE, "he") is None, "a pronoun is not a name"
+    assert resolve_name(ARTICLE, "") is None, "nothing is not a name"
+
+
+def test_a_country_by_its_adjective_only_when_asked_for() -> None:
+    assert resolve_name(ARTICLE, "Iranian") is not None, "the word itself is in the article"
+    country = resolve_name("Iranian missiles were seen.", "Iran", countries=True)
+    assert country is not None and country.value == "Iran", "a country field may be named by its adjective"
+    assert resolve_name("Iranian missiles were seen.", "Iran") is None, "a name field may not"
+
+
+def test_a_list_of_names_resolves_when_each_does() -> None:
+    both = resolve_names(ARTICLE, "Blinken and Lammy")
+    assert both is not None and both.value == "Antony Blinken and David Lammy", f"each name resolved: {both}"
+    assert resolve_names(ARTICLE, "Blinken and Putin") is None, "one invented name refuses the list"
+
+
+def test_summary_words_the_article_does_not_contain() -> None:
+    assert unsupported_words("Blinken said Iran sent missiles to Russia.", ARTICLE) == [], "all named in the article"
+    found = unsupported_words("Putin denied it on 12 May.", ARTICLE)
+    assert found == ["Putin", "12", "May"], f"invented names and numbers, in order: {found}"
+    assert unsupported_words("Iranian and Russian officials met.", ARTICLE) == [], "inflections of named countries"

@@ -1,0 +1,53 @@
+"""`grounding.sentences`: sentence boundaries (abbreviations, quotations), their ids, and the
+marked text the model sees."""
+
+from __future__ import annotations
+
+from summarizer.grounding.sentences import (
+    numbered_sentences,
+    paragraph_ends,
+    resolve_sentence,
+    with_sentence_ids,
+    without_sentence_ids,
+)
+
+TEXT = (
+    "The U.S. Treasury acted under E.O. 13224 on Monday. Gomei Air Services Co. Ltd. was named.\n"
+    "\n"
+    "\u201cWe will act. We will not wait,\u201d he said. Officials agreed."
+)
+
+
+def sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in numbered_sentences(text).values()]
+
+
+def test_abbreviations_do_not_end_a_sentence() -> None:
+    found = sentences(TEXT)
+    assert found[0] == "The U.S. Treasury acted under E.O. 13224 on Monday.", f"U.S. and E.O. kept: {found[0]!r}"
+    assert found[1] == "Gomei Air Services Co. Ltd. was named.", f"Co. and Ltd. kept: {found[1]!r}"
+
+
+def test_a_quotation_is_not_split_inside() -> None:
+    found = sentences(TEXT)
+    assert "\u201cWe will act. We will not wait,\u201d he said." in found, f"the quotation stays whole: {found}"
+    assert found[-1] == "Officials agreed.", "the next sentence starts after it"
+
+
+def test_ids_resolve_in_any_usual_spelling() -> None:
+    numbered = numbered_sentences(TEXT)
+    first = numbered["S1"]
+    for ref in ("S1", "s1", "[S1]", "1", " S1 "):
+        assert resolve_sentence(ref, numbered) == first, f"{ref!r} is sentence 1"
+    assert resolve_sentence("S99", numbered) is None, "an id that does not exist"
+
+
+def test_marked_text_round_trips_to_the_article() -> None:
+    marked = with_sentence_ids(TEXT)
+    assert "[S1] The U.S. Treasury" in marked, "each sentence is marked with its id"
+    assert without_sentence_ids(marked) == TEXT, "removing the marks gives the article back, unchanged"
+
+
+def test_paragraphs_end_at_blank_lines() -> None:
+    ends = paragraph_ends(TEXT)
+    assert ends == [TEXT.index("\n\n") + 2], f"the blank line is the one boundary, before the next paragraph: {ends}"
