@@ -190,7 +190,7 @@ def settings_json(settings: Any) -> str:
     names = ("mode", "max_reasks", "max_retries", "max_tokens", "temperature", "timeout",
              "model_path", "record_dir", "replay_dir", "prompts_dir")
     data: dict[str, Any] = {n: getattr(settings, n, None) for n in names}
-    data["strategy"] = getattr(settings, "plan", None)
+    data["strategy"] = getattr(settings, "strategy_used", None)
     data["chunk_tokens"] = getattr(settings, "article_budget", None)
     return json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in data.items()}, sort_keys=True)
 

@@ -28,6 +28,7 @@ from typing import Any, Literal, TypedDict, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import SettingError
+from .providers import NAMES as PROVIDER_NAMES
 
 DEFAULT_MODEL = "gpt-4o-mini"
 LOCAL_MODEL = "qwen2.5-coder-1.5b"  # a name known to summarizer.local.store (`summarizer models`)
@@ -97,7 +98,11 @@ class Declared:
     flag: str | None = None  # "--model"; None: library only
     short: str | None = None
     metavar: str | None = None
-    cli_type: type = str  # what the command line parses the value as
+    cli_type: type = str  # what the command line parses a non-number as (Path for folders)
+    number: str | None = None  # "int" or "float": checked finite and within the bounds below
+    minimum: float | None = None  # the least value (checked by Settings, so the CLI names the flag)
+    maximum: float | None = None
+    positive: bool = False  # more than 0
     commands: tuple[str, ...] = ("summarize", "batch", "eval")
 
 
@@ -136,8 +141,8 @@ class Settings:
         None, env="SUMMARIZER_PROVIDER", flag="--provider", metavar="NAME",
         cache="it is an endpoint, a model and a mode, each keyed: `base_url` is keyed as "
         "`Settings.endpoint_url`, which is the provider's URL when no base_url is given",
-        help="A provider by name: its OpenAI-compatible endpoint, key variable and defaults (or name "
-        "it in the model: anthropic/claude-3-5-haiku-latest) [see summarizer providers].",
+        help=f"{', '.join(PROVIDER_NAMES)}: that provider's OpenAI-compatible endpoint, key variable and "
+        "defaults (or name it in the model: anthropic/claude-3-5-haiku-latest) [see summarizer providers].",
     )
     key_origin: str | None = setting(
         None, repr=False, cache="where the key may be sent, not what is asked",
@@ -159,33 +164,33 @@ class Settings:
         help="Any GGUF file for --backend local, instead of a known model (see `summarizer models`).",
     )
     max_retries: int = setting(
-        4, flag="--max-retries", metavar="N", cli_type=int,
+        4, number="int", flag="--max-retries", metavar="N", minimum=0,
         cache="transport retries repeat the same request: they change whether, not what",
         help="Retries per request for 429/408/409/5xx/connection faults [default 4].",
     )
     retry_wait: float = setting(
-        0.5, cache="when a request is retried, not what it asks",
+        0.5, number="float", minimum=0, cache="when a request is retried, not what it asks",
         help="First backoff in seconds; doubles per retry, with jitter.",
     )
     max_reasks: int = setting(
-        _BY_BACKEND, flag="--max-reasks", metavar="N", cli_type=int, cache=True,
+        _BY_BACKEND, number="int", flag="--max-reasks", metavar="N", minimum=0, cache=True,
         help="Re-asks when the output is invalid or a quote is not in the text [default 2; 0 local and rules].",
     )
     timeout: float = setting(
-        _BY_BACKEND, flag="--timeout", metavar="SECONDS", cli_type=float,
+        _BY_BACKEND, number="float", positive=True, flag="--timeout", metavar="SECONDS",
         cache="how long to wait, not what is answered",
         help="Seconds for the whole article, every attempt and every byte included [default 300; 1800 local].",
     )
     request_timeout: float = setting(
-        120.0, cache="how long to wait, not what is answered", help="Seconds for one HTTP request.",
+        120.0, number="float", positive=True, cache="how long to wait, not what is answered", help="Seconds for one HTTP request.",
     )
     max_tokens: int = setting(
-        4096, flag="--max-tokens", metavar="N", cli_type=int, cache=True,
+        4096, number="int", flag="--max-tokens", metavar="N", minimum=1, cache=True,
         help="Output token budget; doubled once if the answer is cut off [default 4096].",
     )
-    temperature: float = setting(0.0, cache=True, help="Sampling temperature (0: the same answer each time).")
+    temperature: float = setting(0.0, number="float", minimum=0, maximum=2, cache=True, help="Sampling temperature (0: the same answer each time).")
     chunk_tokens: int | None = setting(
-        None, flag="--chunk-tokens", metavar="N", cli_type=int, cache=True,
+        None, number="int", flag="--chunk-tokens", metavar="N", minimum=100, cache=True,
         help="Article tokens per model call; longer articles are split [default 12000; 2500 local].",
     )
     mode: Mode = setting(
@@ -208,13 +213,13 @@ class Settings:
         help="A folder with your own copies of the prompt templates (prompts/*.md).",
     )
     rpm: int | None = setting(
-        None, flag="--rpm", metavar="N", cli_type=int, commands=("batch",),
+        None, number="int", flag="--rpm", metavar="N", minimum=1, commands=("batch",),
         cache="pacing decides when a request is sent, not what it asks",
         help="Requests per minute to pace live calls by, when the server's headers do not say (or to "
         "stay below them).",
     )
     tpm: int | None = setting(
-        None, flag="--tpm", metavar="N", cli_type=int, commands=("batch",),
+        None, number="int", flag="--tpm", metavar="N", minimum=1, commands=("batch",),
         cache="pacing decides when a request is sent, not what it asks",
         help="Tokens per minute to pace live calls by (prompt estimate + max tokens per request).",
     )
@@ -292,15 +297,10 @@ class Settings:
                 raise SettingError(name, "must be a string")  # the value itself may be secret
         if self.base_url is not None:
             _check_url(self.base_url)
-        _number("max_retries", self.max_retries, integer=True, minimum=0)
-        _number("max_reasks", self.max_reasks, integer=True, minimum=0)
-        _number("max_tokens", self.max_tokens, integer=True, minimum=1)
-        if self.chunk_tokens is not None:
-            _number("chunk_tokens", self.chunk_tokens, integer=True, minimum=100)
-        _number("retry_wait", self.retry_wait, minimum=0)
-        _number("timeout", self.timeout, minimum=0, positive=True)
-        _number("request_timeout", self.request_timeout, minimum=0, positive=True)
-        _number("temperature", self.temperature, minimum=0, maximum=2)
+        for name, d in declared().items():
+            value = getattr(self, name)
+            if d.number is not None and value is not None:
+                _number(name, value, integer=d.number == "int", minimum=d.minimum, maximum=d.maximum, positive=d.positive)
         if self.record_dir is not None and self.replay_dir is not None:
             raise SettingError(
                 "record_dir", "and replay_dir cannot be used together", "record, or replay, not both"
@@ -312,10 +312,6 @@ class Settings:
             from .prompts import check_templates
 
             check_templates(self.prompts_dir)
-        if self.rpm is not None:
-            _number("rpm", self.rpm, integer=True, minimum=1)
-        if self.tpm is not None:
-            _number("tpm", self.tpm, integer=True, minimum=1)
         if self.backend == "openai" and self.replay_dir is None and not self.api_key and not self.base_url:
             from .providers import PROVIDERS
 

@@ -193,4 +193,5 @@ def test_cli_takes_rpm_and_tpm(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert limit.rejected <= 1 and limit.admit_times[-1] - limit.admit_times[0] >= 0.4
     r = CliRunner().invoke(app, ["batch", "x.txt", "-o", str(tmp_path / "o.jsonl"), "--rpm", "0"])
-    assert r.exit_code == 2
+    assert r.exit_code == 4, r.output
+    assert "--rpm must be at least 1 (got 0)" in r.stderr, r.stderr

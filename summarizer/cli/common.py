@@ -117,7 +117,8 @@ def _option(name: str, d: Declared) -> inspect.Parameter:
     decls = [flag for flag in (d.flag, d.short) if flag]
     help_text = d.help + (f" [env {d.env}]" if d.env else "")
     option = typer.Option(*decls, metavar=d.metavar, help=help_text, show_default=False)
-    annotation = Annotated[Optional[d.cli_type], option]  # type: ignore[name-defined]
+    kind = {"int": int, "float": float}.get(d.number or "", d.cli_type)
+    annotation = Annotated[Optional[kind], option]  # type: ignore[valid-type]
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
 
 
