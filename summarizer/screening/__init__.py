@@ -4,12 +4,14 @@
     screener = Screener.from_options(lists=["sdn.csv"])        # or url="http://localhost:8000"
     hits = screener.screen([("Abdolhossein Khedri", "person", [])])[0]
 
-One `Screener` holds its list indexes (parsed once, cached on disk by file hash) and is shared
-by every article of a batch. Library code: raises `ScreeningError`, never prints.
-Modules: `formats` (detect + parse list files), `index` (tables + disk cache), `normalize`
-(rigour-based keys and the normalisation ladder), `match` (scoring, `why`), `yente` (remote
-matching), `article` (attach hits to a result), `lists` (`summarizer lists [update]`),
-`render` (hits for people: Markdown, HTML).
+One `Screener` holds its list indexes (built once per list content into an SQLite file in the
+cache, then read lazily) and is shared by every article of a batch. Library code: raises
+`ScreeningError`, never prints; entries a list file could not give are counted in `warnings`.
+Modules: `formats` (detect + stream list files), `index` (the SQLite index and its checks),
+`normalize` (rigour-based keys and the normalisation ladder), `match` (scoring, `why`),
+`scores` (rounding and strength words), `yente` (remote matching), `article` (attach hits to
+a result and say what was covered), `lists` (`summarizer lists [update]`), `render` (hits for
+people: table, Markdown, HTML).
 """
 
 from __future__ import annotations
@@ -64,6 +66,23 @@ class Screener:
         from .lists import resolve
 
         return cls(indexes=[load(resolve(str(p))) for p in lists], threshold=threshold)
+
+    def list_names(self) -> list[str]:
+        """What results name the lists screened against: "OFAC SDN (sdn.csv)", "yente host/dataset"."""
+        if self.yente is not None:
+            return [self.yente.label]
+        return [index.name for index in self.indexes]
+
+    @property
+    def warnings(self) -> list[str]:
+        """Entries the list files could not give (skipped, with where and why), per list."""
+        out = []
+        for index in self.indexes:
+            if index.skipped:
+                more = index.skipped - len(index.warnings)
+                shown = "; ".join(index.warnings) + (f"; and {more} more" if more > 0 else "")
+                out.append(f"{index.name}: {index.skipped} entr{'ies' if index.skipped > 1 else 'y'} skipped: {shown}")
+        return out
 
     def screen(self, queries: Sequence[Query]) -> list[list[Hit]]:
         """Hits per query (best first, at or above the threshold), in query order."""
