@@ -49,7 +49,7 @@ from .common import (
     settings_from,
 )
 from .logs import NoLog, RunLog
-from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
+from .screen import ScreenAll, ScreeningNotes, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
 
 
 class Engine(StrEnum):
@@ -185,6 +185,9 @@ def batch(
         )
         signals: list[int] = []
         summarizer = RunLog("batch", settings, off=no_log).wrap(summarizer, item=current_id.get)  # history
+        notes = ScreeningNotes()
+        if screener is not None:
+            summarizer = notes.wrap(summarizer)  # what screening left out, said once at the end
 
         async def main() -> Any:
             """The run; SIGINT and SIGTERM cancel it (in-flight articles, then the tally), a
@@ -216,6 +219,7 @@ def batch(
                 await summarizer.aclose()
 
         tally = asyncio.run(main())
+        notes.report()
         if tally is None:
             raise KeyboardInterrupt
     if not tally.all_ok:

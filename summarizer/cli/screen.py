@@ -72,6 +72,43 @@ def screening_note(result: Any) -> str | None:
     return f"screening: {summary.screened} name(s) screened, {summary.not_screened} not: {summary.reason}"
 
 
+class ScreeningNotes:
+    """A batch's results whose screening left something out, told in one stderr line at the end
+    (each result's own `screening.reason` says which and why)."""
+
+    def __init__(self) -> None:
+        self.nothing: list[str] = []
+        self.partial: list[str] = []
+
+    def wrap(self, summarizer: Any) -> Any:
+        return _Noting(summarizer, self)
+
+    def note(self, result: Any, source: str) -> None:
+        summary = getattr(result, "screening", None)
+        if summary is not None and summary.reason is not None:
+            (self.nothing if summary.screened == 0 else self.partial).append(source)
+
+    def report(self) -> None:
+        for label, sources in (("nothing screened", self.nothing), ("only part screened", self.partial)):
+            if sources:
+                shown = ", ".join(sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
+                err(f"screening: {label} in {len(sources)} article(s): {shown} (see `screening.reason` in the output)")
+
+
+class _Noting:
+    def __init__(self, inner: Any, notes: ScreeningNotes) -> None:
+        self.inner = inner
+        self.notes = notes
+
+    async def arun(self, article: Any) -> Any:
+        result = await self.inner.arun(article)
+        self.notes.note(result, str(getattr(article, "source", None) or result.provenance.source or "?"))
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
 def _names(names: list[str]) -> list[str]:
     """Names from the command line, or one per line from stdin when none (or `-`) is given."""
     if names and names != ["-"]:

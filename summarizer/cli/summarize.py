@@ -37,7 +37,7 @@ from .common import (
     write_output,
 )
 from .logs import NoLog, RunLog
-from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
+from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from, screening_note
 
 
 def summarize(
@@ -117,6 +117,8 @@ def summarize(
             from ..screening.article import apply
 
             apply(result, result.text if result.text is not None else article.text, screener, mentions=screen_all)
+            if (note := screening_note(result)) is not None:
+                err(note)
         if verbose:
             p = result.provenance
             err(
