@@ -44,6 +44,7 @@ SDN_TYPES = {"individual": "person", "vessel": "vessel", "aircraft": "aircraft",
 ALT_KINDS = {"aka": "a.k.a.", "fka": "f.k.a.", "nka": "n.k.a."}
 SNIFF_BYTES = 64 * 1024
 MAX_LINE = 16 * 1024 * 1024  # one FtM entity; OpenSanctions' largest are well under 1 MiB
+MAX_FIELD = 128 * 1024  # one CSV cell (the csv module's default limit); OFAC's longest Remarks are a few KiB
 MAX_WARNINGS = 20  # skipped entries named one by one; the rest are counted
 
 # Entity ids that may go into a URL path as they are: OpenSanctions ids ("NK-...", "ofac-123",
@@ -191,8 +192,9 @@ def _open_text(path: Path) -> TextIO:
 
 
 def _csv_stream(reader: Any, parsed: ParsedList, path: Path) -> Iterator[tuple[int, Any]]:
-    """Rows of a csv reader with their line numbers; a row the csv module cannot read (a field
-    over its 128 KiB limit) is skipped with a warning, and reading goes on."""
+    """Rows of a csv reader with their line numbers; a row the csv module cannot read, or with a
+    field over MAX_FIELD, is skipped with a warning, and reading goes on. (The csv module's own
+    limit is process-wide state that other libraries change: followthemoney raises it.)"""
     while True:
         try:
             row = next(reader)
@@ -200,6 +202,10 @@ def _csv_stream(reader: Any, parsed: ParsedList, path: Path) -> Iterator[tuple[i
             return
         except csv.Error as exc:
             parsed.skip(f"{path.name} line {reader.line_num}", f"unreadable CSV row ({exc})")
+            continue
+        cells = row.values() if isinstance(row, dict) else row
+        if any(isinstance(c, str) and len(c) > MAX_FIELD for c in cells):
+            parsed.skip(f"{path.name} line {reader.line_num}", f"a field over {MAX_FIELD >> 10} KiB")
             continue
         yield reader.line_num, row
 
