@@ -194,7 +194,6 @@ def test_country_targets_are_not_screened_and_say_so() -> None:
     if target is None or target.kind != "country":  # the rules baseline may not name it: build it
         from summarizer.schema import Mention, SanctionsTarget
 
-        text = "Sanctions on Iran were tightened."
         result.sanctions_targets = [SanctionsTarget(name="Iran", kind="country", country=None, imposed_by=None,
                                                     mention=Mention(start=13, end=17, text="Iran"))]
     summary = apply(result, "Sanctions on Iran were tightened.", Screener.from_options([SLICE]))
