@@ -263,9 +263,17 @@ def _candidates(index: ListIndex, name: str, types: tuple[str, ...]) -> list[tup
     sharing the rarest keys with `name`, of a compatible type, best first (ties by position,
     so the same query always gets the same candidates)."""
     postings = index.postings(keys(name))
-    rare = [k for k in postings if len(postings[k]) <= MAX_POSTING] or list(postings)
+    rare = [k for k in postings if len(postings[k]) <= MAX_POSTING]
     weight: dict[int, float] = {}
-    for k in rare:
+    if not rare and len(postings) > 1:
+        # every word is common (Mohammad Hassan): only names sharing the two rarest count
+        first, second = sorted(postings, key=lambda k: len(postings[k]))[:2]
+        both = set(postings[first]).intersection(postings[second])
+        for k in postings:
+            w = index.idf(len(postings[k]))
+            for pos in both.intersection(postings[k]) if k not in (first, second) else both:
+                weight[pos] = weight.get(pos, 0.0) + w
+    for k in rare or ([] if weight else list(postings)):
         w = index.idf(len(postings[k]))
         for pos in postings[k]:
             weight[pos] = weight.get(pos, 0.0) + w
