@@ -105,7 +105,7 @@ def _process(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, rss
 
 
-def cli_screen(path: Path, runs: int = 7) -> list[tuple[str, float, str]]:
+def cli_screen(path: Path, runs: int = 3) -> list[tuple[str, float, str]]:
     """`summarizer screen "Mahan Air" --screen LIST`, warm, against `python -c pass`, interleaved."""
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "SUMMARIZER_CACHE_DIR": cache, "PYTHONPATH": str(ROOT)}

@@ -162,11 +162,16 @@ def _score_symbolic(query: Name, result: Name) -> tuple[float, list[Alignment]]:
     return best, best_matches
 
 
-def _stop(parts: Iterable[Any]) -> bool:
+@lru_cache(maxsize=1)
+def _stop_tag() -> Any:
     from rigour.names import NamePartTag
 
+    return NamePartTag.STOP
+
+
+def _stop(parts: Iterable[Any]) -> bool:
     parts = list(parts)
-    return len(parts) == 1 and parts[0].tag == NamePartTag.STOP
+    return len(parts) == 1 and parts[0].tag == _stop_tag()
 
 
 def _score_object(query: str, listed: str) -> tuple[float, str]:
@@ -219,13 +224,14 @@ def score_name(
 ) -> tuple[float, str]:
     """How well `query` matches one listed name (0..1), and how, in words.
 
-    A listed person compared with a query not known to be a person (`query_kind` None: `screen`
-    without --kind, `--screen-all` speakers) is first scored without rigour's taggers; only a
-    candidate within `SYMBOL_MARGIN` of the threshold is scored again with them (name variants
-    such as Mohammed ~ Muhammad). So an organisation's name does not make rigour build its
-    person-name tagger (5-13 s and ~450 MB, once per process). The price, measured on 900 names
-    in docs/screening.md: a name variant that lifts a score by more than the margin is missed
-    when the kind is unknown (1 of 900: "Eric Chan" ~ CHEN, Eric, 0.94 with --kind person).
+    Names are first scored without rigour's taggers; only a candidate within `SYMBOL_MARGIN` of
+    the threshold is scored again with them (name variants such as Mohammed ~ Muhammad, legal
+    forms, place names). A listed person compared with a query known to be a person is always
+    scored in full. So an organisation's name does not make rigour build its person-name tagger
+    (5-13 s and ~450 MB, once per process), and a far-off candidate costs no tagger at all. The
+    price, measured on 900 names in docs/screening.md: a name variant that lifts a score by more
+    than the margin is missed when the kind is unknown (1 of 900: "Eric Chan" ~ CHEN, Eric,
+    found at 0.94 with --kind person).
     """
     steps = explain_equal(query, listed)
     if steps is not None:
@@ -234,7 +240,7 @@ def score_name(
         if is_tail_number(query) or is_tail_number(listed):
             return 0.0, ""  # a registration mark is an identifier: equal (above) or another aircraft
         return _score_object(query, listed)
-    if entry_type == "person" and query_kind != "person":
+    if entry_type != "person" or query_kind != "person":
         plain = _score_analyzed(query, listed, entry_type, symbols=False)
         if plain[0] < threshold - SYMBOL_MARGIN:
             return plain
