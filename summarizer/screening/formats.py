@@ -430,6 +430,9 @@ def _split(cell: str | None) -> list[str]:
 
 
 def _newer(current: str | None, candidate: object) -> str | None:
+    """The later of two ISO dates (the candidate checked only when it would be the later one)."""
+    if not isinstance(candidate, str) or (current is not None and candidate[:10] <= current):
+        return current
     day = _iso_date(candidate)
     return day if day is not None and (current is None or day > current) else current
 
