@@ -390,3 +390,12 @@ def test_render_helpers_escape_and_link_only_http() -> None:
     md = hits_markdown([{**hit, "url": "https://x.example/e"}])
     assert md[0].startswith("- **0.91 strong** [x](") and "listed as \\<script" in md[0] and "(<https://x.example/e>)" in md[0] and "a\\|b" in md[0]
     assert hits_markdown(None) == []
+
+
+def test_a_screener_answers_a_repeated_name_from_memory_with_fresh_copies() -> None:
+    screener = Screener.from_options([SLICE])
+    first = screener.screen([("Mahan Air", "organization", [])])[0]
+    first[0].score = 0.0  # a caller changing its hits changes nobody else's
+    again = screener.screen([("Mahan Air", "organization", [])])[0]
+    assert [h.entry_id for h in again] == ["12927"] and again[0].score == 1.0
+    assert len(screener._answers) == 1

@@ -16,6 +16,8 @@ people: table, Markdown, HTML).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     from .yente import YenteClient
 
 Query = tuple[str, "str | None", "list[tuple[Identifier, str]]"]
+CACHE_SIZE = 20_000  # distinct queries whose answers a Screener keeps
+_cache_lock = threading.Lock()
 """(name, target kind or None, strong identifiers found near it with where they were found)"""
 
 
@@ -40,6 +44,7 @@ class Screener:
     indexes: list[ListIndex] = field(default_factory=list)
     yente: YenteClient | None = None
     threshold: float = DEFAULT_THRESHOLD
+    _answers: OrderedDict[tuple[object, ...], list[Hit]] = field(default_factory=OrderedDict, repr=False)
 
     @classmethod
     def from_options(
@@ -85,17 +90,32 @@ class Screener:
         return out
 
     def screen(self, queries: Sequence[Query]) -> list[list[Hit]]:
-        """Hits per query (best first, at or above the threshold), in query order."""
+        """Hits per query (best first, at or above the threshold), in query order.
+
+        Local lists: the answers to the last `CACHE_SIZE` distinct queries are kept, so a name
+        that comes back article after article in a batch is matched once (the lists cannot
+        change under a Screener: an index is one list content)."""
         if self.yente is not None:
             return self.yente.match(list(queries))
         out = []
         for name, kind, idents in queries:
-            hits = [
-                h
-                for index in self.indexes
-                for h in screen_name(index, name, kind, threshold=self.threshold, context_identifiers=idents)
-            ]
-            out.append(sorted(hits, key=lambda h: -h.score))  # stable: identifier hits stay first at 1.0
+            key = (name, kind, tuple((i.key, where) for i, where in idents))
+            with _cache_lock:
+                cached = self._answers.get(key)
+                if cached is not None:
+                    self._answers.move_to_end(key)
+            if cached is None:
+                hits = [
+                    h
+                    for index in self.indexes
+                    for h in screen_name(index, name, kind, threshold=self.threshold, context_identifiers=idents)
+                ]
+                cached = sorted(hits, key=lambda h: -h.score)  # stable: identifier hits stay first at 1.0
+                with _cache_lock:
+                    self._answers[key] = cached
+                    if len(self._answers) > CACHE_SIZE:
+                        self._answers.popitem(last=False)
+            out.append([h.model_copy() for h in cached])
         return out
 
 
