@@ -229,8 +229,8 @@ def score_name(
     forms, place names). A listed person compared with a query known to be a person is always
     scored in full. So an organisation's name does not make rigour build its person-name tagger
     (5-13 s and ~450 MB, once per process), and a far-off candidate costs no tagger at all. The
-    price, measured on 900 names in docs/screening.md: a name variant that lifts a score by more
-    than the margin is missed when the kind is unknown (1 of 900: "Eric Chan" ~ CHEN, Eric,
+    price, measured on 693 names in docs/screening.md: a name variant that lifts a score by more
+    than the margin is missed when the kind is unknown (1 of 693: "Eric Chan" ~ CHEN, Eric,
     found at 0.94 with --kind person).
     """
     steps = explain_equal(query, listed)
