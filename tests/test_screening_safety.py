@@ -57,12 +57,12 @@ PERSON = {"id": "NK-ok", "schema": "Person", "caption": "John Smith", "propertie
 
 
 def test_screen_table_prints_no_control_characters_from_query_list_or_server(tmp_path: Path) -> None:
-    hostile = _ftm(tmp_path / "e.ftm.json", {**PERSON, "caption": f"John Smith{ESC}[2J",
-                                             "properties": {"name": [f"John Smith{ESC}[2J", f"{ESC}]8;;http://evil{ESC}\\John Smith"]}})
-    res = runner.invoke(app, ["screen", "John Smith", f"Nobody{ESC}]0;owned\x07", "--screen", str(hostile), "-f", "table",
-                              "--kind", "person"])
+    # an organisation: a person would make rigour build its person-name tagger (slow, not the point)
+    hostile = _ftm(tmp_path / "e.ftm.json", {**PERSON, "schema": "Company", "caption": f"Acme Trading{ESC}[2J",
+                                             "properties": {"name": [f"Acme Trading{ESC}[2J", f"{ESC}]8;;http://evil{ESC}\\Acme Trading"]}})
+    res = runner.invoke(app, ["screen", "Acme Trading", f"Nobody{ESC}]0;owned\x07", "--screen", str(hostile), "-f", "table"])
     assert res.exit_code == 0, res.output
-    assert "John Smith" in res.stdout and "NK-ok" in res.stdout
+    assert "Acme Trading" in res.stdout and "NK-ok" in res.stdout
     assert ESC not in res.stdout and "\x07" not in res.stdout, "a control character reached the terminal"
     evil = [{**ENTITIES[0], "caption": f"Khedri{ESC}[2J{ESC}]8;;http://x{ESC}\\"}]
     with FakeYente(evil) as yente:
@@ -294,7 +294,7 @@ def _bomb(header: bytes, row: bytes, decoded_bytes: int) -> bytes:
 
 def test_a_compression_bomb_stops_within_its_first_megabytes(serve: type[_Mirror], tmp_path: Path) -> None:
     rows = SLICE.read_bytes().split(b"\r\n")
-    serve.body = _bomb(b"\r\n".join(rows[:10]) + b"\r\n", rows[5] + b"\r\n", 400 << 20)
+    serve.body = _bomb(b"\r\n".join(rows[:10]) + b"\r\n", rows[5] + b"\r\n", 100 << 20)
     serve.encoding = "gzip"
     assert len(serve.body) < 4 << 20
     t0 = time.monotonic()
