@@ -191,6 +191,22 @@ class ScreeningHit(BaseModel):
     url: str | None = None
 
 
+class ScreeningSummary(BaseModel):
+    """What screening covered in one result, so an empty result never looks clean by accident.
+
+    `screened`: distinct names sent to the lists; `not_screened`: named parties of the output
+    that were not (country targets, and with scope "targets" the speakers, accusers and
+    accused); `hits`: list entries matched, over the screened names; `reason`: why something
+    was not screened, or null when everything named was (see docs/screening.md)."""
+
+    lists: builtins.list[str]
+    scope: Literal["targets", "all"]
+    screened: int
+    not_screened: int
+    hits: int
+    reason: str | None = None
+
+
 class _Screened(BaseModel):
     """A `screening` list that is set only when screening ran (--screen / screening=);
     [] means screened, nothing matched. Without screening the key is not output at all."""
@@ -322,6 +338,9 @@ class ArticleSummary(BaseModel):
     text: str | None = Field(
         default=None,
         description="The article text the offsets index, included when it differs from the input file (HTML).",
+    )
+    screening: ScreeningSummary | None = Field(
+        default=None, description="What sanctions screening covered; null when screening was not asked for."
     )
 
     def spans(self) -> list[Span]:

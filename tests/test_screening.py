@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -151,13 +153,19 @@ def test_a_broken_sdn_row_names_its_line(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- index cache
 
 
+def _cache_files(sha: str) -> list[Path]:
+    return sorted(index_mod.cache_dir().glob(f"{sha}-v*.sqlite"))
+
+
 def test_index_is_cached_by_content_hash(tmp_path: Path) -> None:
     copy = tmp_path / "list.csv"
     shutil.copy(SLICE, copy)
     first = index_mod.load(copy)
     assert not first.cached
-    cache_files = list(index_mod.cache_dir().glob(f"{first.sha256}-v*.pickle"))
-    assert len(cache_files) == 1
+    cache_files = _cache_files(first.sha256)
+    assert len(cache_files) == 1, cache_files
+    # the file is named by the list's hash and by its own: the checksum checked before opening
+    assert cache_files[0].name.split(".")[1] == hashlib.sha256(cache_files[0].read_bytes()).hexdigest()
     index_mod.forget()
     second = index_mod.load(copy)
     assert second.cached and len(second.entries) == len(first.entries)
@@ -173,11 +181,76 @@ def test_index_is_cached_by_content_hash(tmp_path: Path) -> None:
 
 def test_a_corrupt_cache_file_is_a_miss(tmp_path: Path) -> None:
     first = index_mod.load(SLICE)
-    cache_file = next(index_mod.cache_dir().glob(f"{first.sha256}-v*.pickle"))
-    cache_file.write_bytes(b"not a pickle")
+    cache_file = _cache_files(first.sha256)[0]
+    cache_file.write_bytes(cache_file.read_bytes()[:-100] + b"x" * 100)  # same name, other bytes
     index_mod.forget()
     again = index_mod.load(SLICE)
     assert not again.cached and len(again.entries) == 32
+
+
+def test_a_pickle_in_the_cache_is_never_loaded(tmp_path: Path) -> None:
+    """A crafted pickle named like the old cache ran a command on the next `screen`."""
+    import pickle
+
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, ...]:
+            return (os.system, (f"touch {marker}",))
+
+    sha = index_mod._list_hash(SLICE)[0]
+    index_mod.cache_dir().mkdir(parents=True, exist_ok=True)
+    for name in (f"{sha}-v1.pickle", f"{sha}-v2.pickle", f"{sha}-v2.{'0' * 64}.sqlite"):
+        (index_mod.cache_dir() / name).write_bytes(pickle.dumps(Evil()))
+    index = index_mod.load(SLICE)
+    assert not marker.exists(), "a pickle from the cache directory was executed"
+    assert not index.cached and ids(screen_name(index, "Mahan Air", "organization")) == ["12927"]
+
+
+def _forge(sha: str, change: str) -> Path:
+    """A cache file of our own format with one change made to it, renamed to a valid checksum."""
+    import sqlite3
+
+    index_mod.load(SLICE)
+    good = _cache_files(sha)[0]
+    forged = good.with_name("forged.sqlite")
+    shutil.copy(good, forged)
+    db = sqlite3.connect(forged)
+    db.executescript(change)
+    db.commit()
+    db.close()
+    good.unlink()
+    final = good.with_name(f"{sha}-v{index_mod.INDEX_VERSION}.{hashlib.sha256(forged.read_bytes()).hexdigest()}.sqlite")
+    forged.rename(final)
+    index_mod.forget()
+    return final
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "CREATE VIEW v AS SELECT 1",
+        "CREATE TRIGGER t AFTER INSERT ON meta BEGIN SELECT 1; END",
+        "CREATE TABLE extra (x)",
+        "UPDATE meta SET value = '1' WHERE key = 'version'",
+    ],
+)
+def test_a_cache_file_with_anything_else_in_it_is_a_miss(change: str) -> None:
+    sha = index_mod._list_hash(SLICE)[0]
+    _forge(sha, change)
+    again = index_mod.load(SLICE)
+    assert not again.cached, f"a cache file changed by {change!r} was used"
+    assert len(again.entries) == 32
+
+
+def test_values_of_the_wrong_type_in_a_cache_file_are_refused() -> None:
+    sha = index_mod._list_hash(SLICE)[0]
+    forged = _forge(sha, "UPDATE entries SET name = x'00ff' WHERE entry_id = '12927'")
+    index = index_mod.load(SLICE)
+    assert index.cached  # the file is well-formed: its checks pass, its values are checked on use
+    with pytest.raises(ScreeningError, match="is damaged") as exc:
+        screen_name(index, "Mahan Air", "organization")
+    assert str(forged) in exc.value.one_line() and "delete it" in exc.value.one_line()
 
 
 # --------------------------------------------------------------------------- matching
@@ -315,5 +388,14 @@ def test_render_helpers_escape_and_link_only_http() -> None:
     assert 'href="https://sanctionssearch.ofac.treas.gov/Details.aspx?id=1"' in good and 'rel="noopener' in good
     assert hits_html(None) == "" and "no list match" in hits_html([])
     md = hits_markdown([{**hit, "url": "https://x.example/e"}])
-    assert md[0].startswith("- **0.91** [") and "(<https://x.example/e>)" in md[0] and "a\\|b" in md[0]
+    assert md[0].startswith("- **0.91 strong** [x](") and "listed as \\<script" in md[0] and "(<https://x.example/e>)" in md[0] and "a\\|b" in md[0]
     assert hits_markdown(None) == []
+
+
+def test_a_screener_answers_a_repeated_name_from_memory_with_fresh_copies() -> None:
+    screener = Screener.from_options([SLICE])
+    first = screener.screen([("Mahan Air", "organization", [])])[0]
+    first[0].score = 0.0  # a caller changing its hits changes nobody else's
+    again = screener.screen([("Mahan Air", "organization", [])])[0]
+    assert [h.entry_id for h in again] == ["12927"] and again[0].score == 1.0
+    assert len(screener._answers) == 1

@@ -269,3 +269,39 @@ def test_every_screening_command_in_the_readme_runs(yente: FakeYente, monkeypatc
             continue
         assert result.exit_code == 0, (line, result.output)
         assert result.stdout.strip(), line
+
+
+# --------------------------------------------------------------------------- reading hits
+
+
+def test_table_leads_with_the_matched_name_says_strength_and_keeps_urls_whole() -> None:
+    result = runner.invoke(app, ["screen", "Homa", "Jahan Destination Travel and Tourism LLC", "--kind", "organization",
+                                 "--screen", str(SLICE), "-f", "table"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "1.00 exact" in out and "weak" in out, out
+    # the alias that matched comes first, the entry's own name after it
+    homa_row = next(line for line in out.splitlines() if "HOMA" in line and "Homa" in line)
+    assert homa_row.index("HOMA") < homa_row.index("IRAN AIR"), homa_row
+    # every URL is printed whole on one line under the table
+    urls = [line for line in out.splitlines() if "https://" in line]
+    assert urls and all(line.startswith("[") and line.rstrip().endswith(tuple("0123456789")) for line in urls), urls
+    assert len({u.split()[-1] for u in urls}) == len(urls)
+
+
+def test_one_rounding_everywhere() -> None:
+    result = runner.invoke(app, ["screen", "Mahan Air", "Jahan Destination Travel and Tourism LLC", "--screen", str(SLICE)])
+    for row in json.loads(result.stdout):
+        for hit in row["screening"]:
+            assert hit["score"] == round(hit["score"], 2), hit
+            if "score " in hit["why"]:
+                assert hit["why"].endswith(f"score {hit['score']:.2f}"), hit
+
+
+def test_lists_shows_the_date_the_file_gives() -> None:
+    result = runner.invoke(app, ["lists", "--screen", str(LISTS / "targets.simple.csv"), "--screen", str(SLICE)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "data as of 2024-05-03" in lines[0]  # the newest last_seen in the file
+    assert "publication date not in the file" in lines[1]  # sdn.csv has none; never the copy's mtime
+    assert "file date" not in result.stdout

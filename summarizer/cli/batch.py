@@ -36,7 +36,7 @@ from .common import (
     with_model_options,
 )
 from .logs import NoLog, RunLog
-from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
+from .screen import ScreenAll, ScreeningNotes, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
 
 
 class Engine(StrEnum):
@@ -154,9 +154,17 @@ def batch(
 
         # the library's client: the results cache (as `summarize` uses it), then screening
         log = RunLog("batch", settings, off=no_log)  # every article in the history
+        history = log.hook(item=current_id.get)
+        notes = ScreeningNotes()  # what screening left out, said once at the end
+
+        def finished(article: Any, outcome: Any, elapsed_s: float) -> None:
+            history(article, outcome, elapsed_s)
+            if screener is not None and not isinstance(outcome, BaseException):
+                notes.note(outcome, str(current_id.get()))
+
         summarizer = Summarizer(
             settings, cache=use_cache, screening=screener, screen_all=screen_all, on_event=on_event,
-            on_finish=log.hook(item=current_id.get),
+            on_finish=finished,
         )
         signals: list[int] = []
 
@@ -193,6 +201,7 @@ def batch(
                     log.close()
 
         tally = asyncio.run(main())
+        notes.report()
         if tally is None:
             raise KeyboardInterrupt
     if not tally.all_ok:

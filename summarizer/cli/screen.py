@@ -14,7 +14,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import Command, Debug, errors_to_exit, write_output
+from ..terminal import clean
+from .common import Command, Debug, err, errors_to_exit, write_output
 
 ScreenLists = Annotated[
     Optional[list[str]],
@@ -54,7 +55,41 @@ def screener_from(lists: list[str] | None, url: str | None, threshold: float | N
     from ..screening.article import check_mentions
 
     check_mentions(screen_all)
-    return Screener.from_options(lists or [], url, threshold=threshold)
+    screener = Screener.from_options(lists or [], url, threshold=threshold)
+    for warning in screener.warnings:
+        err(f"warning: {warning}")
+    return screener
+
+
+def screening_note(result: Any) -> str | None:
+    """The stderr line for a screened result whose screening left something out, else None:
+    an analyst must never read "no hits" where nothing (or only part) was screened."""
+    summary = getattr(result, "screening", None)
+    if summary is None or summary.reason is None:
+        return None
+    if summary.screened == 0:
+        return f"screening: nothing screened: {summary.reason}"
+    return f"screening: {summary.screened} name(s) screened, {summary.not_screened} not: {summary.reason}"
+
+
+class ScreeningNotes:
+    """A batch's results whose screening left something out, told in one stderr line at the end
+    (each result's own `screening.reason` says which and why)."""
+
+    def __init__(self) -> None:
+        self.nothing: list[str] = []
+        self.partial: list[str] = []
+
+    def note(self, result: Any, source: str) -> None:
+        summary = getattr(result, "screening", None)
+        if summary is not None and summary.reason is not None:
+            (self.nothing if summary.screened == 0 else self.partial).append(source)
+
+    def report(self) -> None:
+        for label, sources in (("nothing screened", self.nothing), ("only part screened", self.partial)):
+            if sources:
+                shown = ", ".join(sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
+                err(f"screening: {label} in {len(sources)} article(s): {shown} (see `screening.reason` in the output)")
 
 
 def _names(names: list[str]) -> list[str]:
@@ -135,14 +170,31 @@ def lists_cmd(
             return
         for name, path in shown:
             index = load(path)
-            info = source_info(path)
-            when = f"downloaded {info['downloaded'][:10]}" if info.get("downloaded") else f"file date {index.date}"
-            if index.date and info.get("downloaded") is None and index.format == "ofac-sdn-xml":
-                when = f"published {index.date}"
             sys.stdout.write(
-                f"{name}: {index.label}, {index.format}, {when}, {len(index.entries)} entries, "
-                f"{len(index.names)} names, {path}\n"
+                clean(
+                    f"{name}: {index.label}, {index.format}, {_when(index, source_info(path))}, "
+                    f"{index.n_entries} entries, {index.n_names} names, {path}"
+                )
+                + "\n"
             )
+
+
+def _when(index: Any, info: dict[str, str]) -> str:
+    """The list's date as the publisher gives it: in the file (sdn.xml's Publish_Date,
+    OpenSanctions' newest last_seen), else the download's Last-Modified; the download date
+    as a last resort, and never the copy's mtime (a copy is not a publication)."""
+    if index.date:
+        return f"{index.date_kind} {index.date}"
+    from email.utils import parsedate_to_datetime
+
+    said = ["publication date not in the file"]
+    try:
+        said.append(f"last modified {parsedate_to_datetime(info.get('last_modified', '')).date().isoformat()} on the server")
+    except (TypeError, ValueError, IndexError):
+        pass
+    if info.get("downloaded"):
+        said.append(f"downloaded {info['downloaded'][:10]}")
+    return "; ".join(said)
 
 
 @lists_app.command("update", cls=Command)
@@ -158,14 +210,22 @@ def lists_update(
     """Download the current OFAC and OpenSanctions lists into the user data dir (atomically)."""
     with errors_to_exit(debug):
         from ..errors import ScreeningError
-        from ..screening.lists import data_dir, update
+        from ..screening.lists import check_sources, check_timeout, data_dir, update
 
+        try:
+            check_timeout(timeout)
+        except ScreeningError as exc:
+            raise typer.BadParameter(exc.one_line(), param_hint="--timeout") from None
         urls: dict[str, str] = {}
         for item in source or []:
             key, sep, value = item.partition("=")
             if not sep or not key or not value:
                 raise typer.BadParameter("use NAME=URL, e.g. ofac-sdn=https://mirror.example/sdn.csv", param_hint="--source")
             urls[key] = value
+        try:
+            check_sources(urls)
+        except ScreeningError as exc:
+            raise typer.BadParameter(exc.one_line(), param_hint="--source") from None
         results = update(names, urls=urls, timeout=timeout)
         for name, error in results:
             sys.stdout.write(f"{name}: {'updated in ' + str(data_dir() / name) if error is None else 'not updated: ' + error}\n")

@@ -24,7 +24,7 @@ from .common import (
     write_output,
 )
 from .logs import NoLog, RunLog
-from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from
+from .screen import ScreenAll, ScreenLists, ScreenThreshold, ScreenUrl, screener_from, screening_note
 
 
 @with_model_options("summarize")
@@ -77,6 +77,8 @@ def summarize(
                 result = run_with_status(status, summarizer.run, article)
         finally:
             log.close()
+        if (note := screening_note(result)) is not None:
+            err(note)
         if verbose:
             p = result.provenance
             err(

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from ..schema import ScreeningSummary
 from . import Query, Screener
 from .entries import Identifier, find_identifiers
 from .match import Hit
@@ -56,7 +57,7 @@ def screen_parties(
 
 
 # Named fields that `--screen-all` screens, as (list attribute, name field, mention field, kind).
-# Their hits go on the mention object (issue 10's `Mention` spans), which must have `screening`.
+# Their hits go on the mention object (a `Mention` span), which must have `screening`.
 MENTION_FIELDS = (
     ("quotes", "speaker", "speaker_mention", None),
     ("allegations", "alleged_by", "alleged_by_mention", None),
@@ -64,32 +65,69 @@ MENTION_FIELDS = (
 )
 
 
-def apply(result: Any, text: str, screener: Screener, *, mentions: bool = False) -> None:
-    """Screen a result's sanctions targets (and with `mentions`, its named mentions) in place.
+def apply(result: Any, text: str, screener: Screener, *, mentions: bool = False) -> ScreeningSummary:
+    """Screen a result's sanctions targets (and with `mentions`, its named mentions) in place,
+    and say what was covered in `result.screening` (also returned).
 
-    Each target gets `screening` (best first, [] when nothing matched), so the output says the
-    target was screened. All names of the article go to the screener in one call (one HTTP
-    request for yente). Raises ScreeningError; the result is untouched if screening fails.
+    Each screened target gets `screening` (best first, [] when nothing matched). A country
+    target is not screened (lists name countries in their programs, not as entries) and keeps
+    `screening` unset; it counts as not screened, as do speakers, accusers and accused when
+    `mentions` is off. A name asked about twice in one article is screened once. All names of
+    the article go to the screener in one call (one HTTP request for yente). Raises
+    ScreeningError; the result is untouched if screening fails.
     """
-    parties: list[tuple[str, str | None, Any]] = []
-    owners: list[Any] = []
+    queries: dict[tuple[str, str | None], tuple[Any, list[Any]]] = {}  # (name, kind) -> (first mention, owners)
+    countries: set[str] = set()
     for target in result.sanctions_targets:
-        parties.append((target.name, target.kind, target.mention))
-        owners.append(target)
-    if mentions:
-        for attr, field, mention_field, kind in MENTION_FIELDS:
-            for item in getattr(result, attr):
-                name, mention = getattr(item, field), getattr(item, mention_field, None)
-                if name and mention is not None:
-                    parties.append((name, kind, mention))
-                    owners.append(mention)
-    hits = screen_parties(screener, text, parties)
-    for owner, found in zip(owners, hits, strict=True):
-        owner.screening = list(found)
+        if target.kind == "country":
+            countries.add(target.name.casefold())
+            continue
+        queries.setdefault((target.name, target.kind), (target.mention, []))[1].append(target)
+    others: set[str] = set()
+    for attr, field, mention_field, kind in MENTION_FIELDS:
+        for item in getattr(result, attr):
+            name, mention = getattr(item, field), getattr(item, mention_field, None)
+            if not name or not name.strip():
+                continue
+            if mentions and mention is not None:
+                queries.setdefault((name, kind), (mention, []))[1].append(mention)
+            elif not mentions:
+                others.add(name.casefold())
+    keys = list(queries)
+    found = screen_parties(screener, text, [(name, kind, queries[(name, kind)][0]) for name, kind in keys])
+    for key, hits in zip(keys, found, strict=True):
+        for owner in queries[key][1]:
+            owner.screening = list(hits)
+    summary = ScreeningSummary(
+        lists=screener.list_names(),
+        scope="all" if mentions else "targets",
+        screened=len(keys),
+        not_screened=len(countries) + len(others),
+        hits=sum(len(h) for h in found),
+        reason=_reason(len(keys), len(countries), len(others), mentions, bool(result.sanctions_targets)),
+    )
+    result.screening = summary
+    return summary
+
+
+def _reason(screened: int, countries: int, others: int, mentions: bool, any_targets: bool) -> str | None:
+    """Why something named was not screened, in words; None when everything named was."""
+    parts = []
+    if screened == 0 and not mentions:
+        if not any_targets:
+            return "no sanctions targets named; --screen-all screens every named party"
+        parts.append("the only sanctions targets named are countries, which lists hold as programs, not entries")
+    elif screened == 0:
+        return "no named parties to screen" if not countries else "only countries named, which lists hold as programs, not entries"
+    elif countries:
+        parts.append(f"{countries} country target{'s' if countries > 1 else ''} not screened (lists hold countries as programs, not entries)")
+    if others:
+        parts.append(f"{others} other named part{'ies' if others > 1 else 'y'} not screened; --screen-all screens every named party")
+    return "; ".join(parts) or None
 
 
 def supports_mentions() -> bool:
-    """True once the schema has mention objects that can carry `screening` (issue 10)."""
+    """True when the schema has mention objects that can carry `screening`."""
     from .. import schema
 
     mention = getattr(schema, "Mention", None)

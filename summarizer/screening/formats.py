@@ -1,54 +1,90 @@
-"""Sanctions list files: recognise the format from the content, then parse it into entries.
+"""Sanctions list files: recognise the format from the content, then stream its entries.
 
 Formats (detected from the first bytes, never from the file name):
 - OFAC legacy `sdn.csv`: no header, 12 columns, `-0-` for empty; aliases (`a.k.a. 'X'`,
   `f.k.a.`, `n.k.a.`), IMO numbers and aircraft tail numbers sit inside Remarks. A sibling
   `alt.csv` (OFAC's alias file, 5 columns) in the same folder is read too when present.
-- OFAC legacy `sdn.xml` (`<sdnList>`: sdnEntry, akaList, idList, programList). OFAC's newer
-  SDN_ENHANCED / SDN_ADVANCED XML is not read (see docs/screening.md: no sample to test against).
+- OFAC legacy `sdn.xml` (`<sdnList>`: sdnEntry, akaList, idList, programList), parsed with
+  `defusedxml`: a DOCTYPE, an entity declaration or an external reference anywhere in the file
+  refuses the whole file. OFAC's newer SDN_ENHANCED / SDN_ADVANCED XML is not read.
 - OpenSanctions `targets.simple.csv` (header id, schema, name, aliases, ..., identifiers,
   sanctions, program_ids, dataset, ...; several values in a cell joined by `;`).
 - FollowTheMoney JSON lines (OpenSanctions' `entities.ftm.json`): one entity per line, schema
-  names resolved with `followthemoney`'s model; Sanction entities give their programs to the
+  names resolved with `followthemoney`'s model (imported only for these two OpenSanctions
+  formats, and only while an index is built); Sanction entities give their programs to the
   entity they point at.
-Anything else is one `ScreeningError` line saying what the file looked like.
+
+A list file is foreign input. Every value is type-checked where it is read; an entry that cannot
+be read (a field over the CSV size limit, a JSON line nested too deep, a property of the wrong
+type) is skipped and counted in `ParsedList.warnings`, and a file that is not the format at all
+is one `ScreeningError`. Parsers are generators: an index is built while the file streams by.
 
 Long module: one detector and four small parsers (OFAC CSV, OFAC XML, OpenSanctions CSV,
-FtM JSON lines) of 40 to 90 lines each that share the entry-building helpers; whoever adds or
-fixes a format looks here.
+FtM JSON lines) that share the entry-building helpers; whoever adds or fixes a format looks here.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
+from urllib.parse import quote
 
 from ..errors import ScreeningError
 from .entries import Entry, Identifier, imo_numbers, is_tail_number, unique
 
-OFAC_URL = "https://sanctionssearch.ofac.treas.gov/Details.aspx?id={id}"
-OPENSANCTIONS_URL = "https://www.opensanctions.org/entities/{id}/"
 SDN_TYPES = {"individual": "person", "vessel": "vessel", "aircraft": "aircraft", "-0-": "organization", "": "organization"}
 ALT_KINDS = {"aka": "a.k.a.", "fka": "f.k.a.", "nka": "n.k.a."}
 SNIFF_BYTES = 64 * 1024
+MAX_LINE = 16 * 1024 * 1024  # one FtM entity; OpenSanctions' largest are well under 1 MiB
+MAX_FIELD = 128 * 1024  # one CSV cell (the csv module's default limit); OFAC's longest Remarks are a few KiB
+MAX_WARNINGS = 20  # skipped entries named one by one; the rest are counted
+
+# Entity ids that may go into a URL path as they are: OpenSanctions ids ("NK-...", "ofac-123",
+# "Q7747") and OFAC's numbers. Anything else gets no link (and is escaped wherever it is shown).
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+
+
+def ofac_url(uid: str) -> str | None:
+    """OFAC's sanctions-search page of an SDN entry (numeric ids only)."""
+    return f"https://sanctionssearch.ofac.treas.gov/Details.aspx?id={uid}" if uid.isdigit() and uid.isascii() else None
+
+
+def opensanctions_url(entity_id: str) -> str | None:
+    """OpenSanctions' page of an entity, for ids of the shape OpenSanctions gives (else None)."""
+    if not _SAFE_ID.match(entity_id):
+        return None
+    return f"https://www.opensanctions.org/entities/{quote(entity_id, safe='')}/"
 
 
 @dataclass
 class ParsedList:
-    """A list file read into entries; `label` names the publisher, `date` when it was issued."""
+    """A list file being read: `entries` streams; `date`, `warnings` and `ref_programs` are
+    complete once `entries` is exhausted. `date_kind` says what the date is ("published" for
+    OFAC's publish date, "data as of" for OpenSanctions' newest `last_seen`)."""
 
     format: str
     label: str
-    entries: list[Entry]
+    entries: Iterator[Entry]
     date: str | None = None
+    date_kind: str = "published"
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skipped: int = 0
+    ref_programs: dict[str, list[str]] = field(default_factory=dict)  # entity id -> programs (FtM Sanctions)
+
+    def skip(self, where: str, why: str) -> None:
+        """Count an entry that could not be read; name the first few."""
+        self.skipped += 1
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(f"{where}: {why}")
 
 
 def detect(head: bytes) -> str | None:
@@ -62,7 +98,7 @@ def detect(head: bytes) -> str | None:
         first = text.split("\n", 1)[0]
         try:
             obj = json.loads(first)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if isinstance(obj, dict) and "schema" in obj and isinstance(obj.get("properties"), dict):
             return "ftm-jsonl"
@@ -114,15 +150,15 @@ def describe(head: bytes) -> str:
 
 
 def parse(path: Path, fmt: str) -> ParsedList:
-    """Parse `path`, already detected as `fmt`, into entries."""
+    """Start reading `path`, already detected as `fmt`; entries stream from `.entries`."""
     if fmt == "ofac-sdn-csv":
-        return parse_ofac_csv(path)
+        return _start(path, fmt, "OFAC SDN", _ofac_csv_entries)
     if fmt == "ofac-sdn-xml":
-        return parse_ofac_xml(path)
+        return _start(path, fmt, "OFAC SDN", _ofac_xml_entries)
     if fmt == "opensanctions-csv":
-        return parse_opensanctions_csv(path)
+        return _start(path, fmt, "OpenSanctions", _opensanctions_entries, date_kind="data as of")
     if fmt == "ftm-jsonl":
-        return parse_ftm(path)
+        return _start(path, fmt, "OpenSanctions", _ftm_entries, date_kind="data as of")
     if fmt == "ofac-alt-csv":
         raise ScreeningError(
             f"{path} is OFAC's alt.csv (aliases only)",
@@ -131,18 +167,61 @@ def parse(path: Path, fmt: str) -> ParsedList:
     raise ScreeningError(f"{path}: unknown list format {fmt!r}")  # pragma: no cover
 
 
-def _read_text(path: Path) -> str:
-    """The whole file as text: UTF-8, else Windows-1252 (OFAC's legacy files); no EOF byte."""
-    data = path.read_bytes()
+def _start(path: Path, fmt: str, label: str, parser: Any, date_kind: str = "published") -> ParsedList:
+    parsed = ParsedList(fmt, label, iter(()), date_kind=date_kind)
+    parsed.entries = parser(path, parsed)
+    return parsed
+
+
+def _encoding(path: Path) -> str:
+    """UTF-8 (with or without a BOM) when the whole file decodes as UTF-8, else Windows-1252
+    (OFAC's legacy files have been published in both). One streaming pass, no copy kept."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        text = data.decode("utf-8-sig")
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return text.rstrip("\x1a\r\n ") + "\n"
+        return "cp1252"
+    return "utf-8-sig"
 
 
-def _file_date(path: Path) -> str:
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date().isoformat()
+def _open_text(path: Path) -> TextIO:
+    return open(path, encoding=_encoding(path), errors="replace", newline="")
+
+
+def _csv_stream(reader: Any, parsed: ParsedList, path: Path) -> Iterator[tuple[int, Any]]:
+    """Rows of a csv reader with their line numbers; a row the csv module cannot read, or with a
+    field over MAX_FIELD, is skipped with a warning, and reading goes on. (The csv module's own
+    limit is process-wide state that other libraries change: followthemoney raises it.)"""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            parsed.skip(f"{path.name} line {reader.line_num}", f"unreadable CSV row ({exc})")
+            continue
+        cells = row.values() if isinstance(row, dict) else row
+        if any(isinstance(c, str) and len(c) > MAX_FIELD for c in cells):
+            parsed.skip(f"{path.name} line {reader.line_num}", f"a field over {MAX_FIELD >> 10} KiB")
+            continue
+        yield reader.line_num, row
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _iso_date(text: object) -> str | None:
+    """YYYY-MM-DD from an ISO date or timestamp string, or None."""
+    if not isinstance(text, str) or not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return datetime.strptime(text[:10], "%Y-%m-%d").date().isoformat()
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------- OFAC sdn.csv
@@ -181,30 +260,32 @@ def parse_remarks(remarks: str) -> tuple[list[tuple[str, str]], list[Identifier]
     return aliases, identifiers
 
 
-def parse_ofac_csv(path: Path) -> ParsedList:
-    rows = csv.reader(io.StringIO(_read_text(path)))
-    alt = _sibling_alt(path)
-    entries: list[Entry] = []
-    for lineno, row in enumerate(rows, 1):
-        if not row or row == ["\x1a"]:
-            continue
-        if not _is_sdn_row(row):
-            raise ScreeningError(
-                f"{path}: line {lineno} is not an OFAC sdn.csv row (12 columns expected, got {len(row)})",
-                "download the list again (`summarizer lists update`)",
-            )
-        ent_num, name, sdn_type, program = row[0].strip(), _empty(row[1]), _empty(row[2]).lower(), _empty(row[3])
-        aliases, identifiers = parse_remarks(row[11])
-        etype = SDN_TYPES.get(sdn_type or "-0-", "other")
-        if etype == "aircraft" and is_tail_number(name):
-            identifiers.insert(0, Identifier("tail", name, "listed name (aircraft registration)"))
-        imo_in_vessel_fields = [i for i in imo_numbers(" ".join(row[5:11])) if i]
-        identifiers += [Identifier("IMO", i, "vessel field") for i in imo_in_vessel_fields]
-        for kind, alias in alt.get(ent_num, []):
-            if all(alias != a for _, a in aliases):
-                aliases.append((kind, alias))
-        entries.append(
-            Entry(
+def _ofac_csv_entries(path: Path, parsed: ParsedList) -> Iterator[Entry]:
+    alt = _sibling_alt(path, parsed)
+    if alt:
+        parsed.notes.append(f"aliases also from {path.parent / 'alt.csv'}")
+    with _open_text(path) as fh:
+        for lineno, row in _csv_stream(csv.reader(fh), parsed, path):
+            if not row or row == ["\x1a"]:
+                continue
+            if not _is_sdn_row(row):
+                raise ScreeningError(
+                    f"{path}: line {lineno} is not an OFAC sdn.csv row (12 columns expected, got {len(row)})",
+                    "download the list again (`summarizer lists update`)",
+                )
+            ent_num, name, sdn_type, program = row[0].strip(), _empty(row[1]), _empty(row[2]).lower(), _empty(row[3])
+            if not name:
+                parsed.skip(f"{path.name} line {lineno}", "entry without a name")
+                continue
+            aliases, identifiers = parse_remarks(row[11])
+            etype = SDN_TYPES.get(sdn_type or "-0-", "other")
+            if etype == "aircraft" and is_tail_number(name):
+                identifiers.insert(0, Identifier("tail", name, "listed name (aircraft registration)"))
+            identifiers += [Identifier("IMO", i, "vessel field") for i in imo_numbers(" ".join(row[5:11])) if i]
+            for kind, alias in alt.get(ent_num, []):
+                if all(alias != a for _, a in aliases):
+                    aliases.append((kind, alias))
+            yield Entry(
                 entry_id=ent_num,
                 name=name,
                 type=etype,
@@ -212,14 +293,11 @@ def parse_ofac_csv(path: Path) -> ParsedList:
                 aliases=tuple(a for _, a in aliases),
                 alias_kinds=tuple(k for k, _ in aliases),
                 identifiers=unique(identifiers),
-                url=OFAC_URL.format(id=ent_num),
+                url=ofac_url(ent_num),
             )
-        )
-    notes = [f"aliases also from {path.parent / 'alt.csv'}"] if alt else []
-    return ParsedList("ofac-sdn-csv", "OFAC SDN", entries, date=_file_date(path), notes=notes)
 
 
-def _sibling_alt(path: Path) -> dict[str, list[tuple[str, str]]]:
+def _sibling_alt(path: Path, parsed: ParsedList) -> dict[str, list[tuple[str, str]]]:
     """Aliases from an OFAC alt.csv in the same folder (any case of the name), if there is one."""
     try:
         siblings = [p for p in path.parent.iterdir() if p.name.lower() == "alt.csv" and p.is_file()]
@@ -229,46 +307,52 @@ def _sibling_alt(path: Path) -> dict[str, list[tuple[str, str]]]:
         return {}
     alt_path = siblings[0]
     try:
-        text = _read_text(alt_path)
+        with open(alt_path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+        if detect(head) != "ofac-alt-csv":
+            return {}  # a file called alt.csv that is not OFAC's: ignored rather than misread
+        out: dict[str, list[tuple[str, str]]] = {}
+        with _open_text(alt_path) as fh:
+            for _, row in _csv_stream(csv.reader(fh), parsed, alt_path):
+                if _is_alt_row(row) and _empty(row[3]):
+                    out.setdefault(row[0].strip(), []).append((ALT_KINDS[row[2].strip().lower()], _empty(row[3])))
     except OSError:
         return {}
-    if detect(text[:SNIFF_BYTES].encode()) != "ofac-alt-csv":
-        return {}  # a file called alt.csv that is not OFAC's: ignored rather than misread
-    out: dict[str, list[tuple[str, str]]] = {}
-    for row in csv.reader(io.StringIO(text)):
-        if _is_alt_row(row) and _empty(row[3]):
-            out.setdefault(row[0].strip(), []).append((ALT_KINDS[row[2].strip().lower()], _empty(row[3])))
     return out
 
 
 # --------------------------------------------------------------------------- OFAC sdn.xml
 
 
-def parse_ofac_xml(path: Path) -> ParsedList:
+def _ofac_xml_entries(path: Path, parsed: ParsedList) -> Iterator[Entry]:
     import xml.etree.ElementTree as ET
 
-    with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise ScreeningError(f"{path}: XML with a DOCTYPE or entities is refused", "use OFAC's sdn.xml as published")
-    entries: list[Entry] = []
-    date = None
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import iterparse
+
     try:
-        for _, elem in ET.iterparse(path, events=("end",)):
+        for _, elem in iterparse(str(path), events=("end",), forbid_dtd=True, forbid_entities=True, forbid_external=True):
             tag = _local(elem.tag)
             if tag == "Publish_Date" and elem.text:
-                date = _us_date(elem.text.strip())
+                parsed.date = _us_date(elem.text.strip())
             if tag != "sdnEntry":
                 continue
-            entries.append(_xml_entry(elem))
+            entry = _xml_entry(elem)
             elem.clear()
+            if entry is None:
+                parsed.skip(f"{path.name} sdnEntry", "no numeric uid or no name")
+                continue
+            yield entry
+    except DefusedXmlException:
+        raise ScreeningError(
+            f"{path}: XML with a DOCTYPE, entities or external references is refused", "use OFAC's sdn.xml as published"
+        ) from None
     except ET.ParseError as exc:
         raise ScreeningError(f"{path}: broken XML ({exc})", "download the list again") from None
-    return ParsedList("ofac-sdn-xml", "OFAC SDN", entries, date=date or _file_date(path))
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def _child(elem: Any, name: str) -> str:
@@ -287,17 +371,19 @@ def _xml_name(elem: Any) -> str:
     return f"{last}, {first}" if last and first else last or first
 
 
-def _xml_entry(elem: Any) -> Entry:
+def _xml_entry(elem: Any) -> Entry | None:
     uid = _child(elem, "uid")
+    name = _xml_name(elem)
+    if not uid.isdigit() or not name:
+        return None
     etype = {"individual": "person", "entity": "organization", "vessel": "vessel", "aircraft": "aircraft"}.get(
         _child(elem, "sdnType").lower(), "other"
     )
-    name = _xml_name(elem)
     aliases = [(_child(a, "type") or "a.k.a.", _xml_name(a)) for a in _children(elem, "aka")]
     identifiers: list[Identifier] = []
     for i in _children(elem, "id"):
         id_type, number = _child(i, "idType"), _child(i, "idNumber")
-        if "Tail Number" in id_type:
+        if "Tail Number" in id_type and number:
             identifiers.append(Identifier("tail", number, id_type))
         else:
             identifiers += [Identifier("IMO", n, id_type) for n in imo_numbers(number)]
@@ -311,7 +397,7 @@ def _xml_entry(elem: Any) -> Entry:
         aliases=tuple(a for _, a in aliases if a),
         alias_kinds=tuple(k for k, a in aliases if a),
         identifiers=unique(identifiers),
-        url=OFAC_URL.format(id=uid),
+        url=ofac_url(uid),
     )
 
 
@@ -325,11 +411,12 @@ def _us_date(text: str) -> str | None:
 # --------------------------------------------------------------------------- OpenSanctions
 
 
+@lru_cache(maxsize=512)
 def _entry_type(schema_name: str) -> str:
     """Our entry type for a FollowTheMoney schema name, through followthemoney's own model."""
     from followthemoney import model
 
-    schema = model.get(schema_name)
+    schema = model.get(schema_name) if schema_name else None
     if schema is None:
         return "other"
     for ftm, ours in (("Person", "person"), ("Vessel", "vessel"), ("Airplane", "aircraft"), ("Organization", "organization")):
@@ -342,88 +429,120 @@ def _split(cell: str | None) -> list[str]:
     return [v.strip() for v in (cell or "").split(";") if v.strip()]
 
 
-def parse_opensanctions_csv(path: Path) -> ParsedList:
-    entries: list[Entry] = []
-    datasets: set[str] = set()
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if not row.get("id") or not row.get("name"):
+def _newer(current: str | None, candidate: object) -> str | None:
+    """The later of two ISO dates (the candidate checked only when it would be the later one)."""
+    if not isinstance(candidate, str) or (current is not None and candidate[:10] <= current):
+        return current
+    day = _iso_date(candidate)
+    return day if day is not None and (current is None or day > current) else current
+
+
+def _opensanctions_entries(path: Path, parsed: ParsedList) -> Iterator[Entry]:
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        for lineno, row in _csv_stream(csv.DictReader(fh), parsed, path):
+            entity_id, name = _str_or_none(row.get("id")), _str_or_none(row.get("name"))
+            if not entity_id or not name or not name.strip():
+                parsed.skip(f"{path.name} line {lineno}", "no id or no name")
                 continue
-            etype = _entry_type(row.get("schema") or "")
+            etype = _entry_type(_str_or_none(row.get("schema")) or "")
             idents: list[Identifier] = []
-            for value in _split(row.get("identifiers")):
+            for value in _split(_str_or_none(row.get("identifiers"))):
                 idents += [Identifier("IMO", n, "IMO number") for n in imo_numbers(value)]
                 if etype == "aircraft" and is_tail_number(value):
                     idents.append(Identifier("tail", value, "registration number"))
-            programs = _split(row.get("program_ids")) or _split(row.get("sanctions"))
-            datasets.update(_split(row.get("dataset")))
-            entries.append(
-                Entry(
-                    entry_id=row["id"],
-                    name=row["name"].strip(),
-                    type=etype,
-                    programs=tuple(programs),
-                    aliases=tuple(_split(row.get("aliases"))),
-                    identifiers=unique(idents),
-                    url=OPENSANCTIONS_URL.format(id=row["id"]),
-                )
+            programs = _split(_str_or_none(row.get("program_ids"))) or _split(_str_or_none(row.get("sanctions")))
+            parsed.date = _newer(parsed.date, row.get("last_seen"))
+            yield Entry(
+                entry_id=entity_id,
+                name=name.strip(),
+                type=etype,
+                programs=tuple(programs),
+                aliases=tuple(_split(_str_or_none(row.get("aliases")))),
+                identifiers=unique(idents),
+                url=opensanctions_url(entity_id),
             )
-    return ParsedList("opensanctions-csv", "OpenSanctions", entries, date=_file_date(path))
 
 
 _NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
 
-def _ftm_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with open(path, encoding="utf-8-sig") as fh:
-        for lineno, line in enumerate(fh, 1):
+def _strings(value: object) -> list[str]:
+    """A FtM property's values: a list of strings; anything else in it is dropped."""
+    if not isinstance(value, list):
+        return []
+    return [v for v in value if isinstance(v, str) and v.strip()]
+
+
+def _ftm_lines(path: Path, parsed: ParsedList) -> Iterator[dict[str, Any]]:
+    """Entities (JSON objects with a `properties` object), one per line, each line bounded."""
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        lineno = 0
+        while True:
+            line = fh.readline(MAX_LINE + 1)
+            if not line:
+                return
+            lineno += 1
+            if len(line) > MAX_LINE and not line.endswith("\n"):
+                while (rest := fh.readline(MAX_LINE)) and not rest.endswith("\n"):
+                    pass  # the rest of an over-long line
+                parsed.skip(f"{path.name} line {lineno}", f"a line over {MAX_LINE >> 20} MiB")
+                continue
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
+            except RecursionError:
+                parsed.skip(f"{path.name} line {lineno}", "JSON nested too deep")
+                continue
             except ValueError:
                 raise ScreeningError(
                     f"{path}: line {lineno} is not JSON", "FollowTheMoney JSON lines hold one entity per line"
                 ) from None
             if isinstance(obj, dict) and isinstance(obj.get("properties"), dict):
-                yield lineno, obj
+                yield obj
+            else:
+                parsed.skip(f"{path.name} line {lineno}", "not an entity (no `properties` object)")
 
 
-def parse_ftm(path: Path) -> ParsedList:
-    """Entities with names from FtM JSON lines; Sanction entities lend their programs."""
-    programs: dict[str, list[str]] = {}
-    raw: list[dict[str, Any]] = []
-    for _, obj in _ftm_lines(path):
-        props = obj["properties"]
-        if obj.get("schema") == "Sanction":
-            for target in props.get("entity", []):
+def _ftm_entries(path: Path, parsed: ParsedList) -> Iterator[Entry]:
+    """Entities with names from FtM JSON lines; Sanction entities lend their programs (collected
+    in `parsed.ref_programs` and applied by the index once the file is read)."""
+    for lineno, obj in enumerate(_ftm_lines(path, parsed), 1):
+        props: dict[str, Any] = obj["properties"]
+        schema = _str_or_none(obj.get("schema")) or ""
+        parsed.date = _newer(parsed.date, obj.get("last_seen"))
+        programs = _strings(props.get("programId")) or _strings(props.get("program"))
+        if schema == "Sanction":
+            refs = props.get("entity")
+            for target in refs if isinstance(refs, list) else []:
                 ref = target.get("id") if isinstance(target, dict) else target
-                programs.setdefault(str(ref), []).extend(props.get("programId", []) or props.get("program", []))
-        elif any(props.get(p) for p in _NAME_PROPS):
-            raw.append(obj)
-    entries: list[Entry] = []
-    for obj in raw:
-        etype = _entry_type(str(obj.get("schema", "")))
+                if isinstance(ref, str) and programs:
+                    parsed.ref_programs.setdefault(ref, []).extend(programs)
+            continue
+        names = [n for p in _NAME_PROPS for n in _strings(props.get(p))]
+        if not names:
+            continue
+        entity_id = _str_or_none(obj.get("id"))
+        if not entity_id:
+            parsed.skip(f"{path.name} entity {lineno}", "no string `id`")
+            continue
+        etype = _entry_type(schema)
         if etype == "other":
-            continue  # addresses, documents, sanctions, ...: nothing to screen against
-        props = obj["properties"]
-        names = [str(n) for p in _NAME_PROPS for n in props.get(p, [])]
-        caption = str(obj.get("caption") or "")
+            continue  # addresses, documents, ...: nothing to screen against
+        caption = _str_or_none(obj.get("caption")) or ""
         primary = caption if caption in names else names[0]
-        idents = [Identifier("IMO", n, "imoNumber") for v in props.get("imoNumber", []) for n in imo_numbers(str(v))]
+        idents = [Identifier("IMO", n, "imoNumber") for v in _strings(props.get("imoNumber")) for n in imo_numbers(v)]
         if etype == "aircraft":
-            idents += [Identifier("tail", str(v), "registrationNumber") for v in props.get("registrationNumber", []) if is_tail_number(str(v))]
-        own = [str(p) for p in props.get("programId", []) or props.get("program", [])]
-        entries.append(
-            Entry(
-                entry_id=str(obj.get("id")),
-                name=primary,
-                type=etype,
-                programs=tuple(dict.fromkeys(own + programs.get(str(obj.get("id")), []))),
-                aliases=tuple(n for n in dict.fromkeys(names) if n != primary),
-                identifiers=unique(idents),
-                # only OpenSanctions' own exports carry "datasets"; other FtM data has no page there
-                url=OPENSANCTIONS_URL.format(id=obj.get("id")) if obj.get("datasets") else None,
-            )
+            idents += [Identifier("tail", v, "registrationNumber") for v in _strings(props.get("registrationNumber")) if is_tail_number(v)]
+        datasets = obj.get("datasets")
+        yield Entry(
+            entry_id=entity_id,
+            name=primary,
+            type=etype,
+            programs=tuple(dict.fromkeys(programs)),
+            aliases=tuple(n for n in dict.fromkeys(names) if n != primary),
+            identifiers=unique(idents),
+            # only OpenSanctions' own exports carry "datasets"; other FtM data has no page there
+            url=opensanctions_url(entity_id) if isinstance(datasets, list) and datasets else None,
         )
-    return ParsedList("ftm-jsonl", "OpenSanctions", entries, date=_file_date(path))
+

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from ..atomic import write_atomic
 from ..errors import ScreeningError
+from ..redact import redact_url
 from . import formats
 
 
@@ -51,7 +52,9 @@ SOURCES = {
         (("targets.simple.csv", "https://data.opensanctions.org/datasets/latest/sanctions/targets.simple.csv", "opensanctions-csv"),),
     ),
 }
-MAX_DOWNLOAD = 1024**3
+MAX_DOWNLOAD = 1024**3  # decoded bytes of one file; OFAC's are ~10 MB, OpenSanctions' targets ~100 MB
+MAX_EXPANSION = 50  # decoded / received bytes: list text gzips 5-10x; a compression bomb far more
+MAX_TIMEOUT = 3600.0
 
 
 def data_dir() -> Path:
@@ -87,10 +90,35 @@ def resolve(given: str) -> Path:
 def source_info(path: Path) -> dict[str, str]:
     """What `source.json` says about a downloaded file (url, downloaded), if anything."""
     try:
-        meta = json.loads((path.parent / "source.json").read_text("utf-8"))
-        return dict(meta.get("files", {}).get(path.name, {}))
-    except (OSError, ValueError, AttributeError):
+        with open(path.parent / "source.json", encoding="utf-8") as fh:
+            meta = json.loads(fh.read(1 << 20))
+        info = meta.get("files", {}).get(path.name, {})
+        return {k: v for k, v in info.items() if isinstance(k, str) and isinstance(v, str)}
+    except (OSError, ValueError, AttributeError, RecursionError):
         return {}
+
+
+def source_keys() -> list[str]:
+    """What `--source KEY=URL` accepts: a list's name (its main file) or NAME/FILE."""
+    return [k for source in SOURCES.values() for k in (source.name, *(f"{source.name}/{f}" for f, _, _ in source.files))]
+
+
+def check_sources(urls: dict[str, str]) -> None:
+    """Refuse a mirror for a key that names no file we download (a typo, `ofac-sdn/../x`):
+    silently using the real upstream instead would not be what was asked."""
+    for key, url in urls.items():
+        if key not in source_keys():
+            raise ScreeningError(f"--source {key!r} names no list file", f"use one of: {', '.join(source_keys())}")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ScreeningError(f"--source {key}: not an http(s) URL: {redact_url(url)}")
+
+
+def check_timeout(timeout: object) -> float:
+    """A usable network timeout in seconds: a finite number above 0 and at most an hour."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_TIMEOUT:
+        raise ScreeningError(f"timeout {timeout!r} is not a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
+    return float(timeout)
 
 
 def update(
@@ -99,8 +127,11 @@ def update(
     urls: dict[str, str] | None = None,
     timeout: float = 60.0,
 ) -> list[tuple[str, str | None]]:
-    """Download each source; [(name, error or None)]. Never raises for one failed source."""
+    """Download each source; [(name, error or None)]. Never raises for one failed source; a bad
+    timeout or a `urls` key that names no file raises ScreeningError before anything is fetched."""
     urls = urls or {}
+    timeout = check_timeout(timeout)
+    check_sources(urls)
     results: list[tuple[str, str | None]] = []
     for name in names or list(SOURCES):
         if name not in SOURCES:
@@ -125,15 +156,8 @@ def _update_one(source: Source, urls: dict[str, str], timeout: float) -> None:
         for filename, default_url, fmt in source.files:
             url = urls.get(f"{source.name}/{filename}") or (urls.get(source.name) if filename == source.main else None)
             url = url or default_url
-            tmp, meta = _download(url, folder, timeout)
+            tmp, meta = _download(url, folder, timeout, filename, fmt)
             fetched.append((tmp, folder / filename, meta))
-            with open(tmp, "rb") as fh:
-                found = formats.detect(fh.read(formats.SNIFF_BYTES))
-            if found != fmt:
-                raise ScreeningError(
-                    f"{_host(url)} sent {filename} that is not {fmt} (looks like {found or 'something else'})",
-                    "the source may have changed format; the installed list is unchanged",
-                )
         for tmp, final, _ in fetched:  # all files are good: swap them in
             os.replace(tmp, final)
         _write_meta(folder, {final.name: meta for _, final, meta in fetched})
@@ -142,16 +166,20 @@ def _update_one(source: Source, urls: dict[str, str], timeout: float) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def _download(url: str, folder: Path, timeout: float) -> tuple[Path, dict[str, str]]:
+def _download(url: str, folder: Path, timeout: float, filename: str, fmt: str) -> tuple[Path, dict[str, str]]:
+    """Stream `url` into a temporary file in `folder`; the format is checked on the first
+    decoded bytes (not after the whole body), and the decoded size is capped in total and
+    relative to the bytes received, so a compression bomb stops within its first megabytes."""
     import httpx2
 
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ScreeningError(f"not an http(s) URL: {url}")
+        raise ScreeningError(f"not an http(s) URL: {redact_url(url)}")
     fd, name = tempfile.mkstemp(dir=folder, prefix=".download-")
     tmp = Path(name)
     deadline = time.monotonic() + timeout * 10  # a whole list may take a while; a stalled one may not
     total = 0
+    head = b""
     try:
         with (
             os.fdopen(fd, "wb") as out,
@@ -162,8 +190,18 @@ def _download(url: str, folder: Path, timeout: float) -> tuple[Path, dict[str, s
                 raise ScreeningError(f"{_host(url)} answered HTTP {response.status_code}", "try again later; the installed list is unchanged")
             for chunk in response.iter_bytes():
                 total += len(chunk)
-                if total > MAX_DOWNLOAD or time.monotonic() > deadline:
-                    raise ScreeningError(f"{_host(url)}: download too large or too slow", "the installed list is unchanged")
+                if len(head) < formats.SNIFF_BYTES:
+                    head += chunk[: formats.SNIFF_BYTES - len(head)]
+                    if len(head) >= formats.SNIFF_BYTES:
+                        _check_format(head, url, filename, fmt)
+                received = max(response.num_bytes_downloaded, 1)
+                if total > MAX_DOWNLOAD or (total > 16 * 1024**2 and total > MAX_EXPANSION * received):
+                    raise ScreeningError(
+                        f"{_host(url)}: {filename} is too large ({total >> 20} MiB decoded from {received >> 20} MiB)",
+                        "the installed list is unchanged",
+                    )
+                if time.monotonic() > deadline:
+                    raise ScreeningError(f"{_host(url)}: download too slow", "the installed list is unchanged")
                 out.write(chunk)
             last_modified = response.headers.get("last-modified", "")
     except httpx2.TimeoutException:
@@ -181,13 +219,28 @@ def _download(url: str, folder: Path, timeout: float) -> tuple[Path, dict[str, s
     if total == 0:
         tmp.unlink(missing_ok=True)
         raise ScreeningError(f"{_host(url)} sent an empty file", "the installed list is unchanged")
+    if len(head) < formats.SNIFF_BYTES:
+        try:
+            _check_format(head, url, filename, fmt)
+        except ScreeningError:
+            tmp.unlink(missing_ok=True)
+            raise
     meta = {
-        "url": url,
+        "url": redact_url(url),  # never a user:password or a ?token= of a mirror
         "downloaded": datetime.now(UTC).isoformat(timespec="seconds"),
         "last_modified": last_modified,
         "bytes": str(total),
     }
     return tmp, meta
+
+
+def _check_format(head: bytes, url: str, filename: str, fmt: str) -> None:
+    found = formats.detect(head)
+    if found != fmt:
+        raise ScreeningError(
+            f"{_host(url)} sent {filename} that is not {fmt} (looks like {found or 'something else'})",
+            "the source may have changed format; the installed list is unchanged",
+        )
 
 
 def _write_meta(folder: Path, files: dict[str, dict[str, str]]) -> None:

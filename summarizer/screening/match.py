@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from ..schema import ScreeningHit as Hit  # the output contract itself: one definition
 from .entries import Entry, Identifier, find_identifiers, is_tail_number
 from .normalize import explain_equal, keys, prepare
+from .scores import rounded
 
 if TYPE_CHECKING:
     from rigour.names import Alignment, Name
@@ -47,6 +48,7 @@ FAMILY_NAME_WEIGHT = 1.3  # a family-name match weighs more (yente: 1.3)
 NUMBER_MISMATCH = 0.3  # objects whose numbers differ lose this share (yente: 0.3)
 CANDIDATES = 25  # listed names scored in full per query name, best by shared rare keys
 MAX_POSTING = 2_000  # keys on more names than this (LLC, TRADING) only count when nothing else does
+SYMBOL_MARGIN = 0.25  # how far below the threshold a person candidate is re-scored with rigour's taggers
 
 # Which listed types a target of each kind is compared with. A country is never an entry of
 # a sanctions list (the program names it), so a country target is not screened by name.
@@ -74,8 +76,11 @@ def _tag(entry_type: str) -> Any:
 
 
 @lru_cache(maxsize=200_000)
-def analyzed(name: str, entry_type: str, is_query: bool) -> Name | None:
-    """rigour's analysis of one name; "FAMILY, Given" list names get their parts tagged."""
+def analyzed(name: str, entry_type: str, is_query: bool, symbols: bool = True) -> Name | None:
+    """rigour's analysis of one name; "FAMILY, Given" list names get their parts tagged.
+
+    `symbols=False` skips rigour's taggers; for a person name that is what keeps rigour from
+    building its person-name tagger (seconds and hundreds of MB, once per process)."""
     from rigour.names import NamePartTag, NameTypeTag, analyze_names
 
     tag = _tag(entry_type)
@@ -84,7 +89,7 @@ def analyzed(name: str, entry_type: str, is_query: bool) -> Name | None:
         family, given = (s.strip() for s in name.split(","))
         if family and given:
             part_tags = {NamePartTag.FAMILY: [family], NamePartTag.GIVEN: [given]}
-    names = analyze_names(tag, [prepare(name)], part_tags, infer_initials=is_query, consolidate=False)
+    names = analyze_names(tag, [prepare(name)], part_tags, infer_initials=is_query, consolidate=False, symbols=symbols)
     return next(iter(names), None)
 
 
@@ -157,11 +162,16 @@ def _score_symbolic(query: Name, result: Name) -> tuple[float, list[Alignment]]:
     return best, best_matches
 
 
-def _stop(parts: Iterable[Any]) -> bool:
+@lru_cache(maxsize=1)
+def _stop_tag() -> Any:
     from rigour.names import NamePartTag
 
+    return NamePartTag.STOP
+
+
+def _stop(parts: Iterable[Any]) -> bool:
     parts = list(parts)
-    return len(parts) == 1 and parts[0].tag == NamePartTag.STOP
+    return len(parts) == 1 and parts[0].tag == _stop_tag()
 
 
 def _score_object(query: str, listed: str) -> tuple[float, str]:
@@ -209,8 +219,20 @@ def _explain(alignments: list[Alignment]) -> list[str]:
     return out
 
 
-def score_name(query: str, listed: str, entry_type: str) -> tuple[float, str]:
-    """How well `query` matches one listed name (0..1), and how, in words."""
+def score_name(
+    query: str, listed: str, entry_type: str, *, query_kind: str | None = "person", threshold: float = DEFAULT_THRESHOLD
+) -> tuple[float, str]:
+    """How well `query` matches one listed name (0..1), and how, in words.
+
+    Names are first scored without rigour's taggers; only a candidate within `SYMBOL_MARGIN` of
+    the threshold is scored again with them (name variants such as Mohammed ~ Muhammad, legal
+    forms, place names). A listed person compared with a query known to be a person is always
+    scored in full. So an organisation's name does not make rigour build its person-name tagger
+    (5-13 s and ~450 MB, once per process), and a far-off candidate costs no tagger at all. The
+    price, measured on 693 names in docs/screening.md: a name variant that lifts a score by more
+    than the margin is missed when the kind is unknown (1 of 693: "Eric Chan" ~ CHEN, Eric,
+    found at 0.94 with --kind person).
+    """
     steps = explain_equal(query, listed)
     if steps is not None:
         return 1.0, ", ".join(steps) if steps else "exact"
@@ -218,8 +240,16 @@ def score_name(query: str, listed: str, entry_type: str) -> tuple[float, str]:
         if is_tail_number(query) or is_tail_number(listed):
             return 0.0, ""  # a registration mark is an identifier: equal (above) or another aircraft
         return _score_object(query, listed)
-    q = analyzed(query, entry_type, True)
-    r = analyzed(listed, entry_type, False)
+    if entry_type != "person" or query_kind != "person":
+        plain = _score_analyzed(query, listed, entry_type, symbols=False)
+        if plain[0] < threshold - SYMBOL_MARGIN:
+            return plain
+    return _score_analyzed(query, listed, entry_type, symbols=True)
+
+
+def _score_analyzed(query: str, listed: str, entry_type: str, *, symbols: bool) -> tuple[float, str]:
+    q = analyzed(query, entry_type, True, symbols)
+    r = analyzed(listed, entry_type, False, symbols)
     if q is None or r is None:
         return 0.0, ""
     if q.comparable == r.comparable:
@@ -234,18 +264,41 @@ def score_name(query: str, listed: str, entry_type: str) -> tuple[float, str]:
 # --------------------------------------------------------------------------- screening
 
 
-def _candidates(index: ListIndex, name: str, types: tuple[str, ...]) -> list[int]:
-    """Positions in `index.names` worth scoring: most rare keys shared with `name`."""
-    qkeys = keys(name)
-    usable = [k for k in qkeys if k in index.postings]
-    rare = [k for k in usable if len(index.postings[k]) <= MAX_POSTING] or usable
+def _candidates(index: ListIndex, name: str, types: tuple[str, ...]) -> list[tuple[int, tuple[int, str, str, str]]]:
+    """(position, (entry, listed name, how, type)) of the listed names worth scoring: those
+    sharing the rarest keys with `name`, of a compatible type, best first (ties by position,
+    so the same query always gets the same candidates)."""
+    postings = index.postings(keys(name))
+    rare = [k for k in postings if len(postings[k]) <= MAX_POSTING]
     weight: dict[int, float] = {}
-    for k in rare:
-        w = index.idf(k)
-        for pos in index.postings[k]:
+    if not rare and len(postings) > 1:
+        # every word is common (Mohammad Hassan): only names sharing the two rarest count
+        first, second = sorted(postings, key=lambda k: len(postings[k]))[:2]
+        both = set(postings[first]).intersection(postings[second])
+        for k in postings:
+            w = index.idf(len(postings[k]))
+            for pos in both.intersection(postings[k]) if k not in (first, second) else both:
+                weight[pos] = weight.get(pos, 0.0) + w
+    for k in rare or ([] if weight else list(postings)):
+        w = index.idf(len(postings[k]))
+        for pos in postings[k]:
             weight[pos] = weight.get(pos, 0.0) + w
-    ranked = sorted(weight, key=lambda p: -weight[p])
-    return [p for p in ranked if index.entries[index.names[p][0]].type in types][:CANDIDATES]
+    ranked = sorted(weight, key=lambda p: (-weight[p], p))
+    out: list[tuple[int, tuple[int, str, str, str]]] = []
+    for start in range(0, len(ranked), 200):
+        chunk = ranked[start : start + 200]
+        rows = index.names_at(chunk)
+        for pos in chunk:
+            row = rows.get(pos)
+            if row is None:
+                from .index import DamagedIndex
+
+                raise DamagedIndex(index.file, f"name {pos} is missing")
+            if row[3] in types:
+                out.append((pos, row))
+                if len(out) == CANDIDATES:
+                    return out
+    return out
 
 
 def _hit(index: ListIndex, entry: Entry, matched: str, score: float, why: str) -> Hit:
@@ -256,7 +309,7 @@ def _hit(index: ListIndex, entry: Entry, matched: str, score: float, why: str) -
         matched_name=matched,
         programs=list(entry.programs),
         type=entry.type,
-        score=round(score, 3),
+        score=score,
         why=why,
         url=entry.url,
     )
@@ -266,8 +319,8 @@ def identifier_hits(index: ListIndex, idents: Iterable[tuple[Identifier, str]]) 
     """Entries carrying one of `idents` ((identifier, where it was found)); score 1.0."""
     hits: list[Hit] = []
     for ident, where in idents:
-        for i, listed in index.identifiers.get(ident.key, []):
-            entry = index.entries[i]
+        for i, listed in index.identifier_entries(ident.key):
+            entry = index.entry(i)
             why = f"{ident.label} {ident.value} {where} = the entry's {listed.label} {listed.value}"
             hits.append(_hit(index, entry, listed.value, 1.0, why))
     return hits
@@ -285,27 +338,31 @@ def screen_name(
 
     `kind` (a target kind: person, organization, vessel, ...) limits the listed types compared;
     None compares with all. `context_identifiers` are strong identifiers found near the name
-    (in the article), each with a few words on where; they outrank any name match.
+    (in the article), each with a few words on where; they outrank any name match. Scores are
+    rounded once (`scores.rounded`), and the threshold applies to the score as shown.
     """
     types = COMPATIBLE.get(kind, COMPATIBLE[None])
     in_name = [(ident, "in the name") for ident, _, _ in find_identifiers(name)]
     hits = identifier_hits(index, [*in_name, *context_identifiers])
     seen = {h.entry_id for h in hits}
-    best: dict[int, Hit] = {}
+    best: dict[int, tuple[float, str, str, str]] = {}
     if types:
-        for pos in _candidates(index, name, types):
-            i, listed, how = index.names[pos]
-            entry = index.entries[i]
-            if entry.entry_id in seen:
-                continue
-            score, detail = score_name(name, listed, entry.type)
+        for _, (i, listed, how, etype) in _candidates(index, name, types):
+            score, detail = score_name(name, listed, etype, query_kind=kind, threshold=threshold)
+            score = rounded(score)
             if score < threshold:
                 continue
-            which = "listed name" if how == "name" else how
-            why = f"{which} {listed!r}: {detail or 'match'}; score {score:.2f}"
-            if i not in best or score > best[i].score:
-                best[i] = _hit(index, entry, listed, score, why)
-    name_hits = sorted(best.values(), key=lambda h: (-h.score, h.entry_id))
+            if i not in best or score > best[i][0]:
+                best[i] = (score, listed, how, detail)
+    name_hits = []
+    for i, (score, listed, how, detail) in best.items():
+        entry = index.entry(i)
+        if entry.entry_id in seen:
+            continue
+        which = "listed name" if how == "name" else how
+        why = f"{which} {listed!r}: {detail or 'match'}; score {score:.2f}"
+        name_hits.append(_hit(index, entry, listed, score, why))
+    name_hits.sort(key=lambda h: (-h.score, h.entry_id))
     return hits + name_hits
 
 

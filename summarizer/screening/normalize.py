@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 # Legal forms rigour's table lacks, as a spelling it knows. Macedonian DOOEL is a single-member
 # limited liability company (д.о.о.е.л.), i.e. a d.o.o. (which rigour maps to LLC).
@@ -23,14 +24,29 @@ def prepare(name: str) -> str:
     return _EXTRA_LEGAL_FORMS.sub("d.o.o.", name)
 
 
+@lru_cache(maxsize=1)
+def _rigour() -> tuple[Any, Any, Any, Any]:
+    """rigour's functions, imported once on first use (a function-level import per name costs
+    a second per million names while an index is built)."""
+    from rigour.names import normalize_name, tokenize_name
+    from rigour.text import ascii_text, metaphone
+
+    return normalize_name, tokenize_name, ascii_text, metaphone
+
+
 @lru_cache(maxsize=100_000)
 def tokens(name: str) -> tuple[str, ...]:
     """Lower-case ASCII word tokens: rigour's normalisation and transliteration."""
-    from rigour.names import normalize_name, tokenize_name
-    from rigour.text import ascii_text
-
+    normalize_name, tokenize_name, ascii_text, _ = _rigour()
     norm = normalize_name(prepare(name)) or ""
     return tuple(t for t in tokenize_name(ascii_text(norm)) if t)
+
+
+@lru_cache(maxsize=200_000)
+def _sound(token: str) -> str:
+    """"~" + the metaphone code of a word (words repeat across a list's names), or ""."""
+    code = _rigour()[3](token)
+    return "~" + code if code else ""
 
 
 def keys(name: str) -> set[str]:
@@ -39,17 +55,13 @@ def keys(name: str) -> set[str]:
     Two names share a key when they share a word in any script, or a word that sounds alike
     (Khedri / Kedri), so the index can pick candidates without comparing every list name.
     """
-    from rigour.text import metaphone
-
     out: set[str] = set()
     for tok in tokens(name):
         if len(tok) < 2 and not tok.isdigit():
             continue
         out.add(tok)
-        if tok.isalpha() and len(tok) >= 3:
-            code = metaphone(tok)
-            if code:
-                out.add("~" + code)
+        if tok.isalpha() and len(tok) >= 3 and (code := _sound(tok)):
+            out.add(code)
     return out
 
 

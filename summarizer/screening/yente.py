@@ -15,6 +15,7 @@ so a trickling server cannot hang a run.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -22,10 +23,12 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ScreeningError
-from ..redact import redact_url
+from ..redact import redact, redact_url
+from ..terminal import clean
 from .entries import Identifier
-from .formats import OPENSANCTIONS_URL
+from .formats import opensanctions_url
 from .match import DEFAULT_THRESHOLD, Hit
+from .scores import rounded
 
 KEY_ENV = "SUMMARIZER_YENTE_KEY"
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
@@ -73,7 +76,12 @@ class YenteClient:
         return f"yente {self.host}/{self.dataset}"
 
     def match(self, queries: list[tuple[str, str | None, list[tuple[Identifier, str]]]]) -> list[list[Hit]]:
-        """Hits for each (name, kind, identifiers) query, in order; one HTTP request."""
+        """Hits for each (name, kind, identifiers) query, in order; one HTTP request.
+
+        Every value of the answer is type-checked before use: a result with a score that is
+        not a finite number in [0, 1], or a name, id, caption or feature of the wrong type, is
+        a ScreeningError naming the field (the server is broken or not yente), never a crash
+        or an `Infinity` in the output."""
         if not queries:
             return []
         body = {"queries": {f"q{i}": _example(name, kind, idents) for i, (name, kind, idents) in enumerate(queries)}}
@@ -83,11 +91,23 @@ class YenteClient:
             raise ScreeningError(f"{self.label}: the answer has no `responses`", "is this a yente server?")
         out: list[list[Hit]] = []
         for i in range(len(queries)):
-            resp = responses.get(f"q{i}") or {}
-            results = resp.get("results") if isinstance(resp, dict) else None
-            hits = [self._hit(r) for r in results or [] if isinstance(r, dict)]
+            resp = responses.get(f"q{i}")
+            if resp is None:
+                resp = {}
+            if not isinstance(resp, dict):
+                raise self._bad(f"responses.q{i}", resp)
+            results = resp.get("results")
+            if results is None:
+                results = []
+            if not isinstance(results, list):
+                raise self._bad(f"responses.q{i}.results", results)
+            hits = [self._hit(r, f"responses.q{i}.results[{j}]") for j, r in enumerate(results)]
             out.append(sorted((h for h in hits if h.score >= self.threshold), key=lambda h: -h.score))
         return out
+
+    def _bad(self, where: str, value: object) -> ScreeningError:
+        shown = clean(redact(repr(value), self.key)[:60])
+        return ScreeningError(f"{self.label}: the answer's {where} is malformed ({shown})", "is this a yente server?")
 
     def _post(self, body: dict[str, Any]) -> Any:
         import httpx2
@@ -127,31 +147,54 @@ class YenteClient:
         if 300 <= status < 400:
             raise ScreeningError(f"{self.label}: HTTP {status} redirect, not followed", "give the server's final URL")
         if status >= 400:
-            raise ScreeningError(f"{self.label}: HTTP {status}{_detail(b''.join(chunks))}", "check the dataset name and the server")
+            # a server may echo the request (Authorization included) in its error body
+            detail = _detail(b"".join(chunks), self.key)
+            raise ScreeningError(f"{self.label}: HTTP {status}{detail}", "check the dataset name and the server")
         try:
             return json.loads(b"".join(chunks))
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ScreeningError(f"{self.label}: the answer is not JSON", "is this a yente server?") from None
 
-    def _hit(self, result: dict[str, Any]) -> Hit:
-        props: dict[str, Any] = result["properties"] if isinstance(result.get("properties"), dict) else {}
-        names = [str(n) for n in props.get("name", [])]
-        schema = str(result.get("schema", ""))
-        features: dict[str, Any] = result["features"] if isinstance(result.get("features"), dict) else {}
-        shown = ", ".join(f"{k} {v:.2f}" for k, v in sorted(features.items(), key=lambda kv: -float(kv[1] or 0))[:3]
-                          if isinstance(v, (int, float)))
-        score = float(result.get("score") or 0.0)
-        rid = str(result.get("id", ""))
+    def _hit(self, result: object, where: str) -> Hit:
+        if not isinstance(result, dict):
+            raise self._bad(where, result)
+        props = result.get("properties", {})
+        if not isinstance(props, dict):
+            raise self._bad(f"{where}.properties", props)
+        names = props.get("name", [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise self._bad(f"{where}.properties.name", names)
+        score = result.get("score")
+        if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score) or not 0 <= score <= 1:
+            raise self._bad(f"{where}.score", score)
+        rid, caption, schema = result.get("id"), result.get("caption"), result.get("schema", "")
+        if not isinstance(rid, str) or not rid:
+            raise self._bad(f"{where}.id", rid)
+        if caption is not None and not isinstance(caption, str):
+            raise self._bad(f"{where}.caption", caption)
+        if not isinstance(schema, str):
+            raise self._bad(f"{where}.schema", schema)
+        features = result.get("features", {})
+        if features is None:
+            features = {}
+        if not isinstance(features, dict) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in features.values()
+        ):
+            raise self._bad(f"{where}.features", features)
+        datasets = result.get("datasets")
+        score = rounded(score)
+        top = sorted(features.items(), key=lambda kv: -float(kv[1]))[:3]
+        detail = ", ".join(f"{k} {float(v):.2f}" for k, v in top)
         return Hit(
             list=self.label,
             entry_id=rid,
-            name=str(result.get("caption") or (names[0] if names else rid)),
-            matched_name=names[0] if names else str(result.get("caption", "")),
+            name=caption or (names[0] if names else rid),
+            matched_name=names[0] if names else caption or rid,
             programs=_programs(props),
             type=TYPE_FOR_SCHEMA.get(schema, "organization" if schema in ("Organization", "Company", "LegalEntity", "PublicBody") else "other"),
-            score=round(score, 3),
-            why=f"yente {self.dataset} scored {score:.2f}" + (f" ({shown})" if shown else ""),
-            url=OPENSANCTIONS_URL.format(id=rid) if result.get("datasets") else None,
+            score=score,
+            why=f"yente {self.dataset} scored {score:.2f}" + (f" ({detail})" if detail else ""),
+            url=opensanctions_url(rid) if isinstance(datasets, list) and datasets else None,
         )
 
 
@@ -167,18 +210,26 @@ def _example(name: str, kind: str | None, idents: list[tuple[Identifier, str]]) 
     return {"schema": schema, "properties": props}
 
 
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 def _programs(props: dict[str, Any]) -> list[str]:
-    out = [str(p) for p in props.get("programId", []) if isinstance(p, str)]
-    for sanction in props.get("sanctions", []):
-        if isinstance(sanction, dict):
-            sp = sanction.get("properties") or {}
-            out += [str(p) for p in sp.get("programId", []) or sp.get("program", [])]
+    """Programs of a result: its own `programId`, and those of its nested Sanction entities."""
+    out = _strings(props.get("programId"))
+    sanctions = props.get("sanctions")
+    for sanction in sanctions if isinstance(sanctions, list) else []:
+        sp = sanction.get("properties") if isinstance(sanction, dict) else None
+        if isinstance(sp, dict):
+            out += _strings(sp.get("programId")) or _strings(sp.get("program"))
     return list(dict.fromkeys(out))
 
 
-def _detail(body: bytes) -> str:
+def _detail(body: bytes, key: str | None) -> str:
+    """The `detail` of an error body on one line: the key redacted (before it is cut short, so
+    no slice of it survives), control characters made inert."""
     try:
         detail = json.loads(body).get("detail")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return ""
-    return f": {' '.join(str(detail).split())[:200]}" if detail else ""
+    return f": {clean(redact(' '.join(str(detail).split()), key)[:200])}" if detail else ""
