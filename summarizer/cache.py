@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .atomic import write_atomic
+from .atomic import ANY, write_atomic
+from .errors import ConfigError
 from .schema import ArticleSummary, schema_sha256
 from .settings import Settings
 
@@ -150,8 +151,9 @@ def put(key: str, result: ArticleSummary, directory: Path | None = None) -> None
     path = _path(key, directory)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, result.model_dump_json(), prefix=".tmp-")  # .tmp-*: what `clear` may sweep
-    except OSError:
+        # .tmp-*: what `clear` may sweep; a link, FIFO or device at the entry's name is refused
+        write_atomic(path, result.model_dump_json(), prefix=".tmp-", ours=ANY)
+    except (OSError, ConfigError):
         pass
 
 

@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .atomic import Kind
 from .errors import ConfigError, SummarizerError
 
 if TYPE_CHECKING:
@@ -94,6 +95,10 @@ MIGRATIONS: dict[int, Sequence[str]] = {
 }
 """Statements per schema version, applied in order inside one transaction when a file is opened.
 A new version appends a key here (ALTER TABLE ..., new indexes) and bumps SCHEMA_VERSION."""
+
+
+HISTORY_FILE = Kind("a database of runs", lambda head: head.startswith(b"SQLite format 3\x00"))
+"""What the history may open for writing: a new file, or an SQLite database (its own)."""
 
 
 def db_path() -> Path:
@@ -310,7 +315,12 @@ class History:
         if self._conn is not None:
             return self._conn
         if create:
+            from .atomic import check_destination
+
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # the file rules every write follows: absent, or a regular file holding a history
+            # (never through a link, never a FIFO or device, never someone else's file)
+            check_destination(self.path, label="the run history", ours=HISTORY_FILE)
         elif not self.path.is_file():
             raise FileNotFoundError(self.path)
         conn = sqlite3.connect(

@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import atomic_writer
+from ..atomic import open_output
 from ..batch import Id, Item, Loader, ResultFile, Tally, error_line, ok_line
 from ..errors import AuthError, ConfigError, ProviderError, RetriesExhaustedError, SummarizerError
 from ..settings import Settings
 from .answers import Answers, classify, read_results
 from .api import BatchAPI
 from .batches import Batches
-from .lines import MAX_BYTES, MAX_REQUESTS, request_line, split
+from .lines import MAX_BYTES, MAX_REQUESTS, REQUEST_FILE, request_line, split
 from .plan import Planner, Step
 from .state import Part, State
 
@@ -55,6 +55,7 @@ class Options:
     max_bytes: int = MAX_BYTES
     resubmits: int = 4  # failed/expired lines sent again at most this often
     screen: Callable[[Any], Any] | None = None  # wraps a Pipeline to screen its results (--screen)
+    protect: list[str] = field(default_factory=list)  # the run's inputs: never overwritten by an export
 
 
 @dataclass
@@ -320,7 +321,8 @@ class Engine:
         path = self.options.export
         assert path is not None
         try:
-            with atomic_writer(path) as handle:
+            with open_output(path, label="--export-requests", user=True, ours=REQUEST_FILE,
+                             protect=[self.output, *self.options.protect]) as handle:
                 for _, line in lines:
                     handle.write(line)
         except OSError as exc:

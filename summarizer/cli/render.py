@@ -70,7 +70,7 @@ def render_cmd(
             raise typer.BadParameter(f"-f {fmt} writes a directory of pages: pass -o DIR", param_hint="--output")
 
         from ..render.batchfile import open_batch
-        from ..render.dest import OutputDir, atomic_file, check_file_dest
+        from ..render.dest import OutputDir, check_file_dest, output_file
         from ..render.many import render_pages, render_stream
 
         with open_batch(results) as batch:
@@ -95,7 +95,7 @@ def render_cmd(
                 report = render_stream(batch, fmt, sys.stdout, dirs=dirs, screen=screen_one)
                 sys.stdout.flush()
             else:
-                with atomic_file(output, bom=fmt == "csv") as sink:  # BOM: spreadsheets read it as UTF-8
+                with output_file(output, results, bom=fmt == "csv") as sink:  # BOM: spreadsheets read it as UTF-8
                     report = render_stream(batch, fmt, sink, dirs=dirs, screen=screen_one)
 
         if report.torn:

@@ -84,7 +84,8 @@ def summarize(
         if not url:  # a bad file is reported before any configuration problem
             article = read_article(path, max_bytes=limit)
         settings = settings_from(locals())
-        preflight(settings, output)  # -o and --record are usable: checked before any paid call
+        inputs = (path,) if not url and path != "-" else ()
+        preflight(settings, output, inputs)  # -o (never the article) and --record: checked before any paid call
         # sanctions lists are loaded (and checked) before any model call or download
         screener = screener_from(screen, screen_url, screen_threshold, screen_all)
         if url:  # ...but nothing is fetched before the configuration is known to work
@@ -126,7 +127,7 @@ def summarize(
         log.result(article, result)
         color = fmt == "table" and output is None and sys.stdout.isatty()
         text = _render(result, article.text, fmt, color)
-        write_output("\ufeff" + text if fmt == "csv" and output is not None else text, output)  # BOM: spreadsheets
+        write_output("\ufeff" + text if fmt == "csv" and output is not None else text, output, inputs)  # BOM: spreadsheets
 
 
 def _render(result: Any, article_text: str, fmt: str, color: bool = False) -> str:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import progress
-from ..atomic import write_atomic
+from ..atomic import ANY, write_atomic
 from ..errors import ConfigError
 
 INSTALL_HINT = "pip install -e '.[local]'"
@@ -238,9 +238,9 @@ def _write_stamp(model: KnownModel, path: Path, directory: Path) -> None:
     """Record that `path` hashed right. Best effort: without a stamp we only hash again."""
     stamp = {"sha256": model.sha256, "path": str(path), "file": _fingerprint(path), "checked_at": time.time()}
     target = _stamp_path(model, directory)
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, ConfigError):  # ConfigError: a link or FIFO planted at its name
         directory.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, json.dumps(stamp))
+        write_atomic(target, json.dumps(stamp), ours=ANY)
 
 
 def _sha256(path: Path) -> str:

@@ -18,8 +18,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..atomic import atomic_writer
-from ..errors import ScreeningError
+from ..atomic import ANY, open_output
+from ..errors import ConfigError, ScreeningError
 from . import formats
 from .entries import Entry, Identifier
 from .normalize import keys
@@ -164,9 +164,9 @@ def _write_cache(cache_file: Path, index: ListIndex) -> None:
     """Atomic write; a cache that cannot be written only costs the next run a rebuild."""
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_writer(cache_file, prefix=".tmp-") as fh:
+        with open_output(cache_file, prefix=".tmp-", ours=ANY) as fh:
             pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    except OSError:
+    except (OSError, ConfigError):  # a refused destination (a link, a FIFO) too
         pass
 
 

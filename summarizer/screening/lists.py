@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..atomic import write_atomic
+from ..atomic import ANY, write_atomic
 from ..errors import ScreeningError
 from . import formats
 
@@ -191,7 +191,7 @@ def _download(url: str, folder: Path, timeout: float) -> tuple[Path, dict[str, s
 
 
 def _write_meta(folder: Path, files: dict[str, dict[str, str]]) -> None:
-    write_atomic(folder / "source.json", json.dumps({"files": files}, indent=2), prefix=".meta-")
+    write_atomic(folder / "source.json", json.dumps({"files": files}, indent=2), prefix=".meta-", ours=ANY)
 
 
 def _host(url: str) -> str:
