@@ -268,11 +268,13 @@ def run_of(
         run.elapsed_s, run.cached = p.elapsed_s, bool(p.cached)
         if p.source is not None and "://" in p.source:  # a URL's credentials stay out of the file
             result = result.model_copy(update={"provenance": p.model_copy(update={"source": safe_source(p.source)})})
-        data = result.model_dump_json()
-        # only the key itself: the result quotes the article, which may hold key-shaped text or
-        # URLs with user names that are its content and must stay as the offsets index them
-        # (a key of a few letters, like a local server's "none", would garble it and is no secret)
-        run.result = data.replace(key, "***") if key and len(key) >= 8 else data
+        from .redact import redact_secrets
+
+        # only the live secrets (the key and any 8+ character slice of one): the result quotes the
+        # article, which may hold key-shaped text or URLs with user names that are its content and
+        # must stay as the offsets index them (a key of a few letters, like a local server's
+        # "none", would garble it and is no secret)
+        run.result = redact_secrets(result.model_dump_json(), key)
     else:
         run.error_kind = error.kind if isinstance(error, SummarizerError) else "internal"
         text = error.one_line() if isinstance(error, SummarizerError) else f"{type(error).__name__}: {error}"

@@ -142,8 +142,10 @@ def preflight(settings: Any, output: Path | None = None, protect: tuple[str, ...
 
 
 def err(message: str) -> None:
-    """One line on stderr, with any terminal control characters in it made inert."""
-    sys.stderr.write(f"summarizer: {clean(message)}\n")
+    """One line on stderr, secrets redacted and terminal control characters made inert."""
+    from ..redact import redact
+
+    sys.stderr.write(f"summarizer: {clean(redact(message))}\n")
     sys.stderr.flush()
 
 
