@@ -21,8 +21,8 @@ FORMATS = ("html", "md", "csv", "jsonl")
 
 
 def _shown(value: object, n: int = 80) -> str:
-    """An id as it may be printed on a terminal: control characters escaped, length bounded."""
-    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in str(value))
+    """An id as it may be printed on a terminal: length bounded (`err` makes controls inert)."""
+    text = str(value).replace("\n", " ")
     return text if len(text) <= n else text[: n - 1] + "\u2026"
 
 
