@@ -160,7 +160,7 @@ class Summarizer:
         """(key to store under, or None when the cache is off; the cached result or None)."""
         if not (self.cache if cache is None else cache) or not cache_mod.applies(self.settings):
             return None, None
-        key, hit = cache_mod.lookup(article, self.settings)
+        key, hit = cache_mod.lookup(article, self.settings, on_event=self.on_event)
         if hit is not None and self.on_event is not None:
             self.on_event("cache hit: no model call")
         return key, hit

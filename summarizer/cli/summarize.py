@@ -96,7 +96,7 @@ def summarize(
         use_cache = use_cache and cache.applies(settings)  # recording or replaying bypass it
         result = None
         if use_cache:
-            key, result = cache.lookup(article, settings)
+            key, result = cache.lookup(article, settings, on_event=printer(verbose))  # -v: why an entry is ignored
             if result is not None and verbose:
                 err("cache hit: no model call")
         if result is None:
