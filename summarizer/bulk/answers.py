@@ -28,12 +28,17 @@ def classify(line: ResultLine) -> Answer | None:
 
 
 class Answers(dict[str, Answer]):
-    """custom id -> Answer; a success is never replaced by an error for the same id."""
+    """custom id -> Answer. A success is never replaced: not by an error for the same id, and
+    not by a second, different success (a duplicate line is not trusted to be the better one)."""
 
-    def put(self, cid: str, answer: Answer) -> None:
+    def put(self, cid: str, answer: Answer) -> bool:
+        """Keep `answer` unless a success is already known; False when a different success
+        for this id was refused (the caller warns)."""
         old = self.get(cid)
-        if old is None or old.status != 200 or answer.status == 200:
-            self[cid] = answer
+        if old is not None and old.status == 200:
+            return answer.status != 200 or answer.body == old.body
+        self[cid] = answer
+        return True
 
 
 def lines_of(data: bytes, where: str) -> Iterator[ResultLine | ValueError]:

@@ -132,8 +132,8 @@ class Engine:
             for line in read_results(self.options.imports):
                 imported += 1
                 answer = classify(line)
-                if answer is not None:
-                    self.answers.put(line.custom_id, answer)
+                if answer is not None and not self.answers.put(line.custom_id, answer):
+                    self.say(f"warning: a second, different answer for {line.custom_id} was imported; the first one is kept")
             if self.options.submit or self.options.cancel:
                 self.state = State.load(self.output, self.settings.endpoint_host)
                 if self.options.cancel and not self.state.parts:

@@ -92,7 +92,12 @@ def run(params: dict[str, Any]) -> None:
     try:
         bulk.run()
     except (KeyboardInterrupt, SummarizerError) as exc:
-        if not cancel and bulk.state is not None and any(not p.ingested for p in bulk.state.parts):
+        from ..bulk.state import TERMINAL
+
+        running = bulk.state is not None and any(
+            p.batch_id is not None and not p.ingested and p.status not in TERMINAL for p in bulk.state.parts
+        )  # only batches the provider confirmed: a refused upload (401) created none
+        if not cancel and running:
             what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped"
             err(
                 f"{what}: the batches keep running at {settings.endpoint_host}; rerun the same "

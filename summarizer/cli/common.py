@@ -21,6 +21,31 @@ from ..errors import ConfigError, OutputError, SettingError, SummarizerError
 from ..providers import NAMES as PROVIDER_NAMES
 from ..terminal import clean
 
+
+# -------------------------------------------------------------------- numbers
+def number(
+    minimum: float | None = None, maximum: float | None = None, *, integer: bool = False
+) -> Callable[[Any], Any]:
+    """The check of a numeric option that is not a setting (--poll-interval, --concurrency,
+    --limit...), as a typer `callback=`: `numbers.check_number`, the very check settings get, so
+    NaN, infinities and out-of-range values are refused where options are parsed (a usage
+    error, exit 2, like click's own ranges; click's ranges alone let `nan` and `inf` through).
+    Options that are settings (--timeout, --max-retries...) are checked by `Settings` (exit 4)."""
+
+    def check(value: Any) -> Any:
+        if value is None:
+            return value
+        from ..numbers import check_number
+
+        try:
+            check_number("value", value, integer=integer, minimum=minimum, maximum=maximum)
+        except SettingError as exc:
+            raise typer.BadParameter(exc.problem) from None
+        return value
+
+    return check
+
+
 # -------------------------------------------------------------------- shared options
 Model = Annotated[Optional[str], typer.Option("--model", "-m", metavar="MODEL", help="Model name [env SUMMARIZER_MODEL; default gpt-4o-mini; with --backend local a known local model, default qwen2.5-coder-1.5b].")]
 BaseUrl = Annotated[Optional[str], typer.Option("--base-url", metavar="URL", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 [env OPENAI_BASE_URL, or the provider's own *_BASE_URL]. A provider's key from the environment is sent only to that provider's own host.")]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from ..terminal import clean
-from .common import Command, err, errors_to_exit, write_output
+from .common import Command, err, errors_to_exit, number, write_output
 
 if TYPE_CHECKING:
     from ..history import History, Run
@@ -138,13 +138,16 @@ logs_app = typer.Typer(
     rich_markup_mode=None,
 )
 
+MAX_RUN_ID = 2**63 - 1
+"""The largest id SQLite can hold: a larger one names no run (and is no internal error)."""
+
 JsonOut = Annotated[bool, typer.Option("--json", help="Machine output: JSON with every stored field.")]
 
 
 @logs_app.callback()
 def logs(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("-n", "--limit", min=0, metavar="N", help="Show the N most recent runs (0: all).")] = 20,
+    limit: Annotated[int, typer.Option("-n", "--limit", min=0, callback=number(0, integer=True), metavar="N", help="Show the N most recent runs (0: all).")] = 20,
     query: Annotated[
         Optional[str],
         typer.Option("-q", "--query", metavar="TEXT", help="Only runs whose source or batch id contains TEXT, or whose input hash starts with it."),
@@ -181,9 +184,10 @@ def show(
         from ..history import History
 
         with History() as history:
-            run = history.get(run_id)
+            run = history.get(run_id) if 0 < run_id <= MAX_RUN_ID else None  # SQLite ids are 64-bit
             if run is None:
-                raise InputError(f"no run {run_id} in {history.path}", "`summarizer logs` lists the ids")
+                shown = str(run_id) if len(str(run_id)) <= 20 else str(run_id)[:19] + "\u2026"
+                raise InputError(f"no run {shown} in {history.path}", "`summarizer logs` lists the ids")
         if json_out:
             write_output(json.dumps(run.to_json(), indent=2, ensure_ascii=False), None)
         else:
