@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Unpack
 
 from . import cache as cache_mod
-from .errors import ConfigError, SettingError, SummarizerError
+from .errors import ConfigError, ScreeningError, SettingError, SummarizerError
 from .inputs import Article
 from .items import Id, Item, as_article, error_for, item_article, item_name
 from .options import Options, Result, Screening, settings_for
@@ -136,7 +136,11 @@ class Summarizer:
         if self.screener is not None:
             from .screening.article import apply
 
-            apply(result, _offsets_text(result, article), self.screener, mentions=self.screen_all)
+            try:
+                apply(result, _offsets_text(result, article), self.screener, mentions=self.screen_all)
+            except ScreeningError as exc:
+                exc.result = result  # paid for: the caller may keep it unscreened
+                raise
         return result
 
     async def arun(self, article: Article, *, cache: bool | None = None) -> ArticleSummary:
@@ -150,10 +154,13 @@ class Summarizer:
         if self.screener is not None:
             from .screening.article import apply
 
-            # a yente request must not block the loop
-            await asyncio.to_thread(
-                apply, result, _offsets_text(result, article), self.screener, mentions=self.screen_all
-            )
+            try:  # a yente request must not block the loop
+                await asyncio.to_thread(
+                    apply, result, _offsets_text(result, article), self.screener, mentions=self.screen_all
+                )
+            except ScreeningError as exc:
+                exc.result = result  # paid for: the caller may keep it unscreened
+                raise
         return result
 
     def _lookup(self, article: Article, cache: bool | None) -> tuple[str | None, ArticleSummary | None]:

@@ -105,6 +105,9 @@ class ScreeningError(SummarizerError):
 
     exit_code = 11
     kind = "screening"
+    result: object | None = None
+    """The model's result, unscreened, when screening failed after the model had answered (it
+    was paid for: the caller may keep it)."""
 
 
 class OutputError(SummarizerError):

@@ -115,9 +115,18 @@ def summarize(
             if use_cache:
                 cache.put(key, result)
         if screener is not None:  # after the cache: lists change, the model's answer does not
+            from ..errors import ScreeningError
             from ..screening.article import apply
 
-            apply(result, result.text if result.text is not None else article.text, screener, mentions=screen_all)
+            try:
+                apply(result, result.text if result.text is not None else article.text, screener, mentions=screen_all)
+            except ScreeningError as exc:  # the model was paid for: its result is kept, unscreened
+                log.result(article, result)
+                text = _render(result, article.text, fmt)
+                write_output("\ufeff" + text if fmt == "csv" and output is not None else text, output, inputs)
+                exc.hint = (f"the model's result was written {'to ' + str(output) if output else 'to stdout'} "
+                            "and to the history unscreened (no screening fields)")
+                raise
         if verbose:
             p = result.provenance
             err(
