@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Union, Unpack
 
 from . import cache as cache_mod
-from .errors import ConfigError, SettingError, SummarizerError
+from .errors import ConfigError, ScreeningError, SettingError, SummarizerError
 from .inputs import Article
 from .inputs.items import Id, Item, as_article, error_for, item_article, item_name
 from .schema import ArticleSummary
@@ -147,7 +147,11 @@ class Summarizer:
             if self.screener is not None:
                 from .screening.article import apply
 
-                apply(result, _offsets_text(result, article), self.screener, mentions=self.screen_all)
+                try:
+                    apply(result, _offsets_text(result, article), self.screener, mentions=self.screen_all)
+                except ScreeningError as exc:
+                    exc.result = result  # paid for: the caller may keep it unscreened
+                    raise
         except Exception as exc:
             self._finished(article, exc, t0)
             raise
@@ -167,10 +171,13 @@ class Summarizer:
             if self.screener is not None:
                 from .screening.article import apply
 
-                # a yente request must not block the loop
-                await asyncio.to_thread(
-                    apply, result, _offsets_text(result, article), self.screener, mentions=self.screen_all
-                )
+                try:  # a yente request must not block the loop
+                    await asyncio.to_thread(
+                        apply, result, _offsets_text(result, article), self.screener, mentions=self.screen_all
+                    )
+                except ScreeningError as exc:
+                    exc.result = result  # paid for: the caller may keep it unscreened
+                    raise
         except Exception as exc:
             self._finished(article, exc, t0)
             raise
@@ -185,7 +192,7 @@ class Summarizer:
         """(key to store under, or None when the cache is off; the cached result or None)."""
         if not (self.cache if cache is None else cache) or not cache_mod.applies(self.settings):
             return None, None
-        key, hit = cache_mod.lookup(article, self.settings)
+        key, hit = cache_mod.lookup(article, self.settings, on_event=self.on_event)
         if hit is not None and self.on_event is not None:
             self.on_event("cache hit: no model call")
         return key, hit

@@ -4,6 +4,14 @@ Looked up before any client is built, so a hit costs reading one JSON file and i
 pydantic, never openai or instructor. Entries are written atomically; a corrupt entry is a
 miss, not an error.
 
+The cache directory may be shared or restored from elsewhere (a CI cache), so an entry is data
+that is parsed and checked, never trusted: a header line (`FORMAT`, `VERSION`, the entry's own
+key and the SHA-256 of the result) and the result's JSON on the next line. A hit is served only
+when the header, the checksum and the result's schema hold AND the invariants the output
+promises hold against this article's text (`check_grounded`: every span verbatim at its
+offsets, every named field with its mention, the text it indexes being this article's). Any
+other entry is a miss, said with `-v` (`on_event`), and the new result replaces it.
+
 The key is built from the `Settings` fields themselves: every field is either in `KEYED` (it
 can change the answer) or in `NOT_KEYED` (with the reason it cannot), and a test fails when a
 new field is in neither, so the key cannot silently fall behind the settings.
@@ -21,10 +29,12 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .atomic import write_atomic
+from .atomic import ANY, write_atomic
+from .errors import ConfigError
 from .schema import ArticleSummary, schema_sha256
 from .settings import Settings, declared
 
@@ -41,6 +51,11 @@ NOT_KEYED: dict[str, str] = {name: d.cache for name, d in declared().items() if 
 
 STALE_TMP_SECONDS = 15 * 60
 """A `.tmp-*` file older than this is a leftover of a killed write (a write takes milliseconds)."""
+
+FORMAT = "summarizer-results-cache"
+VERSION = 2
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+_HEADER_BYTES = 1024
 
 _ENTRY = re.compile(r"[0-9a-f]{64}\.json")
 _SHARD = re.compile(r"[0-9a-f]{2}")
@@ -95,12 +110,21 @@ def applies(settings: Settings) -> bool:
     return settings.record_dir is None and settings.replay_dir is None
 
 
-def lookup(article: Article, settings: Settings, directory: Path | None = None) -> tuple[str, ArticleSummary | None]:
+def lookup(
+    article: Article, settings: Settings, directory: Path | None = None, on_event: Callable[[str], None] | None = None
+) -> tuple[str, ArticleSummary | None]:
     """(key, cached result or None) for `article` under `settings`: the one lookup of the CLI's
     `summarize` and `batch` and the library. A hit is marked `cached` and names this article's
-    source (the same text may have been cached under another name)."""
+    source (the same text may have been cached under another name). An entry that fails any
+    check is a miss; `on_event` is told why (the CLI's `-v`)."""
     key = cache_key(article.sha256, settings)
-    hit = get(key, directory)
+    hit, problem = _load(key, directory)
+    if hit is not None:
+        problem = check_grounded(hit, article)
+        if problem is not None:
+            hit = None
+    if problem is not None and on_event is not None:
+        on_event(f"cache entry {key[:12]} ignored: {problem}")
     if hit is not None:
         hit.provenance.source = article.source
     return key, hit
@@ -110,24 +134,82 @@ def _path(key: str, directory: Path | None) -> Path:
     return (directory or cache_dir()) / key[:2] / f"{key}.json"
 
 
-def get(key: str, directory: Path | None = None) -> ArticleSummary | None:
-    """The cached result, marked `cached`, or None."""
+def _header(key: str, payload: bytes) -> bytes:
+    head = {"format": FORMAT, "version": VERSION, "key": key, "sha256": hashlib.sha256(payload).hexdigest()}
+    return json.dumps(head, separators=(",", ":")).encode("ascii") + b"\n"
+
+
+def _load(key: str, directory: Path | None) -> tuple[ArticleSummary | None, str | None]:
+    """(the stored result, None), or (None, why it is not usable; None when there is no entry)."""
+    from .errors import SummarizerError
+    from .inputs.reading import read_file
+
+    path = _path(key, directory)
+    if not path.exists() and not path.is_symlink():
+        return None, None
     try:
-        data = _path(key, directory).read_text(encoding="utf-8")
-        result = ArticleSummary.model_validate_json(data)
-    except (OSError, ValueError):
-        return None
+        data = read_file(path, limit=MAX_ENTRY_BYTES, what="cache entry")
+    except SummarizerError as exc:
+        return None, exc.message
+    head, _, payload = data.partition(b"\n")
+    try:
+        header = json.loads(head[:_HEADER_BYTES])
+    except ValueError:
+        header = None
+    if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("version") != VERSION:
+        return None, "not an entry of this version's format"
+    if header.get("key") != key:
+        return None, "it is stored under another entry's name"
+    if header.get("sha256") != hashlib.sha256(payload).hexdigest():
+        return None, "its checksum does not match (changed after it was written)"
+    try:
+        result = ArticleSummary.model_validate_json(payload)
+    except ValueError:
+        return None, "it does not match this version's output schema"
     result.provenance.cached = True
-    return result
+    return result, None
+
+
+def get(key: str, directory: Path | None = None) -> ArticleSummary | None:
+    """The stored result, marked `cached`, if the entry's format and checksum hold (without the
+    article, its grounding cannot be checked: `lookup` does that), or None."""
+    return _load(key, directory)[0]
+
+
+def check_grounded(result: ArticleSummary, article: Article) -> str | None:
+    """What is wrong with serving `result` for `article`, or None: it must be for this input,
+    index this article's text, place every span verbatim within it, and give every named field
+    its mention (the output's promises, which the pipeline checked when it made the result)."""
+    text = article.text
+    if result.provenance.input_sha256 != article.sha256:
+        return "it was made for another input"
+    if result.text is not None and result.text != text:
+        return "its text is not this article's"
+    for span in result.spans():
+        if not 0 <= span.start <= span.end <= len(text) or text[span.start : span.end] != span.text:
+            return f"the excerpt {span.text[:40]!r} is not in the article at its offsets"
+    named: list[tuple[str, object, object]] = []
+    for q in result.quotes:
+        named.append(("speaker", q.speaker, q.speaker_mention))
+    for a in result.allegations:
+        named += [("alleged_by", a.alleged_by, a.alleged_by_mention), ("against", a.against, a.against_mention)]
+    for t in result.sanctions_targets:
+        named += [("country", t.country, t.country_mention), ("imposed_by", t.imposed_by, t.imposed_by_mention)]
+    for field_name, value, mention in named:
+        if (value is None) != (mention is None):
+            return f"a {field_name} without its mention in the article"
+    return None
 
 
 def put(key: str, result: ArticleSummary, directory: Path | None = None) -> None:
     """Store a result; failures to write a cache are never fatal."""
     path = _path(key, directory)
+    payload = result.model_dump_json().encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, result.model_dump_json(), prefix=".tmp-")  # .tmp-*: what `clear` may sweep
-    except OSError:
+        # .tmp-*: what `clear` may sweep; a link, FIFO or device at the entry's name is refused
+        write_atomic(path, _header(key, payload) + payload, prefix=".tmp-", ours=ANY, mode=0o600)
+    except (OSError, ConfigError):
         pass
 
 
@@ -148,7 +230,13 @@ def _is_entry(path: Path) -> bool:
     try:
         if path.is_symlink() or not path.is_file():
             return False
-        data = json.loads(path.read_bytes())
+        with path.open("rb") as handle:
+            first = handle.readline(_HEADER_BYTES)
+            header = json.loads(first) if first.startswith(b'{"format":') else None
+            if isinstance(header, dict) and header.get("format") == FORMAT:
+                return header.get("key") == path.stem
+            handle.seek(0)
+            data = json.loads(handle.read(MAX_ENTRY_BYTES))  # an entry of an earlier version
     except (OSError, ValueError):
         return False
     prov = data.get("provenance") if isinstance(data, dict) else None

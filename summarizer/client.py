@@ -15,9 +15,12 @@ import instructor
 import openai
 from pydantic import BaseModel
 
+from .redact import install_log_filter, register_secret
 from .settings import Settings
 from .transports import RetryPolicy, build
 from .transports.retry import ERROR_KEY
+
+install_log_filter()  # openai's, instructor's and httpx's records never carry a key, CLI or not
 
 _MODES = {
     "tools": instructor.Mode.TOOLS,  # function calling: the default, and what --backend local constrains
@@ -65,6 +68,8 @@ def _api_key(settings: Settings) -> str:
     from .providers import origin
 
     key = settings.api_key
+    register_secret(key)  # wherever it goes, or not: an echo of it is redacted everywhere
+    install_log_filter()  # loggers a library made since the import get the filter too
     if key and settings.key_origin is not None and origin(settings.endpoint) != settings.key_origin:
         key = None
     return key or "not-needed"

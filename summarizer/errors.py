@@ -2,10 +2,13 @@
 
 Library code raises these and never exits or prints; the CLI maps each class to one line on
 stderr and its `exit_code`. Messages must never contain an API key: build them from status
-codes, hosts and hashes, not from request headers.
+codes, hosts and hashes, not from request headers. As a second line of defence, `str()` and
+`one_line()` pass through `redact` (a server may echo the key into the text an error quotes).
 """
 
 from __future__ import annotations
+
+from .redact import redact
 
 
 class SummarizerError(Exception):
@@ -21,10 +24,13 @@ class SummarizerError(Exception):
         self.message = message
         self.hint = hint
 
+    def __str__(self) -> str:
+        return redact(super().__str__())
+
     def one_line(self) -> str:
-        """The message and the hint on one line, newlines flattened."""
+        """The message and the hint on one line, newlines flattened, secrets redacted."""
         text = self.message if not self.hint else f"{self.message} ({self.hint})"
-        return " ".join(text.split())
+        return redact(" ".join(text.split()))
 
 
 class InputError(SummarizerError):
@@ -99,6 +105,9 @@ class ScreeningError(SummarizerError):
 
     exit_code = 11
     kind = "screening"
+    result: object | None = None
+    """The model's result, unscreened, when screening failed after the model had answered (it
+    was paid for: the caller may keep it)."""
 
 
 class OutputError(SummarizerError):

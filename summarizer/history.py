@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .atomic import Kind
 from .errors import ConfigError, SummarizerError
 
 if TYPE_CHECKING:
@@ -94,6 +95,10 @@ MIGRATIONS: dict[int, Sequence[str]] = {
 }
 """Statements per schema version, applied in order inside one transaction when a file is opened.
 A new version appends a key here (ALTER TABLE ..., new indexes) and bumps SCHEMA_VERSION."""
+
+
+HISTORY_FILE = Kind("a database of runs", lambda head: head.startswith(b"SQLite format 3\x00"))
+"""What the history may open for writing: a new file, or an SQLite database (its own)."""
 
 
 def db_path() -> Path:
@@ -263,11 +268,13 @@ def run_of(
         run.elapsed_s, run.cached = p.elapsed_s, bool(p.cached)
         if p.source is not None and "://" in p.source:  # a URL's credentials stay out of the file
             result = result.model_copy(update={"provenance": p.model_copy(update={"source": safe_source(p.source)})})
-        data = result.model_dump_json()
-        # only the key itself: the result quotes the article, which may hold key-shaped text or
-        # URLs with user names that are its content and must stay as the offsets index them
-        # (a key of a few letters, like a local server's "none", would garble it and is no secret)
-        run.result = data.replace(key, "***") if key and len(key) >= 8 else data
+        from .redact import redact_secrets
+
+        # only the live secrets (the key and any 8+ character slice of one): the result quotes the
+        # article, which may hold key-shaped text or URLs with user names that are its content and
+        # must stay as the offsets index them (a key of a few letters, like a local server's
+        # "none", would garble it and is no secret)
+        run.result = redact_secrets(result.model_dump_json(), key)
     else:
         run.error_kind = error.kind if isinstance(error, SummarizerError) else "internal"
         text = error.one_line() if isinstance(error, SummarizerError) else f"{type(error).__name__}: {error}"
@@ -310,7 +317,12 @@ class History:
         if self._conn is not None:
             return self._conn
         if create:
+            from .atomic import check_destination
+
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # the file rules every write follows: absent, or a regular file holding a history
+            # (never through a link, never a FIFO or device, never someone else's file)
+            check_destination(self.path, label="the run history", ours=HISTORY_FILE)
         elif not self.path.is_file():
             raise FileNotFoundError(self.path)
         conn = sqlite3.connect(

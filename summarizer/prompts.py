@@ -28,6 +28,20 @@ TEMPLATES = (
 )
 """Every template; all of them make up the prompt hash."""
 
+PLACEHOLDERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "user": (frozenset({"article", "fence", "quotations"}), frozenset({"article"})),
+    "summaries": (frozenset({"parts", "fence", "payload"}), frozenset({"payload"})),
+    "focused_speaker": (frozenset({"quotation"}), frozenset({"quotation"})),
+    "focused_accusation": (frozenset({"sentence"}), frozenset({"sentence"})),
+    "focused_targets": (frozenset(), frozenset()),
+    "focused_summary": (frozenset(), frozenset()),
+}
+"""Templates filled with `string.Template`: (the placeholders each may use, those it must use:
+where the article or the data of the question goes). `system` and `focused_system` are sent as
+written. Checked when a prompts folder is set (`check_templates`), before any model call."""
+
+MAX_TEMPLATE_BYTES = 1024 * 1024
+
 _PACKAGED = "_prompts"  # where the wheel carries the top-level prompts/ (pyproject: force-include)
 
 
@@ -45,22 +59,68 @@ def templates_dir(directory: str | os.PathLike[str] | None = None) -> Path:
 
 @cache
 def _read_cached(path: Path, stamp: tuple[int, int]) -> str:
-    """Read once per version of the file (`stamp` = mtime, size): edits are picked up."""
-    return path.read_text("utf-8")
+    """Read once per version of the file (`stamp` = mtime, size): edits are picked up. Through
+    the one reader: a regular file of at most MAX_TEMPLATE_BYTES (a FIFO is refused, never
+    waited on)."""
+    from .inputs.reading import read_file
+
+    data = read_file(path, limit=MAX_TEMPLATE_BYTES, what="prompt template", error=ConfigError)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"prompt template {path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 def _read(folder: Path, name: str) -> str:
     path = folder / f"{name}.md"
     try:
         st = path.stat()
-        return _read_cached(path, (st.st_mtime_ns, st.st_size))
     except FileNotFoundError:
         raise ConfigError(
             f"prompt template {path} does not exist",
             f"a prompts folder needs {', '.join(t + '.md' for t in TEMPLATES)}",
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read prompt template {path}: {exc}") from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read prompt template {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    return _read_cached(path, (st.st_mtime_ns, st.st_size))
+
+
+def check_placeholders(name: str, text: str, path: str | os.PathLike[str] = "") -> None:
+    """Refuse (ConfigError, one line) a template whose placeholders would fail or lose the
+    article: `$5` or a lone `$` (write `$$` for a dollar sign), a name it is not given, or a
+    missing one where the article (or the question's data) belongs."""
+    allowed, required = PLACEHOLDERS.get(name, (None, frozenset()))
+    if allowed is None:
+        return  # sent as written
+    where = os.fspath(path) or f"{name}.md"
+    used: set[str] = set()
+    for match in Template.pattern.finditer(text):
+        if match.group("invalid") is not None:
+            start = match.start()  # the "$" (the invalid group is the empty place after it)
+            line = text.count("\n", 0, start) + 1
+            shown = text[start : start + 2].strip()
+            raise ConfigError(
+                f"prompt template {where}, line {line}: {shown!r} is not a placeholder",
+                f"placeholders are ${{name}}; write $$ for a dollar sign; {name}.md may use "
+                + (", ".join(f"${{{p}}}" for p in sorted(allowed)) or "none"),
+            )
+        ident = match.group("named") or match.group("braced")
+        if ident is not None:
+            used.add(ident)
+    unknown = sorted(used - allowed)
+    if unknown:
+        raise ConfigError(
+            f"prompt template {where} uses ${{{unknown[0]}}}, which {name}.md is not given",
+            f"{name}.md may use " + (", ".join(f"${{{p}}}" for p in sorted(allowed)) or "no placeholders")
+            + "; write $$ for a dollar sign",
+        )
+    missing = sorted(required - used)
+    if missing:
+        raise ConfigError(
+            f"prompt template {where} has no ${{{missing[0]}}}: the model would never see "
+            + ("the article" if missing[0] == "article" else f"the {missing[0]} it is asked about"),
+            f"put ${{{missing[0]}}} where it belongs (see the shipped prompts/{name}.md)",
+        )
 
 
 def load(name: str, directory: str | os.PathLike[str] | None = None) -> str:
@@ -84,9 +144,12 @@ def _folder(directory: str | os.PathLike[str] | None) -> Path:
 
 
 def check_templates(directory: str | os.PathLike[str] | None) -> None:
-    """Refuse (ConfigError) a prompts folder that lacks a template, before any model call."""
+    """Refuse (ConfigError) a prompts folder that lacks a template, holds one that is not a
+    readable regular file, or one whose placeholders would fail or leave the article out: all
+    before any model call (a batch checks once, not per article)."""
+    folder = _folder(directory)
     for name in TEMPLATES:
-        load(name, directory)
+        check_placeholders(name, load(name, directory), folder / f"{name}.md")
 
 
 def prompt_sha256(directory: str | os.PathLike[str] | None = None) -> str:

@@ -19,7 +19,6 @@ knows whether it needs the openai client at all.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -28,6 +27,7 @@ from typing import Any, Literal, TypedDict, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import SettingError
+from .numbers import check_number as _number
 from .providers import NAMES as PROVIDER_NAMES
 
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -428,31 +428,6 @@ class Settings:
 def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise SettingError(name, f"must be one of {', '.join(allowed)} (got {value!r})")
-
-
-def _number(
-    name: str,
-    value: object,
-    *,
-    integer: bool = False,
-    minimum: float | None = None,
-    maximum: float | None = None,
-    positive: bool = False,
-) -> None:
-    """Refuse non-numbers (bools included), NaN/infinity, and values out of range."""
-    kind = "an integer" if integer else "a number"
-    ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
-    if isinstance(value, bool) or not ok_type:
-        raise SettingError(name, f"must be {kind} (got {value!r})")
-    number = float(value)  # type: ignore[arg-type]
-    if not math.isfinite(number):
-        raise SettingError(name, f"must be a finite number (got {value!r})")
-    if positive and number <= 0:
-        raise SettingError(name, f"must be more than 0 (got {value!r})")
-    if minimum is not None and number < minimum:
-        raise SettingError(name, f"must be at least {minimum:g} (got {value!r})")
-    if maximum is not None and number > maximum:
-        raise SettingError(name, f"must be at most {maximum:g} (got {value!r})")
 
 
 def _check_url(url: object) -> None:

@@ -61,11 +61,11 @@ class _Exclude:
             try:
                 st = os.stat(self._path)
                 self._key = (st.st_dev, st.st_ino)
-            except OSError:
+            except (OSError, ValueError):
                 self._key = None
         try:
             st = os.stat(path)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL byte in the name
             return False
         return self._key == (st.st_dev, st.st_ino) or (
             self._key is None and os.path.abspath(path) == os.path.abspath(self._path)

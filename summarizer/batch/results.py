@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from pathlib import Path
 from typing import Any
 
+from ..atomic import BATCH_LINE, create_beside, open_append
 from ..errors import ConfigError, OutputError
 from .expand import Id
 
@@ -26,7 +26,7 @@ def _dumps(value: Any) -> bytes:
         return json.dumps(value).encode("ascii")
 
 
-LINE_PREFIX = b'{"id": '
+LINE_PREFIX = BATCH_LINE
 """How every line this tool writes starts (ok_line and error_line alike)."""
 
 
@@ -85,27 +85,8 @@ class ResultFile:
         Opened without following a symbolic link and without blocking (a FIFO would otherwise
         wait for a writer), then refused unless it is a regular file.
         """
-        flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK
-        flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
         for _ in range(5):
-            if path.is_symlink():
-                raise ConfigError(
-                    f"-o {path} is a symbolic link; it was left untouched",
-                    "pass the path of the file itself, or a new file",
-                )
-            try:
-                fd = os.open(path, flags, 0o644)
-            except IsADirectoryError:
-                raise ConfigError(f"-o {path} is a directory", "pass a file name such as out.jsonl") from None
-            except OSError as exc:
-                raise ConfigError(f"cannot open {path}: {exc.strerror or exc}", "check the -o path") from None
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                os.close(fd)
-                raise ConfigError(
-                    f"-o {path} is not a regular file (a FIFO, socket or device); it was left untouched",
-                    "pass a file name such as out.jsonl",
-                )
-            os.set_blocking(fd, True)
+            fd = open_append(path, "-o")  # created or regular only; never a link, FIFO or device
             try:
                 import fcntl
             except ImportError:  # pragma: no cover - not POSIX: no locking
@@ -180,9 +161,10 @@ class ResultFile:
         if not self.needs_compaction():
             return
         keep = self._chosen_lines()
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp: Path | None = None
         try:
-            with open(self.path, "rb") as src, open(tmp, "wb") as dst:
+            fd, tmp = create_beside(self.path, ".tmp", mode=0o644)  # a fresh name: nothing planted is followed
+            with open(self.path, "rb") as src, os.fdopen(fd, "wb") as dst:
                 for index, raw in enumerate(self._result_lines(src)):
                     if index in keep:
                         dst.write(raw)
@@ -197,7 +179,8 @@ class ResultFile:
                 pass
             os.replace(tmp, self.path)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
             raise OutputError(
                 f"cannot rewrite {self.path}: {exc.strerror or exc}",
                 "free some space and rerun: the lines already written are kept",

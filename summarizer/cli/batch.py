@@ -31,6 +31,7 @@ from .common import (
     Verbose,
     err,
     errors_to_exit,
+    number,
     output_format,
     preflight,
     with_model_options,
@@ -72,6 +73,7 @@ def batch(
             "-c",
             min=1,
             max=512,
+            callback=number(1, 512, integer=True),
             metavar="N",
             help="Articles in flight at once (8 suits hosted APIs; use 1-2 for a local server).",
         ),
@@ -99,8 +101,8 @@ def batch(
     import_results: Annotated[Optional[list[Path]], typer.Option("--import-results", metavar="FILE", help="Read a batch results file made elsewhere (repeatable): validated and grounded like live answers.", show_default=False)] = None,
     reask_live: Annotated[bool, typer.Option("--reask-live", help="Make follow-up requests (re-asks, summaries of long articles' parts) live instead of in another batch.")] = False,
     cancel: Annotated[bool, typer.Option("--cancel", help="Cancel this output's batches in flight; their finished lines are kept.")] = False,
-    poll_interval: Annotated[float, typer.Option("--poll-interval", min=0.01, metavar="SECONDS", help="Seconds between the first polls of a batch; grows to 5 minutes while nothing changes.")] = 10.0,
-    max_batch_requests: Annotated[int, typer.Option("--max-batch-requests", min=1, max=50_000, metavar="N", help="Requests per batch input file (the API allows 50,000 and 200 MB).")] = 50_000,
+    poll_interval: Annotated[float, typer.Option("--poll-interval", callback=number(0.01, 3600), metavar="SECONDS", help="Seconds between the first polls of a batch (0.01 to 3600); grows to 5 minutes while nothing changes.")] = 10.0,
+    max_batch_requests: Annotated[int, typer.Option("--max-batch-requests", callback=number(1, 50_000, integer=True), metavar="N", help="Requests per batch input file (the API allows 50,000 and 200 MB).")] = 50_000,
 ) -> None:
     """Summarize many articles into OUT.jsonl, one line per input, resumable.
 

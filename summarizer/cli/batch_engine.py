@@ -10,7 +10,6 @@ leave the provider's batches running and say how to collect or cancel them.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -82,7 +81,7 @@ def run(params: dict[str, Any]) -> None:
         submit=submit, export=export, reask_live=reask_live, cancel=cancel, imports=imports,
         retry_failed=params["retry_failed"], concurrency=params["concurrency"],
         poll=params["poll_interval"], max_requests=params["max_batch_requests"],
-        resubmits=settings.max_retries, screen=screen,
+        resubmits=settings.max_retries, screen=screen, protect=[i for i in params["inputs"] if i != "-"],
     )
     bulk = Engine(items, output, settings, options, say=err)
 
@@ -93,7 +92,12 @@ def run(params: dict[str, Any]) -> None:
     try:
         bulk.run()
     except (KeyboardInterrupt, SummarizerError) as exc:
-        if not cancel and bulk.state is not None and any(not p.ingested for p in bulk.state.parts):
+        from ..bulk.state import TERMINAL
+
+        running = bulk.state is not None and any(
+            p.batch_id is not None and not p.ingested and p.status not in TERMINAL for p in bulk.state.parts
+        )  # only batches the provider confirmed: a refused upload (401) created none
+        if not cancel and running:
             what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped"
             err(
                 f"{what}: the batches keep running at {settings.endpoint_host}; rerun the same "
@@ -134,20 +138,14 @@ def _screening(params: dict[str, Any]) -> Any:
 
 
 def _check_export(export: Path, output: Path, inputs: list[str]) -> None:
-    """The request file must be a new or regular file that is neither OUT nor an input."""
-    if export.exists() and not export.is_file():
-        raise ConfigError(f"--export-requests {export} is not a regular file", "pass a file name such as requests.jsonl")
-    if not export.parent.is_dir():
-        raise ConfigError(f"the directory of --export-requests {export} does not exist")
-    for other in [str(output), *inputs]:
-        try:
-            same = os.path.abspath(other) == os.path.abspath(export) or (
-                export.exists() and os.path.samefile(other, export)
-            )
-        except OSError:
-            same = False
-        if same:
-            raise ConfigError(f"--export-requests {export} is also {'-o' if other == str(output) else 'an input'}",
-                              "pass another file name")
-    if not os.access(export.parent, os.W_OK):
-        raise ConfigError(f"cannot write to the directory of {export}", "check its permissions")
+    """The request file, by `atomic`'s rules: new, or an earlier export (never an article of this
+    run, OUT, another batch's output or any other file); a device or FIFO is written through."""
+    import os
+
+    from ..atomic import check_destination
+    from ..bulk.lines import REQUEST_FILE
+
+    if os.path.abspath(export) == os.path.abspath(output):
+        raise ConfigError(f"--export-requests {export} is also -o", "pass another file name")
+    check_destination(export, label="--export-requests", user=True, ours=REQUEST_FILE,
+                      protect=[output, *(i for i in inputs if i != "-")], probe=True)

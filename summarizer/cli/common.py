@@ -25,6 +25,31 @@ from ..providers import NAMES as PROVIDER_NAMES
 from ..settings import Declared, declared
 from ..terminal import clean
 
+
+# -------------------------------------------------------------------- numbers
+def number(
+    minimum: float | None = None, maximum: float | None = None, *, integer: bool = False
+) -> Callable[[Any], Any]:
+    """The check of a numeric option that is not a setting (--poll-interval, --concurrency,
+    --limit...), as a typer `callback=`: `numbers.check_number`, the very check settings get, so
+    NaN, infinities and out-of-range values are refused where options are parsed (a usage
+    error, exit 2, like click's own ranges; click's ranges alone let `nan` and `inf` through).
+    Options that are settings (--timeout, --max-retries...) are checked by `Settings` (exit 4)."""
+
+    def check(value: Any) -> Any:
+        if value is None:
+            return value
+        from ..numbers import check_number
+
+        try:
+            check_number("value", value, integer=integer, minimum=minimum, maximum=maximum)
+        except SettingError as exc:
+            raise typer.BadParameter(exc.problem) from None
+        return value
+
+    return check
+
+
 # -------------------------------------------------------------------- shared options
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show each attempt (status, wait, tokens) on stderr.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Add the traceback to the one-line error (the exit code stays the same).")]
@@ -173,10 +198,10 @@ def usage_error(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def preflight(settings: Any, output: Path | None = None) -> None:
+def preflight(settings: Any, output: Path | None = None, protect: tuple[str, ...] = ()) -> None:
     """Everything about the run that can be checked locally, before a model is paid for:
-    the output path and the recording directory."""
-    check_output(output)
+    the output path (never one of the run's inputs, `protect`) and the recording directory."""
+    check_output(output, protect)
     if settings.record_dir is not None:
         from ..transports.fixtures import check_record_dir
 
@@ -184,8 +209,10 @@ def preflight(settings: Any, output: Path | None = None) -> None:
 
 
 def err(message: str) -> None:
-    """One line on stderr, with any terminal control characters in it made inert."""
-    sys.stderr.write(f"summarizer: {clean(message)}\n")
+    """One line on stderr, secrets redacted and terminal control characters made inert."""
+    from ..redact import redact
+
+    sys.stderr.write(f"summarizer: {clean(redact(message))}\n")
     sys.stderr.flush()
 
 
@@ -239,90 +266,43 @@ def printer(verbose: bool) -> Callable[[str], None] | None:
     return (lambda msg: err(msg)) if verbose else None
 
 
-def _target(output: Path) -> Path:
-    """Where `-o` really writes: through a symbolic link to the regular file it names (a link
-    to a device, such as /dev/stdout, is written through as it is)."""
-    if output.is_symlink() and output.is_file():
-        return Path(os.path.realpath(output))
-    return output
-
-
-def check_output(output: Path | None) -> None:
-    """Refuse an `-o` that cannot be written, before any work: a directory, a missing or
-    unwritable parent directory. (A device or FIFO, such as /dev/stdout, is written as is.)"""
+def check_output(output: Path | None, protect: tuple[str | os.PathLike[str], ...] = ()) -> None:
+    """Refuse an `-o` that cannot or must not be written, before any work (`atomic`'s rules for a
+    file the user names: a directory, a block device, a link to nothing, an input of this run
+    (`protect`), a batch output or another file the tool keeps, a missing or unwritable directory).
+    A character device or a FIFO (/dev/stdout, a pipe) is written through."""
     if output is None:
         return
-    target = _target(output)
-    if target.is_dir():
-        raise ConfigError(f"-o {output} is a directory", "pass a file name, e.g. -o result.json")
-    if target.exists() and not target.is_file():
-        return
-    parent = target.parent
-    if not parent.is_dir():
-        raise ConfigError(f"cannot write -o {output}: {parent} is not a directory", "create it first, or pass another path")
-    try:
-        fd, probe = _create_beside(target, ".probe")
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot write -o {output}: {exc.strerror or type(exc).__name__}",
-            "pass a path in a directory you can write",
-        ) from None
+    from ..atomic import check_destination
+
+    check_destination(output, label="-o", user=True, protect=protect, probe=True)
 
 
-def _create_beside(target: Path, suffix: str) -> tuple[int, str]:
-    """A new file next to `target` (same file system, so os.replace is atomic), mode 0666 less
-    the umask like any file the user creates."""
-    import secrets
+def write_output(text: str, output: Path | None, protect: tuple[str | os.PathLike[str], ...] = ()) -> None:
+    """Write to `output` by `atomic`'s rules for a file the user names, or to stdout.
 
-    path = target.with_name(f".{target.name}.{secrets.token_hex(4)}{suffix}")
-    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), str(path)
-
-
-def write_output(text: str, output: Path | None) -> None:
-    """Write to `output` atomically (a device or FIFO: directly), or to stdout.
-
-    When the file cannot be written (disk full, I/O error), the text is saved to a temporary
-    file instead and the `OutputError` says where: a paid-for result is not thrown away.
+    When the file cannot be written (disk full, I/O error, a FIFO nobody reads), the text is
+    saved to a temporary file instead and the `OutputError` says where: a paid-for result is
+    not thrown away.
     """
     data = text if text.endswith("\n") else text + "\n"
     if output is None:
         sys.stdout.write(data)
         sys.stdout.flush()
         return
-    target = _target(output)
+    from ..atomic import open_output, save_rescue
+
+    raw = data.encode("utf-8", "replace")  # a lone surrogate becomes "?", one for one
     try:
-        if target.exists() and not target.is_file() and not target.is_dir():
-            with open(target, "w", encoding="utf-8") as fh:  # /dev/stdout, a named pipe
-                fh.write(data)
-            return
-        fd, tmp = _create_beside(target, ".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        saved = _save_elsewhere(data, output)
+        with open_output(output, label="-o", user=True, protect=protect) as handle:
+            handle.write(raw)
+    except (OSError, ConfigError) as exc:
+        saved = save_rescue(raw, output.suffix)
+        what = exc.message if isinstance(exc, ConfigError) else f"cannot write {output}: {exc.strerror or type(exc).__name__}"
         raise OutputError(
-            f"cannot write {output}: {exc.strerror or type(exc).__name__}",
-            f"the result was saved to {saved} instead" if saved else "the result could not be saved anywhere",
+            what, f"the result was saved to {saved} instead" if saved else "the result could not be saved anywhere"
         ) from None
 
-
-def _save_elsewhere(data: str, output: Path) -> str | None:
-    import tempfile
-
-    try:
-        fd, path = tempfile.mkstemp(prefix="summarizer-result-", suffix=output.suffix or ".txt")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-        return path
-    except OSError:
-        return None
 
 # -------------------------------------------------------------------- output format from -o
 # What a file name's extension says it holds; used only to choose (or check) -f.

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from .common import Command, err, errors_to_exit, write_output
+from ..terminal import clean
+from .common import Command, err, errors_to_exit, number, write_output
 
 if TYPE_CHECKING:
     from ..history import History, Run
@@ -78,7 +79,10 @@ class RunLog:
         def finished(article: Any, outcome: Any, elapsed_s: float) -> None:
             name = item() if item is not None else None
             name = None if name is None else str(name)
-            if isinstance(outcome, BaseException):
+            kept = getattr(outcome, "result", None)  # a screening error after a paid call keeps its result
+            if isinstance(outcome, BaseException) and kept is not None:
+                self.result(article, kept, item=name)
+            elif isinstance(outcome, BaseException):
                 self.error(article, outcome, item=name, elapsed_s=elapsed_s)
             else:
                 self.result(article, outcome, item=name)
@@ -99,13 +103,16 @@ logs_app = typer.Typer(
     rich_markup_mode=None,
 )
 
+MAX_RUN_ID = 2**63 - 1
+"""The largest id SQLite can hold: a larger one names no run (and is no internal error)."""
+
 JsonOut = Annotated[bool, typer.Option("--json", help="Machine output: JSON with every stored field.")]
 
 
 @logs_app.callback()
 def logs(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("-n", "--limit", min=0, metavar="N", help="Show the N most recent runs (0: all).")] = 20,
+    limit: Annotated[int, typer.Option("-n", "--limit", min=0, callback=number(0, integer=True), metavar="N", help="Show the N most recent runs (0: all).")] = 20,
     query: Annotated[
         Optional[str],
         typer.Option("-q", "--query", metavar="TEXT", help="Only runs whose source or batch id contains TEXT, or whose input hash starts with it."),
@@ -126,7 +133,7 @@ def logs(
                 write_output(json.dumps([r.to_json() for r in runs], indent=2, ensure_ascii=False), None)
             elif not runs:
                 what = "no runs match" if (query or model or failed) else "no runs logged yet"
-                sys.stdout.write(f"{what} ({history.path})\n")
+                sys.stdout.write(clean(f"{what} ({history.path})\n"))
             else:
                 sys.stdout.write(table(runs))
 
@@ -142,9 +149,10 @@ def show(
         from ..history import History
 
         with History() as history:
-            run = history.get(run_id)
+            run = history.get(run_id) if 0 < run_id <= MAX_RUN_ID else None  # SQLite ids are 64-bit
             if run is None:
-                raise InputError(f"no run {run_id} in {history.path}", "`summarizer logs` lists the ids")
+                shown = str(run_id) if len(str(run_id)) <= 20 else str(run_id)[:19] + "\u2026"
+                raise InputError(f"no run {shown} in {history.path}", "`summarizer logs` lists the ids")
         if json_out:
             write_output(json.dumps(run.to_json(), indent=2, ensure_ascii=False), None)
         else:
@@ -156,17 +164,18 @@ def path() -> None:
     """Print where the history database is (SUMMARIZER_LOGS_DB moves it)."""
     from ..history import db_path
 
-    sys.stdout.write(f"{db_path()}\n")
+    sys.stdout.write(clean(f"{db_path()}\n"))
 
 
 # ------------------------------------------------------------------------------ for people
-def _printable(text: str) -> str:
-    """Control characters (from file names, model output) made inert on a terminal."""
-    return "".join(c if c.isprintable() else "?" for c in text)
+def _one_line(text: str) -> str:
+    """A cell of one line: control characters (from file names, model output) made inert by
+    the one sanitizer, newlines and tabs as spaces."""
+    return clean(text).replace("\n", " ").replace("\t", " ")
 
 
 def _cut(text: str, width: int, *, keep_end: bool = False) -> str:
-    text = _printable(text)
+    text = _one_line(text)
     if len(text) <= width:
         return text
     return "\u2026" + text[1 - width :] if keep_end else text[: width - 1] + "\u2026"
@@ -200,7 +209,7 @@ def table(runs: list[Run]) -> str:
         "  ".join(cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
         for row in (head, *rows)
     ]
-    return "\n".join(lines) + "\n"
+    return clean("\n".join(lines) + "\n")
 
 
 def details(run: Run) -> str:
@@ -208,11 +217,11 @@ def details(run: Run) -> str:
     settings = run.to_json()["settings"]
     shown = " ".join(f"{k}={v}" for k, v in settings.items() if v is not None) if isinstance(settings, dict) else str(settings)
     lines = [
-        f"run {run.id}: {run.command}, {run.time_utc}" + (f", item {_printable(run.item)}" if run.item else ""),
-        f"source:    {_printable(run.source or '-')}",
+        f"run {run.id}: {_one_line(run.command)}, {_one_line(run.time_utc)}" + (f", item {_one_line(run.item)}" if run.item else ""),
+        f"source:    {_one_line(run.source or '-')}",
         f"input:     sha256 {run.input_sha256 or '-'}",
-        f"model:     {_printable(run.model)} ({run.backend}" + (f" at {run.endpoint_host})" if run.endpoint_host else ")"),
-        f"settings:  {_printable(shown)}",
+        f"model:     {_one_line(run.model)} ({_one_line(run.backend)}" + (f" at {_one_line(run.endpoint_host)})" if run.endpoint_host else ")"),
+        f"settings:  {_one_line(shown)}",
         f"prompt:    sha256 {run.prompt_sha256 or '-'}; schema sha256 {run.schema_sha256 or '-'}",
     ]
     if run.ok:
@@ -222,5 +231,5 @@ def details(run: Run) -> str:
         lines.append(json.dumps(run.to_json()["result"], indent=2, ensure_ascii=False))
     else:
         elapsed = f" after {run.elapsed_s}s" if run.elapsed_s is not None else ""
-        lines.append(f"error:     {run.error_kind}{elapsed}: {_printable(run.error_message or '')}")
-    return "\n".join(lines) + "\n"
+        lines.append(f"error:     {_one_line(run.error_kind or '')}{elapsed}: {_one_line(run.error_message or '')}")
+    return clean("\n".join(lines) + "\n")  # the result JSON too: JSON escapes C0 controls, not C1 or bidi

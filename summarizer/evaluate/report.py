@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..terminal import clean
 from .score import Counts, EvalReport
 
 # =============================================================================== rendering
@@ -78,4 +79,5 @@ def report_table(report: EvalReport, *, width: int = 200, details: bool = True) 
                 lines += [f"  - {i}" for i in items]
         if lines:
             buf.write("\n".join(lines) + "\n")
-    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+    # file names and the model's text (missed quotes, speakers) are shown: made inert for a terminal
+    return clean("\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n")

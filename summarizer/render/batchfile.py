@@ -122,8 +122,11 @@ def _entry(data: dict[str, Any], lineno: int) -> Entry:
 
 def open_batch(path: Path) -> BatchFile:
     """Open and index a batch output file (read-only); raise InputError if it is not one."""
+    from ..inputs.reading import open_regular
+
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - returned inside the BatchFile, closed by it
+        # regular files only, never waiting on a FIFO; returned inside the BatchFile, closed by it
+        handle = open_regular(path, what="the batch file", error=InputError)
     except FileNotFoundError:
         raise InputError(f"no such file: {path}", "pass the -o file of a `summarizer batch` run") from None
     except IsADirectoryError:

@@ -11,7 +11,9 @@ atomic writes.
   origin are never overwritten or deleted. The manifest is written before the pages (listing
   old and new names, so a run killed half-way leaves a directory the next run accepts) and
   again at the end, when pages of ids no longer in the batch are removed.
-* `write_atomic`: a temporary file in the same directory, then `os.replace`.
+* Every file goes through `summarizer.atomic` (its rules: never through a link, a FIFO or a
+  device; a temporary file in the same directory, then `os.replace`). A manifest that names
+  anything but a regular file (a directory, a link, a FIFO) is refused before a page is written.
 """
 
 from __future__ import annotations
@@ -20,17 +22,20 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from ..atomic import ANY, check_destination, describe_mode, open_text_output, write_atomic
 from ..errors import ConfigError, SummarizerError
 
 MANIFEST = ".summarizer-render.json"
+MANIFEST_BYTES = 64 * 1024 * 1024  # a manifest of a million pages is a few tens of MB
 _GENERATOR = "summarizer render"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_TMP = re.compile(r"^\.[^/]*\.render-\d+\.tmp$")  # our own temporary files (left by a killed run)
+_TMP = re.compile(r"^\.[^/]*\.render-[0-9a-f]+\.tmp$")  # our own temporary files (left by a killed run)
 
 
 def page_name(rid: str | int, suffix: str, digits: int = 8) -> str:
@@ -42,58 +47,37 @@ def page_name(rid: str | int, suffix: str, digits: int = 8) -> str:
     return f"{stem}-{digest}{suffix}"
 
 
-@contextmanager
-def atomic_file(path: Path, *, bom: bool = False) -> Iterator[TextIO]:
-    """A text file written through a temporary file and renamed into place only on success.
-
-    Characters UTF-8 cannot hold (lone surrogates from JSON escapes) become "?", one for one, so
-    offsets still line up. `bom` starts the file with a UTF-8 byte-order mark (for spreadsheets).
-    """
-    tmp = path.with_name(f".{path.name[:80]}.render-{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", errors="replace", newline="") as handle:
-            yield handle
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise SummarizerError(f"cannot write {path}: {exc.strerror or exc}", "check the destination") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` whole: readers see the old file or the new one, never a part."""
-    with atomic_file(path) as handle:
-        handle.write(text)
-
-
 def check_file_dest(dest: Path, source: Path) -> None:
-    """A single output file: never the input itself, never a directory."""
-    if dest.is_dir():
-        raise ConfigError(f"-o {dest} is a directory", "this format writes one file: pass a file name")
+    """A single output file, by `atomic`'s rules for a file the user names: never the batch file
+    being rendered, never another batch output, a device or FIFO written through (never replaced,
+    never opened for reading), a link written through to its file."""
     try:
-        same = dest.exists() and os.path.samefile(dest, source)
-    except OSError:
+        same = os.path.samefile(dest, source)
+    except (OSError, ValueError):
         same = False
     if same:
         raise ConfigError(f"-o {dest} is the batch file being rendered", "pass another output file")
-    if _is_batch_output(dest):
-        raise ConfigError(f"-o {dest} is a batch output file", "render never overwrites results: pass another file")
-    if not dest.parent.is_dir():
-        raise ConfigError(f"cannot write {dest}: {dest.parent} is not a directory", "create it first")
+    check_destination(dest, label="-o", user=True, protect=(source,), probe=True)
 
 
-def _is_batch_output(path: Path) -> bool:
-    """Does an existing file start with a batch result line (paid-for results, never overwritten)?"""
-    from .batchfile import looks_like_batch_line
-
+@contextmanager
+def output_file(dest: Path, source: Path, *, bom: bool = False) -> Iterator[TextIO]:
+    """The text handle of a single output file (see `check_file_dest`), replaced whole on
+    success; an I/O failure is a `SummarizerError` saying so."""
     try:
-        with open(path, "rb") as handle:
-            first = handle.readline(16 * 1024 * 1024)
-    except OSError:
-        return False
-    return looks_like_batch_line(first)
+        with open_text_output(dest, bom=bom, label="-o", user=True, protect=(source,)) as handle:
+            yield handle
+    except OSError as exc:
+        raise SummarizerError(f"cannot write {dest}: {exc.strerror or exc}", "check the destination") from None
+
+
+def _write_page(path: Path, text: str) -> None:
+    """A page or the manifest in a checked output directory: a regular file or nothing (never a
+    link, FIFO or device, whatever a manifest says), replaced whole."""
+    try:
+        write_atomic(path, text.encode("utf-8", "replace"), label="render page", ours=ANY, prefix=f".{path.name[:80]}.render-")
+    except OSError as exc:
+        raise SummarizerError(f"cannot write {path}: {exc.strerror or exc}", "check the destination") from None
 
 
 class OutputDir:
@@ -109,10 +93,15 @@ class OutputDir:
 
     def _check(self) -> None:
         path = self.path
-        if path.exists() and not path.is_dir():
-            raise ConfigError(f"-o {path} is a file", "this format writes a directory of pages: pass a new or empty directory")
-        if not path.exists():
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
             return
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot use -o {path}: {getattr(exc, 'strerror', None) or exc}", "pass a new or empty directory") from None
+        if not stat.S_ISDIR(mode):
+            what = "a file" if stat.S_ISREG(mode) else describe_mode(mode)
+            raise ConfigError(f"-o {path} is {what}", "this format writes a directory of pages: pass a new or empty directory")
         try:
             present = {p.name for p in path.iterdir()}
         except OSError as exc:
@@ -132,12 +121,22 @@ class OutputDir:
                 f"-o {path} holds {len(foreign)} file(s) summarizer render did not write, e.g. {foreign[0]!r}",
                 "move them away or pass another directory",
             )
+        for name in sorted(self.old & present):  # a forged manifest may name a directory, a link...
+            mode = os.lstat(path / name).st_mode
+            if not stat.S_ISREG(mode):
+                raise ConfigError(
+                    f"-o {path}: its manifest lists {name!r}, which is {describe_mode(mode)}, not a page render wrote; "
+                    "nothing was written",
+                    "move it away or pass another directory",
+                )
 
     def _read_manifest(self) -> set[str]:
+        from ..inputs.reading import read_file
+
         try:
-            data = json.loads((self.path / MANIFEST).read_text("utf-8"))
+            data = json.loads(read_file(self.path / MANIFEST, limit=MANIFEST_BYTES, what="render manifest", error=ConfigError))
             files = data["files"] if isinstance(data, dict) and data.get("generator") == _GENERATOR else None
-        except (OSError, ValueError, KeyError):
+        except (ConfigError, ValueError, KeyError):
             files = None
         if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
             raise ConfigError(f"{self.path / MANIFEST} is not a summarizer render manifest", "pass another directory")
@@ -160,7 +159,7 @@ class OutputDir:
 
     def _manifest(self, files: list[str] | set[str]) -> None:
         body = {"generator": _GENERATOR, "format": self.fmt, "files": sorted(files)}
-        write_atomic(self.path / MANIFEST, json.dumps(body, indent=1, ensure_ascii=True) + "\n")
+        _write_page(self.path / MANIFEST, json.dumps(body, indent=1, ensure_ascii=True) + "\n")
 
     def begin(self) -> None:
         """Create the directory and claim it before writing any page."""
@@ -169,16 +168,18 @@ class OutputDir:
         except OSError as exc:
             raise ConfigError(f"cannot create {self.path}: {exc.strerror or exc}", "check the destination") from None
         for stale in self.path.iterdir():
-            if _TMP.match(stale.name):
+            if _TMP.match(stale.name) and stale.is_file() and not stale.is_symlink():
                 stale.unlink(missing_ok=True)
         self._manifest(self.old | {n for n in self._taken})
 
     def write(self, name: str, text: str) -> None:
-        write_atomic(self.path / name, text)
+        _write_page(self.path / name, text)
         self.new.append(name)
 
     def finish(self) -> None:
         """Record what this run wrote and remove pages of an earlier run that are not in it."""
         self._manifest(self.new)
-        for stale in self.old - set(self.new):
-            (self.path / stale).unlink(missing_ok=True)
+        for stale in sorted(self.old - set(self.new)):
+            page = self.path / stale
+            if page.is_file() and not page.is_symlink():  # checked at the start; never a directory
+                page.unlink(missing_ok=True)

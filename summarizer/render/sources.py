@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import SummarizerError
+from ..inputs.reading import open_regular
 from ..schema import ArticleSummary
 
 _RECORD = re.compile(r"^(?P<path>.+\.jsonl):(?P<line>[1-9][0-9]*)$", re.IGNORECASE)
@@ -45,7 +46,7 @@ def _candidates(name: str, dirs: Sequence[Path]) -> list[Path]:
 def _line_offsets(path: Path) -> list[int]:
     """Where each line of a file starts (one pass, so a batch of 10,000 records reads it once)."""
     offsets, pos = [], 0
-    with open(path, "rb") as handle:
+    with open_regular(path, what="record file") as handle:  # the one reader: never a FIFO
         for raw in handle:
             offsets.append(pos)
             pos += len(raw)
@@ -56,7 +57,7 @@ def _record_text(path: Path, offsets: list[int], lineno: int) -> str | None:
     """The "text" of line `lineno` of a JSONL file of records."""
     if lineno > len(offsets):
         return None
-    with open(path, "rb") as handle:
+    with open_regular(path, what="record file") as handle:
         handle.seek(offsets[lineno - 1])
         raw = handle.readline()
     try:
@@ -70,7 +71,7 @@ def _file_text(path: Path) -> str | None:
     from ..inputs import read_article
 
     try:
-        return read_article(str(path), max_bytes=_MAX_BYTES).text
+        return read_article(str(path), max_bytes=_MAX_BYTES, regular_only=True).text
     except SummarizerError:
         return None
 
@@ -100,7 +101,7 @@ class SourceFinder:
                 continue
             try:
                 text = self._record(path, int(record.group("line"))) if record else _file_text(path)
-            except OSError:
+            except (OSError, SummarizerError):  # gone, or swapped for a FIFO since it was checked
                 continue
             if text is not None and hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() == want:
                 return text

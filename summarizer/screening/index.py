@@ -468,6 +468,8 @@ def _build_and_open(path: Path, fmt: str, sha: str, use_cache: bool) -> ListInde
             digest = _file_sha256(tmp)
             final = folder / f"{sha}-v{INDEX_VERSION}.{digest}.sqlite"
             try:
+                if final.is_symlink() or (final.exists() and not final.is_file()):
+                    raise OSError("not a regular file")  # never replace a planted link, FIFO or device
                 os.replace(tmp, final)
                 return _open(final, sha, str(path))
             except OSError:

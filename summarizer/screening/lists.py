@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..atomic import write_atomic
+from ..atomic import ANY, write_atomic
 from ..errors import ScreeningError
 from ..redact import redact_url
 from . import formats
@@ -244,7 +244,7 @@ def _check_format(head: bytes, url: str, filename: str, fmt: str) -> None:
 
 
 def _write_meta(folder: Path, files: dict[str, dict[str, str]]) -> None:
-    write_atomic(folder / "source.json", json.dumps({"files": files}, indent=2), prefix=".meta-")
+    write_atomic(folder / "source.json", json.dumps({"files": files}, indent=2), prefix=".meta-", ours=ANY)
 
 
 def _host(url: str) -> str:

@@ -3,8 +3,11 @@
 A fixture is named by the SHA-256 of the canonical request (method, path, JSON body with
 sorted keys), so the same request always finds the same file, whatever the host or key. Only
 the request body is stored, never headers: no API key, Authorization, cookie or
-organisation/project id can reach a fixture. Re-asks are new requests, so they get files of
-their own and a replayed run reproduces them.
+organisation/project id can reach a fixture; and every string of it passes `redact_json`, so a
+server that echoes the key (or a slice of it) into an answer does not write it to disk either.
+Re-asks are new requests, so they get files of their own and a replayed run reproduces them.
+A recording only ever replaces a fixture (never a link, FIFO or foreign file at its name), and
+replay reads fixtures through the one reader (regular files only, bounded).
 """
 
 from __future__ import annotations
@@ -19,11 +22,16 @@ from typing import Any
 
 import httpx2
 
-from ..atomic import write_atomic
+from ..atomic import Kind, write_atomic
 from ..errors import ConfigError, MissingRecordingError
 from .base import Transport, Wrapper, json_body
 
 _KEEP_RESPONSE_HEADERS = ("content-type",)
+FIXTURE = Kind(
+    "a recorded exchange",
+    lambda head: head.lstrip().startswith(b"{") and any(k in head for k in (b'"request_sha256"', b'"request"', b'"response"')),
+)
+"""What a recording may replace: an earlier fixture (hand-written ones too), nothing else."""
 
 
 def canonical_request(request: httpx2.Request) -> tuple[str, dict[str, Any]]:
@@ -72,11 +80,15 @@ def write_fixture(
         },
     }
     path = fixture_path(directory, key)
+    from ..redact import redact_json
+
+    data = redact_json(data)  # a server that echoes the key (in an id, an error) must not commit it
     try:
         directory.mkdir(parents=True, exist_ok=True)
         # keys as sent (llama.cpp answers in schema order); the hash alone is order-free
         text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-        write_atomic(path, text, mode=0o644)  # 0644: fixtures are meant to be committed and shared
+        # 0644: fixtures are meant to be committed and shared; only a fixture is ever replaced
+        write_atomic(path, text, mode=0o644, label="recording", ours=FIXTURE)
     except OSError as exc:
         raise _unwritable(directory, exc) from None
     return path
@@ -160,6 +172,17 @@ def _recorded_response(data: Any, path: Path) -> tuple[int, dict[str, str], Any]
     return status, headers, resp["body"]
 
 
+def _read_fixture(path: Path) -> bytes:
+    """A fixture's bytes, through the one reader (a FIFO planted at its name is refused, never
+    waited on); a missing one is `FileNotFoundError`, for the caller's own message."""
+    from ..inputs.reading import read_file
+    from .inventory import MAX_FIXTURE_BYTES
+
+    if not path.exists() and not path.is_symlink():
+        raise FileNotFoundError(path)
+    return read_file(path, limit=MAX_FIXTURE_BYTES, what="recording", error=MissingRecordingError)
+
+
 class Replay(Transport):
     """Answers only from fixture files; a request with no recording fails at once."""
 
@@ -170,7 +193,7 @@ class Replay(Transport):
         key, canon = canonical_request(request)
         path = fixture_path(self.directory, key)
         try:
-            data = json.loads(path.read_text("utf-8"))
+            data = json.loads(_read_fixture(path))
         except FileNotFoundError:
             from .inventory import missing_recording  # what was asked, what the directory has
 

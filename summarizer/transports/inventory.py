@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import MissingRecordingError
+from ..errors import MissingRecordingError, SummarizerError
 from ..grounding.sentences import without_sentence_ids
 
 MAX_FILES = 5000  # a directory bigger than this is described by its first files only
@@ -105,15 +105,21 @@ class Recording:
     synthetic: bool
 
 
+MAX_FIXTURE_BYTES = 256 * 1024 * 1024
+"""The largest fixture read (a recorded answer is kilobytes)."""
+
+
 def inventory(directory: Path) -> list[Recording]:
     """Every readable fixture in `directory` (not its subdirectories), oldest first."""
+    from ..inputs.reading import read_file
+
     out = []
     for file in sorted(directory.glob("*.json"))[:MAX_FILES]:
-        try:
-            data = json.loads(file.read_text("utf-8"))
+        try:  # through the one reader: a FIFO or device named *.json is skipped, never waited on
+            data = json.loads(read_file(file, limit=MAX_FIXTURE_BYTES, what="recording"))
             request = data["request"]
             meta = data.get("meta") or {}
-        except (OSError, ValueError, KeyError, TypeError):
+        except (SummarizerError, ValueError, KeyError, TypeError, AttributeError):
             continue  # not a fixture: nothing to say about it
         out.append(
             Recording(

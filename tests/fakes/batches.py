@@ -14,7 +14,11 @@ Scriptable faults, all on the `FakeBatches` object (`fake.batches`):
   lines (True = the first one);
 - `expire_next = k`: the next batch created expires with only its first k lines done;
 - `reject(lineno, request) -> str | None`: a message fails the batch's validation at that line;
-- `unavailable`: a set of routes (`upload`, `create`, `retrieve`) that answer HTTP 503;
+- `unavailable`: a set of routes (`upload`, `create`, `retrieve`) that answer HTTP `down_status`
+  (503 unless set: 401 is a refused key);
+- `on_poll(batch) -> None`: edits each batch object a poll returns (a hostile engine: an unknown
+  status, counts that are not numbers); `tamper(lines) -> lines`: rewrites an ended batch's
+  output lines, in file order (duplicated custom ids);
 - `hold(route, phase)`: the next `upload` / `create` / `retrieve` stops `before` it takes
   effect (the request is then dropped, as if the client had died before sending it) or
   `after` (it took effect, but the client never hears back), so a test can kill the client
@@ -97,6 +101,9 @@ class FakeBatches:
         self.attempts: Counter[str] = Counter()  # custom id -> times it was in a created batch
         self.received: list[tuple[str, str, Any]] = []  # (batch id, custom id, body) as submitted
         self.unavailable: set[str] = set()
+        self.down_status = 503
+        self.on_poll: Callable[[dict[str, Any]], None] | None = None
+        self.tamper: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
         self._holds: dict[str, Hold] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -144,10 +151,10 @@ class FakeBatches:
         handler._send(status, body, {})
 
     def _down(self, handler: _Handler, route: str) -> bool:
-        """Answer 503 if the route is scripted unavailable."""
+        """Answer `down_status` (503) if the route is scripted unavailable."""
         if route not in self.unavailable:
             return False
-        self._send(handler, 503, _error(503, f"fake server: {route} is unavailable"))
+        self._send(handler, self.down_status, _error(self.down_status, f"fake server: {route} is unavailable"))
         return True
 
     def _drop(self, handler: _Handler) -> None:
@@ -232,6 +239,8 @@ class FakeBatches:
                 self._drop(handler)
                 return
             obj = self._advance(self.batches[rest[0]])
+            if self.on_poll is not None:
+                self.on_poll(obj)
             self._held("retrieve", "after")
             self._send(handler, 200, obj)
         elif method == "POST" and rest[1:] == ["cancel"]:
@@ -394,6 +403,8 @@ class FakeBatches:
         rng = random.Random(f"{self.seed}:{obj['id']}")
         rng.shuffle(outputs)
         rng.shuffle(errors)
+        if self.tamper is not None:  # the lines in file order, as the client will read them
+            outputs = self.tamper(outputs)
         out_id = self._new_file(f"{obj['id']}_output.jsonl", outputs)
         err_id = self._new_file(f"{obj['id']}_error.jsonl", errors)
         with self._lock:

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
+from ...errors import ProviderError
 from ...transports.batch_answers import Answer
-from .batch_api import BatchAPI
+from .batch_api import COMPLETION_WINDOW, BatchAPI, BatchInfo
 from .outcomes import Answers, classify, lines_of
 from .state import TERMINAL, Part, State
+
+LONGEST_WAIT_S = 26 * 3600.0
+"""How long a batch may stay unfinished before waiting on it is an error: the 24 h completion
+window after which the provider must expire it, plus two hours of slack. Polling ends there."""
 
 
 class Batches:
@@ -104,6 +108,14 @@ class Batches:
             for part in current:
                 if part.status not in TERMINAL and part.batch_id is not None:
                     changed |= self.update(part, self.api.retrieve(part.batch_id))
+                    overdue = time.time() - part.created_at - LONGEST_WAIT_S
+                    if part.status not in TERMINAL and overdue > 0:
+                        raise ProviderError(
+                            f"batch {part.batch_id} at {self.api.host} is still {part.status} "
+                            f"{(LONGEST_WAIT_S + overdue) / 3600:.0f} h after it was submitted, past its "
+                            f"{COMPLETION_WINDOW} completion window",
+                            "check it at the provider; add --cancel to cancel it",
+                        )
             if changed:
                 self.state.save()
             done = [p for p in current if p.status in TERMINAL]
@@ -112,10 +124,12 @@ class Batches:
             time.sleep(delay)
             delay = first if changed else min(delay * 1.5, max(longest, first))
 
-    def update(self, part: Part, batch: Any, *, quiet: bool = False) -> bool:
-        """Copy what the provider says about a batch into its part; True if anything changed."""
-        counts = batch.request_counts.model_dump() if batch.request_counts is not None else {}
-        errors = [e.model_dump() for e in (batch.errors.data or [])] if batch.errors is not None else []
+    def update(self, part: Part, batch: BatchInfo, *, quiet: bool = False) -> bool:
+        """Copy what the provider says about a batch (checked by `BatchInfo.of`) into its part;
+        True if anything changed."""
+        if part.batch_id is not None and batch.id != part.batch_id:
+            raise ProviderError(f"{self.api.host} answered about batch {batch.id} when asked about {part.batch_id}")
+        counts, errors = dict(batch.counts), list(batch.errors)
         new = (batch.id, batch.status, batch.output_file_id, batch.error_file_id, counts, errors)
         old = (part.batch_id, part.status, part.output_file_id, part.error_file_id, part.counts, part.errors)
         if new == old:
@@ -159,6 +173,9 @@ class Batches:
                         continue
                     if line.custom_id not in ids:
                         continue
+                    if line.custom_id in seen:  # a batch has one line per request: a second one is not trusted
+                        self.say(f"warning: file {file_id} holds a second line for {line.custom_id}; the first one is kept")
+                        continue
                     answer = classify(line)
                     if answer is not None:
                         self._answer(line.custom_id, answer, part)
@@ -176,8 +193,11 @@ class Batches:
             self.state.save()
 
     def _answer(self, cid: str, answer: Answer, part: Part) -> None:
-        self.answers.put(cid, answer)
-        self.answered_by[cid] = part
+        kept = self.answers.get(cid)
+        if not self.answers.put(cid, answer):
+            self.say(f"warning: batch {part.batch_id} gave a second, different answer for {cid}; the first one is kept")
+        elif self.answers.get(cid) is not kept:
+            self.answered_by[cid] = part  # the answer now held came from this part
 
     def to_fetch(self, cid: str) -> Part | None:
         """The part an earlier run read for this id, if its answers are not loaded yet."""

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ...atomic import Kind
 from .. import Id
 
 ENDPOINT = "/v1/chat/completions"
@@ -48,6 +49,14 @@ def dumps(value: Any) -> bytes:
 def request_line(cid: str, body: Any) -> bytes:
     """One input line for `/v1/chat/completions`, exactly the body a live call sends."""
     return dumps({"custom_id": cid, "method": "POST", "url": ENDPOINT, "body": body})
+
+
+REQUEST_FILE = Kind(
+    "a request file written by --export-requests",
+    lambda head: head.startswith(b'{"custom_id": ') and b'"method": ' in head.split(b"\n", 1)[0],
+)
+"""What `--export-requests` may replace: an earlier export (its lines start as `request_line`
+writes them), never an article, a batch output or any other file."""
 
 
 def split(

@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -30,12 +28,17 @@ def classify(line: ResultLine) -> Answer | None:
 
 
 class Answers(dict[str, Answer]):
-    """custom id -> Answer; a success is never replaced by an error for the same id."""
+    """custom id -> Answer. A success is never replaced: not by an error for the same id, and
+    not by a second, different success (a duplicate line is not trusted to be the better one)."""
 
-    def put(self, cid: str, answer: Answer) -> None:
+    def put(self, cid: str, answer: Answer) -> bool:
+        """Keep `answer` unless a success is already known; False when a different success
+        for this id was refused (the caller warns)."""
         old = self.get(cid)
-        if old is None or old.status != 200 or answer.status == 200:
-            self[cid] = answer
+        if old is not None and old.status == 200:
+            return answer.status != 200 or answer.body == old.body
+        self[cid] = answer
+        return True
 
 
 def lines_of(data: bytes, where: str) -> Iterator[ResultLine | ValueError]:
@@ -50,26 +53,38 @@ def lines_of(data: bytes, where: str) -> Iterator[ResultLine | ValueError]:
             yield ValueError(f"line {lineno} of {where} {exc}")
 
 
+MAX_LINE_BYTES = 64 * 1024 * 1024
+"""The longest result line read (a chat completion is kilobytes; a line of gigabytes is not one)."""
+
+
 def read_results(paths: Iterable[Path]) -> Iterator[ResultLine]:
-    """Result lines of files given with --import-results; a bad line stops with its number."""
+    """Result lines of files given with --import-results (regular files only, through the one
+    reader's checks; lines of at most MAX_LINE_BYTES); a bad line stops with its number."""
+    from ...inputs.reading import open_regular
+
     for path in paths:
         try:
-            st = os.stat(path)
+            handle = open_regular(path, what="--import-results", error=InputError)
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror or exc}", "check the --import-results path") from None
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(f"{path} is not a regular file", "pass a results file (.jsonl)")
-        try:
-            with open(path, "rb") as handle:
-                for lineno, raw in enumerate(handle, 1):
-                    if not raw.strip():
-                        continue
-                    try:
-                        yield parse_result(raw)
-                    except ValueError as exc:
-                        raise InputError(
-                            f"line {lineno} of {path} {exc}",
-                            "pass the output of a batch engine (lines with custom_id and response)",
-                        ) from None
-        except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+        with handle:
+            lineno = 0
+            while True:
+                try:
+                    raw = handle.readline(MAX_LINE_BYTES + 1)
+                except OSError as exc:
+                    raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+                if not raw:
+                    break
+                lineno += 1
+                if len(raw) > MAX_LINE_BYTES:
+                    raise InputError(f"line {lineno} of {path} is over {MAX_LINE_BYTES:,} bytes", "is it a batch results file?")
+                if not raw.strip():
+                    continue
+                try:
+                    yield parse_result(raw)
+                except ValueError as exc:
+                    raise InputError(
+                        f"line {lineno} of {path} {exc}",
+                        "pass the output of a batch engine (lines with custom_id and response)",
+                    ) from None

@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...atomic import atomic_writer
+from ...atomic import open_output
 from ...errors import AuthError, ConfigError, ProviderError, RetriesExhaustedError, SummarizerError
 from ...settings import Settings
 from .. import Id, Item, Loader, ResultFile, Tally, error_line, ok_line
 from .batch_api import BatchAPI
 from .batches import Batches
-from .format import MAX_BYTES, MAX_REQUESTS, request_line, split
+from .format import MAX_BYTES, MAX_REQUESTS, REQUEST_FILE, request_line, split
 from .outcomes import Answers, classify, read_results
 from .state import Part, State
 from .step import Step, Stepper
@@ -55,6 +55,7 @@ class Options:
     max_bytes: int = MAX_BYTES
     resubmits: int = 4  # failed/expired lines sent again at most this often
     screen: Callable[[Any], Any] | None = None  # wraps a Pipeline to screen its results (--screen)
+    protect: list[str] = field(default_factory=list)  # the run's inputs: never overwritten by an export
 
 
 @dataclass
@@ -131,8 +132,8 @@ class Engine:
             for line in read_results(self.options.imports):
                 imported += 1
                 answer = classify(line)
-                if answer is not None:
-                    self.answers.put(line.custom_id, answer)
+                if answer is not None and not self.answers.put(line.custom_id, answer):
+                    self.say(f"warning: a second, different answer for {line.custom_id} was imported; the first one is kept")
             if self.options.submit or self.options.cancel:
                 self.state = State.load(self.output, self.settings.endpoint_host)
                 if self.options.cancel and not self.state.parts:
@@ -320,7 +321,8 @@ class Engine:
         path = self.options.export
         assert path is not None
         try:
-            with atomic_writer(path) as handle:
+            with open_output(path, label="--export-requests", user=True, ours=REQUEST_FILE,
+                             protect=[self.output, *self.options.protect]) as handle:
                 for _, line in lines:
                     handle.write(line)
         except OSError as exc:

@@ -20,12 +20,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...atomic import write_atomic
+from ...atomic import Kind, write_atomic
 from ...errors import ConfigError, SummarizerError
 
 FORMAT = "summarizer-bulk-state"
 VERSION = 1
 TERMINAL = frozenset({"completed", "expired", "cancelled", "failed"})
+STATE_BYTES = 1024 * 1024 * 1024  # about ten million custom ids
+STATE_FILE = Kind("a state file of summarizer batch", lambda head: head.startswith(b'{"format":"' + FORMAT.encode() + b'"'))
 
 
 def state_path(output: Path) -> Path:
@@ -78,9 +80,11 @@ class State:
             raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
         if not stat.S_ISREG(st.st_mode):
             raise _foreign(path, "is not a regular file")
+        from ...inputs.reading import read_file
+
         try:
-            data = json.loads(path.read_bytes())
-        except (OSError, ValueError):
+            data = json.loads(read_file(path, limit=STATE_BYTES, what="the bulk state file", error=ConfigError))
+        except ValueError:
             raise _foreign(path, "is not a state file of summarizer batch") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise _foreign(path, "is not a state file of summarizer batch")
@@ -107,7 +111,8 @@ class State:
         data = {"format": FORMAT, "version": VERSION, **asdict(self)}
         data.pop("path")
         try:
-            write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")), fsync=True)
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")), fsync=True,
+                         label="the bulk state file", ours=STATE_FILE, mode=0o600)
         except OSError as exc:
             raise SummarizerError(
                 f"cannot write {self.path}: {exc.strerror or exc}",
