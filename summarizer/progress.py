@@ -7,7 +7,7 @@ prints: the events go to the listener installed with `listening(...)` for the cu
 each reach their own listener), and nowhere when there is none. Emitting without a listener
 costs one contextvar lookup, so it is cheap enough to call once per generated token.
 
-The CLI's listener (`summarizer.cli.status`) draws one status line on a terminal's stderr and
+The CLI's listener (`summarizer.cli.progress`) draws one status line on a terminal's stderr and
 is not installed at all when stderr is a pipe or a file.
 """
 

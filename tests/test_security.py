@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 
 from summarizer import errors
 from summarizer.cli import app
-from summarizer.testing.fake_openai import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import EXAMPLE, ROOT, TEST_KEY, example_payload
 
@@ -580,7 +580,7 @@ def test_a_forged_manifest_naming_a_directory_is_refused_before_any_page(batch_f
 
 @pytest.fixture
 def failing_yente() -> Iterator[Any]:
-    from summarizer.testing.fake_yente import FakeYente, Fault
+    from tests.fakes import FakeYente, Fault
 
     with FakeYente() as yente:
         yente.faults = [Fault(status=500, body=b'{"detail": "upstream failed"}')] * 10

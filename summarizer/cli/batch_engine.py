@@ -92,7 +92,7 @@ def run(params: dict[str, Any]) -> None:
     try:
         bulk.run()
     except (KeyboardInterrupt, SummarizerError) as exc:
-        from ..bulk.state import TERMINAL
+        from ..batch.engine.state import TERMINAL
 
         running = bulk.state is not None and any(
             p.batch_id is not None and not p.ingested and p.status not in TERMINAL for p in bulk.state.parts
@@ -143,7 +143,7 @@ def _check_export(export: Path, output: Path, inputs: list[str]) -> None:
     import os
 
     from ..atomic import check_destination
-    from ..bulk.lines import REQUEST_FILE
+    from ..batch.engine.format import REQUEST_FILE
 
     if os.path.abspath(export) == os.path.abspath(output):
         raise ConfigError(f"--export-requests {export} is also -o", "pass another file name")
