@@ -12,9 +12,7 @@ from typing import IO, Any, TypeAlias
 
 from ..errors import InputError, SummarizerError
 from ..inputs import MAX_BYTES, Article, article_from_text, check_regular_file, open_regular, read_article
-
-ARTICLE_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
-"""What a directory walk picks up (case-insensitive)."""
+from .choose import Choose
 
 Id: TypeAlias = str | int
 Loader: TypeAlias = Callable[[], Article]
@@ -29,19 +27,23 @@ def expand_inputs(
     *,
     exclude: str | os.PathLike[str] | None = None,
     max_bytes: int = MAX_BYTES,
+    choose: Choose | None = None,
 ) -> Iterator[Item]:
     """Lazily turn INPUT arguments into `(id, loader)` pairs (see the module docstring).
 
     `stdin` is read (one path per line) only when an input is `-`. `exclude` is a path never
-    taken as an input (the output file). Problems with one input become a loader that raises
-    `InputError`, so the caller writes an error line for it and carries on.
+    taken as an input (the output file). `choose` decides which files a directory walk takes
+    and tells what it left out (`batch.choose`; default: the article extensions, no note).
+    Problems with one input become a loader that raises `InputError`, so the caller writes an
+    error line for it and carries on.
     """
     skip = _Exclude(exclude)
+    choice = choose if choose is not None else Choose()
     for arg in inputs:
         if arg == "-":
-            yield from _from_stdin(stdin, skip, max_bytes)
+            yield from _from_stdin(stdin, skip, max_bytes, choice)
         else:
-            yield from _expand(arg, skip, max_bytes)
+            yield from _expand(arg, skip, max_bytes, choice)
 
 
 class _Exclude:
@@ -81,7 +83,7 @@ def _failing(err: SummarizerError) -> Loader:
     return load
 
 
-def _from_stdin(stdin: IO[Any] | None, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
+def _from_stdin(stdin: IO[Any] | None, skip: _Exclude, max_bytes: int, choose: Choose) -> Iterator[Item]:
     """Paths on stdin, one per line, read lazily; bytes decoded like file names (fsdecode)."""
     if stdin is None:
         yield "-", _failing(InputError("stdin is not available", "pass the paths as arguments"))
@@ -98,7 +100,7 @@ def _from_stdin(stdin: IO[Any] | None, skip: _Exclude, max_bytes: int) -> Iterat
             if not line.strip():
                 continue
             count += 1
-            yield from _expand(line, skip, max_bytes)
+            yield from _expand(line, skip, max_bytes, choose)
     except OSError as exc:
         yield "-", _failing(InputError(f"cannot read the list of paths on stdin: {exc.strerror or exc}"))
         return
@@ -108,9 +110,9 @@ def _from_stdin(stdin: IO[Any] | None, skip: _Exclude, max_bytes: int) -> Iterat
         )
 
 
-def _expand(arg: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
+def _expand(arg: str, skip: _Exclude, max_bytes: int, choose: Choose) -> Iterator[Item]:
     if os.path.isdir(arg):
-        yield from _walk(arg, skip, max_bytes)
+        yield from _walk(arg, skip, max_bytes, choose)
     elif os.path.lexists(arg) or not (_MAGIC & set(arg)):
         if skip.matches(arg):
             yield arg, _failing(
@@ -124,7 +126,7 @@ def _expand(arg: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
         for path in matches:
             if os.path.isdir(path):
                 found = True
-                yield from _walk(path, skip, max_bytes)
+                yield from _walk(path, skip, max_bytes, choose)
             elif not skip.matches(path):
                 found = True
                 yield from _file(path, max_bytes)
@@ -132,24 +134,25 @@ def _expand(arg: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
             yield arg, _failing(InputError(f"no file matches {arg}", "check the pattern"))
 
 
-def _walk(root: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
-    """Article files under `root`, sorted, recursively; hidden names and the output skipped."""
+def _walk(root: str, skip: _Exclude, max_bytes: int, choose: Choose) -> Iterator[Item]:
+    """Article files under `root`, sorted, recursively; what is not an article (`choose`) and
+    the output skipped, and told in one note at the end."""
     found = False
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+    walk = () if choose.render_root(root) else os.walk(root)
+    for dirpath, dirnames, filenames in walk:
+        dirnames[:] = choose.subdirs(dirpath, dirnames)
         for name in sorted(filenames):
-            if name.startswith(".") or not name.lower().endswith(ARTICLE_SUFFIXES):
-                continue
             path = os.path.join(dirpath, name)
-            if skip.matches(path):
+            if skip.matches(path) or not choose.takes(dirpath, name):
                 continue
             found = True
             yield from _file(path, max_bytes)
+    choose.done(root)
     if not found:
         yield root, _failing(
             InputError(
-                f"{root} holds no article files ({', '.join('*' + s for s in ARTICLE_SUFFIXES)})",
-                "pass the files or a glob pattern",
+                f"{root} holds no article files ({choose.wanted()})",
+                "pass the files, a glob pattern, or --glob PATTERN (e.g. --glob '*.md')",
             )
         )
 
