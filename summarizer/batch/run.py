@@ -9,6 +9,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -98,7 +99,9 @@ class Tally:
 
 class Progress(Protocol):
     """What shows a batch's progress (the CLI's bar on a terminal): told of every skipped and
-    finished input, and given the run's notes to print above itself."""
+    finished input, given the run's notes to print above itself, and, around each article's
+    run, a chance to listen to its progress events (`article`: the work inside an article,
+    such as a local model's questions)."""
 
     active: bool
 
@@ -107,6 +110,7 @@ class Progress(Protocol):
     def print(self, message: str) -> None: ...
     def skip(self) -> None: ...
     def advance(self, tally: Tally) -> None: ...
+    def article(self, rid: Id) -> AbstractContextManager[Any]: ...
 
 
 class _Silent:
@@ -128,6 +132,9 @@ class _Silent:
 
     def advance(self, tally: Tally) -> None:
         return None
+
+    def article(self, rid: Id) -> AbstractContextManager[None]:
+        return nullcontext()
 
 
 def _stderr(message: str) -> None:
@@ -202,7 +209,8 @@ async def run_batch(
     async def work(item: Item) -> SummarizerError | None:
         rid, loader = item
         current_id.set(rid)
-        ok, line, message, err = await _one(rid, loader, summarizer, debug)
+        with bar.article(rid):
+            ok, line, message, err = await _one(rid, loader, summarizer, debug)
         out.write(rid, ok, line)
         if ok:
             tally.done += 1
