@@ -37,19 +37,20 @@ def expand_inputs(
     Problems with one input become a loader that raises `InputError`, so the caller writes an
     error line for it and carries on.
     """
-    skip = _Exclude(exclude)
-    choice = choose if choose is not None else Choose()
+    skip = _Exclude(exclude, choose)
     for arg in inputs:
         if arg == "-":
-            yield from _from_stdin(stdin, skip, max_bytes, choice)
+            yield from _from_stdin(stdin, skip, max_bytes)
         else:
-            yield from _expand(arg, skip, max_bytes, choice)
+            yield from _expand(arg, skip, max_bytes)
 
 
 class _Exclude:
-    """Recognises the output file among inputs (by device and inode, once it exists)."""
+    """Recognises the output file among inputs (by device and inode, once it exists), and
+    carries the walk's filter (`choose`): the two decide what a directory walk leaves out."""
 
-    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None, choose: Choose | None = None) -> None:
+        self.choose = choose if choose is not None else Choose()
         self.name = os.path.basename(os.fspath(path)) if path is not None else None
         self._path = path
         self._key: tuple[int, int] | None = None
@@ -83,7 +84,7 @@ def _failing(err: SummarizerError) -> Loader:
     return load
 
 
-def _from_stdin(stdin: IO[Any] | None, skip: _Exclude, max_bytes: int, choose: Choose) -> Iterator[Item]:
+def _from_stdin(stdin: IO[Any] | None, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
     """Paths on stdin, one per line, read lazily; bytes decoded like file names (fsdecode)."""
     if stdin is None:
         yield "-", _failing(InputError("stdin is not available", "pass the paths as arguments"))
@@ -100,7 +101,7 @@ def _from_stdin(stdin: IO[Any] | None, skip: _Exclude, max_bytes: int, choose: C
             if not line.strip():
                 continue
             count += 1
-            yield from _expand(line, skip, max_bytes, choose)
+            yield from _expand(line, skip, max_bytes)
     except OSError as exc:
         yield "-", _failing(InputError(f"cannot read the list of paths on stdin: {exc.strerror or exc}"))
         return
@@ -110,9 +111,9 @@ def _from_stdin(stdin: IO[Any] | None, skip: _Exclude, max_bytes: int, choose: C
         )
 
 
-def _expand(arg: str, skip: _Exclude, max_bytes: int, choose: Choose) -> Iterator[Item]:
+def _expand(arg: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
     if os.path.isdir(arg):
-        yield from _walk(arg, skip, max_bytes, choose)
+        yield from _walk(arg, skip, max_bytes)
     elif os.path.lexists(arg) or not (_MAGIC & set(arg)):
         if skip.matches(arg):
             yield arg, _failing(
@@ -126,7 +127,7 @@ def _expand(arg: str, skip: _Exclude, max_bytes: int, choose: Choose) -> Iterato
         for path in matches:
             if os.path.isdir(path):
                 found = True
-                yield from _walk(path, skip, max_bytes, choose)
+                yield from _walk(path, skip, max_bytes)
             elif not skip.matches(path):
                 found = True
                 yield from _file(path, max_bytes)
@@ -134,9 +135,10 @@ def _expand(arg: str, skip: _Exclude, max_bytes: int, choose: Choose) -> Iterato
             yield arg, _failing(InputError(f"no file matches {arg}", "check the pattern"))
 
 
-def _walk(root: str, skip: _Exclude, max_bytes: int, choose: Choose) -> Iterator[Item]:
-    """Article files under `root`, sorted, recursively; what is not an article (`choose`) and
-    the output skipped, and told in one note at the end."""
+def _walk(root: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
+    """Article files under `root`, sorted, recursively; what is not an article (`skip.choose`)
+    and the output skipped, and told in one note at the end."""
+    choose = skip.choose
     found = False
     walk = () if choose.render_root(root) else os.walk(root)
     for dirpath, dirnames, filenames in walk:
