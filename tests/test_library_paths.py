@@ -134,3 +134,15 @@ def test_summarize_many_takes_paths_and_refuses_path_strs_per_item(fake: FakeOpe
     assert "FIFO" in results[3].one_line()  # type: ignore[union-attr]
     assert "no such file" in results[4].one_line()  # type: ignore[union-attr]
     assert chat_requests(fake) == 3
+
+
+def test_a_long_single_line_naming_an_existing_file_is_refused_too(fake: FakeOpenAI, tmp_path: Path) -> None:
+    deep = tmp_path
+    while len(str(deep)) < 400:  # longer than any path shape is looked for
+        deep = deep / ("a" * 50)
+    deep.mkdir(parents=True)
+    story = deep / "story.txt"
+    story.write_text("Iran was sanctioned.", "utf-8")
+    with pytest.raises(InputError, match="existing file"):
+        summarize(str(story), **options(fake))
+    assert chat_requests(fake) == 0

@@ -31,7 +31,9 @@ Item = Text | tuple[Id, Text]
 """One input of `summarize_many`: a text (plain or HTML), an Article, a Path, or an `(id, text)` pair."""
 
 PATHLIKE_CHARS = 300
-"""A str longer than this, or of more than one line, is text whatever it looks like."""
+"""A str longer than this, or of more than one line, is text whatever it looks like (unless it
+names an existing file)."""
+PATH_MAX = 4096  # the longest path an OS takes: a longer single line names no file
 _URL = re.compile(r"(?i)https?://\S+")
 _FILE_SUFFIX = re.compile(r"(?i)\.(?:txt|html?|md|markdown|jsonl?|csv|xml|pdf|docx?|rtf|odt|epub)")
 _PATH_START = re.compile(r"(?:~|\.{1,2})?[/\\]|[A-Za-z]:[/\\]")
@@ -77,12 +79,10 @@ def refuse_path_like(text: str) -> None:
     text that must be taken as it is, whatever its shape, goes in as `Article(text, source)`.
     """
     line = text.strip()
-    if not line or len(line) > PATHLIKE_CHARS or "\n" in line or "\x00" in line:
+    if not line or len(line) > PATH_MAX or "\n" in line or "\x00" in line:
         return
     shown = repr(line if len(line) <= 80 else line[:77] + "...")
     keep = "to summarize this str as the text itself, pass Article(text=..., source=...)"
-    if _URL.fullmatch(line):
-        raise InputError(f"{shown} is a URL, not an article's text", f"fetch it with fetch_url(url); {keep}")
     try:
         exists = os.path.exists(line)
     except (OSError, ValueError):
@@ -92,6 +92,10 @@ def refuse_path_like(text: str) -> None:
             f"{shown} is the name of an existing file, not an article's text",
             f"pass Path({shown}) or read_article({shown}) to summarize the file; {keep}",
         )
+    if len(line) > PATHLIKE_CHARS:
+        return
+    if _URL.fullmatch(line):
+        raise InputError(f"{shown} is a URL, not an article's text", f"fetch it with fetch_url(url); {keep}")
     single_word = not any(c.isspace() for c in line)
     suffix = bool(_FILE_SUFFIX.fullmatch(os.path.splitext(line)[1]))
     path_shaped = bool(_PATH_START.match(line)) and suffix
