@@ -18,6 +18,7 @@ of `summarizer.errors`, never prints and never exits.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
@@ -116,15 +117,17 @@ class Summarizer:
 
     # -- one article -------------------------------------------------------------------
     def summarize(
-        self, text: str | Article, *, source: str | None = None, cache: bool | None = None
+        self, text: str | Article | os.PathLike[str], *, source: str | None = None, cache: bool | None = None
     ) -> ArticleSummary:
-        """Summarize one article: a text, an HTML page as a str, or an Article
-        (`read_article`, `fetch_url`). `source` names it in provenance (and a `.html` name
-        marks a str as HTML); `cache` overrides this Summarizer's setting for this call."""
+        """Summarize one article: a text, an HTML page as a str, a file as a `Path`, or an
+        Article (`read_article`, `fetch_url`). A str is always the text: one that names a file
+        or is a URL is refused (`InputError`), never summarized as if it were the article.
+        `source` names it in provenance (and a `.html` name marks a str as HTML); `cache`
+        overrides this Summarizer's setting for this call."""
         return self.run(as_article(text, source), cache=cache)
 
     async def asummarize(
-        self, text: str | Article, *, source: str | None = None, cache: bool | None = None
+        self, text: str | Article | os.PathLike[str], *, source: str | None = None, cache: bool | None = None
     ) -> ArticleSummary:
         """`summarize` on the running event loop (calls of many articles overlap)."""
         return await self.arun(as_article(text, source), cache=cache)
@@ -212,7 +215,7 @@ class Summarizer:
     async def asummarize_many(self, items: Iterable[Item], *, concurrency: int | None = None) -> list[Result]:
         """Summarize many articles on the worker pool of `batch` (`summarizer.concurrency`).
 
-        `items`: texts, Articles or `(id, text)` pairs, pulled lazily (a long generator is never
+        `items`: texts, Paths, Articles or `(id, text)` pairs, pulled lazily (a long generator is never
         materialised). Returns one entry per input, in input order: the result (an `(id, text)`
         pair's id is its `provenance.source`) or that article's typed error (its `source` is
         the id; an unexpected exception becomes a `SummarizerError`). One failure never stops
@@ -313,7 +316,7 @@ def _offsets_text(result: ArticleSummary, article: Article) -> str:
 
 # -- the module shortcuts: a temporary Summarizer each --------------------------------------
 def summarize(
-    text: str | Article,
+    text: str | Article | os.PathLike[str],
     *,
     settings: Settings | None = None,
     source: str | None = None,
@@ -331,7 +334,7 @@ def summarize(
 
 
 async def asummarize(
-    text: str | Article,
+    text: str | Article | os.PathLike[str],
     *,
     settings: Settings | None = None,
     source: str | None = None,

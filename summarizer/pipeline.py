@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,7 @@ from typing import Any
 
 from instructor.core.hooks import Hooks
 
-from . import focused
+from . import focused, progress
 from . import ledger as ledger_mod
 from .chunking import Chunk, carry_speakers, count_tokens_for, split
 from .client import make_async_client, make_client, prepared, translate
@@ -52,6 +53,45 @@ class Answer:
 
     extraction: ExtractionData
     grounded: Grounded | None = None
+
+
+class Asked:
+    """The focused questions of one article as a person follows them: "question 5 of 14
+    (speaker)", one progress event (stage "question") as each is sent. Shared by the article's
+    chunks (threads or tasks), so the count runs over the whole article."""
+
+    def __init__(self, total: int | None) -> None:
+        self.total = total
+        self.sent = 0
+        self._lock = threading.Lock()
+
+    def next(self, question: focused.Question) -> None:
+        with self._lock:
+            self.sent += 1
+            n = self.sent
+        total = self.total if self.total is not None and n <= self.total else None
+        kind = question.response_model.__name__.removesuffix("Answer").lower()  # speaker, targets, ...
+        where = f"question {n} of {total}" if total is not None else f"question {n}"
+        progress.emit("question", f"{where} ({kind})", n, total)
+
+
+def count_questions(text: str, prompts_dir: Any = None) -> int | None:
+    """How many questions the focused plan asks about `text`: the plan run with no answers (None
+    each, which it reads as "unanswered"), so nothing is sent. The plan chooses its questions
+    from the text; were one ever to depend on an answer, the count would be a guess, and the
+    display drops its "of N" once passed. None when the plan cannot be counted this way."""
+    questions = focused.plan(text, prompts_dir)
+    count = 0
+    try:
+        next(questions)
+        count = 1
+        while True:
+            questions.send(None)
+            count += 1
+    except StopIteration:
+        return count
+    except Exception:  # noqa: BLE001 - a count for a display must never break the run
+        return None
 
 
 class Pipeline:
@@ -249,12 +289,22 @@ class Pipeline:
             return None  # the plan reads None as "no answer"
         raise err from None
 
-    def _extract(self, chunk: Chunk, full_text: str) -> Answer:
+    def _asked(self, chunks: list[Chunk]) -> Asked | None:
+        """The article's question counter, when someone follows its progress (counting costs a
+        dry run of the plan, no request)."""
+        if self.settings.strategy_used != "focused" or not progress.active():
+            return None
+        counts = [count_questions(c.text, self.settings.prompts_dir) for c in chunks]
+        return Asked(None if None in counts else sum(c for c in counts if c is not None))
+
+    def _extract(self, chunk: Chunk, full_text: str, asked: Asked | None = None) -> Answer:
         if self.settings.strategy_used == "focused":
             questions = focused.plan(chunk.text, self.settings.prompts_dir)
             try:
                 q = next(questions)
                 while True:
+                    if asked is not None:
+                        asked.next(q)
                     try:
                         answer = self._client.chat.completions.create(**self._question_kwargs(q))
                     except Exception as exc:  # noqa: BLE001
@@ -272,12 +322,14 @@ class Pipeline:
                 self._retry_truncated(exc, budget, ledger_mod.current(), last=i == 1)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _aextract(self, chunk: Chunk, full_text: str) -> Answer:
+    async def _aextract(self, chunk: Chunk, full_text: str, asked: Asked | None = None) -> Answer:
         if self.settings.strategy_used == "focused":
             questions = focused.plan(chunk.text, self.settings.prompts_dir)
             try:
                 q = next(questions)
                 while True:
+                    if asked is not None:
+                        asked.next(q)
                     try:
                         answer = await self._aclient.chat.completions.create(**self._question_kwargs(q))
                     except Exception as exc:  # noqa: BLE001
@@ -307,14 +359,16 @@ class Pipeline:
         led = self._ledger()
         with ledger_mod.recording(led):
             chunks = self._chunks(article.text)
+            asked = self._asked(chunks)
             if len(chunks) == 1:
-                parts = [self._extract(chunks[0], article.text)]
+                parts = [self._extract(chunks[0], article.text, asked)]
                 return self._assemble(article, self._ground_parts(article, parts, chunks), chunks, led, t0)
             workers = min(len(chunks), CHUNK_CONCURRENCY)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 # each thread runs in a copy of this context: the same ledger, its own grounding
                 futures = [
-                    pool.submit(contextvars.copy_context().run, self._extract, c, article.text) for c in chunks
+                    pool.submit(contextvars.copy_context().run, self._extract, c, article.text, asked)
+                    for c in chunks
                 ]
                 parts = [f.result() for f in futures]
             grounded = self._ground_parts(article, parts, chunks)
@@ -334,14 +388,15 @@ class Pipeline:
         led = self._ledger()
         with ledger_mod.recording(led):
             chunks = self._chunks(article.text)
+            asked = self._asked(chunks)
             if len(chunks) == 1:
-                parts = [await self._aextract(chunks[0], article.text)]
+                parts = [await self._aextract(chunks[0], article.text, asked)]
                 return self._assemble(article, self._ground_parts(article, parts, chunks), chunks, led, t0)
             gate = asyncio.Semaphore(CHUNK_CONCURRENCY)
 
             async def one(chunk: Chunk) -> Answer:
                 async with gate:
-                    return await self._aextract(chunk, article.text)
+                    return await self._aextract(chunk, article.text, asked)
 
             parts = list(await asyncio.gather(*(one(c) for c in chunks)))
             grounded = self._ground_parts(article, parts, chunks)

@@ -106,7 +106,7 @@ def test_expand_inputs_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     (tmp_path / "d" / "out.jsonl").write_text("")
     ids = [rid for rid, _ in expand_inputs(["d", "g/*.txt", "missing.txt", "nope*.txt", "-"],
                                            io.StringIO("g/1.txt\n\n  \n"), exclude="d/out.jsonl")]
-    assert ids == ["d/a.md", "d/b.txt", "d/sub/c.HTML", "d/sub/x.htm",  # sorted, no hidden/.csv/.jsonl
+    assert ids == ["d/b.txt", "d/sub/c.HTML", "d/sub/x.htm",  # sorted, no hidden/.csv/.jsonl/.md
                    "g/1.txt", "g/2.txt", "missing.txt", "nope*.txt", "g/1.txt"]
     # The output file is never an input, even when a glob or an argument names it.
     assert [rid for rid, _ in expand_inputs(["d/*.jsonl"], exclude="d/out.jsonl")] == ["d/recs.jsonl:1"]
@@ -138,7 +138,7 @@ def test_jsonl_records_load_lazily(tmp_path: Path) -> None:
 def test_all_input_kinds_one_line_each(server: FakeOpenAI, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    make_files(tmp_path, ["one.txt", "dir/a.txt", "dir/sub/b.md", "glob/x.txt", "glob/y.txt",
+    make_files(tmp_path, ["one.txt", "dir/a.txt", "dir/sub/b.txt", "glob/x.txt", "glob/y.txt",
                           "listed/p.txt", "listed/q.txt"])
     (tmp_path / "dir" / "page.html").write_text(
         "<html><head><title>T</title></head><body><article><h1>Headline</h1>"
@@ -157,15 +157,15 @@ def test_all_input_kinds_one_line_each(server: FakeOpenAI, tmp_path: Path,
     res = cli(server, "one.txt", "dir", "glob/*.txt", "recs.jsonl", "-", "-o", str(out),
               stdin="listed/p.txt\nlisted/q.txt\n")
     rows = by_id(out)
-    expected_ok = {"one.txt", "dir/a.txt", "dir/page.html", "dir/sub/b.md", "glob/x.txt",
+    expected_ok = {"one.txt", "dir/a.txt", "dir/page.html", "dir/sub/b.txt", "glob/x.txt",
                    "glob/y.txt", "r1", 2, "listed/p.txt", "listed/q.txt"}
     assert set(rows) == expected_ok | {"recs.jsonl:3"}
     assert {k for k, r in rows.items() if r["ok"]} == expected_ok
     assert rows["recs.jsonl:3"]["error"]["type"] == "input"
     assert res.exit_code == EXIT_SOME_FAILED, res.stderr
     assert chat_requests(server) == len(expected_ok)
-    result = rows["dir/sub/b.md"]["result"]
-    text = (tmp_path / "dir/sub/b.md").read_text()
+    result = rows["dir/sub/b.txt"]["result"]
+    text = (tmp_path / "dir/sub/b.txt").read_text()
     [quote] = result["quotes"]
     assert text[quote["start"]:quote["end"]] == QUOTE
     assert rows["dir/page.html"]["result"]["text"]  # HTML: the extracted text the offsets index
@@ -206,6 +206,7 @@ def test_unexpected_exception_is_an_internal_line(server: FakeOpenAI, tmp_path: 
     assert rows["weird"] == {"id": "weird", "ok": False,
                              "error": {"type": "internal", "message": "RuntimeError: kaboom"}}
     assert (tally.done, tally.failed, tally.all_ok) == (2, 1, False)
+    assert tally.failure_lines(out) == ["failed 1: weird (exit 1: RuntimeError: kaboom)"]
 
 
 def _files(root: Path, n: int) -> list[Path]:
@@ -225,7 +226,9 @@ def _run(fake: FakeOpenAI, items: Any, out: Path, concurrency: int = 4, **kw: An
             await summarizer.aclose()
 
     tally = asyncio.run(main())
-    assert logged[-1].startswith(f"done {tally.done}, failed {tally.failed}, skipped {tally.skipped} in ")
+    [line] = [m for m in logged if m.startswith("done ")]
+    assert line.startswith(f"done {tally.done}, failed {tally.failed}, skipped {tally.skipped} in ")
+    assert logged[logged.index(line) + 1:] == tally.failure_lines(out)  # the failures follow the tally
     return tally
 
 

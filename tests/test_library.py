@@ -214,7 +214,7 @@ def test_plain_text_is_kept_exactly_and_an_article_forces_plain(fake: FakeOpenAI
     r = summarize(Article(text=text, source="notes"), **options(fake))
     assert r.text is None and r.provenance.source == "notes"
     assert "<body>" in sent_article(fake.requests[0].json)
-    with pytest.raises(InputError, match="str or an Article"):
+    with pytest.raises(InputError, match="a str, a Path or an Article"):
         summarize(b"bytes are not text", **options(fake))  # type: ignore[arg-type]
 
 

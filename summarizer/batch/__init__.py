@@ -6,10 +6,13 @@ Inputs (`expand_inputs`), each INPUT argument giving at least one output line:
   records `{"id": str|int, "text": str}`, one per line: id = the record's id. A record line that
   is not valid JSON, not an object, or lacks a usable id/text becomes an error line for that
   record (id = the record's id when it has one, else `PATH:LINENO`); blank lines are ignored.
-- a directory: walked recursively in sorted order, picking up `*.txt`, `*.md`, `*.html`, `*.htm`
-  (case-insensitive), skipping hidden files and directories (names starting with "."). `.jsonl`
-  files inside a directory are NOT read: a directory is a folder of articles, and the batch
-  output (`-o out.jsonl`) often lives right next to them. id = `os.path.join(DIR, relative)`.
+- a directory: walked recursively in sorted order, picking up `*.txt`, `*.html`, `*.htm`
+  (case-insensitive), or the names matching `--glob PATTERN`s instead; skipping hidden files
+  and directories (names starting with "."), project files (README, LICENSE, CHANGELOG,
+  CONTRIBUTING, ...) and `summarizer render` output directories, with one note per directory
+  saying how many were skipped and why (`choose`). `.jsonl` and `.md` files inside a directory
+  are NOT read by default: a directory is a folder of articles, and the batch output
+  (`-o out.jsonl`) and documentation often live right next to them. id = `os.path.join(DIR, relative)`.
 - a glob pattern (`*`, `?`, `[` and no file of that literal name): expanded with
   `glob.glob(recursive=True)`, sorted; matched files are taken whatever their suffix (`.jsonl`
   ones as records), matched directories are walked as above.
@@ -51,12 +54,14 @@ from __future__ import annotations
 
 from ..errors import EXIT_SOME_FAILED
 from ..settings import DEFAULT_CONCURRENCY
-from .expand import ARTICLE_SUFFIXES, Id, Item, Loader, expand_inputs
+from .choose import ARTICLE_SUFFIXES, Choose
+from .expand import Id, Item, Loader, expand_inputs
 from .results import ResultFile, error_line, ok_line
 from .run import Tally, current_id, run_batch
 
 __all__ = [
     "ARTICLE_SUFFIXES",
+    "Choose",
     "DEFAULT_CONCURRENCY",
     "EXIT_SOME_FAILED",
     "Id",

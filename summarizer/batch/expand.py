@@ -12,9 +12,7 @@ from typing import IO, Any, TypeAlias
 
 from ..errors import InputError, SummarizerError
 from ..inputs import MAX_BYTES, Article, article_from_text, check_regular_file, open_regular, read_article
-
-ARTICLE_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
-"""What a directory walk picks up (case-insensitive)."""
+from .choose import Choose
 
 Id: TypeAlias = str | int
 Loader: TypeAlias = Callable[[], Article]
@@ -29,14 +27,17 @@ def expand_inputs(
     *,
     exclude: str | os.PathLike[str] | None = None,
     max_bytes: int = MAX_BYTES,
+    choose: Choose | None = None,
 ) -> Iterator[Item]:
     """Lazily turn INPUT arguments into `(id, loader)` pairs (see the module docstring).
 
     `stdin` is read (one path per line) only when an input is `-`. `exclude` is a path never
-    taken as an input (the output file). Problems with one input become a loader that raises
-    `InputError`, so the caller writes an error line for it and carries on.
+    taken as an input (the output file). `choose` decides which files a directory walk takes
+    and tells what it left out (`batch.choose`; default: the article extensions, no note).
+    Problems with one input become a loader that raises `InputError`, so the caller writes an
+    error line for it and carries on.
     """
-    skip = _Exclude(exclude)
+    skip = _Exclude(exclude, choose)
     for arg in inputs:
         if arg == "-":
             yield from _from_stdin(stdin, skip, max_bytes)
@@ -45,9 +46,11 @@ def expand_inputs(
 
 
 class _Exclude:
-    """Recognises the output file among inputs (by device and inode, once it exists)."""
+    """Recognises the output file among inputs (by device and inode, once it exists), and
+    carries the walk's filter (`choose`): the two decide what a directory walk leaves out."""
 
-    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None, choose: Choose | None = None) -> None:
+        self.choose = choose if choose is not None else Choose()
         self.name = os.path.basename(os.fspath(path)) if path is not None else None
         self._path = path
         self._key: tuple[int, int] | None = None
@@ -133,23 +136,25 @@ def _expand(arg: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
 
 
 def _walk(root: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
-    """Article files under `root`, sorted, recursively; hidden names and the output skipped."""
+    """Article files under `root`, sorted, recursively; what is not an article (`skip.choose`)
+    and the output skipped, and told in one note at the end."""
+    choose = skip.choose
     found = False
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+    walk = () if choose.render_root(root) else os.walk(root)
+    for dirpath, dirnames, filenames in walk:
+        dirnames[:] = choose.subdirs(dirpath, dirnames)
         for name in sorted(filenames):
-            if name.startswith(".") or not name.lower().endswith(ARTICLE_SUFFIXES):
-                continue
             path = os.path.join(dirpath, name)
-            if skip.matches(path):
+            if skip.matches(path) or not choose.takes(dirpath, name):
                 continue
             found = True
             yield from _file(path, max_bytes)
+    choose.done(root)
     if not found:
         yield root, _failing(
             InputError(
-                f"{root} holds no article files ({', '.join('*' + s for s in ARTICLE_SUFFIXES)})",
-                "pass the files or a glob pattern",
+                f"{root} holds no article files ({choose.wanted()})",
+                "pass the files, a glob pattern, or --glob PATTERN (e.g. --glob '*.md')",
             )
         )
 

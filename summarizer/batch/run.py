@@ -9,7 +9,8 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -27,10 +28,17 @@ current_id: contextvars.ContextVar[Id | None] = contextvars.ContextVar("summariz
 """The id of the article a batch worker is processing (for prefixing verbose events)."""
 
 
+FAILURES_SHOWN = 3
+"""Failed articles the tally names; the rest are counted, and every error is in the output."""
+_MESSAGE_CHARS = 120  # of each failure's message in the tally
+
+
 @dataclass
 class Tally:
     """What a batch run did. `skipped` counts inputs not run: already done, kept failures
-    (`--skip-failed`) and duplicate ids."""
+    (`--skip-failed`) and duplicate ids. `failures` holds the first few failed articles
+    (id, exit code of their error, message) and `kept` the first few kept failures' ids, so
+    the tally names them."""
 
     done: int = 0
     failed: int = 0
@@ -38,6 +46,40 @@ class Tally:
     skipped_failed: int = 0
     duplicates: int = 0
     elapsed: float = 0.0
+    failures: list[tuple[Id, int, str]] = field(default_factory=list)
+    kept: list[Id] = field(default_factory=list)
+
+    def fail(self, rid: Id, exit_code: int, message: str) -> None:
+        """Count one failed article and remember it if it is among the first few."""
+        self.failed += 1
+        if len(self.failures) < FAILURES_SHOWN:
+            self.failures.append((rid, exit_code, message))
+
+    def keep_failed(self, rid: Id) -> None:
+        """Count one earlier failure kept as it is (`--skip-failed`)."""
+        self.skipped += 1
+        self.skipped_failed += 1
+        if len(self.kept) < FAILURES_SHOWN:
+            self.kept.append(rid)
+
+    def failure_lines(self, output: str | Path) -> list[str]:
+        """The lines after the tally that name what failed: `failed 1: README.md (exit 11:
+        ...)`; for many, the first few and where the rest are. Empty when nothing failed."""
+        lines = []
+        if self.failed:
+            shown = "; ".join(f"{rid} (exit {code}: {_cut(msg)})" for rid, code, msg in self.failures)
+            more = self.failed - len(self.failures)
+            tail = f"; and {more} more: see {output}" if more > 0 else ""
+            lines.append(f"failed {self.failed}: {shown}{tail}")
+        if self.skipped_failed:
+            ids = ", ".join(str(rid) for rid in self.kept)
+            more = self.skipped_failed - len(self.kept)
+            named = f"{ids}{f', and {more} more' if more > 0 else ''}; " if ids else ""
+            lines.append(
+                f"kept {self.skipped_failed} earlier failure(s) as they were (--skip-failed): {named}"
+                f"see {output}"
+            )
+        return lines
 
     @property
     def all_ok(self) -> bool:
@@ -57,7 +99,9 @@ class Tally:
 
 class Progress(Protocol):
     """What shows a batch's progress (the CLI's bar on a terminal): told of every skipped and
-    finished input, and given the run's notes to print above itself."""
+    finished input, given the run's notes to print above itself, and, around each article's
+    run, a chance to listen to its progress events (`article`: the work inside an article,
+    such as a local model's questions)."""
 
     active: bool
 
@@ -66,6 +110,7 @@ class Progress(Protocol):
     def print(self, message: str) -> None: ...
     def skip(self) -> None: ...
     def advance(self, tally: Tally) -> None: ...
+    def article(self, rid: Id) -> AbstractContextManager[Any]: ...
 
 
 class _Silent:
@@ -87,6 +132,9 @@ class _Silent:
 
     def advance(self, tally: Tally) -> None:
         return None
+
+    def article(self, rid: Id) -> AbstractContextManager[None]:
+        return nullcontext()
 
 
 def _stderr(message: str) -> None:
@@ -149,8 +197,10 @@ async def run_batch(
             seen.add(rid)
             previous = out.status.get(rid)
             if previous is True or (previous is False and not retry_failed):
-                tally.skipped += 1
-                tally.skipped_failed += previous is False
+                if previous is False:
+                    tally.keep_failed(rid)
+                else:
+                    tally.skipped += 1
                 bar.skip()
                 continue
             return rid, loader
@@ -159,12 +209,13 @@ async def run_batch(
     async def work(item: Item) -> SummarizerError | None:
         rid, loader = item
         current_id.set(rid)
-        ok, line, message, err = await _one(rid, loader, summarizer, debug)
+        with bar.article(rid):
+            ok, line, message, err = await _one(rid, loader, summarizer, debug)
         out.write(rid, ok, line)
         if ok:
             tally.done += 1
         else:
-            tally.failed += 1
+            tally.fail(rid, err.exit_code if err is not None else 1, message)
             if verbose:
                 note(f"{rid}: failed: {message}")
         bar.advance(tally)
@@ -184,9 +235,15 @@ async def run_batch(
             if tally.duplicates > 5:
                 say(f"warning: {tally.duplicates} duplicate ids skipped in all")
             say(tally.line())
+            for line in tally.failure_lines(output):
+                say(line)
     if fatal is not None:
         raise fatal
     return tally
+
+
+def _cut(message: str) -> str:
+    return message if len(message) <= _MESSAGE_CHARS else message[: _MESSAGE_CHARS - 3].rstrip() + "..."
 
 
 async def _one(

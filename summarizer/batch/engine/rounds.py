@@ -182,8 +182,10 @@ class Engine:
             seen.add(rid)
             previous = self.out.status.get(rid)
             if previous is True or (previous is False and not self.options.retry_failed):
-                self.tally.skipped += 1
-                self.tally.skipped_failed += previous is False
+                if previous is False:
+                    self.tally.keep_failed(rid)
+                else:
+                    self.tally.skipped += 1
                 continue
             jobs.append(Job(rid, loader))
         return jobs
@@ -293,7 +295,7 @@ class Engine:
         kind = err.kind if err.kind != "error" else "internal"
         self.out.write(job.rid, False, error_line(job.rid, kind, err.one_line()))
         job.finished = True
-        self.tally.failed += 1
+        self.tally.fail(job.rid, err.exit_code, err.one_line())
         if fatal and isinstance(err, FATAL):
             raise err
 
