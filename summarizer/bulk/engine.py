@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import atomic_writer
-from ..batch import Id, Item, Loader, ResultFile, Tally, error_line, ok_line
+from ..batch import Id, Item, Loader, ResultFile, Tally, error_line, given_path, ok_line
 from ..errors import AuthError, ConfigError, ProviderError, RetriesExhaustedError, SummarizerError
 from ..settings import Settings
 from .answers import Answers, classify, read_results
@@ -172,6 +172,7 @@ class Engine:
         jobs: list[Job] = []
         seen: set[Id] = set()
         for rid, loader in self.items:
+            rid = self.out.known_id(rid, given_path(loader))
             if rid in seen:
                 self.tally.skipped += 1
                 self.tally.duplicates += 1
