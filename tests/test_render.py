@@ -606,7 +606,7 @@ def test_an_installed_wheel_carries_the_page_assets(
     import sys
 
     site = installed_wheel
-    for name in ("theme.css", "review.css", "review.js", "index.css", "index.js"):
+    for name in ("theme.css", "review.css", "review.js", "datatable.css", "datatable.js"):
         assert (site / "summarizer" / "render" / name).is_file(), name
     result_file = tmp_path / "result.json"
     result_file.write_text(full.model_dump_json(), "utf-8")
