@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -44,7 +43,6 @@ from .prepare import Report, walk
 from .sources import SourceFinder
 
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y")
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s|\n")
 _SUMMARY_MAX = 600
 
 
@@ -66,15 +64,16 @@ def iso_date(value: str | None) -> str | None:
 
 
 def sentence_around(text: str | None, span: Span) -> str:
-    """The sentence of the article that holds a span (the span's own text without the article)."""
+    """The sentence of the article that holds a span, as the grounding cuts sentences (the span's
+    own text when the article is not at hand)."""
+    from ..sentences import sentence_spans
+
     if text is None:
         return span.text
-    start = 0
-    for m in _SENTENCE_END.finditer(text, max(0, span.start - _SUMMARY_MAX), span.start):
-        start = m.end()
-    after = _SENTENCE_END.search(text, span.end)
-    end = after.end() if after else len(text)
-    return " ".join(text[start:end].split())[:_SUMMARY_MAX]
+    for start, end in sentence_spans(text):
+        if start <= span.start < end:
+            return " ".join(text[start:max(end, span.end)].split())[:_SUMMARY_MAX]
+    return span.text
 
 
 class _Writer:

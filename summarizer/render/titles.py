@@ -18,8 +18,6 @@ from ..schema import ArticleSummary
 LIMIT = 110
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more, in any script
 _SENTENCE_END = re.compile(r"[.!?]")
-_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?[^\W\d_])")
-_ABBREVIATION = re.compile(r"(?:\b(?:[A-Za-z]\.)+[A-Za-z]?|\b(?:Mr|Mrs|Ms|Dr|St|Co|Ltd|Inc|Jr|Sr|No|Gen|Gov|Sen|Rep))\.$")
 
 
 def _paragraph(line: str) -> bool:
@@ -36,11 +34,13 @@ def _cut(text: str, limit: int = LIMIT) -> str:
 
 
 def _first_sentence(paragraph: str) -> str:
-    """Up to the first sentence end that is not an abbreviation's dot (U.S., E.O., Co.)."""
-    for m in _END.finditer(paragraph):
-        head = paragraph[: m.start() + 1]
-        if len(head) >= 20 and not _ABBREVIATION.search(head):
-            return paragraph[: m.end()].strip()
+    """The paragraph's first sentence, as the grounding cuts sentences (U.S., E.O. and Co. are
+    not sentence ends); a very short one (a dateline) runs on into the next."""
+    from ..sentences import sentence_spans
+
+    for _, end in sentence_spans(paragraph):
+        if end >= 20:
+            return paragraph[:end]
     return paragraph
 
 
