@@ -67,6 +67,21 @@ def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """Where browser tests keep their screenshots: $SUMMARIZER_ARTIFACTS, else a temporary
+    folder; named at the end of the run. Never inside the checkout."""
+    import os
+
+    given = os.environ.get("SUMMARIZER_ARTIFACTS")
+    path = Path(given).resolve() if given else tmp_path_factory.mktemp("artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    yield path
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and any(path.iterdir()):
+        reporter.write_line(f"screenshots of the rendered pages: {path}")
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeOpenAI]:
     with FakeOpenAI() as server:

@@ -55,3 +55,27 @@ def render(batch: Path, *args: str | Path) -> str:
                              catch_exceptions=False)
     assert res.exit_code == 0, res.output
     return res.stderr
+
+
+def copies(root: Path, n: int) -> Path:
+    """A batch file of `n` articles: the rules backend's result for the example article under n
+    ids (each pointing at the example file, so its text is found again), one failed line in ten."""
+    import json
+
+    from summarizer import summarize
+
+    from .conftest import EXAMPLE
+
+    root.mkdir(parents=True, exist_ok=True)
+    result = summarize(EXAMPLE.read_text("utf-8"), backend="rules")
+    result.provenance.source = str(EXAMPLE)
+    body = result.model_dump_json()
+    out = root / "out.jsonl"
+    with open(out, "w", encoding="utf-8") as handle:
+        for i in range(n):
+            rid = json.dumps(f"article-{i:05d}.txt")
+            if i % 10 == 9:
+                handle.write(f'{{"id": {rid}, "ok": false, "error": {{"type": "provider", "message": "HTTP 500"}}}}\n')
+            else:
+                handle.write(f'{{"id": {rid}, "ok": true, "result": {body}}}\n')
+    return out
