@@ -21,9 +21,11 @@ join on it.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..schema import ArticleSummary, ScreeningHit, Span
@@ -36,6 +38,7 @@ FAMILY = {"person": "person", "vessel": "vessel", "aircraft": "aircraft", "organ
 NEAR_ID = 40  # characters between a target's mention and an identifier written for it ("X (IMO 9116412)")
 
 
+@lru_cache(maxsize=4096)
 def name_key(name: str, family: str | None) -> str:
     """The merge key of a name: rigour's normalisation, ASCII, legal forms alike (not for people)."""
     from ..screening.normalize import prepare, tokens
@@ -58,24 +61,37 @@ def stable_id(*parts: str) -> str:
     return digest.hexdigest()
 
 
-@dataclass(eq=False)
+_Key = tuple[str, "str | None"]  # a bucket's (normalised name, family)
+
+
 class _Bucket:
-    """The mentions of one (key, family) seen so far."""
+    """The mentions of one (key, family) seen so far. Slots, and containers made only when
+    needed: a batch of 10,000 articles has tens of thousands of these, most named once."""
 
-    key: str
-    family: str | None
-    variants: Counter[str] = field(default_factory=Counter)
-    kinds: Counter[str] = field(default_factory=Counter)
-    roles: Counter[str] = field(default_factory=Counter)
-    countries: Counter[str] = field(default_factory=Counter)
-    mentions: list[tuple[int, str, int]] = field(default_factory=list)  # (article, anchor, role index)
-    identifiers: set[str] = field(default_factory=set)
-    screened: bool = False
-    hits: dict[tuple[str, str], ScreeningHit] = field(default_factory=dict)
-    articles: set[int] = field(default_factory=set)
+    __slots__ = ("key", "family", "variants", "kinds", "roles", "countries", "mentions", "identifiers",
+                 "screened", "hits", "articles")
+
+    def __init__(self, key: str, family: str | None) -> None:
+        self.key = key
+        self.family = family
+        self.variants: dict[str, int] = {}
+        self.kinds: dict[str, int] | None = None
+        self.roles = [0] * len(ROLES)
+        self.countries: dict[str, int] | None = None
+        self.mentions: list[tuple[int, str, int]] | None = None  # (article, anchor, role index)
+        self.identifiers: set[str] | None = None
+        self.screened = False
+        self.hits: dict[tuple[str, str], ScreeningHit] | None = None
+        self.articles: list[int] = []  # article numbers, each once
 
 
-@dataclass(eq=False)
+def _count(counts: dict[str, int] | None, value: str) -> dict[str, int]:
+    counts = {} if counts is None else counts
+    counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+@dataclass(eq=False, slots=True)
 class Allegation:
     """One allegation of the batch, between parties (None: unnamed, or not a name)."""
 
@@ -90,7 +106,7 @@ class Allegation:
     evidence: str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Party:
     """One party of the batch, merged (see the module docstring)."""
 
@@ -99,7 +115,7 @@ class Party:
     family: str | None
     kind: str | None
     variants: list[str]
-    roles: Counter[str]
+    roles: dict[str, int]  # role -> mentions, only the roles it has
     articles: list[int]
     mentions: list[tuple[int, str, int]]
     identifiers: list[str]
@@ -141,9 +157,9 @@ class PartyIndex:
     def __init__(self, *, mentions: bool = True) -> None:
         self.keep = mentions
         self._buckets: dict[tuple[str, str | None], _Bucket] = {}
-        self._allegations: list[tuple[int, str, str, _Bucket | None, _Bucket | None, str, str | None, str, str]] = []
+        self._allegations: list[tuple[int, str, str, _Key | None, _Key | None, str, str | None, str, str]] = []
         self.parties: list[Party] = []
-        self._of: dict[int, Party] = {}  # id(bucket) -> party, after finish
+        self._of: dict[_Key, Party] = {}  # (key, family) of each bucket -> its party, after finish
 
     # -- collecting ---------------------------------------------------------------------------
     def _bucket(self, name: str, kind: str | None) -> _Bucket | None:
@@ -163,16 +179,21 @@ class PartyIndex:
         bucket = self._bucket(name, kind)
         if bucket is None:
             return None
-        bucket.variants[" ".join(name.split())] += 1
-        bucket.roles[role] += 1
+        _count(bucket.variants, " ".join(name.split()))
+        bucket.roles[ROLES.index(role)] += 1
         if kind is not None:
-            bucket.kinds[kind] += 1
-        bucket.articles.add(n)
+            bucket.kinds = _count(bucket.kinds, kind)
+        if not bucket.articles or bucket.articles[-1] != n:
+            bucket.articles.append(n)
         if self.keep:
-            bucket.mentions.append((n, anchor, ROLES.index(role)))
+            if bucket.mentions is None:
+                bucket.mentions = []
+            bucket.mentions.append((n, sys.intern(anchor), ROLES.index(role)))
         if hits is not None:
             bucket.screened = True
             for h in hits:
+                if bucket.hits is None:
+                    bucket.hits = {}
                 old = bucket.hits.get((h.list, h.entry_id))
                 if old is None or h.score > old.score:
                     bucket.hits[(h.list, h.entry_id)] = h
@@ -193,9 +214,11 @@ class PartyIndex:
                                    t.screening)
             if bucket is not None:
                 if t.country:
-                    bucket.countries[t.country] += 1
-                bucket.identifiers.update(ident.key for ident, _, _ in find_identifiers(t.name))
-                bucket.identifiers.update(self._near(found, t.mention, [o.mention for o in targets]))
+                    bucket.countries = _count(bucket.countries, t.country)
+                idents = {ident.key for ident, _, _ in find_identifiers(t.name)}
+                idents.update(self._near(found, t.mention, [o.mention for o in targets]))
+                if idents:
+                    bucket.identifiers = (bucket.identifiers or set()) | idents
             self._mention(n, "imposer", t.imposed_by, None,
                           _anchor(page_text, known, t.imposed_by_mention, f"{owner}-imposer", owner), None)
         for i, q in enumerate(result.quotes, 1):
@@ -212,8 +235,10 @@ class PartyIndex:
                                     against.screening if against is not None else None)
             if self.keep:
                 anchor = _anchor(page_text, known, a.evidence, owner, owner)
-                self._allegations.append((n, f"A{i}", anchor, accuser, accused, a.status, a.hedge, a.claim[:300],
-                                          a.evidence.text[:400]))
+                self._allegations.append((
+                    n, f"A{i}", anchor, (accuser.key, accuser.family) if accuser else None,
+                    (accused.key, accused.family) if accused else None, sys.intern(a.status),
+                    sys.intern(a.hedge.casefold()) if a.hedge else None, a.claim[:300], a.evidence.text[:400]))
 
     @staticmethod
     def _near(found: list[Any], span: Span, others: list[Span]) -> Iterator[str]:
@@ -254,7 +279,7 @@ class PartyIndex:
         holders: dict[tuple[str, str], _Bucket] = {}
         for bucket in self._buckets.values():
             family = find(bucket).family
-            for ident in bucket.identifiers:
+            for ident in bucket.identifiers or ():
                 if family is None:
                     continue
                 other = holders.setdefault((family, ident), bucket)
@@ -263,35 +288,45 @@ class PartyIndex:
         groups: dict[int, list[_Bucket]] = {}
         for bucket in self._buckets.values():
             groups.setdefault(id(find(bucket)), []).append(bucket)
-        built = [(self._party(members), members) for members in groups.values()]
-        built.sort(key=lambda pm: (-len(pm[0].articles), -sum(pm[0].roles.values()), pm[0].name.casefold(), pm[0].id))
-        for number, (party, members) in enumerate(built, 1):
-            party.number = number
+        del by_key, holders
+        parent.clear()
+        self._buckets = {}  # each bucket is released as its party is built: never both at once
+        parties = []
+        for members in groups.values():
+            party = self._party(members)
             for b in members:
-                self._of[id(b)] = party
-        self.parties = [party for party, _ in built]
-        return self.parties
+                self._of[(b.key, b.family)] = party
+            parties.append(party)
+        del groups
+        parties.sort(key=lambda p: (-len(p.articles), -sum(p.roles.values()), p.name.casefold(), p.id))
+        for number, party in enumerate(parties, 1):
+            party.number = number
+        self.parties = parties
+        return parties
 
     def _party(self, members: list[_Bucket]) -> Party:
         variants: Counter[str] = Counter()
         kinds: Counter[str] = Counter()
-        roles: Counter[str] = Counter()
+        roles = [0] * len(ROLES)
         countries: Counter[str] = Counter()
         mentions: list[tuple[int, str, int]] = []
         identifiers: set[str] = set()
         hits: dict[tuple[str, str], ScreeningHit] = {}
+        articles: set[int] = set()
         screened = False
         for b in members:
             variants.update(b.variants)
-            kinds.update(b.kinds)
-            roles.update(b.roles)
-            countries.update(b.countries)
-            mentions.extend(b.mentions)
-            identifiers |= b.identifiers
+            kinds.update(b.kinds or {})
+            roles = [x + y for x, y in zip(roles, b.roles, strict=True)]
+            countries.update(b.countries or {})
+            mentions.extend(b.mentions or ())
+            identifiers |= b.identifiers or set()
+            articles.update(b.articles)
             screened = screened or b.screened
-            for k, h in b.hits.items():
+            for k, h in (b.hits or {}).items():
                 if k not in hits or h.score > hits[k].score:
                     hits[k] = h
+            b.variants, b.kinds, b.countries, b.mentions, b.identifiers, b.hits, b.articles = {}, None, None, None, None, None, []
         family = next((b.family for b in members if b.family is not None), None)
         ranked = [v for v, _ in sorted(variants.items(), key=lambda kv: (-kv[1], kv[0]))]
         ids = sorted(identifiers)
@@ -300,22 +335,21 @@ class PartyIndex:
         best = sorted(hits.values(), key=lambda h: -h.score)
         status = LISTED if best else NOT_LISTED if screened else NOT_SCREENED
         mentions.sort()
-        articles = sorted(set().union(*(b.articles for b in members)))
-        return Party(ident, ranked[0], family, kinds.most_common(1)[0][0] if kinds else None, ranked, roles,
-                     articles, mentions, ids, [c for c, _ in countries.most_common()], status, best)
+        return Party(ident, ranked[0], family, kinds.most_common(1)[0][0] if kinds else None, ranked,
+                     {r: n for r, n in zip(ROLES, roles, strict=True) if n}, sorted(articles), mentions, ids,
+                     [c for c, _ in countries.most_common()], status, best)
 
     def party_of(self, name: str | None, kind: str | None) -> Party | None:
         """After `finish`: the party a name (with its target kind, or None) was merged into."""
         if name is None or not name.strip():
             return None
         family = FAMILY.get(kind) if kind is not None else None
-        bucket = self._buckets.get((name_key(name, family), family))
-        return self._of.get(id(bucket)) if bucket is not None else None
+        return self._of.get((name_key(name, family), family))
 
     def allegations(self) -> list[Allegation]:
         """After `finish`: every allegation of the batch, between merged parties."""
         out = []
         for n, label, anchor, by, against, status, hedge, claim, evidence in self._allegations:
-            out.append(Allegation(n, label, anchor, self._of.get(id(by)) if by else None,
-                                  self._of.get(id(against)) if against else None, status, hedge, claim, evidence))
+            out.append(Allegation(n, label, anchor, self._of.get(by) if by else None,
+                                  self._of.get(against) if against else None, status, hedge, claim, evidence))
         return out
