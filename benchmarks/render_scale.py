@@ -40,7 +40,7 @@ FIRST = ("Ali", "Maria", "Ivan", "Chen", "Fatima", "John", "Olga", "Pedro", "Ami
 LAST = ("Karimi", "Petrov", "Santos", "Okafor", "Novak", "Haddad", "Kowalski", "Tanaka", "Moreau", "Rossi")
 
 
-POOL = {"person": 4, "organization": 2, "vessel": 1}  # distinct names per kind, per article of the batch
+POOL = {"person": 5, "organization": 3, "vessel": 1}  # distinct names per kind, per article of the batch
 
 
 def _name(rng: random.Random, pool: int, kind: str) -> str:
