@@ -492,3 +492,28 @@ def test_every_render_command_in_the_readme_runs(tmp_path: Path, monkeypatch: py
     assert (tmp_path / "notes" / "index.md").exists() and (tmp_path / "all.md").stat().st_size > 1000
     assert next(csv.DictReader(io.StringIO((tmp_path / "rows.csv").read_text("utf-8-sig"))))["kind"] == "article"
     assert all("screen_status" in r for r in lines(tmp_path / "rows.jsonl"))
+
+
+def test_the_outputs_screening_field_is_read_and_its_absence_means_not_screened(batch_out: Path,
+                                                                               tmp_path: Path) -> None:
+    """`"screening"` in a result (null, or what was screened) is shown as it says; files from
+    before the field fall back to the items (nothing screened there: "not screened")."""
+    line = next(x for x in lines(batch_out) if x["id"] == "iran.txt")
+    asked = dict(line, result={**line["result"], "screening": {
+        "lists": ["sdn.csv"], "scope": "targets", "screened": 0, "not_screened": 5, "hits": 0,
+        "reason": "no sanctions targets named; --screen-all screens every named party"}})
+    unasked = dict(line, id="unasked", result={**line["result"], "screening": None})
+    old = dict(line, id="old")
+    batch = tmp_path / "new.jsonl"
+    batch.write_text("".join(json.dumps(x) + "\n" for x in (asked, unasked, old)), "utf-8")
+    res = render(batch, "-f", "jsonl")
+    assert res.exit_code == 0, res.stderr
+    rows = {r["article_id"]: r for r in map(json.loads, res.stdout.splitlines()) if r["kind"] == "article"}
+    assert rows["iran.txt"]["screen_status"] == (
+        "nothing screened: no sanctions targets named; --screen-all screens every named party")
+    assert rows["iran.txt"]["list"] == "sdn.csv"
+    assert rows["unasked"]["screen_status"] == rows["old"]["screen_status"] == "not screened"
+    site = tmp_path / "site"
+    assert render(batch, "-o", site).exit_code == 0
+    page = (site / page_name("iran.txt", ".html")).read_text("utf-8")
+    assert "Screening against sdn.csv was asked for, but nothing was screened (no sanctions targets named" in page
