@@ -67,6 +67,28 @@ def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
+_ARTIFACTS = pytest.StashKey[Path]()
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """Where browser tests keep their screenshots: $SUMMARIZER_ARTIFACTS, else a temporary
+    folder; named in the run's summary. Never inside the checkout."""
+    import os
+
+    given = os.environ.get("SUMMARIZER_ARTIFACTS")
+    path = Path(given).resolve() if given else tmp_path_factory.mktemp("artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    request.config.stash[_ARTIFACTS] = path
+    return path
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    path = config.stash.get(_ARTIFACTS, None)
+    if path is not None and path.is_dir() and any(path.iterdir()):
+        terminalreporter.write_line(f"screenshots of the rendered pages: {path}")
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeOpenAI]:
     with FakeOpenAI() as server:

@@ -94,8 +94,9 @@ def write_inputs(root: Path, names: dict[str, str]) -> None:
 
 
 def of(cid: str, *names: str) -> bool:
-    """Whether a custom id belongs to one of these input files (its readable part is the id's tail)."""
-    return cid.rsplit(".", 1)[0].endswith(tuple("in_" + n for n in names))
+    """Whether a custom id belongs to one of these input files (its readable part is the id: the
+    file name, relative to the folder given)."""
+    return cid.rsplit(".", 1)[0] in names
 
 
 def error_lines(fake: FakeOpenAI, batch: dict[str, Any]) -> list[dict[str, Any]]:
@@ -121,16 +122,16 @@ def test_every_input_is_accounted_for_once_and_only_failed_ids_are_resubmitted(s
     assert r.exit_code == 12, r.output
 
     got = rows(out)
-    expected = {str(arts / n) for n in names} | {str(tmp_path / "missing.txt")}
+    expected = set(names) | {str(tmp_path / "missing.txt")}  # ids relative to the folder; a missing file as given
     assert set(got) == expected  # one line per input, nothing missing, nothing twice
     ok = {i for i, row in got.items() if row["ok"]}
-    assert ok == {str(arts / n) for n in names if n.startswith(("a", "reask", "long"))}
-    assert got[str(arts / "p400.txt")]["error"]["type"] == "provider"
-    assert got[str(arts / "pinv.txt")]["error"]["type"] == "output_invalid"
+    assert ok == {n for n in names if n.startswith(("a", "reask", "long"))}
+    assert got["p400.txt"]["error"]["type"] == "provider"
+    assert got["pinv.txt"]["error"]["type"] == "output_invalid"
     assert got[str(tmp_path / "missing.txt")]["error"]["type"] == "input"
-    reask = got[str(arts / "reask.txt")]["result"]
+    reask = got["reask.txt"]["result"]
     assert reask["provenance"]["attempts"] == 2 and [q["text"] for q in reask["quotes"]] == [QUOTE + ","]
-    long = got[str(arts / "long.txt")]["result"]
+    long = got["long.txt"]["result"]
     assert long["provenance"]["chunks"] > 2 and long["summary"] == "The whole article, summarised once."
     assert len(long["provenance"]["batch_ids"]) >= 2  # the chunks, then (a round later) the summary of the parts
     assert long["provenance"]["engine"] == "batch-api"
@@ -150,7 +151,7 @@ def test_every_input_is_accounted_for_once_and_only_failed_ids_are_resubmitted(s
     for cid in resubmitted:
         assert len(bodies[cid]) == 2 and bodies[cid][0] == bodies[cid][1]  # ...with identical bodies
     for i in range(8):  # a failed line is a request too: counted in attempts, without tokens
-        prov = got[str(arts / f"a{i}.txt")]["result"]["provenance"]
+        prov = got[f"a{i}.txt"]["result"]["provenance"]
         again = any(of(c, f"a{i}.txt") for c in resubmitted)
         assert prov["attempts"] == (2 if again else 1) and prov["usage"]["total_tokens"] == 150
         assert len(prov["batch_ids"]) == 1 and prov["engine"] == "batch-api" and prov["batch_discount"] is None
@@ -165,10 +166,10 @@ def test_failed_and_expired_lines_are_resubmitted_only_up_to_the_limit(server: F
     r = cli(server, str(tmp_path / "in"), "-o", str(out), "--engine", "batch-api", "--max-retries", "2")
     assert r.exit_code == 12, r.output
     got = rows(out)
-    bad = got[str(tmp_path / "in" / "a.txt")]
+    bad = got["a.txt"]
     assert bad["error"]["type"] == "retries_exhausted" and "failed 3 time(s)" in bad["error"]["message"]
     assert "HTTP 500" in bad["error"]["message"]
-    assert got[str(tmp_path / "in" / "b.txt")]["ok"]
+    assert got["b.txt"]["ok"]
     [cid] = [c for c in server.batches.attempts if of(c, "a.txt")]
     assert server.batches.attempts[cid] == 3  # the first try and 2 resubmissions, no more
 
@@ -180,9 +181,9 @@ def test_a_batch_that_fails_validation_fails_its_bad_line_and_resubmits_the_rest
     r = cli(server, str(tmp_path / "in"), "-o", str(out), "--engine", "batch-api")
     assert r.exit_code == 12, r.output
     got = rows(out)
-    rejected = got[str(tmp_path / "in" / "b.txt")]
+    rejected = got["b.txt"]
     assert rejected["error"]["type"] == "provider" and "scripted rejection" in rejected["error"]["message"]
-    assert got[str(tmp_path / "in" / "a.txt")]["ok"] and got[str(tmp_path / "in" / "c.txt")]["ok"]
+    assert got["a.txt"]["ok"] and got["c.txt"]["ok"]
     statuses = [b["status"] for b in server.batches.created]
     assert statuses == ["failed", "completed"]
     assert server.batches.created[0]["errors"]["data"][0]["line"] == 2
@@ -198,7 +199,7 @@ def test_reask_live_sends_follow_ups_live_and_first_requests_in_a_batch(server: 
     assert len(server.batches.created) == 1 and server.batches.created[0]["request_counts"]["total"] == 2
     live = [q for q in server.requests if q.path.endswith("/chat/completions")]
     assert len(live) == 1 and len(live[0].json["messages"]) > 2  # the re-ask, with the error appended
-    assert got[str(tmp_path / "in" / "reask.txt")]["result"]["provenance"]["attempts"] == 2
+    assert got["reask.txt"]["result"]["provenance"]["attempts"] == 2
 
 
 # --------------------------------------------------------------------------- engine-agnostic files
@@ -216,7 +217,7 @@ def test_exported_request_matches_what_a_live_call_sends(server: FakeOpenAI, tmp
     [line] = [json.loads(x) for x in requests.read_bytes().splitlines()]
     assert line["body"] == live
     assert line["method"] == "POST" and line["url"] == "/v1/chat/completions"
-    assert line["custom_id"] == custom_id(str(tmp_path / "in" / "a.txt"), _key(live))
+    assert line["custom_id"] == custom_id("a.txt", _key(live))
     assert "wrote 1 request(s) for 1 article(s)" in r.output
     assert (tmp_path / "out.jsonl").read_bytes() == b""  # nothing answered yet, nothing claimed
 
@@ -259,7 +260,7 @@ def test_import_results_validates_and_grounds_like_live_and_rounds_continue_by_f
     assert r.exit_code == 12, r.output
     assert "1 input(s) need another round" in r.output and "pending 1" in r.output
     got = rows(out)
-    assert set(got) == {str(tmp_path / "in" / n) for n in ("a.txt", "b.txt", "p400.txt")}
+    assert set(got) == {"a.txt", "b.txt", "p400.txt"}
     for rid, row in got.items():
         assert row["ok"] == live[rid]["ok"]
         if row["ok"]:  # the same validation and grounding as live: same quotes, offsets, drops
@@ -281,8 +282,8 @@ def test_import_results_validates_and_grounds_like_live_and_rounds_continue_by_f
     r = runner.invoke(app, ["batch", str(tmp_path / "in"), "-o", str(out), "--import-results", str(res1),
                             "--import-results", str(res2)])
     got = rows(out)
-    assert got[str(tmp_path / "in" / "reask.txt")]["ok"]
-    assert got[str(tmp_path / "in" / "reask.txt")]["result"]["quotes"] == live[str(tmp_path / "in" / "reask.txt")]["result"]["quotes"]
+    assert got["reask.txt"]["ok"]
+    assert got["reask.txt"]["result"]["quotes"] == live["reask.txt"]["result"]["quotes"]
     assert r.exit_code == 12 and "pending 0" in r.output  # p400 stays failed, nothing pending
 
 
@@ -368,7 +369,7 @@ def test_kill_at_a_dangerous_moment_then_rerun_makes_no_duplicate_batch(
     assert all(n == 1 for n in server.batches.attempts.values())  # every request answered once
     uploads = [f for f in server.batches.files.values() if f["purpose"] == "batch" and f["filename"].startswith("summarizer-")]
     assert len(uploads) == 1  # and uploaded once (a dropped upload never existed)
-    assert set(rows(out)) == {str(tmp_path / "in" / f"a{i}.txt") for i in range(4)}
+    assert set(rows(out)) == {f"a{i}.txt" for i in range(4)}
     if phase == "after" and route in ("upload", "create"):
         assert f"found {'upload' if route == 'upload' else 'batch'}" in r.output
     assert not state_path(out).exists()
@@ -424,7 +425,7 @@ def test_ctrl_c_leaves_batches_running_and_cancel_keeps_partial_output(server: F
 
     r = cli(server, str(tmp_path / "in"), "-o", str(out), "--engine", "batch-api")
     assert r.exit_code == 0, r.output
-    assert set(rows(out)) == {str(tmp_path / "in" / n) for n in names}
+    assert set(rows(out)) == set(names)
     assert len(server.batches.created) == 2 and server.batches.created[1]["request_counts"]["total"] == 3
 
 
@@ -509,7 +510,7 @@ def test_the_documented_commands_run(server: FakeOpenAI, tmp_path: Path, monkeyp
     commands = [line.split("  #")[0].strip() for line in text.strip().splitlines()]
     monkeypatch.chdir(tmp_path)
     write_inputs(tmp_path / "articles", {f"a{i}.txt": article(i) for i in range(3)} | {"r.txt": article(9, "REASK-ONCE ")})
-    expected = {os.path.join("articles", n) for n in ("a0.txt", "a1.txt", "a2.txt", "r.txt")}
+    expected = {"a0.txt", "a1.txt", "a2.txt", "r.txt"}  # relative to the folder given
     for command in commands:
         args = shlex.split(command)
         if args[0] == "vllm":  # the engine itself: answer each request line as vLLM would

@@ -110,7 +110,7 @@ def test_each_batch_article_is_logged_with_its_id(fake: FakeOpenAI, tmp_path: Pa
                         env={"OPENAI_API_KEY": TEST_KEY, "OPENAI_BASE_URL": fake.url})
     assert res.exit_code == 12, res.stderr
     logged = rows(db(tmp_path))
-    assert sorted(r["item"] for r in logged) == sorted(str(p) for p in articles.iterdir())
+    assert sorted(r["item"] for r in logged) == sorted(p.name for p in articles.iterdir())  # the batch ids
     assert {r["command"] for r in logged} == {"batch"} and len({r["invocation"] for r in logged}) == 1
     failed = [r for r in logged if not r["ok"]]
     assert [Path(r["item"]).name for r in failed] == ["bad.txt"] and failed[0]["error_kind"] == "provider"

@@ -333,7 +333,8 @@ def test_batch_fills_the_cache_reads_it_and_no_cache_calls_again(fake: FakeOpenA
     second = batch("two.jsonl")
     assert len(fake.requests) == 3  # every article from the cache
     assert all(r["ok"] and r["result"]["provenance"]["cached"] for r in second.values())
-    assert {k: r["result"]["provenance"]["source"] for k, r in second.items()} == {k: k for k in second}
+    # each cached result names its own file (ids are relative to the folder, sources as given)
+    assert {k: r["result"]["provenance"]["source"] for k, r in second.items()} == {k: str(docs / k) for k in second}
     fake.default = Reply(payload=payload())
     third = batch("three.jsonl", "--no-cache")
     assert len(fake.requests) == 6 and not any(r["result"]["provenance"]["cached"] for r in third.values())

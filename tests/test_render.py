@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
 import time
 from collections import defaultdict
@@ -34,13 +33,10 @@ from summarizer.schema import (
     Usage,
 )
 
+from .browser import CHROMIUM, CHROMIUM_ARGS, CONTRAST, launch, shot, unavailable, watch
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "examples" / "iran-missiles-russia.txt"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 VOID = {"meta", "link", "br", "img", "input", "hr", "wbr", "area", "base", "col", "embed", "source"}
 
 
@@ -458,7 +454,6 @@ def test_review_page_in_chromium(result: ArticleSummary, article: str, tmp_path:
                                  hostile: tuple[ArticleSummary, str]) -> None:
     """Load the page in headless chromium: no console errors, all marks, click-to-highlight."""
     # CI sets SUMMARIZER_REQUIRE_BROWSER=1 so that a missing browser fails instead of skipping.
-    unavailable = pytest.fail if os.environ.get("SUMMARIZER_REQUIRE_BROWSER") else pytest.skip
     if not CHROMIUM.exists():
         unavailable(f"{CHROMIUM} not installed (apt-get install -y chromium fonts-liberation)")
     try:
@@ -606,7 +601,7 @@ def test_an_installed_wheel_carries_the_page_assets(
     import sys
 
     site = installed_wheel
-    for name in ("theme.css", "review.css", "review.js", "index.css", "index.js"):
+    for name in ("theme.css", "review.css", "review.js", "datatable.css", "datatable.js"):
         assert (site / "summarizer" / "render" / name).is_file(), name
     result_file = tmp_path / "result.json"
     result_file.write_text(full.model_dump_json(), "utf-8")
@@ -625,80 +620,21 @@ def test_an_installed_wheel_carries_the_page_assets(
 
 # --------------------------------------------------------------------------- real browser: the new page
 
-ARTIFACTS = ROOT / "artifacts"
-
-# WCAG contrast of every piece of visible text (and of the Q1/T1/A1 labels) against the
-# background it is drawn on: backgrounds composited from the element up to the root.
-CONTRAST = """() => {
-  const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
-    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
-  const blend = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
-  const background = el => {
-    const layers = [];
-    for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c[3] > 0) layers.push(c); }
-    let bg = [255, 255, 255, 1];
-    for (let i = layers.length - 1; i >= 0; i--) bg = blend(layers[i], bg);
-    return bg;
-  };
-  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
-  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
-  const bad = []; const seen = new Set(); let checked = 0;
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const el = n.parentElement;
-    if (!n.nodeValue.trim() || seen.has(el) || el.closest('script, style, [hidden], option')) continue;
-    seen.add(el);
-    if (!el.getClientRects().length || getComputedStyle(el).visibility === 'hidden') continue;
-    const bg = background(el); const r = ratio(blend(parse(getComputedStyle(el).color), bg), bg); checked++;
-    if (r < 4.5) bad.push(`${el.tagName}.${el.className} "${n.nodeValue.trim().slice(0, 25)}" ${r.toFixed(2)}`);
-  }
-  for (const m of document.querySelectorAll('mark[data-label]')) {
-    const cs = getComputedStyle(m, '::before'); const bg = blend(parse(cs.backgroundColor), background(m));
-    const r = ratio(blend(parse(cs.color), bg), bg); checked++;
-    if (r < 4.5) bad.push(`label ${m.dataset.label} ${r.toFixed(2)}`);
-  }
-  return {bad, checked};
-}"""
-
-
-def _launch(pw: object) -> object:
-    unavailable = pytest.fail if os.environ.get("SUMMARIZER_REQUIRE_BROWSER") else pytest.skip
-    if not CHROMIUM.exists():
-        unavailable(f"{CHROMIUM} not installed (apt-get install -y chromium fonts-liberation)")
-    return pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)  # type: ignore[attr-defined]
-
-
-def _watch(page: object, problems: list[str], requests: list[str]) -> None:
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")  # type: ignore[attr-defined]
-            if m.type in ("error", "assert", "warning") else None)
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))  # type: ignore[attr-defined]
-    page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else requests.append(r.url))  # type: ignore[attr-defined]
-
-
-def _shot(page: object, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / name
-    page.mouse.move(0, 0)  # type: ignore[attr-defined]  # no hover state in the picture
-    page.screenshot(path=str(path), full_page=True, animations="disabled")  # type: ignore[attr-defined]
-    assert path.stat().st_size > 10_000
-    return path
-
-
 @pytest.mark.browser
-def test_review_page_filters_keys_contrast_and_layouts(full: ArticleSummary, article: str, tmp_path: Path) -> None:
+def test_review_page_filters_keys_contrast_and_layouts(full: ArticleSummary, article: str, tmp_path: Path,
+                                                       artifacts: Path) -> None:
     """Filters, keyboard navigation, WCAG AA contrast in both schemes, and the screenshots
-    (desktop light and dark, narrow, print) saved under artifacts/."""
+    (desktop light and dark, narrow, print) saved in the session's artifacts folder."""
     sync_api = pytest.importorskip("playwright.sync_api")
     page_file = tmp_path / "review.html"
     page_file.write_text(to_html(full, article), encoding="utf-8")
     problems: list[str] = []
     requests: list[str] = []
     with sync_api.sync_playwright() as pw:
-        browser = _launch(pw)
+        browser = launch(pw)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
-            _watch(page, problems, requests)
+            watch(page, problems, requests)
             page.goto(page_file.as_uri(), wait_until="load")
             visible = "id => !document.getElementById(id).hidden"
             off = "id => document.getElementById(id).classList.contains('off')"
@@ -768,60 +704,20 @@ def test_review_page_filters_keys_contrast_and_layouts(full: ArticleSummary, art
 
             # -- screenshots: desktop (light, dark), narrow, print
             page.set_viewport_size({"width": 1280, "height": 1900})  # tall enough for the sticky side lists
-            _shot(page, "review-desktop-dark.png")
+            shot(page, artifacts, "review-desktop-dark.png")
             page.emulate_media(color_scheme="light")
-            _shot(page, "review-desktop.png")
+            shot(page, artifacts, "review-desktop.png")
             page.set_viewport_size({"width": 390, "height": 844})
             assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than a phone
-            _shot(page, "review-narrow.png")
+            shot(page, artifacts, "review-narrow.png")
             page.set_viewport_size({"width": 800, "height": 1000})
             page.emulate_media(media="print", color_scheme="dark")  # print is always light
             assert not page.is_visible("#filters") and page.is_visible("#dropped")
             assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
             assert page.evaluate(label, "a3") == '"A3"'  # labels survive printing
             assert page.evaluate("getComputedStyle(document.querySelector('aside')).position") == "static"
-            _shot(page, "review-print.png")
+            shot(page, artifacts, "review-print.png")
         finally:
             browser.close()  # type: ignore[attr-defined]
     assert not problems, problems
     assert not requests, f"the page fetched: {requests}"
-
-
-@pytest.mark.browser
-def test_index_page_sorts_by_column(tmp_path: Path) -> None:
-    from summarizer.render.index import Row, index_html
-
-    sync_api = pytest.importorskip("playwright.sync_api")
-    rows = [Row("b.txt", "b-1.html", "Bravo", quotes=10, targets=1), Row("a.txt", "a-1.html", "Alpha", quotes=2),
-            Row("<script>x</script>\u202e", None, error="provider: HTTP 400"), Row(42, "c-1.html", None, quotes=9)]
-    index = tmp_path / "index.html"
-    index.write_text(index_html(rows, source="out.jsonl"), encoding="utf-8")
-    problems: list[str] = []
-    requests: list[str] = []
-    order = "[...document.querySelectorAll('#articles tbody tr')].map(r => r.cells[0].textContent)"
-    with sync_api.sync_playwright() as pw:
-        browser = _launch(pw)
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 600})  # type: ignore[attr-defined]
-            _watch(page, problems, requests)
-            page.goto(index.as_uri(), wait_until="load")
-            assert page.evaluate(order) == ["b.txt", "a.txt", "<script>x</script>\u202e", "42"]  # file order
-            page.click("th:nth-child(3) button")  # Quotes, ascending: the failed row (no count) first
-            assert page.evaluate(order) == ["<script>x</script>\u202e", "a.txt", "42", "b.txt"]
-            assert page.get_attribute("th:nth-child(3)", "aria-sort") == "ascending"
-            page.click("th:nth-child(3) button")
-            assert page.evaluate(order)[0] == "b.txt"
-            assert page.get_attribute("th:nth-child(3)", "aria-sort") == "descending"
-            page.click("th:nth-child(1) button")
-            assert page.evaluate(order) == ["<script>x</script>\u202e", "42", "a.txt", "b.txt"]  # symbols first
-            assert page.get_attribute("th:nth-child(3)", "aria-sort") is None
-            for scheme in ("light", "dark"):
-                page.emulate_media(color_scheme=scheme)
-                report = page.evaluate(CONTRAST)
-                assert report["checked"] > 20 and not report["bad"], (scheme, report["bad"])
-            page.emulate_media(color_scheme="light")
-            _shot(page, "index.png")
-        finally:
-            browser.close()  # type: ignore[attr-defined]
-    assert not problems, problems
-    assert not requests, requests

@@ -110,7 +110,7 @@ def digest(path: Path) -> str:
 
 def test_the_batch_output_is_what_the_tests_expect(batch_out: Path) -> None:
     got = {line["id"]: line["ok"] for line in lines(batch_out)}
-    assert set(got) == {"in/iran.txt", "poison", "hostile", *IDS}
+    assert set(got) == {"iran.txt", "poison", "hostile", *IDS}  # a file's id: relative to its folder
     assert [rid for rid, ok in got.items() if not ok] == ["poison"]
     hostile = next(line for line in lines(batch_out) if line["id"] == "hostile")["result"]
     assert [a["claim"] for a in hostile["allegations"]] == HOSTILE_CLAIMS
@@ -119,6 +119,17 @@ def test_the_batch_output_is_what_the_tests_expect(batch_out: Path) -> None:
 
 
 # --------------------------------------------------------------------------- html
+
+
+CORPUS = {"parties.html", "parties-0001.html", "allegations.html", "allegations-0001.html"}
+
+
+def data_rows(page: str, ident: str) -> list[list[Any]]:
+    """The rows of a data table page: its JSON data block, which must not be able to end early."""
+    m = re.search(rf'<script type="application/json" id="{ident}-rows">(.*?)</script>', page, re.S)
+    assert m is not None, ident
+    assert "<" not in m.group(1) and ">" not in m.group(1) and "&" not in m.group(1)  # all escaped
+    return json.loads(m.group(1))  # type: ignore[no-any-return]
 
 
 def test_html_pages_and_index(batch_out: Path, tmp_path: Path) -> None:
@@ -132,31 +143,45 @@ def test_html_pages_and_index(batch_out: Path, tmp_path: Path) -> None:
 
     ok_ids = [line["id"] for line in lines(batch_out) if line["ok"]]
     names = sorted(p.name for p in dest.iterdir())
-    pages = [n for n in names if n not in ("index.html", MANIFEST)]
+    pages = [n for n in names if n not in ("index.html", MANIFEST, *CORPUS)]
+    assert CORPUS <= set(names)
     assert len(pages) == len(ok_ids) == 13
     assert sorted(pages) == sorted(page_name(rid, ".html") for rid in ok_ids)
+    assert re.fullmatch(r"iran\.txt-[0-9a-f]{8}\.html", page_name("iran.txt", ".html"))  # readable: the file name
     for name in pages:  # safe names: one path component, no hidden file, bounded, distinct
         assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*-[0-9a-f]{8}\.html", name) and len(name) <= 80, name
     assert len({n.casefold() for n in names}) == len(names)
     assert page_name(42, ".html") != page_name("42", ".html")
     assert page_name("same?id", ".html") != page_name("same/id", ".html")
-    assert json.loads((dest / MANIFEST).read_text("utf-8"))["files"] == sorted(pages + ["index.html"])
+    assert json.loads((dest / MANIFEST).read_text("utf-8"))["files"] == sorted(pages + ["index.html", *CORPUS])
 
     index = (dest / "index.html").read_text("utf-8")
     p = parse(index)
-    assert sorted(h for h in p.hrefs if h != "data:,") == sorted(pages)  # a link per page, nothing else
-    assert "<bdi>\x1b[31mred\x07\u202eevil</bdi>" in index  # shown as text, isolated from the layout
-    row = re.search(r'<tr data-order="\d+" class="failed">.*?</tr>', index, re.S)
-    assert row and "poison" in row.group(0) and "provider" in row.group(0)
-    assert p.tags.count("script") == 1
+    assert p.tags.count("script") == 2  # the table's script and its data block, nothing else
+    rows = data_rows(index, "articles")
+    assert [r[0] for r in rows] == list(range(1, 15))  # numbered in input order
+    # input order: the file first, then the records in line order (the batch finished them in any
+    # order); a failed line has no source to place it by, so it stands after the line written before it
+    shown = [r[1][0] for r in rows]
+    assert [i for i in shown if i != "poison"] == ["iran.txt", *map(str, IDS), "hostile"], shown
+    assert "poison" in shown, "the failed article has its row"
+    assert sorted(r[1][1] for r in rows if r[1][1]) == sorted(pages)  # a link per page (none for the failed one)
+    assert "\x1b[31mred\x07\u202eevil" in [r[1][0] for r in rows]  # data, shown with textContent, never markup
+    failed = next(r for r in rows if r[1][0] == "poison")
+    assert failed[8] == 2 and "provider" in failed[9]  # status "failed", the error as its note
+    iran = next(r for r in rows if r[1][0] == "iran.txt")
+    assert iran[2] == "Iran Sanctioned for Allegedly Sending Missiles to Russia"  # the text's headline line
+    assert iran[7] == "not screened"
 
-    for rid in ("in/iran.txt", "../../etc/passwd", 42, "hostile"):
+    for rid in ("iran.txt", "../../etc/passwd", 42, "hostile"):
         page = (dest / page_name(rid, ".html")).read_text("utf-8")
         parsed = parse(page)
         want = HOSTILE_TEXT if rid == "hostile" else ARTICLE
         assert "".join(parsed.article or []) == want  # the exact text, found again by its hash
         assert 'href="index.html"' in page
+        assert "<h1>Iran Sanctioned for Allegedly Sending Missiles to Russia</h1>" in page  # a title, not the path
         assert {m["data-item"] for m in parsed.marks} >= {"q1", "q2", "a1", "t1"}
+        assert "Not screened against any sanctions list." in page
     hostile = (dest / page_name("hostile", ".html")).read_text("utf-8")
     hp = parse(hostile)
     assert hp.tags.count("script") == 1 and "img" not in hp.tags
@@ -171,7 +196,8 @@ def test_rerender_replaces_its_own_pages_and_removes_stale_ones(batch_out: Path,
     res = render(one, "-o", dest)
     assert res.exit_code == 0, res.stderr
     first = json.loads(one.read_text("utf-8"))["id"]
-    assert sorted(p.name for p in dest.iterdir()) == sorted([MANIFEST, "index.html", page_name(first, ".html")])
+    assert sorted(p.name for p in dest.iterdir()) == sorted([MANIFEST, "index.html", page_name(first, ".html"),
+                                                            *CORPUS])
 
 
 def test_refuses_a_directory_it_did_not_write(batch_out: Path, tmp_path: Path) -> None:
@@ -204,7 +230,7 @@ def test_the_article_text_is_used_only_when_its_hash_matches(batch_out: Path, tm
     monkeypatch.chdir(tmp_path)  # neither the cwd nor the batch file's directory holds in/iran.txt now
     res = render(moved, "-o", tmp_path / "site")
     assert res.exit_code == 0 and "13 article(s) shown without their text" in res.stderr
-    page = (tmp_path / "site" / page_name("in/iran.txt", ".html")).read_text("utf-8")
+    page = (tmp_path / "site" / page_name("iran.txt", ".html")).read_text("utf-8")
     assert 'id="article"' in page and "nothing can be highlighted" in page and "<mark" not in page
     assert "Antony Blinken" in page  # the lists are still there
 
@@ -215,7 +241,7 @@ def test_the_article_text_is_used_only_when_its_hash_matches(batch_out: Path, tm
     assert res.exit_code == 0 and "without their text" not in res.stderr
     res = render(moved, "-o", tmp_path / "site2", "--source-dir", str(tmp_path))
     assert "without their text" in res.stderr
-    assert "<mark" not in (tmp_path / "site2" / page_name("in/iran.txt", ".html")).read_text("utf-8")
+    assert "<mark" not in (tmp_path / "site2" / page_name("iran.txt", ".html")).read_text("utf-8")
 
 
 # --------------------------------------------------------------------------- csv and jsonl
@@ -229,37 +255,48 @@ def test_csv_rows_parse_back_and_point_into_the_article(batch_out: Path, tmp_pat
     assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so spreadsheets read UTF-8
     with open(out, encoding="utf-8-sig", newline="") as handle:
         table = list(csv.reader(handle))
-    assert tuple(table[0]) == COLUMNS
+    assert tuple(table[0]) == COLUMNS and len(set(COLUMNS)) == len(COLUMNS)  # no column twice
     rows = [dict(zip(COLUMNS, r, strict=True)) for r in table[1:]]
     assert f"rendered {len(rows)} row(s) from 14 article(s)" in res.stderr
 
     results = {line["id"]: line["result"] for line in lines(batch_out) if line["ok"]}
-    assert {r["article_id"] for r in rows} == {str(rid) for rid in results}
+    # one row per article at least, a failed one included (it does not look unprocessed)
+    assert [r["article_id"] for r in rows if r["kind"] in ("article", "failed")] == [
+        str(line["id"]) for line in lines(batch_out)]
+    failed = next(r for r in rows if r["kind"] == "failed")
+    assert failed["article_id"] == "poison" and failed["value"].startswith("provider:")
+    assert {r["kind"] for r in rows} == {"article", "failed", "quote", "target", "allegation"}  # no mention rows
     for rid, result in results.items():
         if str(rid) == "42":
             continue  # in CSV the ids 42 and "42" look alike (JSON Lines keeps them apart)
         mine = [r for r in rows if r["article_id"] == str(rid)]
         kinds = [r["kind"] for r in mine]
+        assert kinds[0] == "article" and mine[0]["value"] == neutralise(result["summary"])
+        assert {r["title"] for r in mine} == {"Iran Sanctioned for Allegedly Sending Missiles to Russia"}
         assert kinds.count("quote") == len(result["quotes"])
         assert kinds.count("target") == len(result["sanctions_targets"])
         assert kinds.count("allegation") == len(result["allegations"])
-        named = sum(1 for q in result["quotes"] if q["speaker_mention"])
-        named += sum(bool(a[f"{f}_mention"]) for a in result["allegations"] for f in ("alleged_by", "against"))
-        named += sum(bool(t[f"{f}_mention"]) for t in result["sanctions_targets"] for f in ("country", "imposed_by"))
-        assert kinds.count("mention") == named
         text = HOSTILE_TEXT if rid == "hostile" else ARTICLE
-        for r in mine:
+        for r in mine[1:]:
             start, end = int(r["start"]), int(r["end"])
-            assert r["excerpt"] in (text[start:end], neutralise(text[start:end])), r
+            want = text[start:end]
+            if r["kind"] == "quote":
+                assert r["excerpt"] == "" and r["value"] in (want, neutralise(want))  # the quote once, not twice
+            elif r["excerpt"]:
+                assert r["excerpt"] in (want, neutralise(want)) and r["excerpt"] != r["value"], r
+            else:
+                assert r["value"] in (want, neutralise(want)), r  # excerpt left out: the same as the value
     iran_air = next(r for r in rows if r["kind"] == "target")
     assert iran_air["value"] == "Iran Air" and iran_air["target_kind"] == "organization" and iran_air["label"] == "T1"
-    assert iran_air["screening"] == ""  # not screened: empty, not "no match"
+    assert iran_air["screen_status"] == "not screened" and iran_air["hits"] == ""  # not "no match"
+    article = next(r for r in rows if r["kind"] == "article")
+    assert article["screen_status"] == "not screened"
 
     hostile = [r for r in rows if r["article_id"] == "hostile"]
     claims = [r["value"] for r in hostile if r["kind"] == "allegation"]
     assert claims == ["'" + c for c in HOSTILE_CLAIMS]  # every formula cell neutralised
     quote = next(r for r in hostile if r["kind"] == "quote" and "HYPERLINK" in r["value"])
-    assert quote["value"] == "'" + HOSTILE_QUOTE and quote["excerpt"] == "'" + HOSTILE_QUOTE
+    assert quote["value"] == "'" + HOSTILE_QUOTE
     for r in rows:
         for column in COLUMNS:
             assert not r[column].startswith(("=", "+", "-", "@", "\t", "\r")), (column, r[column])
@@ -272,7 +309,7 @@ def test_jsonl_rows_carry_exact_values(batch_out: Path, tmp_path: Path) -> None:
     assert all(tuple(r) == COLUMNS for r in rows)
     hostile = [r for r in rows if r["article_id"] == "hostile" and r["kind"] == "allegation"]
     assert [r["value"] for r in hostile] == HOSTILE_CLAIMS  # exact, control characters and all
-    assert {type(r["start"]) for r in rows} == {int}
+    assert {type(r["start"]) for r in rows if r["kind"] not in ("article", "failed")} == {int}
     assert any(r["article_id"] == 42 for r in rows) and any(r["article_id"] == "42" for r in rows)
     res = render(batch_out, "-f", "jsonl")  # stdout
     assert res.exit_code == 0 and [json.loads(x) for x in res.stdout.splitlines()] == rows
@@ -285,7 +322,11 @@ def test_render_screens_while_rendering(batch_out: Path, tmp_path: Path) -> None
     res = render(batch_out, "-o", out, "--screen", SLICE)
     assert res.exit_code == 0, res.stderr
     target = next(r for r in lines(out) if r["kind"] == "target")
-    assert "IRAN AIR" in target["screening"] and "#25237" in target["screening"]
+    assert target["screen_status"] == "listed" and target["matched_name"] == "IRAN AIR"
+    assert target["entry_id"] == "25237" and target["list"].startswith("OFAC SDN") and target["score"] >= 0.9
+    assert target["url"].startswith("https://") and target["hits"] >= 1
+    article = next(r for r in lines(out) if r["kind"] == "article" and r["article_id"] == "iran.txt")
+    assert article["screen_status"].endswith("listed") and article["list"] == Path(SLICE).name
     assert render(batch_out, "-o", tmp_path / "x.csv", "--screen", tmp_path / "nope.csv").exit_code == 11
     assert not (tmp_path / "x.csv").exists()
 
@@ -297,9 +338,10 @@ def test_markdown_pages_and_combined(batch_out: Path, tmp_path: Path) -> None:
     res = render(batch_out, "-f", "md", "-o", tmp_path / "notes")
     assert res.exit_code == 0, res.stderr
     index = (tmp_path / "notes" / "index.md").read_text("utf-8")
-    assert f"](<{page_name('in/iran.txt', '.md')}>)" in index and "failed: provider" in index
+    assert f"](<{page_name('iran.txt', '.md')}>)" in index and "failed: provider" in index
+    assert "| Iran Sanctioned for Allegedly Sending Missiles to Russia |" in index  # the title column
     page = (tmp_path / "notes" / page_name("hostile", ".md")).read_text("utf-8")
-    assert page.startswith("# hostile\n")
+    assert page.startswith("# Iran Sanctioned for Allegedly Sending Missiles to Russia\n\nid hostile")
     assert "\\<img src=x onerror=alert(1)\\> \ufffd\\[2J\ufffd \\| pipe" in page  # no escape codes reach a terminal
 
     combined = tmp_path / "all.md"
@@ -366,7 +408,10 @@ def test_a_result_of_another_schema_is_listed_as_failed(batch_out: Path, tmp_pat
         (["-f", "csv", "-o", "x.html"], "-f csv does not match -o x.html"),
         (["-o", "site.html"], "html writes a directory"),
         (["-f", "html"], "writes a directory of pages"),
-        (["-f", "pdf"], "use html, md, csv or jsonl"),
+        (["-f", "pdf"], "use html, md, csv, jsonl, parties or ftm"),
+        (["-f", "parties", "-o", "p.html"], "-f parties writes .csv or .jsonl or .ndjson files"),
+        (["-f", "ftm", "-o", "e.csv"], "-f ftm writes"),
+        (["-f", "ftm", "--screen", "x.csv"], "screening does not change it"),
         (["-f", "csv", "--combined"], "--combined is for -f md"),
         (["-o", "x.json"], "names a json file"),
     ],
@@ -405,12 +450,12 @@ def test_summarize_and_batch_choose_the_format_from_the_extension(tmp_path: Path
             return runner.invoke(app, [*map(str, args), "--base-url", fake.url], env=env)
 
         for name, check in (("r.html", "<!DOCTYPE html>"), ("r.md", "## Summary"), ("r.json", '"summary"'),
-                            ("r.csv", "\ufeffarticle_id,kind")):
+                            ("r.csv", "\ufeffarticle_id,title,kind")):
             res = run("summarize", EXAMPLE, "-o", tmp_path / name)
             assert res.exit_code == 0, res.stderr
             assert check in (tmp_path / name).read_text("utf-8")
         rows = list(csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text("utf-8-sig"))))
-        assert {r["kind"] for r in rows} == {"quote", "target", "allegation", "mention"}
+        assert {r["kind"] for r in rows} == {"article", "quote", "target", "allegation"}
         sent = len(fake.requests)
 
         res = run("summarize", EXAMPLE, "-f", "json", "-o", tmp_path / "review.html")
@@ -445,8 +490,33 @@ def test_every_render_command_in_the_readme_runs(tmp_path: Path, monkeypatch: py
         assert args[0] == "summarizer"
         res = runner.invoke(app, args[1:], env={**ENV, "SUMMARIZER_CACHE_DIR": str(tmp_path / "cache")})
         assert res.exit_code == 0, (args, res.output)
-    page = (tmp_path / "review" / page_name("examples/iran-missiles-russia.txt", ".html")).read_text("utf-8")
+    page = (tmp_path / "review" / page_name("iran-missiles-russia.txt", ".html")).read_text("utf-8")
     assert "mark" in parse(page).tags and "".join(parse(page).article or []) == ARTICLE
     assert (tmp_path / "notes" / "index.md").exists() and (tmp_path / "all.md").stat().st_size > 1000
-    assert next(csv.DictReader(io.StringIO((tmp_path / "rows.csv").read_text("utf-8-sig"))))["kind"] == "quote"
-    assert all("screening" in r for r in lines(tmp_path / "rows.jsonl"))
+    assert next(csv.DictReader(io.StringIO((tmp_path / "rows.csv").read_text("utf-8-sig"))))["kind"] == "article"
+    assert all("screen_status" in r for r in lines(tmp_path / "rows.jsonl"))
+
+
+def test_the_outputs_screening_field_is_read_and_its_absence_means_not_screened(batch_out: Path,
+                                                                               tmp_path: Path) -> None:
+    """`"screening"` in a result (null, or what was screened) is shown as it says; files from
+    before the field fall back to the items (nothing screened there: "not screened")."""
+    line = next(x for x in lines(batch_out) if x["id"] == "iran.txt")
+    asked = dict(line, result={**line["result"], "screening": {
+        "lists": ["sdn.csv"], "scope": "targets", "screened": 0, "not_screened": 5, "hits": 0,
+        "reason": "no sanctions targets named; --screen-all screens every named party"}})
+    unasked = dict(line, id="unasked", result={**line["result"], "screening": None})
+    old = dict(line, id="old")
+    batch = tmp_path / "new.jsonl"
+    batch.write_text("".join(json.dumps(x) + "\n" for x in (asked, unasked, old)), "utf-8")
+    res = render(batch, "-f", "jsonl")
+    assert res.exit_code == 0, res.stderr
+    rows = {r["article_id"]: r for r in map(json.loads, res.stdout.splitlines()) if r["kind"] == "article"}
+    assert rows["iran.txt"]["screen_status"] == (
+        "nothing screened: no sanctions targets named; --screen-all screens every named party")
+    assert rows["iran.txt"]["list"] == "sdn.csv"
+    assert rows["unasked"]["screen_status"] == rows["old"]["screen_status"] == "not screened"
+    site = tmp_path / "site"
+    assert render(batch, "-o", site).exit_code == 0
+    page = (site / page_name("iran.txt", ".html")).read_text("utf-8")
+    assert "Screening against sdn.csv was asked for, but nothing was screened (no sanctions targets named" in page

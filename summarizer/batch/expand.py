@@ -1,12 +1,21 @@
 """Turn INPUT arguments (files, directories, globs, `-`, JSONL records) into lazy `(id, loader)`
-pairs; the rules are in the package docstring."""
+pairs; the rules are in the package docstring.
+
+Ids of files are paths relative to the folder the arguments share (`ids_base`): a batch of
+`/data/news/articles/` gives `01_ofac-iran-khedri-network.txt`, not the absolute path, and two
+folders passed together (`monday/ tuesday/`) keep their folder names, so distinct files always get
+distinct ids. A file's loader is a `FileLoader`, which keeps the path as given: older versions
+used that path as the id, and `ResultFile.known_id` uses it so a rerun over an output file
+written with those ids resumes instead of redoing finished articles.
+"""
 
 from __future__ import annotations
 
 import glob
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import IO, Any, TypeAlias
 
@@ -19,6 +28,72 @@ Loader: TypeAlias = Callable[[], Article]
 Item: TypeAlias = tuple[Id, Loader]
 
 _MAGIC = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class FileLoader:
+    """Reads one article file when a worker starts it. `path` is the path as the user gave it
+    (also the article's `provenance.source`), which the id may shorten."""
+
+    path: str
+    max_bytes: int
+
+    def __call__(self) -> Article:
+        return read_article(self.path, max_bytes=self.max_bytes, regular_only=True)
+
+
+def given_path(loader: Loader) -> str | None:
+    """The path as given of a file input (None for records and error lines)."""
+    return loader.path if isinstance(loader, FileLoader) else None
+
+
+def _root(arg: str) -> str | None:
+    """The folder an argument's files are counted from: a directory itself, a file's folder, a
+    glob's literal leading folders; None for what gives no file ids (records, `-`, missing)."""
+    if arg == "-":
+        return None
+    if os.path.isdir(arg):
+        return arg
+    if os.path.lexists(arg) or not (_MAGIC & set(arg)):
+        if not os.path.lexists(arg) or arg.lower().endswith(".jsonl"):
+            return None
+        return os.path.dirname(arg) or os.curdir
+    head: list[str] = []
+    for part in arg.split(os.sep):
+        if _MAGIC & set(part):
+            break
+        head.append(part)
+    folder = os.sep.join(head) if head else os.curdir
+    if folder == "" and arg.startswith(os.sep):
+        folder = os.sep
+    return folder if os.path.isdir(folder) else None
+
+
+def ids_base(inputs: Sequence[str]) -> str | None:
+    """The absolute folder every file id is relative to: the deepest folder holding all the
+    arguments' files (one directory: itself). None when no argument names files."""
+    roots = [os.path.abspath(r) for r in map(_root, inputs) if r is not None]
+    if not roots:
+        return None
+    try:
+        return os.path.commonpath(roots)
+    except ValueError:  # different drives (Windows): no common folder, ids stay as given
+        return None
+
+
+class _Ids:
+    """File ids relative to `base`; the path as given when there is no base or it is outside."""
+
+    def __init__(self, base: str | None) -> None:
+        self.base = base
+
+    def __call__(self, path: str) -> str:
+        if self.base is None:
+            return path
+        rel = os.path.relpath(os.path.abspath(path), self.base)
+        if rel == os.curdir or rel.startswith(os.pardir + os.sep) or rel == os.pardir:
+            return path
+        return rel.replace(os.sep, "/")
 
 
 def expand_inputs(
@@ -38,11 +113,13 @@ def expand_inputs(
     error line for it and carries on.
     """
     skip = _Exclude(exclude, choose)
-    for arg in inputs:
+    args = list(inputs)
+    ids = _Ids(ids_base(args))
+    for arg in args:
         if arg == "-":
             yield from _from_stdin(stdin, skip, max_bytes)
         else:
-            yield from _expand(arg, skip, max_bytes)
+            yield from _expand(arg, skip, max_bytes, ids)
 
 
 class _Exclude:
@@ -101,7 +178,7 @@ def _from_stdin(stdin: IO[Any] | None, skip: _Exclude, max_bytes: int) -> Iterat
             if not line.strip():
                 continue
             count += 1
-            yield from _expand(line, skip, max_bytes)
+            yield from _expand(line, skip, max_bytes, _Ids(None))  # paths on stdin: ids as given
     except OSError as exc:
         yield "-", _failing(InputError(f"cannot read the list of paths on stdin: {exc.strerror or exc}"))
         return
@@ -111,31 +188,31 @@ def _from_stdin(stdin: IO[Any] | None, skip: _Exclude, max_bytes: int) -> Iterat
         )
 
 
-def _expand(arg: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
+def _expand(arg: str, skip: _Exclude, max_bytes: int, ids: _Ids) -> Iterator[Item]:
     if os.path.isdir(arg):
-        yield from _walk(arg, skip, max_bytes)
+        yield from _walk(arg, skip, max_bytes, ids)
     elif os.path.lexists(arg) or not (_MAGIC & set(arg)):
         if skip.matches(arg):
             yield arg, _failing(
                 InputError(f"{arg} is the output file", "pass the articles, not the batch output")
             )
         else:
-            yield from _file(arg, max_bytes)
+            yield from _file(arg, max_bytes, ids)
     else:
         matches = sorted(glob.glob(arg, recursive=True))
         found = False
         for path in matches:
             if os.path.isdir(path):
                 found = True
-                yield from _walk(path, skip, max_bytes)
+                yield from _walk(path, skip, max_bytes, ids)
             elif not skip.matches(path):
                 found = True
-                yield from _file(path, max_bytes)
+                yield from _file(path, max_bytes, ids)
         if not found:
             yield arg, _failing(InputError(f"no file matches {arg}", "check the pattern"))
 
 
-def _walk(root: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
+def _walk(root: str, skip: _Exclude, max_bytes: int, ids: _Ids) -> Iterator[Item]:
     """Article files under `root`, sorted, recursively; what is not an article (`skip.choose`)
     and the output skipped, and told in one note at the end."""
     choose = skip.choose
@@ -148,7 +225,7 @@ def _walk(root: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
             if skip.matches(path) or not choose.takes(dirpath, name):
                 continue
             found = True
-            yield from _file(path, max_bytes)
+            yield from _file(path, max_bytes, ids)
     choose.done(root)
     if not found:
         yield root, _failing(
@@ -159,18 +236,18 @@ def _walk(root: str, skip: _Exclude, max_bytes: int) -> Iterator[Item]:
         )
 
 
-def _file(path: str, max_bytes: int) -> Iterator[Item]:
+def _file(path: str, max_bytes: int, ids: _Ids) -> Iterator[Item]:
     """One input file; anything but a regular file (a FIFO, socket, device) is an error line,
     never a read that could block the run."""
     try:
         check_regular_file(path)
     except InputError as err:
-        yield path, _failing(err)
+        yield ids(path), _failing(err)
         return
     if path.lower().endswith(".jsonl"):
         yield from _records(path, max_bytes)
     else:
-        yield path, partial(read_article, path, max_bytes=max_bytes, regular_only=True)
+        yield ids(path), FileLoader(path, max_bytes)
 
 
 def _records(path: str, max_bytes: int) -> Iterator[Item]:

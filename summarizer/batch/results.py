@@ -64,6 +64,8 @@ class ResultFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.status: dict[Id, bool] = {}
+        self._source_of: dict[Id, str] = {}  # id -> absolute path of the file its ok line came from
+        self._by_source: dict[str, Id] = {}  # and back
         self._lines = 0  # result lines in the file
         self._blank = 0
         self._fd = -1
@@ -129,10 +131,12 @@ class ResultFile:
                 if not raw.strip():
                     self._blank += 1
                     continue
-                parsed = _parse_line(raw)
+                data = _json(raw)
+                parsed = _head(data)
                 if parsed is None:
                     raise _not_ours(self.path, lineno)
                 self._note(*parsed)
+                self._note_source(data, *parsed)
         if not tail:
             return
         parsed = _parse_line(tail)
@@ -141,6 +145,7 @@ class ResultFile:
             self._append(b"\n")
             if parsed is not None:
                 self._note(*parsed)
+                self._note_source(_json(tail), *parsed)
             else:
                 self._blank += 1  # compacted away below
             return
@@ -153,6 +158,41 @@ class ResultFile:
         """Index one more result line (the next line of the file)."""
         self._lines += 1
         self.status[rid] = ok or self.status.get(rid, False)
+
+    def _note_source(self, data: Any, rid: Id, ok: bool) -> None:
+        """Remember which file an ok line summarized (its `provenance.source`), for `known_id`."""
+        if not ok:
+            return
+        try:
+            source = data["result"]["provenance"]["source"]
+        except (KeyError, TypeError):
+            return
+        if isinstance(source, str) and source and "://" not in source:
+            key = os.path.abspath(source)
+            self._source_of[rid] = key
+            self._by_source.setdefault(key, rid)
+
+    def known_id(self, rid: Id, given: str | None) -> Id:
+        """The id this file already knows an input file by, so a rerun resumes it.
+
+        `rid` is the id expansion gave the file, `given` its path as given (None: not a file).
+        A file summarized before under another id (an older version's id, the path as given;
+        or ids relative to another set of arguments) keeps that id; an id whose ok line came
+        from another file (a folder with the same file names, run into the same output) is not
+        taken: the path as given is used instead, so no article is skipped for another's result.
+        """
+        if given is None:
+            return rid
+        key = os.path.abspath(given)
+        before = self._by_source.get(key)
+        if before is not None:
+            return before
+        other = self._source_of.get(rid)
+        if other is not None and other != key:
+            return given
+        if rid not in self.status and given in self.status:
+            return given  # an older version's failed line (id = the path as given): rerun under it
+        return rid
 
     def needs_compaction(self) -> bool:
         return self._blank > 0 or self._lines != len(self.status)
@@ -248,10 +288,18 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _parse_line(raw: bytes) -> tuple[Id, bool] | None:
     """(id, ok) of a result line, or None if it is not one."""
+    return _head(_json(raw))
+
+
+def _json(raw: bytes) -> Any:
     try:
-        data = json.loads(raw)
+        return json.loads(raw)
     except ValueError:
         return None
+
+
+def _head(data: Any) -> tuple[Id, bool] | None:
+    """(id, ok) of a parsed result line, or None if it is not one."""
     if not isinstance(data, dict):
         return None
     rid, ok = data.get("id"), data.get("ok")

@@ -18,7 +18,7 @@ from ..concurrency import run_in_thread, run_pool
 from ..errors import SummarizerError
 from ..settings import DEFAULT_CONCURRENCY
 from ..terminal import clean
-from .expand import Id, Item, Loader
+from .expand import Id, Item, Loader, given_path
 from .results import ResultFile, error_line, ok_line
 
 if TYPE_CHECKING:
@@ -185,6 +185,7 @@ async def run_batch(
     def take() -> Item | None:
         """The next input to run; bookkeeping for skips. Synchronous: no await, no races."""
         for rid, loader in source:
+            rid = out.known_id(rid, given_path(loader))
             if rid in seen:
                 tally.skipped += 1
                 tally.duplicates += 1

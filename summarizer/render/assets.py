@@ -1,7 +1,7 @@
 """The pages' CSS and JavaScript: package data files, inlined, and allowed by a CSP hash.
 
-They live next to this module (`theme.css`, `review.css`, `review.js`, `index.css`,
-`index.js`) so they can be edited and linted as what they are; hatch ships every file of the
+They live next to this module (`theme.css`, `review.css`, `review.js`, `datatable.css`,
+`datatable.js`) so they can be edited and linted as what they are; hatch ships every file of the
 package in the wheel. Each page inlines them (one file that works offline and from mail) and
 its Content-Security-Policy allows exactly these bytes: nothing else can run or style the page,
 even if some escaping were missed.
@@ -30,8 +30,11 @@ def review_css() -> str:
 
 
 @cache
-def index_css() -> str:
-    return asset("theme.css") + asset("index.css")
+def datatable_css() -> str:
+    """The index, parties and allegations pages (and their detail pages)."""
+    from .screening import screening_css
+
+    return asset("theme.css") + screening_css() + "\n" + asset("datatable.css")
 
 
 def _hash(source: str) -> str:

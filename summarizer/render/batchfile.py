@@ -34,6 +34,8 @@ class Entry:
     result: ArticleSummary | None = None
     error_type: str | None = None
     error: str | None = None  # the batch's error message, or why the result line is unreadable
+    screening: dict[str, Any] | None = None  # the result's "screening" field, read as a dict
+    screening_present: bool = False  # False: a file from before that field (see status.py)
 
     @property
     def ok(self) -> bool:
@@ -110,8 +112,14 @@ def _entry(data: dict[str, Any], lineno: int) -> Entry:
     if not data["ok"]:
         err = data["error"]
         return Entry(rid, lineno, error_type=str(err.get("type") or "error"), error=str(err.get("message") or ""))
+    body = data["result"]
+    present = "screening" in body
+    field = body.get("screening")
+    if present and "screening" not in ArticleSummary.model_fields:
+        body = {k: v for k, v in body.items() if k != "screening"}  # read here, as a dict
     try:
-        return Entry(rid, lineno, result=ArticleSummary.model_validate(data["result"]))
+        return Entry(rid, lineno, result=ArticleSummary.model_validate(body),
+                     screening=field if isinstance(field, dict) else None, screening_present=present)
     except ValidationError as exc:
         errors = exc.errors()
         place = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..schema import ArticleSummary, Span
 from .base import NONE, article_of, md_escape, md_line, short, span_ok, tokens, where
+from .status import Screening, from_items
 
 
 def _cell(value: str | None) -> str:
@@ -44,8 +45,9 @@ def _excerpt_cell(text: str | None, span: Span | None) -> str:
     return f"\u201c{_cell(short(span.text, 160))}\u201d ({where(span.start, span.end)})"
 
 
-def _md_screening(result: ArticleSummary) -> list[str]:
-    """Sanctions-list hits of each screened target and named party ([] when screening did not run)."""
+def _md_screening(result: ArticleSummary, screening: Screening | None) -> list[str]:
+    """What was screened, and the list hits of each screened target and named party ([] when
+    screening was not asked for and nothing was screened)."""
     from .screening import hits_markdown
 
     parties = [(t.name, t.screening) for t in result.sanctions_targets]
@@ -61,29 +63,36 @@ def _md_screening(result: ArticleSummary) -> list[str]:
             continue
         seen.add(name)
         out += [f"### Screening: {md_escape(name)}", "", *hits_markdown(hits), ""]
-    return (["## Sanctions screening", "", *out] if out else [])
+    status = screening if screening is not None else from_items(result)
+    if not status.asked:
+        return []
+    return ["## Sanctions screening", "", md_escape(status.sentence), "", *out]
 
 
-def heading(result: ArticleSummary, fallback: str) -> list[str]:
-    """"# Title" and a byline (author, date, source) for a page of its own or a combined file."""
+def heading(result: ArticleSummary, title: str | None, article_id: str | None) -> list[str]:
+    """"# Title" and a byline (id, author, date, source) for a page of its own or a combined file."""
     p = result.provenance
-    title = p.title or fallback
-    out = [f"# {md_line(title)}", ""]
-    byline = [md_line(v) for v in (p.author, p.date) if v and v.strip()]
-    if p.source and p.source != title:
+    shown = title or article_id or p.source or "Article"
+    out = [f"# {md_line(shown)}", ""]
+    byline = [f"id {md_line(article_id)}"] if article_id is not None and article_id != shown else []
+    byline += [md_line(v) for v in (p.author, p.date) if v and v.strip()]
+    if p.source and p.source not in (shown, article_id):
         byline.append(md_line(p.source))
     return out + ([" \u00b7 ".join(byline), ""] if byline else [])
 
 
-def to_markdown(result: ArticleSummary, article_text: str | None, *, title: str | None = None) -> str:
+def to_markdown(result: ArticleSummary, article_text: str | None, *, title: str | None = None,
+                article_id: str | None = None, screening: Screening | None = None) -> str:
     """Markdown for notes and tickets: the summary with its support, tables of allegations and
-    targets (each named field with where the article names it), quotes, provenance.
+    targets (each named field with where the article names it), what was screened, quotes,
+    provenance.
 
-    With `title`, the text opens with a "# Title" heading (the article's own title when
-    provenance has one) and its byline: for a file per article, or one combined file.
+    With `title` or `article_id`, the text opens with a "# Title" heading and a byline: for a
+    file per article, or one combined file. `screening` is the article's screening status
+    (default: what its items show).
     """
     text = article_of(result, article_text)
-    out: list[str] = heading(result, title) if title is not None else []
+    out: list[str] = heading(result, title, article_id) if title is not None or article_id is not None else []
     out += ["## Summary", ""]
     if result.summary_sentences:
         for i, sentence in enumerate(result.summary_sentences, 1):
@@ -109,7 +118,7 @@ def to_markdown(result: ArticleSummary, article_text: str | None, *, title: str 
         target_rows.append([_cell(t.name), t.kind, _named_cell(text, t.country, t.country_mention),
                             _named_cell(text, t.imposed_by, t.imposed_by_mention), at])
     out += _md_section("Sanctions targets", ["Name", "Kind", "Country", "Imposed by", "Mention"], target_rows)
-    out += _md_screening(result)
+    out += _md_screening(result, screening)
 
     out += [f"## Quotes ({len(result.quotes)})", ""]
     if not result.quotes:

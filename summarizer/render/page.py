@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from ..schema import ArticleSummary, Span
 from .assets import asset, page_head, review_css
 from .base import NONE, article_of, is_http_url, located, short, span_ok, tokens, where
+from .status import Screening, from_items
+from .titles import title_of
 
 
 @dataclass(frozen=True)
@@ -271,8 +273,10 @@ def _filters(page: _Page, counts: dict[str, int]) -> str:
     return (
         '<form id="filters" class="filters panel" role="search" aria-label="Filter the highlights and lists" hidden>'
         f"<fieldset><legend>Show</legend>{boxes}</fieldset>"
-        f'<label for="f-person">Said or alleged by</label> <select id="f-person"><option value="">anyone</option>{people}</select>'
-        f'<label for="f-status">Allegation status</label> <select id="f-status"><option value="">any</option>{status}</select>'
+        f'<span class="pick"><label for="f-person">Said or alleged by</label> '
+        f'<select id="f-person"><option value="">anyone</option>{people}</select></span>'
+        f'<span class="pick"><label for="f-status">Allegation status</label> '
+        f'<select id="f-status"><option value="">any</option>{status}</select></span>'
         '<button type="reset">Show all</button>'
         '<output id="f-count" aria-live="polite"></output>'
         "</form>"
@@ -297,27 +301,36 @@ def _dropped(result: ArticleSummary) -> str:
     )
 
 
-def _byline(result: ArticleSummary, heading: str) -> str:
+def _byline(result: ArticleSummary, heading: str, article_id: str | None) -> str:
     p = result.provenance
-    parts = [_esc(v) for v in (p.author,) if v and v.strip()]
+    parts = [f"id <bdi>{_esc(article_id)}</bdi>"] if article_id is not None and article_id != heading else []
+    parts += [_esc(v) for v in (p.author,) if v and v.strip()]
     if p.date and p.date.strip():
         parts.append(f"<time>{_esc(p.date)}</time>")
     if p.source and is_http_url(p.source):
         parts.append(f'<a class="source" href="{_esc(p.source)}" target="_blank" rel="noopener noreferrer">'
                      f"{_esc(short(p.source, 100))}</a>")
-    elif p.source and p.source != heading:
-        parts.append(f"source: {_esc(p.source)}")
+    elif p.source and p.source not in (heading, article_id):
+        parts.append(f"source: <bdi>{_esc(p.source)}</bdi>")
     sep = '<span class="sep" aria-hidden="true">\u00b7</span>'
     return f'<p class="byline">{sep.join(parts)}</p>' if parts else ""
 
 
+def _screening(status: Screening) -> str:
+    """Whether (and how much of) the article was screened, near the top: never a silent gap."""
+    cls = "listed" if status.hits else "asked" if status.asked else "not-asked"
+    return f'<p class="panel screen-status {cls}" id="screen-status">{_esc(status.sentence)}</p>'
+
+
 def to_html(result: ArticleSummary, article_text: str | None, *, title: str | None = None,
-            index_href: str | None = None) -> str:
+            article_id: str | None = None, index_href: str | None = None, screening: Screening | None = None) -> str:
     """One self-contained review page: the article with highlights, side lists, provenance.
 
-    `title` is shown when the article has none of its own (e.g. the batch id); `index_href`
-    adds a link back to an index page. Without the article text (None, and none in the
-    result) the lists are shown and the page says why the highlights are missing.
+    The heading is `title` (default: the article's own title, else its headline line, see
+    titles.py), else `article_id` (the batch id, also shown in the byline); `index_href` adds a
+    link back to an index page; `screening` is the article's screening status (default: what its
+    items show). Without the article text (None, and none in the result) the lists are shown and
+    the page says why the highlights are missing.
     """
     page = _Page(result, article_of(result, article_text))
     summary_html = _summary_html(page)
@@ -325,7 +338,8 @@ def to_html(result: ArticleSummary, article_text: str | None, *, title: str | No
     p = result.provenance
     n = Counter(m.kind for m in page.marks)
     counts = {"quote": len(quotes), "target": len(targets), "evidence": len(allegations), "mention": n["mention"]}
-    heading = p.title or title or p.source or "Article review"
+    heading = title or title_of(result, page.text) or article_id or p.source or "Article review"
+    status = screening if screening is not None else from_items(result)
 
     prov_rows = [
         ("Model", f"{_esc(p.model)} via {_esc(p.backend)}" + (" (from cache)" if p.cached else "")),
@@ -350,7 +364,7 @@ def to_html(result: ArticleSummary, article_text: str | None, *, title: str | No
 <a class="skip" href="#article">Skip to the article</a>
 <header>
 {crumbs}<h1>{_esc(heading)}</h1>
-{_byline(result, heading)}
+{_byline(result, heading, article_id)}
 <h2 class="visually-hidden">Summary</h2>
 <p class="summary" id="summary">{summary_html}</p>
 <div class="legend"><span><span class="swatch quote">quote</span> {counts["quote"]}</span>
@@ -358,11 +372,12 @@ def to_html(result: ArticleSummary, article_text: str | None, *, title: str | No
 <span><span class="swatch evidence">allegation evidence</span> {counts["evidence"]}</span>
 <span><span class="swatch hedge">hedge</span> {n["hedge"]}</span>
 <span><span class="swatch mention">named in the article</span> {n["mention"]}</span>
-<span><span class="swatch support">supports the summary</span> {n["support"]}</span>
+<span><span class="swatch support">supports the summary</span> {n["support"]} (select a summary sentence)</span>
 <span class="hint">Labels (Q1, T1, A1) tie each highlight to its entry. Click or press Enter on a highlight,
 an entry or a summary sentence to see where it stands.</span></div>
 </header>
 {_dropped(result)}
+{_screening(status) if status.asked or result.sanctions_targets else ""}
 {_filters(page, counts)}
 <div class="layout">
 <main aria-label="Article text">{body}</main>

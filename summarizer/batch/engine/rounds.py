@@ -26,7 +26,7 @@ from typing import Any
 from ...atomic import open_output
 from ...errors import AuthError, ConfigError, ProviderError, RetriesExhaustedError, SummarizerError
 from ...settings import Settings
-from .. import Id, Item, Loader, ResultFile, Tally, error_line, ok_line
+from .. import Id, Item, Loader, ResultFile, Tally, error_line, given_path, ok_line
 from .batch_api import BatchAPI
 from .batches import Batches
 from .format import MAX_BYTES, MAX_REQUESTS, REQUEST_FILE, request_line, split
@@ -173,6 +173,7 @@ class Engine:
         jobs: list[Job] = []
         seen: set[Id] = set()
         for rid, loader in self.items:
+            rid = self.out.known_id(rid, given_path(loader))
             if rid in seen:
                 self.tally.skipped += 1
                 self.tally.duplicates += 1
