@@ -51,6 +51,14 @@ def register_secret(value: object) -> None:
             _secrets = _secrets | {value}
 
 
+def forget_secrets() -> None:
+    """Forget every registered secret: for a host that rotates its keys, and for test suites,
+    where one test's fake key must not redact the next test's text."""
+    global _secrets
+    with _lock:
+        _secrets = frozenset()
+
+
 def registered() -> frozenset[str]:
     """The secrets registered so far in this process."""
     return _secrets

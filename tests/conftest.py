@@ -42,6 +42,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("SUMMARIZER_LOGS_DB", str(tmp_path / "history.db"))  # never the user's history
+    from summarizer.redact import forget_secrets
+
+    forget_secrets()  # one test's fake key must not redact the next test's messages
 
 
 @pytest.fixture(scope="session")

@@ -180,5 +180,5 @@ def test_batch_shows_the_article_in_progress_and_its_question(fake: FakeOpenAI, 
     code, _, terminal = _run_on_pty(cmd, env)
     assert code == 0, terminal
     assert "batch" in terminal and "0/1" in terminal
-    assert f"{news / 'iran.txt'}: question 4 of 14 (speaker)" in terminal, terminal[-2000:]
+    assert "iran.txt: question 4 of 14 (speaker)" in terminal, terminal[-2000:]
     assert "done 1, failed 0" in terminal

@@ -110,7 +110,7 @@ def test_render_o_through_a_link_to_stdout_keeps_the_link(batch_file: Path, tmp_
     proc = subprocess_cli(["render", str(batch_file), "-o", str(link), "-f", "csv"])
     assert proc.returncode == 0, proc.stderr
     assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1", "the link itself was replaced"
-    assert proc.stdout.lstrip("\ufeff").startswith("article_id,kind,label")  # written through, to stdout
+    assert proc.stdout.lstrip("\ufeff").startswith("article_id,title,kind,label")  # written through, to stdout
 
 
 def test_render_o_onto_a_fifo_never_reads_it_nor_hangs(batch_file: Path, tmp_path: Path) -> None:
@@ -128,7 +128,7 @@ def test_render_o_onto_a_fifo_never_reads_it_nor_hangs(batch_file: Path, tmp_pat
     proc = subprocess_cli(["render", str(batch_file), "-o", str(fifo), "-f", "csv"], timeout=60)
     reader.join(30)
     assert proc.returncode == 0, proc.stderr
-    assert got and b"article_id,kind,label" in got[0]
+    assert got and b"article_id,title,kind,label" in got[0]
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
