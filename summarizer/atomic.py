@@ -35,9 +35,6 @@ failures while writing (disk full) are `OSError`s, with the temporary file remov
 is fatal is the caller's decision (a cache write is best effort, a result is saved elsewhere).
 What is left is a race with another process that swaps the destination between the last check
 and the rename; the check is repeated just before the rename to keep that window small.
-
-Long module: the rules of what a write may replace are one guarantee (docs/security.md), so the
-checks, the atomic write, the write-through and the append-only open live together.
 """
 
 from __future__ import annotations

@@ -14,10 +14,6 @@ Secrets never reach the file: settings are stored by an allow-list (no key, no b
 its host), URLs lose their user:password, query and fragment, error messages and settings
 pass through `redact` with the run's key, and the result has the key itself replaced.
 Library code: nothing here prints or exits.
-
-Long module: the record (`Run`), what may be stored in it (the safe values) and the database
-that writes it are one guarantee (nothing secret stored, logging never costs a run), which
-docs/history.md documents as one unit.
 """
 
 from __future__ import annotations

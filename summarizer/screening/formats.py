@@ -18,9 +18,6 @@ A list file is foreign input. Every value is type-checked where it is read; an e
 be read (a field over the CSV size limit, a JSON line nested too deep, a property of the wrong
 type) is skipped and counted in `ParsedList.warnings`, and a file that is not the format at all
 is one `ScreeningError`. Parsers are generators: an index is built while the file streams by.
-
-Long module: one detector and four small parsers (OFAC CSV, OFAC XML, OpenSanctions CSV,
-FtM JSON lines) that share the entry-building helpers; whoever adds or fixes a format looks here.
 """
 
 from __future__ import annotations

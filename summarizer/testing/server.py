@@ -6,10 +6,6 @@ parsing run end to end instead of being mocked away. Replies and faults are scri
 request. Stdlib only. Shipped for users' own tests (and `testing.recording`'s synthetic
 recordings); the project's tests extend it with the Batch API and rate limits (`tests/fakes/`)
 through `routes` and `admit`.
-
-Long module: one protocol (chat completions with scripted replies and faults) and its HTTP
-handler, stdlib only and runnable as a script (`python -m summarizer.testing.server`);
-tests read it as the one description of what the fake server does.
 """
 
 from __future__ import annotations

@@ -23,10 +23,6 @@ Scriptable faults, all on the `FakeBatches` object (`fake.batches`):
   effect (the request is then dropped, as if the client had died before sending it) or
   `after` (it took effect, but the client never hears back), so a test can kill the client
   at exactly that moment. Stdlib only; no import of the server module at run time.
-
-Long module: `FakeBatches` is one protocol's state machine (files, batches, statuses,
-faults) together with its HTTP routes; splitting the state from its routes would spread one
-protocol over two files.
 """
 
 from __future__ import annotations
