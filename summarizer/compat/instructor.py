@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,6 +13,8 @@ from pydantic import BaseModel
 _checked: weakref.WeakSet[type] = weakref.WeakSet()
 """Response models wrapped by `response_schema` and found free of async validators."""
 _install = threading.Lock()
+_instructors_check: Callable[[Any], None] | None = None
+"""instructor's own `reject_async_validators`, once `check_async_validators_once` replaced it."""
 
 
 def response_schema(model: type[BaseModel]) -> type[BaseModel]:
@@ -23,11 +26,11 @@ def response_schema(model: type[BaseModel]) -> type[BaseModel]:
     runtime refuses), and then `check_async_validators_once` spares it the same check on every
     later request."""
     from instructor.v2.core.function_calls import response_schema as wrap
-    from instructor.v2.validation.async_validators import reject_async_validators
 
     wrapped: type[BaseModel] = wrap(model)
-    getattr(reject_async_validators, "__wrapped__", reject_async_validators)(wrapped)  # raises as instructor would
     check_async_validators_once()
+    assert _instructors_check is not None
+    _instructors_check(wrapped)  # raises as instructor would
     _checked.add(wrapped)
     return wrapped
 
@@ -48,15 +51,18 @@ def check_async_validators_once() -> None:
     import instructor.v2.core.patch as patch_module
     from instructor.v2.validation import async_validators
 
+    global _instructors_check
     with _install:
-        original = async_validators.reject_async_validators
-        if getattr(original, "__wrapped__", None) is not None:
+        if _instructors_check is not None:
             return  # installed already
+        original = async_validators.reject_async_validators
+        _instructors_check = original
 
         def reject_async_validators(response_model: Any) -> None:
             if isinstance(response_model, type) and response_model in _checked:
                 return
-            original(response_model)
+            assert _instructors_check is not None
+            _instructors_check(response_model)
 
         reject_async_validators.__wrapped__ = original  # type: ignore[attr-defined]
         reject_async_validators.__doc__ = original.__doc__
