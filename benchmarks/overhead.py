@@ -11,8 +11,8 @@ instructor parsing and validation, grounding, provenance) and the library client
 (`summarizer.Summarizer.summarize(text)`: the text checked and sniffed for HTML, then the same
 pipeline).
 
-Every pipeline call gets an article it has not seen (the example with a line naming the copy
-appended, so sentence ids and quotes stay the same): per-article work that is cached by the
+Every pipeline call gets an article it has not seen (`batch_throughput.copy_of`: the example
+with a line naming the copy appended, so sentence ids and quotes stay the same): per-article work that is cached by the
 article's text is paid on every call, as in a batch of different articles. Calls alternate
 bare / pipeline, so load on a shared machine hits both alike. Reported: the median wall time
 and the median client CPU time per call, each as a ratio against the bare request.
@@ -35,9 +35,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 EXAMPLE = ROOT / "examples" / "iran-missiles-russia.txt"
 
 
-def copies(text: str, n: int) -> list[str]:
-    """`n` different articles with the example's sentences, quotes and ids."""
-    return [f"{text.rstrip()}\n\n(Copy {i} of the example.)\n" for i in range(n)]
 
 
 def _sample(fn: Callable[[], object]) -> tuple[float, float]:
@@ -50,7 +47,8 @@ def measure(calls: int = 60, profile: bool = False) -> dict[str, tuple[float, fl
     """Median (wall, CPU) seconds per call: 'bare', 'pipeline', 'library'."""
     import httpx2
     import openai
-    from batch_throughput import Server
+    from _timing import request_body
+    from batch_throughput import Server, copy_of
 
     from summarizer.api import Summarizer as Library
     from summarizer.inputs import article_from_text
@@ -59,27 +57,11 @@ def measure(calls: int = 60, profile: bool = False) -> dict[str, tuple[float, fl
     from tests.conftest import example_payload
 
     text = EXAMPLE.read_text("utf-8")
-    texts = copies(text, 2 * calls + 2)
+    texts = [copy_of(text, i) for i in range(2 * calls + 2)]
     samples: dict[str, list[tuple[float, float]]] = {"bare": [], "pipeline": [], "library": []}
     with tempfile.TemporaryDirectory() as tmp, Server(0.0, example_payload(), Path(tmp)) as server:
-        bodies: list[dict[str, object]] = []
-
-        class Capture(httpx2.BaseTransport):
-            def __init__(self) -> None:
-                self.inner = httpx2.HTTPTransport()
-
-            def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-                import json
-
-                bodies.append(json.loads(request.content))
-                return self.inner.handle_request(request)
-
         settings = Settings.resolve(base_url=server.url, api_key="sk-bench")
-        first = Pipeline(settings, http_client=httpx2.Client(transport=Capture()))
-        result = first.run(article_from_text(texts[-1], "warm-up"))
-        first.close()
-        assert result.provenance.attempts == 1 and not result.provenance.dropped, "the answer must need no re-ask"
-        body = bodies[-1]  # the exact request the pipeline sends for an article
+        body = request_body(server.url, texts[-1])  # the exact request the pipeline sends for an article
         bare = openai.OpenAI(api_key="sk-bench", base_url=server.url, max_retries=0, http_client=httpx2.Client())
         bare.chat.completions.create(**body)  # type: ignore[call-overload]
 

@@ -19,8 +19,6 @@ from pathlib import Path
 from string import Template
 
 from .errors import ConfigError
-from .grounding.sentences import with_sentence_ids
-from .grounding.spans import numbered_quotations
 
 TEMPLATES = (
     "system", "user", "summaries",
@@ -116,6 +114,8 @@ LISTED_CHARS = 300  # a long quotation is shown by its start; its id still names
 
 def quotation_list(article: str) -> str:
     """The numbered quotations of the article, one per line, as shown to the model."""
+    from .grounding.spans import numbered_quotations  # here: the prompt hash (a cache hit) needs none
+
     lines = []
     for ref, (start, end) in numbered_quotations(article).items():
         body = " ".join(article[start:end].split())
@@ -127,6 +127,8 @@ def quotation_list(article: str) -> str:
 
 def build_messages(article: str, directory: str | os.PathLike[str] | None = None) -> list[dict[str, str]]:
     """The chat messages for one article (or one chunk of it)."""
+    from .grounding.sentences import with_sentence_ids
+
     marked = with_sentence_ids(article)
     quotations = quotation_list(article)
     user = Template(load("user", directory)).substitute(
