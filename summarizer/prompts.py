@@ -47,10 +47,15 @@ def _read_cached(path: Path, stamp: tuple[int, int]) -> str:
     return path.read_text("utf-8")
 
 
+@cache
+def _template_path(folder: Path, name: str) -> Path:
+    return folder / f"{name}.md"
+
+
 def _read(folder: Path, name: str) -> str:
-    path = folder / f"{name}.md"
+    path = _template_path(folder, name)  # joined once: every article loads every template
     try:
-        st = path.stat()
+        st = os.stat(path)
         return _read_cached(path, (st.st_mtime_ns, st.st_size))
     except FileNotFoundError:
         raise ConfigError(
