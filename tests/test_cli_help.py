@@ -130,6 +130,7 @@ def test_the_written_out_top_help_is_typers_own() -> None:
     assert typers.returncode == 0, typers.stderr[-500:]
     assert "typer" in _imported(typers)
     assert typers.stdout == TOP, "summarizer/cli/helptext.py is stale: replace TOP with\n" + typers.stdout
+    assert TOP.isascii(), "printed as is, the text must suit any terminal encoding"
     ours = _run(["--help"], 80)
     assert ours.returncode == 0 and ours.stdout == TOP
     assert "typer" not in _imported(ours), "the bare --help should not load typer"
