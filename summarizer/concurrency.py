@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import os
 import queue
 import threading
 from collections.abc import Awaitable, Callable
@@ -114,6 +115,11 @@ class _Workers:
     IDLE_SECONDS = 30.0
 
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        """No threads: at start, and in a forked child, which inherits none of the parent's
+        threads (counting them as waiting would leave its calls to nobody)."""
         self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._idle = 0  # threads waiting for a job that no caller has counted on yet
@@ -142,6 +148,8 @@ class _Workers:
 
 
 _WORKERS = _Workers()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_WORKERS._reset)
 
 
 def call_with_timeout(fn: Callable[[], T], timeout: float, name: str = "summarizer-call") -> T:

@@ -139,3 +139,18 @@ def test_idle_daemon_threads_end() -> None:
     while ran.is_set() and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not ran.is_set(), "after the idle thread ended, a new call still runs (in a new thread)"
+
+
+def test_a_forked_child_starts_its_own_daemon_threads() -> None:
+    """A child process inherits no threads: calls there must not wait for the parent's."""
+    import os
+
+    assert call_with_timeout(lambda: 1, 5) == 1  # the parent now has a waiting thread
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if a call runs
+        try:
+            os._exit(0 if call_with_timeout(lambda: 2, 5) == 2 else 1)
+        except BaseException:  # noqa: BLE001 - any failure is the child's non-zero exit
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "a call in the forked child ran in a thread of its own"
