@@ -11,11 +11,12 @@ call needs them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing, which costs start-up time
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
     from . import errors
     from .api import Result, Screening, Summarizer, asummarize, asummarize_many, summarize, summarize_many
     from .errors import (

@@ -17,7 +17,6 @@ of `summarizer.errors`, never prints and never exits.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -172,6 +171,8 @@ class Summarizer:
                 if key is not None:
                     cache_mod.put(key, result)
             if self.screener is not None:
+                import asyncio
+
                 from .screening.article import apply
 
                 try:  # a yente request must not block the loop
@@ -257,6 +258,8 @@ class Summarizer:
 
     def summarize_many(self, items: Iterable[Item], *, concurrency: int | None = None) -> list[Result]:
         """Blocking `asummarize_many`; inside a running event loop, await that instead."""
+        import asyncio  # here, not at the top: a cache hit of the CLI never needs it
+
         try:
             asyncio.get_running_loop()
         except RuntimeError:

@@ -15,15 +15,18 @@ their articles through `run_pool`, so they overlap calls and stop in the same wa
 Daemon threads. `asyncio.to_thread` and `ThreadPoolExecutor` threads are joined when the interpreter exits (and
 `asyncio.run` waits for the default executor), so one read blocked for good (a FIFO, a dead NFS
 mount, a server trickling bytes) would keep Ctrl-C or SIGTERM from ending the process. The
-helpers here start a daemon thread per call instead: the caller stops waiting when it must (a
-deadline, a cancellation) and the thread, if still blocked, dies with the process. Each thread
-runs in a copy of the caller's context, so context variables (the article's ledger) follow it.
+helpers here run each call in a daemon thread instead (one that is free, else a new one): the
+caller stops waiting when it must (a deadline, a cancellation) and the thread, if still
+blocked, dies with the process. Each call runs in a copy of the caller's context, so context
+variables (the article's ledger) follow it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import os
+import queue
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -95,7 +98,58 @@ def _start(fn: Callable[[], T], done: Callable[[bool, Any], None], name: str) ->
         else:
             done(True, value)
 
-    threading.Thread(target=run, name=name, daemon=True).start()
+    _WORKERS.submit(run, name)
+
+
+class _Workers:
+    """The daemon threads behind `call_with_timeout` and `run_in_thread`, kept for reuse.
+
+    Starting a thread costs a fraction of a millisecond and waits until the new thread has
+    run (on a busy machine, a scheduling delay): once per request or article loaded, on the
+    event loop of a batch. So a thread that finished its call waits for the next one, and a
+    new one is started only when none is waiting; one blocked for good is simply never free
+    again, and the next call gets a new thread, as before. Threads waiting longer than
+    `IDLE_SECONDS` end. All are daemon threads: none holds up the interpreter's exit.
+    """
+
+    IDLE_SECONDS = 30.0
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        """No threads: at start, and in a forked child, which inherits none of the parent's
+        threads (counting them as waiting would leave its calls to nobody)."""
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0  # threads waiting for a job that no caller has counted on yet
+
+    def submit(self, job: Callable[[], None], name: str) -> None:
+        self._jobs.put(job)
+        with self._lock:
+            if self._idle:
+                self._idle -= 1  # a waiting thread will take it
+                return
+        threading.Thread(target=self._work, name=name, daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            try:
+                job = self._jobs.get(timeout=self.IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if self._idle:  # nobody counts on this thread: it may end
+                        self._idle -= 1
+                        return
+                continue  # a caller counted on it just now: its job is on the way
+            job()
+            with self._lock:
+                self._idle += 1
+
+
+_WORKERS = _Workers()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_WORKERS._reset)
 
 
 def call_with_timeout(fn: Callable[[], T], timeout: float, name: str = "summarizer-call") -> T:

@@ -13,12 +13,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from instructor.core.hooks import Hooks
 
-from . import focused, progress
 from . import ledger as ledger_mod
+from . import progress
 from .chunking import Chunk, carry_speakers, count_tokens_for, split
 from .client import make_async_client, make_client, prepared, translate
 from .compat.instructor import on_each_attempt
@@ -42,6 +42,9 @@ from .schema import (
 )
 from .schema import Extraction as ExtractionData
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from . import focused
 
 CHUNK_CONCURRENCY = 4  # chunk calls of one article in flight at once
 
@@ -80,7 +83,9 @@ def count_questions(text: str, prompts_dir: Any = None) -> int | None:
     each, which it reads as "unanswered"), so nothing is sent. The plan chooses its questions
     from the text; were one ever to depend on an answer, the count would be a guess, and the
     display drops its "of N" once passed. None when the plan cannot be counted this way."""
-    questions = focused.plan(text, prompts_dir)
+    from .focused import plan  # the local model's plan: its models load only for it
+
+    questions = plan(text, prompts_dir)
     count = 0
     try:
         next(questions)
@@ -115,6 +120,7 @@ class Pipeline:
         self.http_client = http_client  # a caller's httpx2 client under the stack (never closed here)
         self._client: Any = None
         self._aclient: Any = None
+        self._count_tokens: Callable[[str], int] | None = None
 
     # -- shared steps ----------------------------------------------------------------
     def _budgets(self) -> list[int]:
@@ -218,6 +224,8 @@ class Pipeline:
         A part the validator already grounded is used as it is, unless a carried speaker
         changed it: each answer is grounded once per attempt, not again to build the result.
         """
+        if len(parts) == 1 and parts[0].grounded is not None:
+            return [parts[0].grounded]  # one part: no speaker to carry across a boundary
         texts = [_with_quote_texts(p.extraction, c.text) for p, c in zip(parts, chunks, strict=True)]
         carried = carry_speakers(texts, chunks)
         out = []
@@ -299,7 +307,9 @@ class Pipeline:
 
     def _extract(self, chunk: Chunk, full_text: str, asked: Asked | None = None) -> Answer:
         if self.settings.strategy_used == "focused":
-            questions = focused.plan(chunk.text, self.settings.prompts_dir)
+            from .focused import plan  # the local model's plan: its models load only for it
+
+            questions = plan(chunk.text, self.settings.prompts_dir)
             try:
                 q = next(questions)
                 while True:
@@ -324,7 +334,9 @@ class Pipeline:
 
     async def _aextract(self, chunk: Chunk, full_text: str, asked: Asked | None = None) -> Answer:
         if self.settings.strategy_used == "focused":
-            questions = focused.plan(chunk.text, self.settings.prompts_dir)
+            from .focused import plan  # the local model's plan: its models load only for it
+
+            questions = plan(chunk.text, self.settings.prompts_dir)
             try:
                 q = next(questions)
                 while True:
@@ -409,7 +421,9 @@ class Pipeline:
             return self._assemble(article, grounded, chunks, led, t0, self._whole_summary(state))
 
     def _chunks(self, text: str) -> list[Chunk]:
-        return split(text, self.settings.article_budget, count_tokens_for(self.settings.model))
+        if self._count_tokens is None:  # once: without tiktoken, each try is a failed import
+            self._count_tokens = count_tokens_for(self.settings.model)
+        return split(text, self.settings.article_budget, self._count_tokens)
 
     def close(self) -> None:
         """Close the sync client (its connection pool); a later call would open a new one."""

@@ -19,8 +19,6 @@ from pathlib import Path
 from string import Template
 
 from .errors import ConfigError
-from .grounding.sentences import with_sentence_ids
-from .grounding.spans import numbered_quotations
 
 TEMPLATES = (
     "system", "user", "summaries",
@@ -71,10 +69,15 @@ def _read_cached(path: Path, stamp: tuple[int, int]) -> str:
         raise ConfigError(f"prompt template {path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
+@cache
+def _template_path(folder: Path, name: str) -> Path:
+    return folder / f"{name}.md"
+
+
 def _read(folder: Path, name: str) -> str:
-    path = folder / f"{name}.md"
+    path = _template_path(folder, name)  # joined once: every article loads every template
     try:
-        st = path.stat()
+        st = os.stat(path)
     except FileNotFoundError:
         raise ConfigError(
             f"prompt template {path} does not exist",
@@ -179,6 +182,8 @@ LISTED_CHARS = 300  # a long quotation is shown by its start; its id still names
 
 def quotation_list(article: str) -> str:
     """The numbered quotations of the article, one per line, as shown to the model."""
+    from .grounding.spans import numbered_quotations  # here: the prompt hash (a cache hit) needs none
+
     lines = []
     for ref, (start, end) in numbered_quotations(article).items():
         body = " ".join(article[start:end].split())
@@ -190,6 +195,8 @@ def quotation_list(article: str) -> str:
 
 def build_messages(article: str, directory: str | os.PathLike[str] | None = None) -> list[dict[str, str]]:
     """The chat messages for one article (or one chunk of it)."""
+    from .grounding.sentences import with_sentence_ids
+
     marked = with_sentence_ids(article)
     quotations = quotation_list(article)
     user = Template(load("user", directory)).substitute(

@@ -8,6 +8,8 @@ import types
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from summarizer.chunking import (
     Chunk,
@@ -74,6 +76,22 @@ def test_estimate_tokens_is_about_four_ascii_chars_and_pessimistic_elsewhere() -
     assert estimate_tokens("“”—" * 10) == 15
     assert estimate_tokens("韓" * 40) == 40
     assert estimate_tokens("😀" * 10) == 20
+
+
+def _estimate_by_loop(text: str) -> int:
+    """What estimate_tokens counts, one character at a time (its docstring's rates)."""
+    quarters = 0
+    for ch in text:
+        o = ord(ch)
+        quarters += 1 if o < 0x80 else 2 if o < 0x800 or 0x2000 <= o < 0x2070 else 4 if o < 0x10000 else 8
+    return (quarters + 3) // 4
+
+
+@given(st.text(alphabet=st.sampled_from("aZ \x7f\x80\u07ff\u0800\u1fff\u2000\u201c\u206f\u2070\ud800\udfff"
+                                        "\uffff\U00010000\U0010ffff")) | st.text())
+@settings(max_examples=300, deadline=None)
+def test_estimate_tokens_counts_as_the_rates_say(text: str) -> None:
+    assert estimate_tokens(text) == _estimate_by_loop(text)
 
 
 def test_count_tokens_for_falls_back_without_tiktoken(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -108,3 +108,70 @@ def test_the_no_key_error_names_every_way_out() -> None:
     for way in ("OPENAI_API_KEY", "--base-url", "--backend local", "--backend rules", "--replay DIR"):
         assert way in res.stderr, way
 
+
+
+def _run(args: list[str], columns: int, module: str = "summarizer") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": str(columns)}
+    return subprocess.run([sys.executable, "-X", "importtime", "-m", module, *args],
+                          capture_output=True, text=True, env=env, timeout=60)
+
+
+def _imported(proc: subprocess.CompletedProcess[str]) -> set[str]:
+    return {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_the_written_out_top_help_is_typers_own() -> None:
+    """`summarizer --help` prints helptext.TOP without typer; it must be what typer prints
+    (`python -m summarizer.cli.root` always goes through typer). If this fails after a change to
+    a command's help or the top-level options, paste typer's text into summarizer/cli/helptext.py."""
+    from summarizer.cli.helptext import TOP
+
+    typers = _run(["--help"], 80, "summarizer.cli.root")
+    assert typers.returncode == 0, typers.stderr[-500:]
+    assert "typer" in _imported(typers)
+    assert typers.stdout == TOP, "summarizer/cli/helptext.py is stale: replace TOP with\n" + typers.stdout
+    assert TOP.isascii(), "printed as is, the text must suit any terminal encoding"
+    ours = _run(["--help"], 80)
+    assert ours.returncode == 0 and ours.stdout == TOP
+    assert "typer" not in _imported(ours), "the bare --help should not load typer"
+    assert not [m for m in _imported(ours) if m.startswith("summarizer.") and m not in
+                ("summarizer.cli", "summarizer.cli.helptext")]
+
+
+def test_a_narrow_terminal_gets_typers_help_at_its_width() -> None:
+    from summarizer.cli.helptext import TOP
+
+    typers, ours = _run(["--help"], 60, "summarizer.cli.root"), _run(["--help"], 60)
+    assert ours.returncode == 0 and ours.stdout == typers.stdout
+    assert ours.stdout != TOP and max(len(line) for line in ours.stdout.splitlines()) <= 58
+    assert "typer" in _imported(ours)
+
+
+def test_a_command_loads_only_its_own_module() -> None:
+    proc = _run(["schema", "--help"], 80)
+    assert proc.returncode == 0 and "JSON Schema" in proc.stdout
+    loaded = {m for m in _imported(proc) if m.startswith("summarizer.cli.")}
+    assert loaded == {"summarizer.cli.root", "summarizer.cli.common", "summarizer.cli.summarize",
+                      "summarizer.cli.logs", "summarizer.cli.screen"}, loaded
+
+
+def test_every_command_is_listed_and_built_in_help_order() -> None:
+    from summarizer.cli.root import COMMANDS
+
+    group = typer.main.get_command(app)
+    assert list(group.commands) == list(COMMANDS)  # type: ignore[attr-defined]
+    built = {name: group.commands[name] for name in COMMANDS}  # type: ignore[attr-defined]
+    assert all(command.name == name for name, command in built.items())
+    lines = runner.invoke(app, ["--help"]).stdout.split("Commands:", 1)[1].strip().splitlines()
+    assert [line.split()[0] for line in lines] == list(COMMANDS)
+
+
+def test_help_into_a_closed_pipe_exits_quietly() -> None:
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "summarizer", "--help"], stdout=write,
+                              stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "80"}, timeout=60)
+    finally:
+        os.close(write)
+    assert proc.returncode == 1 and proc.stderr == "", proc.stderr

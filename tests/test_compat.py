@@ -49,6 +49,56 @@ def test_completion_kwargs_fires_once_per_attempt(fake) -> None:  # type: ignore
     assert len(fake.requests) == 3
 
 
+def test_a_prepared_model_is_checked_for_async_validators_once(fake, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """instructor looks for async validators seven times per request; for the response models
+    `client.prepared` wrapped (and checked) it no longer does, for every other model it still
+    does, and a model with one is still refused."""
+    from instructor.v2.validation import async_validators
+    from instructor.v2.validation.async_validators import async_model_validator
+    from pydantic import BaseModel
+
+    import summarizer.compat.instructor as compat
+    from summarizer import summarize
+    from summarizer.client import prepared
+    from summarizer.grounding.reask import Extraction
+    from tests.fakes import Reply
+
+    from .conftest import TEST_KEY, example_payload, example_text_of
+
+    fake.default = Reply(payload=example_payload())
+    summarize(example_text_of(), base_url=fake.url, api_key=TEST_KEY)  # the model is prepared by now
+    original = compat._instructors_check
+    assert original is not None and async_validators.reject_async_validators.__wrapped__ is original
+    checked: list[type] = []
+
+    def counting(model: type) -> None:
+        checked.append(model)
+        original(model)
+
+    monkeypatch.setattr(compat, "_instructors_check", counting)
+    summarize(example_text_of(), base_url=fake.url, api_key=TEST_KEY)
+    assert len(fake.requests) == 2 and checked == [], checked
+
+    class Other(BaseModel):
+        x: int
+
+    async_validators.reject_async_validators(Other)
+    assert checked == [Other]
+
+    class Async(BaseModel):
+        x: int
+
+        @async_model_validator()
+        async def check(self) -> None:
+            return None
+
+    with pytest.raises(ValueError, match="async validators are not supported"):
+        async_validators.reject_async_validators(Async)
+    with pytest.raises(ValueError, match="async validators are not supported"):
+        prepared(Async)
+    assert prepared(Extraction) is prepared(Extraction)
+
+
 @needs_llama
 def test_llama_cpp_is_the_version_the_internals_were_checked_against() -> None:
     assert importlib.metadata.version("llama-cpp-python") == LLAMA_CPP

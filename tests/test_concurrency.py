@@ -94,3 +94,63 @@ def test_run_in_thread_can_be_abandoned_by_cancelling() -> None:
 
     assert asyncio.run(main()) == "async caller", "after a cancelled wait, new calls still work and see the context"
     release.set()
+
+
+def test_daemon_calls_reuse_a_free_thread_and_a_blocked_one_never_holds_up_the_next() -> None:
+    from summarizer.concurrency import _Workers
+
+    assert call_with_timeout(lambda: threading.current_thread().daemon, 5), "calls run in daemon threads"
+    workers = _Workers()  # its own threads, so the count below is exact
+
+    def on_a_worker(fn: object) -> object:
+        box: list[object] = []
+        done = threading.Event()
+        workers.submit(lambda: (box.append(fn()), done.set()), "reuse-test")  # type: ignore[operator]
+        assert done.wait(5), "the job ran"
+        return box[0]
+
+    first = on_a_worker(threading.get_ident)
+    deadline = time.monotonic() + 5
+    while workers._idle == 0 and time.monotonic() < deadline:  # the thread is back waiting
+        time.sleep(0.001)
+    assert on_a_worker(threading.get_ident) == first, "a free thread is reused, not a new one started"
+    release, blocked = threading.Event(), threading.Event()
+    workers.submit(lambda: (blocked.set(), release.wait()), "reuse-test")
+    assert blocked.wait(5)
+    assert on_a_worker(threading.get_ident) != first, "with the only thread blocked, a new one runs the next call"
+    release.set()
+
+
+def test_idle_daemon_threads_end() -> None:
+    from summarizer.concurrency import _Workers
+
+    workers = _Workers()
+    workers.IDLE_SECONDS = 0.05
+    ran = threading.Event()
+    names = f"idle-test-{id(workers)}"
+    workers.submit(ran.set, names)
+    assert ran.wait(5), "the job ran"
+    deadline = time.monotonic() + 5
+    while any(t.name == names for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not any(t.name == names for t in threading.enumerate()), "a thread with nothing to do ended"
+    workers.submit(ran.clear, names)
+    deadline = time.monotonic() + 5
+    while ran.is_set() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not ran.is_set(), "after the idle thread ended, a new call still runs (in a new thread)"
+
+
+def test_a_forked_child_starts_its_own_daemon_threads() -> None:
+    """A child process inherits no threads: calls there must not wait for the parent's."""
+    import os
+
+    assert call_with_timeout(lambda: 1, 5) == 1  # the parent now has a waiting thread
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if a call runs
+        try:
+            os._exit(0 if call_with_timeout(lambda: 2, 5) == 2 else 1)
+        except BaseException:  # noqa: BLE001 - any failure is the child's non-zero exit
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "a call in the forked child ran in a thread of its own"

@@ -60,3 +60,31 @@ def test_any_retyped_slice_is_found_at_an_equivalent_place(article: str, data: s
     for start, end in hits:
         # what we return is the article's own text, equal to the needle up to typography
         assert Normalised(article[start:end]).text.strip() == Normalised(retyped).text.strip(" \"'")
+
+
+# Every character the normalisation treats specially, and some that fold oddly (İ lowers to two
+# characters, Σ to ς at a word's end, ſ is an s), mixed with plain letters and spaces.
+_TRICKY = "".join(TYPO) + "\u2018\u201a\u2013\u2212\u2011\u200b\u202f\u2009\u2033\t\n\r\x0b\x0c\x1c\x85\u2028\u3000" + "İΣσςſẞßKaA .'\""
+
+
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=40) | st.text(max_size=40), st.booleans())
+@settings(max_examples=400, deadline=None)
+def test_normalised_is_the_character_loop_it_replaced(text: str, fold_case: bool) -> None:
+    """The regular-expression build gives the text and offsets of the reference loop, and
+    maps every normalised range back as the loop's offsets do."""
+    from summarizer.grounding.spans import _reference
+
+    norm = Normalised(text, fold_case=fold_case)
+    expected, origin = _reference(text, fold_case=fold_case)
+    assert norm.text == expected
+    fresh = Normalised(text, fold_case=fold_case)  # to_original before `origin` is built
+    for start in range(len(expected)):
+        end = min(len(expected), start + 3)
+        assert fresh.to_original(start, end) == (origin[start], origin[end - 1] + 1), (start, end)
+    assert norm.origin == origin
+
+
+def test_the_whitespace_list_is_every_character_python_calls_space() -> None:
+    from summarizer.grounding.spans import _SPACES
+
+    assert _SPACES == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())

@@ -49,3 +49,17 @@ def test_summary_words_the_article_does_not_contain() -> None:
     found = unsupported_words("Putin denied it on 12 May.", ARTICLE)
     assert found == ["Putin", "12", "May"], f"invented names and numbers, in order: {found}"
     assert unsupported_words("Iranian and Russian officials met.", ARTICLE) == [], "inflections of named countries"
+
+
+def test_the_possessive_ends_are_what_the_possessive_pattern_removes() -> None:
+    import itertools
+
+    from summarizer.grounding.names import _POSSESSIVE, _POSSESSIVE_ENDS
+
+    alphabet = "'\u2019sS\u017fa."
+    for n in range(5):
+        for letters in itertools.product(alphabet, repeat=n):
+            word = "".join(letters)
+            assert _POSSESSIVE.sub("", word) == (word[:-2] if word[-2:] in _POSSESSIVE_ENDS else word), word
+    every = {chr(c) for c in range(0x110000) if _POSSESSIVE.search("'" + chr(c))}
+    assert {"'" + c for c in every} <= _POSSESSIVE_ENDS

@@ -1,65 +1,73 @@
 """The `summarizer` command line: thin wrappers over the library.
 
-Each command lives in its own module and is registered here, explicitly; command modules
-import only `.common` (never this package), so there is no import cycle. Heavy modules
-(openai, instructor, trafilatura, the pipeline) load inside the commands that need them, so
-`summarizer --help` and cache hits start fast. Every expected failure is one line on stderr
-and a documented exit code (see errors.py); `--debug` shows tracebacks.
+Each command lives in its own module; `root` holds the typer app and builds a command only
+when it is used. Command modules import only `.common` (never this package), so there is no
+import cycle. Heavy modules (openai, instructor, trafilatura, the pipeline) load inside the
+commands that need them, so cache hits start fast, and the bare `summarizer --help` is
+printed from its text written out in `helptext` without loading typer at all (a test keeps
+that text equal to typer's). Every expected failure is one line on stderr and a documented
+exit code (see errors.py); `--debug` shows tracebacks.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+import sys
 
-import typer
-
-from . import batch, eval, logs, models, providers, render, screen, summarize
-from .common import Command
-
-app = typer.Typer(
-    name="summarizer",
-    help="A grounded, checkable account of a news article: summary, allegations, sanctions "
-    "targets and verbatim quotes, each pointing back into the text.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # help texts contain [brackets] that are not markup
-    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        from .. import __version__
-
-        typer.echo(f"summarizer {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _main(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
-    ] = False,
-) -> None:
-    """Options that come before any command."""
-
-
-app.command("summarize", cls=Command)(summarize.summarize)
-app.command("batch", cls=Command)(batch.batch)
-app.command("render", cls=Command)(render.render_cmd)
-app.command("eval", cls=Command)(eval.eval_cmd)
-app.command("cache")(summarize.cache_cmd)
-app.command("schema")(summarize.schema)
-app.command("screen", cls=Command)(screen.screen)
-app.add_typer(screen.lists_app, name="lists")
-app.command("models")(models.models_cmd)
-app.command("providers")(providers.providers_cmd)
-app.add_typer(logs.logs_app, name="logs")
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def main() -> None:
     """Console-script entry point (also `python -m summarizer`, named the same for completion)."""
+    if sys.argv[1:] == ["--help"] and _plain_top_help():
+        from .helptext import TOP
+
+        _print_help(TOP)
+        return
+    from .root import app
+
     app(prog_name="summarizer")
+
+
+def _plain_top_help() -> bool:
+    """Whether typer would print exactly `helptext.TOP`: no shell completion under way, and a
+    help width of 78 columns, which click's formatter uses whenever the terminal (COLUMNS, else
+    the terminal's size, else 80: `shutil.get_terminal_size`) is at least 80 columns wide."""
+    if "_SUMMARIZER_COMPLETE" in os.environ:
+        return False
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+        columns = columns or 80
+    return columns >= 80
+
+
+def _print_help(text: str) -> None:
+    """Print as click's `--help` does; a closed pipe (`summarizer --help | head -1`) is not an
+    error worth a traceback, as click's own handling of it."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # what the Python docs advise: point stdout at /dev/null so the exit flush is quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # `from summarizer.cli import app`: the typer app, built on first use
+        from .root import app
+
+        return app
+    raise AttributeError(f"module 'summarizer.cli' has no attribute {name!r}")
 
 
 __all__ = ["app", "main"]

@@ -1,6 +1,6 @@
 """`summarizer eval GOLD_DIR`: score the summarizer against a folder of gold files.
 
-Registered on the app by `summarizer.cli`. Only typer and
+Registered on the app by `summarizer.cli.root`. Only typer and
 light modules are imported at module level: the evaluator, the library client and rich load inside
 the command, so `summarizer --help` stays fast.
 

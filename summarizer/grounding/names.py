@@ -192,11 +192,15 @@ def _right_words(article: str, end: int) -> list[str]:
     return taken
 
 
-@lru_cache(maxsize=4096)
 def _headline(article: str, pos: int) -> bool:
     """Is `pos` on a title-case or all-caps line, where capitals say nothing about names?"""
-    start = article.rfind("\n", 0, pos) + 1
-    end = article.find("\n", pos)
+    return _headline_line(article, article.rfind("\n", 0, pos) + 1)
+
+
+@lru_cache(maxsize=4096)
+def _headline_line(article: str, start: int) -> bool:
+    """`_headline` for the line at `start`: once per line, not once per name on it."""
+    end = article.find("\n", start)
     words = [w for w in article[start : end if end >= 0 else len(article)].split() if w[0].isalpha()]
     if len(words) < 3:
         return False
@@ -325,7 +329,25 @@ _SUFFIXES = ("", "s", "n", "en", "an", "ian", "ians", "ns", "es", "er", "ern", "
 @lru_cache(maxsize=64)
 def _article_words(article: str) -> frozenset[str]:
     """The article's words, once per article (every summary sentence is checked against them)."""
-    return frozenset(_POSSESSIVE.sub("", w).rstrip(".").casefold() for w in _TOKEN.findall(article))
+    return frozenset(
+        (w[:-2] if w[-2:] in _POSSESSIVE_ENDS else w).rstrip(".").casefold() for w in _TOKEN.findall(article)
+    )
+
+
+_POSSESSIVE_ENDS = frozenset(
+    q + s if first else s + q for q in "'\u2019" for s in "sS\u017f" for first in (True, False)
+)
+"""What `_POSSESSIVE` removes from the end of a word, spelled out (its IGNORECASE "s" is also
+the long s, U+017F): cheaper than the regex on every word of an article."""
+
+
+@lru_cache(maxsize=64)
+def _words_by_initial(article: str) -> dict[str, list[str]]:
+    """The article's words by their first character, for the inflection check."""
+    by_initial: dict[str, list[str]] = {}
+    for word in _article_words(article):
+        by_initial.setdefault(word[:1], []).append(word)
+    return by_initial
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -364,7 +386,7 @@ def unsupported_words(sentence: str, article: str) -> list[str]:
             continue
         if not token[0].isupper() or low in _STOPWORDS or low in words:
             continue
-        if any(_same_word(low, w) for w in words if w[:1] == low[:1]):
+        if any(_same_word(low, w) for w in _words_by_initial(article).get(low[:1], ())):
             continue
         country = country_of(token)
         if country and any(f.casefold() in words for f in forms_of(country)):

@@ -39,6 +39,7 @@ _MONTH = re.compile(
     r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b"
 )
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+_LINE_BREAKING = re.compile(r"[^\S\n]*\n\s*")  # a maximal run of whitespace with a newline in it
 
 
 def sentence_ends(text: str) -> list[int]:
@@ -96,7 +97,7 @@ def paragraph_ends(text: str) -> list[int]:
     """
     blank_lines = _BLANK_LINE.search(text) is not None
     ends = []
-    for m in _WHITESPACE.finditer(text):
+    for m in _LINE_BREAKING.finditer(text):  # the whitespace runs that hold a newline
         run = m.group()
         if run.count("\n") >= (2 if blank_lines else 1) and m.start() > 0:
             ends.append(m.start() + run.rfind("\n") + 1)
