@@ -11,7 +11,7 @@ Why it is shaped this way:
 * Boundaries are chosen paragraph first, then sentence, and only when a single sentence is
   longer than the budget, at whitespace: the model reads coherent text, and who said what
   usually stays in the same chunk as what was said.
-* Each chunk's answer is grounded in its own chunk (`assemble.ground`, offsets shifted) and the
+* Each chunk's answer is grounded in its own chunk (`grounding.ground.ground`, offsets shifted) and the
   grounded items are merged by place in the pipeline; here only a missing speaker is carried
   across a boundary, in one narrow, documented case (`carry_speakers`). It never invents text.
 

@@ -18,7 +18,7 @@ layer decides what it can and the model answers only where judgement is needed:
 Each question is an ordinary chat call with its own small response model, through the same
 openai + instructor client and transports as a single-call extraction (so record/replay, the
 ledger, timeouts and grounding are the same), and the answers are put together into the same
-`Extraction` that `assemble.ground` checks. `plan` is a generator that yields `Question`s and
+`Extraction` that `grounding.ground.ground` checks. `plan` is a generator that yields `Question`s and
 receives their answers (None for a question whose answer was cut off or stayed invalid: one
 unanswerable question does not sink the article), so one plan serves the sync and the async
 pipeline.
