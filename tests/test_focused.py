@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from summarizer import focused
+from summarizer import cues, focused
 from summarizer.cli import app
 from summarizer.schema import Extraction
 
@@ -55,8 +55,12 @@ def scripted(targets: list[str], speaker: str = "Jane Doe") -> Callable[[focused
             return m(speaker=said)
         if m is focused.TargetsAnswer:
             return m.model_construct(targets=targets)  # past the cap of 6: the plan must cope
-        if m is focused.AccusationAnswer:
-            return m(accusation=True, accuser="none", accused="Russia")
+        if m is focused.TargetRoleAnswer:
+            name = q.messages[-1]["content"].rsplit("END EXCERPT", 1)[1].split("\u201c", 1)[1].split("\u201d", 1)[0]
+            return m(role="sanctioned" if name in targets[:2] else "background")
+        if issubclass(m, focused.AccusationAnswer):
+            options = m.model_json_schema()["properties"]["accused"]["enum"]
+            return m(accusation=True, accuser="none", accused="Russia" if "Russia" in options else "none")
         return m(summary=[{"text": "The Treasury designated Volga Shipping LLC.", "support": ["S1"]}])
 
     return answer
@@ -122,8 +126,8 @@ def test_what_counts_as_a_name(name: str, is_name: bool) -> None:
 @pytest.mark.parametrize("name", ["OFAC", "the Office of Foreign Assets Control", "U.S. Department of the Treasury",
                                   "State Department", "Treasury"])
 def test_the_agencies_that_impose_sanctions_are_not_targets(name: str) -> None:
-    assert focused._AUTHORITIES.match(name)
-    assert not focused._AUTHORITIES.match("Iran Air") and not focused._AUTHORITIES.match("European Union")
+    assert cues.AUTHORITIES.match(name)
+    assert not cues.AUTHORITIES.match("Iran Air") and not cues.AUTHORITIES.match("European Union")
 
 
 def test_an_unanswerable_summary_leaves_the_lede_standing() -> None:
@@ -134,6 +138,95 @@ def test_an_unanswerable_summary_leaves_the_lede_standing() -> None:
 
     extraction, _ = run(ARTICLE, answer)
     assert extraction.summary and extraction.summary[0].text.startswith("WASHINGTON - The Treasury Department")
+
+
+def test_every_candidate_target_is_verified_and_only_the_sanctioned_are_kept() -> None:
+    text = ("The Treasury on Tuesday designated Volga Shipping LLC, a carrier that moved Russian oil, "
+            "and Ivan Petrov for sanctions evasion benefiting Russia.\n")
+    roles = {"Volga Shipping LLC": "sanctioned", "Ivan Petrov": "sanctioned", "Russia": "background"}
+    asked_about: list[str] = []
+
+    def answer(q: focused.Question) -> Any:
+        if q.response_model is focused.TargetRoleAnswer:
+            name = q.messages[-1]["content"].rsplit("END EXCERPT", 1)[1].split("\u201c", 1)[1].split("\u201d", 1)[0]
+            asked_about.append(name)
+            assert name in q.messages[-1]["content"].split("BEGIN EXCERPT", 1)[1]  # its own sentences shown
+            return q.response_model(role=roles[name])
+        return scripted(["Volga Shipping LLC", "Ivan Petrov", "Russia"])(q)
+
+    extraction, _ = run(text, answer)
+    assert asked_about == ["Volga Shipping LLC", "Ivan Petrov", "Russia"]
+    assert [t.name for t in extraction.sanctions_targets] == ["Volga Shipping LLC", "Ivan Petrov"]
+
+
+def test_a_name_the_article_says_was_not_sanctioned_is_not_a_candidate() -> None:
+    text = "The EU sanctioned Volga Shipping LLC on Monday. Ivan Petrov was not sanctioned.\n"
+    extraction, asked = run(text, scripted(["Volga Shipping LLC", "Ivan Petrov"]))
+    assert [t.name for t in extraction.sanctions_targets] == ["Volga Shipping LLC"]
+    roles = [q for q in asked if q.response_model is focused.TargetRoleAnswer]
+    assert len(roles) == 1  # no question about a name the text already rules out
+
+
+def test_every_question_shares_one_prefix_the_numbered_article() -> None:
+    _, asked = run(ARTICLE, scripted(["Volga Shipping LLC"]))
+    prefixes = {(q.messages[0]["content"], q.messages[1]["content"].split(" END ARTICLE", 1)[0]) for q in asked}
+    assert len(asked) > 4 and len(prefixes) == 1
+    assert "[S1] WASHINGTON" in next(iter(prefixes))[1]
+
+
+def test_the_accuser_and_the_accused_are_chosen_among_the_names_around_the_sentence() -> None:
+    text = ("Officials met in Geneva on Monday to discuss the report.\n"
+            "Jane Doe accused Volga Shipping LLC of smuggling weapons to Syria last year.\n")
+    questions: list[focused.Question] = []
+
+    def answer(q: focused.Question) -> Any:
+        if issubclass(q.response_model, focused.AccusationAnswer):
+            questions.append(q)
+            return q.response_model(accusation=True, accuser="Jane Doe", accused="Volga Shipping LLC")
+        return scripted([])(q)
+
+    extraction, _ = run(text, answer)
+    schema = questions[0].response_model.model_json_schema()
+    options = schema["properties"]["accuser"]["enum"]
+    assert options[:3] == ["Jane Doe", "Volga Shipping LLC", "Syria"] and options[-1] == "none"
+    with pytest.raises(ValueError):  # the grammar holds the model to the options; so does the schema
+        questions[0].response_model(accusation=True, accuser="Somebody Else", accused="none")
+    [a] = extraction.allegations
+    assert (a.alleged_by, a.against, a.status) == ("Jane Doe", "Volga Shipping LLC", "alleged")
+
+
+def test_a_passive_headline_accuses_its_subject_and_is_not_asked() -> None:
+    text = ("Iran Sanctioned for Allegedly Sending Missiles to Russia\n"
+            "The U.S. State Department designated Iran Air on Tuesday.\n")
+    extraction, asked = run(text, scripted(["Iran Air"]))
+    assert not any(issubclass(q.response_model, focused.AccusationAnswer) for q in asked
+                   if "Iran Sanctioned" in q.messages[-1]["content"].rsplit("END ARTICLE", 1)[1])
+    headline = next(a for a in extraction.allegations if a.claim.startswith("Iran Sanctioned"))
+    assert headline.against == "Iran" and headline.alleged_by == "The U.S. State Department"
+    assert headline.hedge == "Allegedly"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status"),
+    [
+        ("Blinken claimed that Iran had shipped missiles, citing evidence from allies.", "claimed"),
+        ("Prosecutors alleged that the guards falsified records.", "alleged"),
+        ("Moscow denied the claims that it had shipped the weapons.", "denied"),
+        ("The Pentagon said the Russian claims were false.", "denied"),
+        ("Two guards were charged with falsifying records.", "charged"),
+        ("He was convicted of fraud in 2019.", "convicted"),
+        ("Officials said he had shipped oil, according to the report.", "alleged"),
+    ],
+)
+def test_status_follows_the_cue_words(sentence: str, status: str) -> None:
+    assert cues.status(sentence) == status
+
+
+def test_the_issuer_is_the_subject_that_imposes() -> None:
+    text = ("WASHINGTON - Treasury's Office of Foreign Assets Control (OFAC) today designated two firms. "
+            "OFAC also identified two vessels. He said the action was overdue.")
+    assert focused.issuer(text) == "OFAC"
+    assert focused.issuer("The talks went on for hours.") is None
 
 
 # ---------------------------------------------------------------- the real model, replayed
