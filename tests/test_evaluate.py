@@ -521,3 +521,31 @@ def test_direction_accuracy_counts_accuser_and_accused_of_found_allegations() ->
                                     f"{first['alleged_by']} -> {first['against']}", "Iran -> U.S. and U.K. governments")]
     assert "wrong direction:" in report_table(EvalReport(files=[fs]))
     assert fs.to_json()["direction_accuracy"] == round(c.direction_accuracy, 4)
+
+
+# ----------------------------------------------------------------------------- furniture
+
+
+def test_eval_counts_summary_sentences_that_rest_on_site_furniture() -> None:
+    """Grounding drops them; the evaluator re-checks the final result and must report 0, so a
+    path that skips grounding shows up here."""
+    from summarizer.schema import Span, SummarySentence
+
+    name = "iran-missiles-russia"
+    article, _ = texts(name)
+    result = perfect(name, article)
+
+    def span(s: str) -> Span:
+        start = article.index(s)
+        return Span(start=start, end=start + len(s), text=s)
+
+    lede = "Secretary of State Antony Blinken and U.K. Foreign Minister David Lammy took aim at Iran"
+    result.summary_sentences = [
+        SummarySentence(text="Blinken and Lammy took aim at Iran.", support=[span(lede)]),
+        SummarySentence(text="The post is for paying subscribers.", support=[span("This post is for paying subscribers only")]),
+    ]
+    fs = score_file(name, result)
+    assert fs.counts.summary_on_furniture == 1 and fs.summary_on_furniture == ["The post is for paying subscribers."]
+    assert fs.to_json()["summary_on_furniture"] == 1
+    assert "SUMMARY ON FURNITURE: The post is for paying subscribers." in report_table(EvalReport(files=[fs]))
+    assert "on furniture" in report_table(EvalReport(files=[fs]))

@@ -29,6 +29,7 @@ def _row(c: Counts) -> list[str]:
         _pct(c.quote_precision),
         _pct(c.named_resolved_share),
         _pct(c.summary_supported_share),
+        str(c.summary_on_furniture),
         str(c.unsupported_names),
     ]
 
@@ -48,7 +49,7 @@ def report_table(report: EvalReport, *, width: int = 300, details: bool = True) 
     table = Table(title=f"summarizer eval, {part} (overall = micro average)", box=box.SIMPLE_HEAD)
     table.add_column("file", no_wrap=True)
     for col in ("targets P R F1", "tp/pred/gold", "invented", "quotes", "speaker",
-                "verbatim", "allegations", "direction", "quote P", "named", "summary", "unsupported"):
+                "verbatim", "allegations", "direction", "quote P", "named", "summary", "on furniture", "unsupported"):
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("error", no_wrap=True)
     for f in report.files:
@@ -78,6 +79,7 @@ def report_table(report: EvalReport, *, width: int = 300, details: bool = True) 
                 items += [f"missed allegation: {a}" for a in f.allegations_missed]
                 items += [f"wrong direction: {c!r} is {g}, got {p}" for c, g, p in f.directions_wrong]
                 items += [f"UNSUPPORTED name: {n}" for n in f.unsupported_names]
+                items += [f"SUMMARY ON FURNITURE: {n}" for n in f.summary_on_furniture]
             if items:
                 lines.append(f"{f.name}:")
                 lines += [f"  - {i}" for i in items]

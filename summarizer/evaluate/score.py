@@ -61,6 +61,7 @@ class Counts:
     named_resolved: int = 0  # ...that came back with a mention in the article
     summary_given: int = 0  # summary sentences the model wrote (kept or dropped)
     summary_supported: int = 0  # ...that came back with support in the article
+    summary_on_furniture: int = 0  # ...whose support is only site furniture (paywall, menus; must be 0)
     unsupported_names: int = 0  # names/numbers in the result the article does not contain (must be 0)
 
     def __add__(self, other: Counts) -> Counts:
@@ -158,6 +159,7 @@ class FileScore:
     directions_wrong: list[tuple[str, str, str]] = field(default_factory=list)
     quotes_not_gold: list[str] = field(default_factory=list)  # returned, matching no gold quote
     unsupported_names: list[str] = field(default_factory=list)
+    summary_on_furniture: list[str] = field(default_factory=list)  # summary sentences resting on furniture
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -181,6 +183,7 @@ class FileScore:
                 ],
                 "quotes_not_gold": self.quotes_not_gold,
                 "unsupported_names": self.unsupported_names,
+                "summary_on_furniture": self.summary_on_furniture,
             },
         }
 
@@ -347,8 +350,9 @@ _NAMED_DROPS = frozenset({"speaker", "alleged_by", "against", "imposed_by", "cou
 
 def _score_grounding(result: ArticleSummary, article: str, fs: FileScore) -> None:
     """How much of the result points into the article: named fields resolved to a mention,
-    summary sentences supported, and (re-checked here on the final result) any name or number
+    summary sentences supported (and how many only by site furniture), and (re-checked here on the final result) any name or number
     the article does not contain."""
+    from ..grounding.furniture import only_furniture
     from ..grounding.names import resolve_name, resolve_names, unsupported_words
 
     c = fs.counts
@@ -373,6 +377,9 @@ def _score_grounding(result: ArticleSummary, article: str, fs: FileScore) -> Non
         fs.unsupported_names += unsupported_words(sentence.text, article)
         if not sentence.support:
             fs.unsupported_names.append(f"(unsupported summary sentence) {_short(sentence.text)}")
+        elif all(only_furniture(article, sp.start, sp.end) for sp in sentence.support):
+            c.summary_on_furniture += 1
+            fs.summary_on_furniture.append(_short(sentence.text))
     c.unsupported_names = len(fs.unsupported_names)
 
 
