@@ -37,8 +37,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, create_model
 
 from . import cues, rules
+from .grounding.furniture import is_furniture, only_furniture
 from .grounding.names import unsupported_words
-from .grounding.sentences import numbered_sentences, resolve_sentence, with_sentence_ids
+from .grounding.sentences import content_sentences, numbered_sentences, resolve_sentence, with_sentence_ids
 from .grounding.spans import numbered_quotations
 from .prompts import question_messages
 from .schema import ExtractedAllegation, ExtractedQuote, ExtractedSentence, ExtractedTarget, Extraction
@@ -113,13 +114,20 @@ def _name(answer: str | None) -> str | None:
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
-    """Non-empty lines (the unit a question shows), as (start, end)."""
+    """Non-empty lines that are not site furniture (the unit a question shows), as (start, end)."""
     out, pos = [], 0
     for line in text.split("\n"):
-        if line.strip():
+        if line.strip() and not is_furniture(line):
             out.append((pos, pos + len(line)))
         pos += len(line) + 1
     return out
+
+
+def article_shown(text: str) -> str:
+    """The article as every question shows it: sentence ids before each sentence, the lines of
+    site furniture (paywall, menus, sign-in) left out, so that nothing can cite them."""
+    marked = with_sentence_ids(text).split("\n")  # markers never add a line
+    return "\n".join(m for m, line in zip(marked, text.split("\n"), strict=True) if not is_furniture(line))
 
 
 def _context(text: str, start: int, paras: list[tuple[int, int]]) -> str:
@@ -222,7 +230,7 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
     """Ask the focused questions about `text` (an article or a chunk) and build the answer;
     the questions are the `focused_*` templates of `prompts_dir` (default: ours). Every question
     opens with the same instructions and numbered article (one prefix, evaluated once)."""
-    article = with_sentence_ids(text)
+    article = article_shown(text)
 
     def ask(template: str, model: type[BaseModel], max_tokens: int, excerpt: str = "", **values: str) -> Question:
         return Question(model, question_messages(article, excerpt, template, prompts_dir, **values), max_tokens)
@@ -232,6 +240,8 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
 
     quotes: list[ExtractedQuote] = []
     for ref, (start, end) in numbered_quotations(text).items():
+        if only_furniture(text, start, end):
+            continue
         speaker = rules.explicit_speaker(text, start, end)
         if speaker is None:
             quotation = " ".join(text[start:end].split())[:300]
@@ -270,7 +280,7 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
 
     own_voice = issuer(text)
     allegations: list[ExtractedAllegation] = []
-    spans = list(sentences.items())
+    spans = list(content_sentences(text).items())
     for k, (ref, (start, end)) in enumerate(spans):
         sentence = text[start:end]
         if len(sentence) < 40 or not cues.ACCUSATION_CUE.search(sentence):
