@@ -115,3 +115,5 @@ def test_a_number_with_thousands_separators_is_one_number() -> None:
     assert unsupported_words("The total was 2.5 million.", article) == []
     assert unsupported_words("More than 2,000 sanctions.", article) == ["2,000"]
     assert unsupported_words("The 5G network and 2.5 million.", "A 5G network cost 2.5 million.") == []
+    glued = "Bono 350Prosperidad Social, EC07/05/2022 20H06"
+    assert unsupported_words("Bono 350Prosperidad Social.", glued) == []

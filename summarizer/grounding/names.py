@@ -355,7 +355,8 @@ def resolve_names(article: str, name: str, *, near: int | None = None) -> Resolv
 
 _TOKEN = re.compile(r"[^\W_][\w'\u2019.-]*[\w]|[^\W_]")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
-_NUMBER_OR_TOKEN = re.compile(rf"(?:{_NUMBER.pattern})(?![^\W\d_])|{_TOKEN.pattern}")  # "5G" stays a word
+# A number not glued to a letter ("5G", "350Prosperidad" stay one token), else a word.
+_NUMBER_OR_TOKEN = re.compile(rf"(?>{_NUMBER.pattern})(?![^\W\d_])|{_TOKEN.pattern}")
 _SUFFIXES = ("", "s", "n", "en", "an", "ian", "ians", "ns", "es", "er", "ern", "e", "isch", "ische", "ischen", "i")
 
 
