@@ -107,3 +107,13 @@ def test_part_of_a_word_names_it_only_in_prose() -> None:
     assert unsupported_words("Iran acted. Die Sanktion kam.", article) == []
     assert resolve_name(article, "Iran", countries=True) is not None
     assert occurrences(article, "Ira", inflected=True) == [], "a stem under 4 letters is not a word"
+
+
+def test_a_number_with_thousands_separators_is_one_number() -> None:
+    article = "The total is more than 1,000 since the invasion, and 2.5 million in 2019."
+    assert unsupported_words("More than 1,000 sanctions since 2019.", article) == []
+    assert unsupported_words("The total was 2.5 million.", article) == []
+    assert unsupported_words("More than 2,000 sanctions.", article) == ["2,000"]
+    assert unsupported_words("The 5G network and 2.5 million.", "A 5G network cost 2.5 million.") == []
+    glued = "Bono 350Prosperidad Social, EC07/05/2022 20H06"
+    assert unsupported_words("Bono 350Prosperidad Social.", glued) == []

@@ -63,7 +63,8 @@ def eval_cmd(
     debug: Debug = False,
 ) -> None:
     """Summarize every gold article and score the results (targets P/R/F1, quote recall,
-    speaker accuracy, verbatim share, allegation recall). Exits 0 whatever the scores."""
+    speaker accuracy, verbatim share, allegation recall and direction, summary sentences on site
+    furniture); --split NAME scores one part (tuning, validation). Exits 0 whatever the scores."""
     with errors_to_exit(debug):
         import json
 

@@ -79,9 +79,10 @@ def select(cases: list[GoldCase], gold_dir: Path, name: str, split_file: Path | 
     """
     path = split_file_for(gold_dir, split_file)
     parts = read_split_file(path)
+    shown = Split(name=name, names=(), file=path).shown
     if name not in parts:
         raise InputError(
-            f"unknown split {name!r} in {path}",
+            f"unknown split {name!r} in {shown}",
             "known: " + ", ".join(sorted(parts)),
         )
     wanted = parts[name]
@@ -89,7 +90,7 @@ def select(cases: list[GoldCase], gold_dir: Path, name: str, split_file: Path | 
     missing = [n for n in wanted if n not in have]
     if missing:
         raise InputError(
-            f"split {name!r} ({path}) names {len(missing)} article(s) not in {gold_dir}: " + ", ".join(missing[:5])
+            f"split {name!r} ({shown}) names {len(missing)} article(s) not in {gold_dir}: " + ", ".join(missing[:5])
             + (" ..." if len(missing) > 5 else ""),
             "use --split-file FILE with a split for this folder",
         )

@@ -355,6 +355,8 @@ def resolve_names(article: str, name: str, *, near: int | None = None) -> Resolv
 
 _TOKEN = re.compile(r"[^\W_][\w'\u2019.-]*[\w]|[^\W_]")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+# A number not glued to a letter ("5G", "350Prosperidad" stay one token), else a word.
+_NUMBER_OR_TOKEN = re.compile(rf"(?>{_NUMBER.pattern})(?![^\W\d_])|{_TOKEN.pattern}")
 _SUFFIXES = ("", "s", "n", "en", "an", "ian", "ians", "ns", "es", "er", "ern", "e", "isch", "ische", "ischen", "i")
 
 
@@ -407,7 +409,7 @@ def unsupported_words(sentence: str, article: str) -> list[str]:
     digits = {n.replace(",", "") for n in _NUMBER.findall(article)}
     missing: list[str] = []
     sentence = _SPACED_INITIALS.sub(r"\1.", sentence)  # "U. S." is how a model may write "U.S."
-    for token in _TOKEN.findall(sentence):
+    for token in _NUMBER_OR_TOKEN.findall(sentence):  # "1,000" is one number, as in the article
         token = _POSSESSIVE.sub("", token).rstrip(".")
         if not token:
             continue
