@@ -143,6 +143,17 @@ def actors(text: str, limit: int = 5) -> list[str]:
     return out[:limit]
 
 
+def sanctions_on(text: str, name: str) -> bool:
+    """The text puts sanctions on `name` itself ("sanctions on Syria", "Sanktionen gegen
+    Russland", "Sudan was sanctioned"), not on its "Iranian entities": what a country must show
+    to be a target, since articles name countries around sanctions all the time."""
+    n = re.escape(name)
+    on = (rf"(?i:sanction\w*|embargo\w*|measures|restrictions|Sanktion\w*|Strafmaßnahm\w*|mesures|sanciones)"
+          rf"(?:\s+\S+){{0,4}}?\s+(?i:on|against|gegen|contre|contra|targeting|imposed on)\s+(?:the\s+)?{n}\b")
+    passive = rf"\b{n}\s+(?:(?i:is|was|were|has been|have been|had been)\s+)?(?i:sanctioned|designated|blacklisted)\b"
+    return re.search(on, text) is not None or re.search(passive, text) is not None
+
+
 def ruled_out(sentence: str) -> bool:
     """The sentence says its subject was not sanctioned."""
     return _NOT_SANCTIONED.search(sentence) is not None

@@ -37,6 +37,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, create_model
 
 from . import cues, rules
+from .grounding.countries import country_of
 from .grounding.furniture import is_furniture, only_furniture
 from .grounding.names import unsupported_words
 from .grounding.sentences import content_sentences, numbered_sentences, resolve_sentence, with_sentence_ids
@@ -135,6 +136,16 @@ def _context(text: str, start: int, paras: list[tuple[int, int]]) -> str:
     i = next((k for k, (a, b) in enumerate(paras) if a <= start <= b), 0)
     first = max(0, i - 1)
     return text[paras[first][0] : paras[i][1]]
+
+
+def _paragraph(text: str, start: int, paras: list[tuple[int, int]], limit: int = 700) -> str:
+    """The paragraph holding `start`, cut to about `limit` characters around it: the question's
+    own tokens are what each question costs (the article before it is evaluated once)."""
+    a, b = next(((a, b) for a, b in paras if a <= start <= b), (start, start))
+    if b - a > limit:
+        a = max(a, start - limit // 2)
+        b = min(b, a + limit)
+    return text[a:b]
 
 
 def _kind(name: str, paragraph: str) -> str:
@@ -245,7 +256,7 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
         speaker = rules.explicit_speaker(text, start, end)
         if speaker is None:
             quotation = " ".join(text[start:end].split())[:300]
-            answer = yield ask("focused_speaker", SpeakerAnswer, 100, _context(text, start, paras), quotation=quotation)
+            answer = yield ask("focused_speaker", SpeakerAnswer, 100, _paragraph(text, start, paras), quotation=quotation)
             speaker = _name(answer.speaker) if answer else None
         if _scare_quote(text, start, end, paras, sentences, speaker):
             continue  # a scare quote or a nickname, not speech
@@ -265,6 +276,8 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
             around = _naming(text, name, sentences)
             if cues.AUTHORITIES.match(name) or not _a_name(name) or not any(cues.SANCTION_CUE.search(a) for a in around):
                 continue  # an authority, a description, a law, or a name from the background
+            if country_of(name) and not cues.sanctions_on(text, name):
+                continue  # a country named around sanctions, not put under them
             own = _naming(text, name, sentences, with_next=False)
             if own and all(cues.ruled_out(a) for a in own):
                 continue  # the article says it was not sanctioned
@@ -273,7 +286,7 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
 
     targets: list[ExtractedTarget] = []
     for target in _without_short_forms(candidates):
-        excerpt = " ".join(dict.fromkeys(_naming(text, target.name, sentences)))[:1200]
+        excerpt = " ".join(dict.fromkeys(_naming(text, target.name, sentences, with_next=False)))[:600]
         role = yield ask("focused_target_role", TargetRoleAnswer, 30, excerpt, name=target.name)
         if role is None or role.role == "sanctioned":
             targets.append(target)
@@ -293,9 +306,8 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
         else:
             before = text[spans[k - 1][1][0] : spans[k - 1][1][1]] if k else ""
             options = tuple(dict.fromkeys([*cues.actors(flat), *cues.actors(before)]))[:5]
-            answer = yield ask(
-                "focused_accusation", accusation_model(options), 60, _context(text, start, paras),
-                sentence=flat, options=", ".join([*options, NONE]),
+            answer = yield ask(  # the sentence is in the question and its context in the article
+                "focused_accusation", accusation_model(options), 60, sentence=flat, options=", ".join([*options, NONE]),
             )
             if not answer or not answer.accusation:
                 continue

@@ -141,9 +141,9 @@ def test_an_unanswerable_summary_leaves_the_lede_standing() -> None:
 
 
 def test_every_candidate_target_is_verified_and_only_the_sanctioned_are_kept() -> None:
-    text = ("The Treasury on Tuesday designated Volga Shipping LLC, a carrier that moved Russian oil, "
-            "and Ivan Petrov for sanctions evasion benefiting Russia.\n")
-    roles = {"Volga Shipping LLC": "sanctioned", "Ivan Petrov": "sanctioned", "Russia": "background"}
+    text = ("The Treasury on Tuesday designated Volga Shipping LLC, a carrier that moved oil for Rosneft "
+            "(sanctioned in 2014), and Ivan Petrov for sanctions evasion.\n")
+    roles = {"Volga Shipping LLC": "sanctioned", "Ivan Petrov": "sanctioned", "Rosneft": "background"}
     asked_about: list[str] = []
 
     def answer(q: focused.Question) -> Any:
@@ -152,10 +152,10 @@ def test_every_candidate_target_is_verified_and_only_the_sanctioned_are_kept() -
             asked_about.append(name)
             assert name in q.messages[-1]["content"].split("BEGIN EXCERPT", 1)[1]  # its own sentences shown
             return q.response_model(role=roles[name])
-        return scripted(["Volga Shipping LLC", "Ivan Petrov", "Russia"])(q)
+        return scripted(["Volga Shipping LLC", "Ivan Petrov", "Rosneft"])(q)
 
     extraction, _ = run(text, answer)
-    assert asked_about == ["Volga Shipping LLC", "Ivan Petrov", "Russia"]
+    assert asked_about == ["Volga Shipping LLC", "Ivan Petrov", "Rosneft"]
     assert [t.name for t in extraction.sanctions_targets] == ["Volga Shipping LLC", "Ivan Petrov"]
 
 
@@ -227,6 +227,19 @@ def test_the_issuer_is_the_subject_that_imposes() -> None:
             "OFAC also identified two vessels. He said the action was overdue.")
     assert focused.issuer(text) == "OFAC"
     assert focused.issuer("The talks went on for hours.") is None
+
+
+def test_a_country_is_a_target_only_where_sanctions_are_put_on_it() -> None:
+    text = ("The State Department announced new sanctions on Iranian and Russian entities, "
+            "among them Iran Air, over the missile transfers to Russia.\n"
+            "The EU will lift its economic sanctions on Syria.\n")
+    extraction, asked = run(text, scripted(["Iran Air", "Russia", "Syria"]))
+    roles = [q.messages[-1]["content"].rsplit("END EXCERPT", 1)[1] for q in asked
+             if q.response_model is focused.TargetRoleAnswer]
+    # Russia is never asked about: nothing is put on Russia itself; Syria is (and the script
+    # calls it background, so only Iran Air stays)
+    assert len(roles) == 2 and "Iran Air" in roles[0] and "Syria" in roles[1]
+    assert [t.name for t in extraction.sanctions_targets] == ["Iran Air"]
 
 
 # ---------------------------------------------------------------- the real model, replayed
