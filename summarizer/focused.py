@@ -69,9 +69,9 @@ class TargetsAnswer(BaseModel):
 
 
 class TargetRoleAnswer(BaseModel):
-    """What the article says about one candidate target: only "sanctioned" keeps it."""
+    """What the article says about one candidate target: only "target" keeps it."""
 
-    role: Literal["sanctioned", "imposes", "background", "other"]
+    role: Literal["target", "authority", "background", "other"]
 
 
 class AccusationAnswer(BaseModel):
@@ -107,8 +107,25 @@ class Question:
 
 
 def _name(answer: str | None) -> str | None:
+    """The name the model gave, without a description after a comma ("Lee, the Democratic
+    Party leader" -> "Lee"; "Gomei Air Services Co., Ltd." keeps its legal form)."""
     value = " ".join((answer or "").split()).strip(" .,;:")
+    head, _, rest = value.partition(", ")
+    if rest and rest.split()[0][:1].islower():
+        value = head
     return None if value.casefold() in _NONE else value
+
+
+def _without_headlines(text: str) -> str:
+    """`text` with its headline lines blanked (same offsets): "Iran Sanctioned for Allegedly
+    Sending Missiles" capitalises every word and puts nothing under sanctions by itself."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        words = re.findall(r"[^\W\d_][\w'’-]*", line)
+        headline = len(words) >= 3 and not line.rstrip().endswith(".") and \
+            sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
+        out.append(" " * len(line) if headline else line)
+    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------- the article's parts
@@ -220,7 +237,9 @@ def _imposes(paragraph: str, name: str) -> bool:
 
 
 _ISSUER = re.compile(r"((?:the[ \t]+)?[A-Z][\w.'’&-]*(?:[ \t]+(?:[A-Z][\w.'’&-]*|of|for|and|on))*)\)?(?:'s|’s)?[ \t]+"
-                     r"(?:today\s+|also\s+|has\s+|have\s+)*(?:designat|sanction|impos|identif|lift|adopt|took action)\w*")
+                     r"(?:today\s+|also\s+|has\s+|have\s+|is\s+)*(?:designated|designating|designates|sanctioned|"
+                     r"imposed|imposes|identified|identifying|lifted|lifts|adopted|adopts|took action|is taking action|"
+                     r"announced (?:new )?sanctions)\b")
 
 
 def issuer(text: str) -> str | None:
@@ -229,7 +248,7 @@ def issuer(text: str) -> str | None:
     voice is its reporter's, whom the text rarely names)."""
     subjects = Counter(
         " ".join(m.group(1).split()) for m in _ISSUER.finditer(text)
-        if m.group(1).split()[0].casefold() not in {"he", "she", "it", "they", "we", "this", "that", "these"}
+        if m.group(1).split()[-1].casefold() not in {"he", "she", "it", "they", "we", "this", "that", "these", "the"}
     )
     return subjects.most_common(1)[0][0] if subjects else None
 
@@ -256,39 +275,49 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
         speaker = rules.explicit_speaker(text, start, end)
         if speaker is None:
             quotation = " ".join(text[start:end].split())[:300]
-            answer = yield ask("focused_speaker", SpeakerAnswer, 100, _paragraph(text, start, paras), quotation=quotation)
+            answer = yield ask("focused_speaker", SpeakerAnswer, 100, _context(text, start, paras), quotation=quotation)
             speaker = _name(answer.speaker) if answer else None
         if _scare_quote(text, start, end, paras, sentences, speaker):
             continue  # a scare quote or a nickname, not speech
         quotes.append(ExtractedQuote(ref=ref, speaker=speaker))
 
+    body = _without_headlines(text)
     candidates: list[ExtractedTarget] = []
     seen: set[str] = set()
-    for start, end in paras:
+    found = [n for n in cues.named_under_sanctions(body) if _a_name(n) and not n.endswith("-")
+             and (" " in n or country_of(n) is not None)]  # "Russland", "Europäische Union"; not "Captain"
+    for start, end in [*paras, (0, 0)]:
         paragraph = text[start:end]
-        if not cues.SANCTION_CUE.search(paragraph):
+        if (start, end) == (0, 0):
+            answers = found  # the names the wording itself puts under sanctions, last
+        elif cues.SANCTION_CUE.search(paragraph):
+            answer = yield ask("focused_targets", TargetsAnswer, 240, paragraph)
+            answers = list(answer.targets) if answer else []
+        else:
             continue
-        answer = yield ask("focused_targets", TargetsAnswer, 240, paragraph)
-        for raw in answer.targets if answer else []:
+        for raw in answers:
             name = _name(raw)
             if not name or name.casefold() in seen or _imposes(paragraph, name):
                 continue  # nothing, a repeat, or who imposes the sanctions
             around = _naming(text, name, sentences)
             if cues.AUTHORITIES.match(name) or not _a_name(name) or not any(cues.SANCTION_CUE.search(a) for a in around):
                 continue  # an authority, a description, a law, or a name from the background
-            if country_of(name) and not cues.sanctions_on(text, name):
+            if country_of(name) and not cues.sanctions_on(body, name):
                 continue  # a country named around sanctions, not put under them
             own = _naming(text, name, sentences, with_next=False)
             if own and all(cues.ruled_out(a) for a in own):
                 continue  # the article says it was not sanctioned
             seen.add(name.casefold())
-            candidates.append(ExtractedTarget(name=name, kind=_kind(name, paragraph)))  # type: ignore[arg-type]
+            candidates.append(ExtractedTarget(name=name, kind=_kind(name, paragraph or text)))  # type: ignore[arg-type]
 
     targets: list[ExtractedTarget] = []
     for target in _without_short_forms(candidates):
+        if cues.sanctioned_here(body, target.name):
+            targets.append(target)  # the wording says so: "X is being designated", "sanctions on X"
+            continue
         excerpt = " ".join(dict.fromkeys(_naming(text, target.name, sentences, with_next=False)))[:600]
         role = yield ask("focused_target_role", TargetRoleAnswer, 30, excerpt, name=target.name)
-        if role is None or role.role == "sanctioned":
+        if role is None or role.role == "target":
             targets.append(target)
 
     own_voice = issuer(text)
@@ -305,7 +334,8 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
             accused, accuser = passive[0], passive[1] or own_voice
         else:
             before = text[spans[k - 1][1][0] : spans[k - 1][1][1]] if k else ""
-            options = tuple(dict.fromkeys([*cues.actors(flat), *cues.actors(before)]))[:5]
+            named = [*cues.actors(flat), *cues.actors(before)]
+            options = tuple(dict.fromkeys([*named[:4], *([own_voice] if own_voice else []), *named[4:]]))[:5]
             answer = yield ask(  # the sentence is in the question and its context in the article
                 "focused_accusation", accusation_model(options), 60, sentence=flat, options=", ".join([*options, NONE]),
             )
