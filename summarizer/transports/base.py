@@ -164,8 +164,7 @@ class Live(Transport):
 
     def _heard(self, response: httpx2.Response, body: bytes) -> None:
         self._answered = True
-        if response.status_code >= 400 and body:
-            self._last_words = body[:300].decode("utf-8", "replace")
+        self._last_words = body[:300].decode("utf-8", "replace") if response.status_code >= 400 and body else None
 
     def _gone(self, exc: httpx2.TransportError, partial: bytes) -> ServerGone | None:
         """`ServerGone` for a connection fault after the server had answered; None otherwise."""
