@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 HEAD = ("targets P / R / F1 | quote recall | quote precision | speaker acc. | verbatim | "
-        "allegation recall | named fields resolved | invented")
+        "allegation recall | direction | named fields resolved | summary on furniture | invented")
 
 
 def fmt(x: float | None) -> str:
@@ -31,8 +31,8 @@ def cells(row: dict[str, Any]) -> str:
     return (
         f"{fmt(row['target_precision'])} / {fmt(row['target_recall'])} / {fmt(row['target_f1'])} | "
         f"{fmt(row['quote_recall'])} | {fmt(row.get('quote_precision'))} | {fmt(row['speaker_accuracy'])} | "
-        f"{fmt(row['verbatim_share'])} | {fmt(row['allegation_recall'])} | "
-        f"{fmt(row.get('named_resolved_share'))} | {invented}"
+        f"{fmt(row['verbatim_share'])} | {fmt(row['allegation_recall'])} | {fmt(row.get('direction_accuracy'))} | "
+        f"{fmt(row.get('named_resolved_share'))} | {row.get('summary_on_furniture', 0)} | {invented}"
     )
 
 

@@ -16,6 +16,10 @@ if ! pkg-config --exists icu-i18n 2>/dev/null && [ "$(id -u)" = 0 ] && command -
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config >/dev/null) \
     || echo "warning: could not install libicu-dev; PyICU may fail to build" >&2
 fi
+# llama.cpp is built for AVX2 and without AMX: a native build on these machines' CPUs (which
+# advertise AMX) dies with a general protection fault at `ldtilecfg` on the first decode, in a
+# VM that does not grant the AMX state. The README's first command sets the same flags.
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
 pip install -q -e '.[dev,local]' 2>&1 | { grep -v "^WARNING: Location" || true; }
 python -c "import summarizer, llama_cpp, playwright" # fail here, clearly, if the install did not work
 # The HTML review page is tested in Debian's Chromium; install it when we can (root + apt).

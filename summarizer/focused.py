@@ -28,63 +28,26 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from functools import cache
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
-from . import rules
+from . import cues, rules
+from .grounding.countries import country_of
+from .grounding.furniture import is_furniture, only_furniture
 from .grounding.names import unsupported_words
-from .grounding.sentences import numbered_sentences, resolve_sentence, with_sentence_ids
+from .grounding.sentences import content_sentences, numbered_sentences, resolve_sentence, with_sentence_ids
 from .grounding.spans import numbered_quotations
 from .prompts import question_messages
 from .schema import ExtractedAllegation, ExtractedQuote, ExtractedSentence, ExtractedTarget, Extraction
 
 NAME_CHARS = 80  # a name, or "none"; a bounded plain string (llama.cpp: `char{0,80}`, no nested rules)
 SHORT_QUOTE_WORDS = 5  # an unattributed quotation shorter than this is a scare quote or nickname
-
-_SANCTION_CUE = re.compile(
-    r"sanction|designat|blocked|blacklist|asset freeze|frozen|embargo|\bOFAC\b|identified as|"
-    r"\blift|Sanktion|Strafmaßnahm|gesperrt",
-    re.IGNORECASE,
-)
-_ACCUSATION_CUE = re.compile(
-    r"\b(accus\w*|alleg\w*|claim\w*|den(?:y|ies|ied)|reject\w*|charg\w*|suspect\w*|blam\w*|"
-    r"false|lie[sd]?|lying|violat\w*|condemn\w*|insurrection|treason|fraud\w*|smuggl\w*|"
-    r"support(?:ed|ing)? terror\w*|vorgeworfen|Vorwurf|Vorwürfe|beschuldig\w*|mutmaßlich\w*|angeblich\w*)\b",
-    re.IGNORECASE,
-)
-_HEDGE = re.compile(
-    r"\b(allegedly|alleged|alleges|allegation|accused|accuses|claimed|claims|suspected|reportedly|"
-    r"denied|denies|rejected|charged|mutmaßlich|angeblich)\b",
-    re.IGNORECASE,
-)
-_SPEECH_CUE = re.compile(
-    r"\b(said|says|say|told|tells|added|stated|wrote|writes|(?<!so-)called|calls|described|describes|declared|"
-    r"warned|insisted|argued|asserted|replied|announced|according|noted|telling|urg\w*|reaffirm\w*|"
-    r"describ\w*|dubb\w*|sagte|erklärte|betonte)\b",
-    re.IGNORECASE,
-)
-# "Treasury designated X", "the EU imposed sanctions": the subject imposes, it is not a target.
-_IMPOSER = re.compile(r"^\s*(?:(?:is|has|have|had|was|were|today|also|now|again|will|would)\s+)*"
-                      r"(?:designat|sanction|impos|announc|identif|lift|extend|block|target|took|take)", re.IGNORECASE)
-# Lower-case words that belong inside proper names ("Travel and Tourism LLC", "Bank of Iran",
-# "Osama bin Laden", "Ursula von der Leyen"); any other lower-case word makes a description.
-_NAME_PARTICLES = frozenset(
-    "and of the for de del della di da do dos du la le les van von der den des al el bin ibn bint "
-    "abu y e et und für zu & ltd co inc llc plc".split()
-)
-# Laws and orders are what sanctions are imposed under, never a target.
-_INSTRUMENT = re.compile(r"^(?:(?:Executive Order|Section|Resolution|Regulation|Council Regulation|Act)\b|E\.\s?O\.)")
-# The agencies that administer sanctions impose them; they are not what an article reports as
-# sanctioned (a country or a bloc can be both, so those are left to the model and the text).
-_AUTHORITIES = re.compile(
-    r"^(?:the\s+)?(?:OFAC|Office of Foreign Assets Control|(?:U\.?S\.?\s+)?(?:Department of (?:the )?Treasury|"
-    r"Treasury(?: Department)?|State Department|Department of State|Commerce Department|Department of Commerce)|"
-    r"BIS|Bureau of Industry and Security|OFSI|HM Treasury)$",
-    re.IGNORECASE,
-)
+NONE = "none"  # the option that means "the article does not name them"
 _NONE = frozenset({"", "none", "null", "unknown", "n/a", "no one", "nobody", "unclear", "not said"})
 
 
@@ -94,7 +57,7 @@ _NONE = frozenset({"", "none", "null", "unknown", "n/a", "no one", "nobody", "un
 class SpeakerAnswer(BaseModel):
     """Who speaks one quotation."""
 
-    speaker: str = Field(max_length=NAME_CHARS, description="The speaker's name as the excerpt writes it, or none.")
+    speaker: str = Field(max_length=NAME_CHARS, description="The speaker's name as the article writes it, or none.")
 
 
 class TargetsAnswer(BaseModel):
@@ -105,12 +68,27 @@ class TargetsAnswer(BaseModel):
     )
 
 
+class TargetRoleAnswer(BaseModel):
+    """What the article says about one candidate target: only "target" keeps it."""
+
+    role: Literal["target", "authority", "background", "other"]
+
+
 class AccusationAnswer(BaseModel):
-    """Whether one sentence reports an accusation, and by whom against whom."""
+    """Whether one sentence reports an accusation, and by whom against whom: each chosen among
+    the names around the sentence (`accusation_model` narrows the two fields to them)."""
 
     accusation: bool
-    accuser: str = Field(max_length=NAME_CHARS, description="Who accuses, as written, or none.")
-    accused: str = Field(max_length=NAME_CHARS, description="Who is accused, as written, or none.")
+    accuser: str = Field(max_length=NAME_CHARS)
+    accused: str = Field(max_length=NAME_CHARS)
+
+
+@cache
+def accusation_model(options: tuple[str, ...]) -> type[AccusationAnswer]:
+    """`AccusationAnswer` whose accuser and accused must be one of `options` or "none": the
+    grammar holds the model to the choice (one class per option set, built once)."""
+    choice: Any = Literal[(*options, NONE)]  # type: ignore[valid-type]
+    return create_model("AccusationAnswer", __base__=AccusationAnswer, accuser=(choice, ...), accused=(choice, ...))
 
 
 class SummaryAnswer(BaseModel):
@@ -128,24 +106,46 @@ class Question:
     max_tokens: int
 
 
-
-
 def _name(answer: str | None) -> str | None:
+    """The name the model gave, without a description after a comma ("Lee, the Democratic
+    Party leader" -> "Lee"; "Gomei Air Services Co., Ltd." keeps its legal form)."""
     value = " ".join((answer or "").split()).strip(" .,;:")
+    head, _, rest = value.partition(", ")
+    if rest and rest.split()[0][:1].islower():
+        value = head
     return None if value.casefold() in _NONE else value
+
+
+def _without_headlines(text: str) -> str:
+    """`text` with its headline lines blanked (same offsets): "Iran Sanctioned for Allegedly
+    Sending Missiles" capitalises every word and puts nothing under sanctions by itself."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        words = re.findall(r"[^\W\d_][\w'’-]*", line)
+        headline = len(words) >= 3 and not line.rstrip().endswith(".") and \
+            sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
+        out.append(" " * len(line) if headline else line)
+    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------- the article's parts
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
-    """Non-empty lines (the unit a question shows), as (start, end)."""
+    """Non-empty lines that are not site furniture (the unit a question shows), as (start, end)."""
     out, pos = [], 0
     for line in text.split("\n"):
-        if line.strip():
+        if line.strip() and not is_furniture(line):
             out.append((pos, pos + len(line)))
         pos += len(line) + 1
     return out
+
+
+def article_shown(text: str) -> str:
+    """The article as every question shows it: sentence ids before each sentence, the lines of
+    site furniture (paywall, menus, sign-in) left out, so that nothing can cite them."""
+    marked = with_sentence_ids(text).split("\n")  # markers never add a line
+    return "\n".join(m for m, line in zip(marked, text.split("\n"), strict=True) if not is_furniture(line))
 
 
 def _context(text: str, start: int, paras: list[tuple[int, int]]) -> str:
@@ -153,6 +153,16 @@ def _context(text: str, start: int, paras: list[tuple[int, int]]) -> str:
     i = next((k for k, (a, b) in enumerate(paras) if a <= start <= b), 0)
     first = max(0, i - 1)
     return text[paras[first][0] : paras[i][1]]
+
+
+def _paragraph(text: str, start: int, paras: list[tuple[int, int]], limit: int = 700) -> str:
+    """The paragraph holding `start`, cut to about `limit` characters around it: the question's
+    own tokens are what each question costs (the article before it is evaluated once)."""
+    a, b = next(((a, b) for a, b in paras if a <= start <= b), (start, start))
+    if b - a > limit:
+        a = max(a, start - limit // 2)
+        b = min(b, a + limit)
+    return text[a:b]
 
 
 def _kind(name: str, paragraph: str) -> str:
@@ -176,9 +186,9 @@ def _scare_quote(text: str, start: int, end: int, paras: list[tuple[int, int]],
     if len(text[start:end].split()) >= SHORT_QUOTE_WORDS:
         return False
     if speaker is None:
-        return _SPEECH_CUE.search(_context(text, start, paras)) is None
+        return cues.SPEECH_CUE.search(_context(text, start, paras)) is None
     own = next((text[a:b] for a, b in sentences.values() if a <= start < b), text[start:end])
-    return _SPEECH_CUE.search(own) is None
+    return cues.SPEECH_CUE.search(own) is None
 
 
 def _a_name(name: str) -> bool:
@@ -186,24 +196,24 @@ def _a_name(name: str) -> bool:
     are names; "Iranian shipping network", "firms under his control" and "Mahan Air general sales
     agents" describe (a small model lists them as readily as names); nor is a law or an order."""
     words = re.findall(r"[^\W\d_][\w'’.-]*", name)
-    if not words or _INSTRUMENT.match(name):
+    if not words or cues.INSTRUMENT.match(name):
         return False
-    return all(w[:1].isupper() or w.casefold().strip(".") in _NAME_PARTICLES for w in words)
+    return all(w[:1].isupper() or w.casefold().strip(".") in cues.NAME_PARTICLES for w in words)
 
 
-def _sanctioned_in_a_sentence(text: str, name: str, sentences: dict[str, tuple[int, int]]) -> bool:
-    """Some sentence that names `name` also speaks of sanctions: a paragraph about sanctions also
-    names places, officials and history that are not targets. (The sentences a name spans count
-    together: "Gomei Air Services Co., Ltd." may straddle a split.)"""
+def _naming(text: str, name: str, sentences: dict[str, tuple[int, int]], with_next: bool = True) -> list[str]:
+    """The sentences that name `name`, each with the next one ("X is a GSA in Hong Kong. X is
+    being designated ..."); the sentences a name spans count together ("Gomei Air Services Co.,
+    Ltd." may straddle a split)."""
     spans = list(sentences.values())
+    out: list[str] = []
     for m in re.finditer(re.escape(name), text, re.IGNORECASE):
         hit = [i for i, (a, b) in enumerate(spans) if a < m.end() + 1 and b > m.start() - 1]
-        if hit:  # its sentences and the next: "X is a GSA in Hong Kong. X is being designated ..."
+        if hit and with_next:
             hit.append(hit[-1] + 1)
         around = " ".join(text[spans[i][0] : spans[i][1]] for i in hit if i < len(spans))
-        if _SANCTION_CUE.search(around or text[m.start() : m.end()]):
-            return True
-    return False
+        out.append(around or text[m.start() : m.end()])
+    return out
 
 
 def _without_short_forms(targets: list[ExtractedTarget]) -> list[ExtractedTarget]:
@@ -223,16 +233,24 @@ def _without_short_forms(targets: list[ExtractedTarget]) -> list[ExtractedTarget
 def _imposes(paragraph: str, name: str) -> bool:
     """Every place of `name` in the paragraph is the subject of an imposing verb."""
     places = [m.end() for m in re.finditer(re.escape(name), paragraph, re.IGNORECASE)]
-    return bool(places) and all(_IMPOSER.match(paragraph[end:]) for end in places)
+    return bool(places) and all(cues.IMPOSER.match(paragraph[end:]) for end in places)
 
 
-def _status(sentence: str) -> str:
-    low = sentence.casefold()
-    for cue, status in (("convict", "convicted"), ("charg", "charged"), ("den", "denied"), ("reject", "denied"),
-                        ("false", "denied"), ("claim", "claimed")):
-        if cue in low:
-            return status
-    return "alleged"
+_ISSUER = re.compile(r"((?:the[ \t]+)?[A-Z][\w.'’&-]*(?:[ \t]+(?:[A-Z][\w.'’&-]*|of|for|and|on))*)\)?(?:'s|’s)?[ \t]+"
+                     r"(?:today\s+|also\s+|has\s+|have\s+|is\s+)*(?:designated|designating|designates|sanctioned|"
+                     r"imposed|imposes|identified|identifying|lifted|lifts|adopted|adopts|took action|is taking action|"
+                     r"announced (?:new )?sanctions)\b")
+
+
+def issuer(text: str) -> str | None:
+    """Who speaks in the article's own voice when it sanctions: the most frequent subject of an
+    imposing verb ("OFAC today designated", "The Council adopted"), or None (a news story's own
+    voice is its reporter's, whom the text rarely names)."""
+    subjects = Counter(
+        " ".join(m.group(1).split()) for m in _ISSUER.finditer(text)
+        if m.group(1).split()[-1].casefold() not in {"he", "she", "it", "they", "we", "this", "that", "these", "the"}
+    )
+    return subjects.most_common(1)[0][0] if subjects else None
 
 
 # --------------------------------------------------------------------------- the plan
@@ -240,66 +258,99 @@ def _status(sentence: str) -> str:
 
 def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Generator[Question, Any, Extraction]:
     """Ask the focused questions about `text` (an article or a chunk) and build the answer;
-    the questions are the `focused_*` templates of `prompts_dir` (default: ours)."""
+    the questions are the `focused_*` templates of `prompts_dir` (default: ours). Every question
+    opens with the same instructions and numbered article (one prefix, evaluated once)."""
+    article = article_shown(text)
 
-    def ask(excerpt: str, template: str, model: type[BaseModel], max_tokens: int, **values: str) -> Question:
-        return Question(model, question_messages(excerpt, template, prompts_dir, **values), max_tokens)
+    def ask(template: str, model: type[BaseModel], max_tokens: int, excerpt: str = "", **values: str) -> Question:
+        return Question(model, question_messages(article, excerpt, template, prompts_dir, **values), max_tokens)
 
     paras = paragraphs(text)
     sentences = numbered_sentences(text)
 
     quotes: list[ExtractedQuote] = []
     for ref, (start, end) in numbered_quotations(text).items():
-        words = text[start:end]
-        quotation = " ".join(words.split())[:300]
-        answer = yield ask(_context(text, start, paras), "focused_speaker", SpeakerAnswer, 100, quotation=quotation)
-        speaker = _name(answer.speaker) if answer else None
+        if only_furniture(text, start, end):
+            continue
+        speaker = rules.explicit_speaker(text, start, end)
+        if speaker is None:
+            quotation = " ".join(text[start:end].split())[:300]
+            answer = yield ask("focused_speaker", SpeakerAnswer, 100, _context(text, start, paras), quotation=quotation)
+            speaker = _name(answer.speaker) if answer else None
         if _scare_quote(text, start, end, paras, sentences, speaker):
             continue  # a scare quote or a nickname, not speech
         quotes.append(ExtractedQuote(ref=ref, speaker=speaker))
 
-    targets: list[ExtractedTarget] = []
+    body = _without_headlines(text)
+    candidates: list[ExtractedTarget] = []
     seen: set[str] = set()
-    for start, end in paras:
+    found = [n for n in cues.named_under_sanctions(body) if _a_name(n) and not n.endswith("-")
+             and (" " in n or country_of(n) is not None)]  # "Russland", "Europäische Union"; not "Captain"
+    for start, end in [*paras, (0, 0)]:
         paragraph = text[start:end]
-        if not _SANCTION_CUE.search(paragraph):
+        if (start, end) == (0, 0):
+            answers = found  # the names the wording itself puts under sanctions, last
+        elif cues.SANCTION_CUE.search(paragraph):
+            answer = yield ask("focused_targets", TargetsAnswer, 240, paragraph)
+            answers = list(answer.targets) if answer else []
+        else:
             continue
-        answer = yield ask(paragraph, "focused_targets", TargetsAnswer, 240)
-        for raw in answer.targets if answer else []:
+        for raw in answers:
             name = _name(raw)
-            if name and _imposes(paragraph, name):
-                continue  # the model named who imposes the sanctions
-            if name and (_AUTHORITIES.match(name) or not _a_name(name)
-                         or not _sanctioned_in_a_sentence(text, name, sentences)):
+            if not name or name.casefold() in seen or _imposes(paragraph, name):
+                continue  # nothing, a repeat, or who imposes the sanctions
+            around = _naming(text, name, sentences)
+            if cues.AUTHORITIES.match(name) or not _a_name(name) or not any(cues.SANCTION_CUE.search(a) for a in around):
                 continue  # an authority, a description, a law, or a name from the background
-            if name and name.casefold() not in seen:
-                seen.add(name.casefold())
-                targets.append(ExtractedTarget(name=name, kind=_kind(name, paragraph)))  # type: ignore[arg-type]
+            if country_of(name) and not cues.sanctions_on(body, name):
+                continue  # a country named around sanctions, not put under them
+            own = _naming(text, name, sentences, with_next=False)
+            if own and all(cues.ruled_out(a) for a in own):
+                continue  # the article says it was not sanctioned
+            seen.add(name.casefold())
+            candidates.append(ExtractedTarget(name=name, kind=_kind(name, paragraph or text)))  # type: ignore[arg-type]
 
-    targets = _without_short_forms(targets)
+    targets: list[ExtractedTarget] = []
+    for target in _without_short_forms(candidates):
+        if cues.sanctioned_here(body, target.name):
+            targets.append(target)  # the wording says so: "X is being designated", "sanctions on X"
+            continue
+        excerpt = " ".join(dict.fromkeys(_naming(text, target.name, sentences, with_next=False)))[:600]
+        role = yield ask("focused_target_role", TargetRoleAnswer, 30, excerpt, name=target.name)
+        if role is None or role.role == "target":
+            targets.append(target)
 
+    own_voice = issuer(text)
     allegations: list[ExtractedAllegation] = []
-    for ref, (start, end) in sentences.items():
+    spans = list(content_sentences(text).items())
+    for k, (ref, (start, end)) in enumerate(spans):
         sentence = text[start:end]
-        if len(sentence) < 40 or not _ACCUSATION_CUE.search(sentence):
+        if len(sentence) < 40 or not cues.ACCUSATION_CUE.search(sentence):
             continue
-        context = _context(text, start, paras)
-        answer = yield ask(context, "focused_accusation", AccusationAnswer, 160, sentence=" ".join(sentence.split()))
-        if not answer or not answer.accusation:
-            continue
-        hedge = _HEDGE.search(sentence)
+        flat = " ".join(sentence.split())
+        passive = cues.passive_accused(flat)
+        accused: str | None
+        if passive:
+            accused, accuser = passive[0], passive[1] or own_voice
+        else:
+            before = text[spans[k - 1][1][0] : spans[k - 1][1][1]] if k else ""
+            named = [*cues.actors(flat), *cues.actors(before)]
+            options = tuple(dict.fromkeys([*named[:4], *([own_voice] if own_voice else []), *named[4:]]))[:5]
+            answer = yield ask(  # the sentence is in the question and its context in the article
+                "focused_accusation", accusation_model(options), 60, sentence=flat, options=", ".join([*options, NONE]),
+            )
+            if not answer or not answer.accusation:
+                continue
+            accuser = _name(answer.accuser) or own_voice
+            accused = _name(answer.accused)
         allegations.append(
             ExtractedAllegation(
-                claim=" ".join(sentence.split())[:400],
-                alleged_by=_name(answer.accuser),
-                against=_name(answer.accused),
-                status=_status(sentence),  # type: ignore[arg-type]
-                hedge=hedge.group(1) if hedge else None,
-                evidence=ref,
+                claim=flat[:400], alleged_by=accuser, against=accused,
+                status=cues.status(flat), hedge=cues.hedge(flat), evidence=ref,  # type: ignore[arg-type]
             )
         )
 
-    answer = yield ask(with_sentence_ids(text), "focused_summary", SummaryAnswer, 400)
+    answer = yield ask("focused_summary", SummaryAnswer, 400)
     summary = list(answer.summary) if answer else []
     if not any(_supported(s, text, sentences) for s in summary):
         # Nothing the model wrote would survive grounding: the lede stands in (each sentence its

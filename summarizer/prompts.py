@@ -22,7 +22,8 @@ from .errors import ConfigError
 
 TEMPLATES = (
     "system", "user", "summaries",
-    "focused_system", "focused_speaker", "focused_targets", "focused_accusation", "focused_summary",
+    "focused_system", "focused_speaker", "focused_targets", "focused_target_role", "focused_accusation",
+    "focused_summary",
 )
 """Every template; all of them make up the prompt hash."""
 
@@ -30,8 +31,9 @@ PLACEHOLDERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "user": (frozenset({"article", "fence", "quotations"}), frozenset({"article"})),
     "summaries": (frozenset({"parts", "fence", "payload"}), frozenset({"payload"})),
     "focused_speaker": (frozenset({"quotation"}), frozenset({"quotation"})),
-    "focused_accusation": (frozenset({"sentence"}), frozenset({"sentence"})),
+    "focused_accusation": (frozenset({"sentence", "options"}), frozenset({"sentence"})),
     "focused_targets": (frozenset(), frozenset()),
+    "focused_target_role": (frozenset({"name"}), frozenset({"name"})),
     "focused_summary": (frozenset(), frozenset()),
 }
 """Templates filled with `string.Template`: (the placeholders each may use, those it must use:
@@ -209,13 +211,17 @@ def build_messages(article: str, directory: str | os.PathLike[str] | None = None
 
 
 def question_messages(
-    excerpt: str, template: str, directory: str | os.PathLike[str] | None = None, **values: str
+    article: str, excerpt: str, template: str, directory: str | os.PathLike[str] | None = None, **values: str
 ) -> list[dict[str, str]]:
-    """The messages of one focused question (see focused.py) about a fenced excerpt."""
+    """The messages of one focused question (see focused.py): the instructions and the whole
+    numbered article first, the same for every question about it, so that llama.cpp evaluates
+    that long prefix once and each question pays only for its own excerpt and wording."""
     question = Template(load(template, directory)).substitute(**values).strip()
-    fence = fence_for(excerpt, question)
-    user = f"{fence} BEGIN EXCERPT\n{excerpt}\n{fence} END EXCERPT\n\n{question}"
-    return [{"role": "system", "content": load("focused_system", directory).strip()}, {"role": "user", "content": user}]
+    fence = fence_for(article)  # the article's alone: every question about it shares the prefix
+    user = f"{fence} BEGIN ARTICLE\n{article}\n{fence} END ARTICLE\n\n"
+    if excerpt:
+        user += f"{fence} BEGIN EXCERPT\n{excerpt}\n{fence} END EXCERPT\n\n"
+    return [{"role": "system", "content": load("focused_system", directory).strip()}, {"role": "user", "content": user + question}]
 
 
 def summaries_messages(

@@ -49,21 +49,33 @@ def _name(candidate: str) -> str | None:
     return name or None
 
 
-def _speaker(text: str, start: int, end: int, last: str | None, same_paragraph: bool) -> str | None:
-    """The speaker of the quote text[start:end] (inside its marks), from cues around it."""
-    after = text[end + 1 : end + 160].split("\n", 1)[0]  # cues stay in the quote's paragraph
-    before = text[max(0, start - 200) : max(0, start - 1)]
-    before = before.rsplit("\n", 1)[-1]
+def _around(text: str, start: int, end: int) -> tuple[str, str]:
+    """The words before and after a quotation, within its paragraph (cues stay there)."""
+    after = text[end + 1 : end + 160].split("\n", 1)[0]
+    before = text[max(0, start - 200) : max(0, start - 1)].rsplit("\n", 1)[-1]
+    return before, after
+
+
+def explicit_speaker(text: str, start: int, end: int) -> str | None:
+    """The speaker a name beside the quotation text[start:end] gives ("...," said Jane Doe;
+    Doe said: "..."), or None when only a pronoun or the context tells."""
+    before, after = _around(text, start, end)
     for pattern in (_AFTER_NAME_SAID, _AFTER_SAID_NAME, _AFTER_ACCORDING):
         m = pattern.match(after)
         if m and (name := _name(m.group(1))):
             return name
     if _AFTER_PRONOUN.match(after):
-        return last
+        return None
     m = _BEFORE_NAME_SAID.search(before)
-    if m and (name := _name(m.group(1))):
+    return _name(m.group(1)) if m else None
+
+
+def _speaker(text: str, start: int, end: int, last: str | None, same_paragraph: bool) -> str | None:
+    """The speaker of the quote text[start:end] (inside its marks), from cues around it."""
+    if name := explicit_speaker(text, start, end):
         return name
-    if _BEFORE_PRONOUN.search(before):
+    before, after = _around(text, start, end)
+    if _AFTER_PRONOUN.match(after) or _BEFORE_PRONOUN.search(before):
         return last
     return last if same_paragraph else None
 

@@ -152,3 +152,12 @@ def test_every_everyday_and_provider_command_runs(tmp_path: Path, monkeypatch: p
     assert sent["llama3.2"] != f"Bearer {TEST_KEY}"  # ollama takes no key: OPENAI's is not sent
     assert any(r.path.rstrip("/").endswith("/batches") and r.method == "POST" for r in fake.requests)
     assert [json.loads(line)["ok"] for line in Path("out.jsonl").read_text("utf-8").splitlines()] == [True]
+
+
+def test_the_readme_builds_llama_cpp_with_the_flags_the_test_script_uses() -> None:
+    """Both first commands build llama.cpp the same (portable) way; a native build dies on AMX
+    CPUs in VMs that do not grant AMX (scripts/test.sh says why)."""
+    readme = re.search(r'CMAKE_ARGS="([^"]+)" pip install', (ROOT / "README.md").read_text("utf-8"))
+    script = re.search(r'CMAKE_ARGS:-([^}]+)\}', (ROOT / "scripts" / "test.sh").read_text("utf-8"))
+    assert readme and script and readme.group(1) == script.group(1)
+    assert "GGML_NATIVE=OFF" in readme.group(1)

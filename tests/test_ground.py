@@ -135,3 +135,37 @@ def test_a_chunks_answer_is_shifted_into_the_full_text() -> None:
 )
 def test_generic_names(name: str, generic: bool) -> None:
     assert is_generic_name(name) is generic
+
+
+PAYWALLED = (
+    "Skip to content\n\n"
+    "Iran shipped missiles to Russia, officials allegedly said. The Treasury acted.\n\n"
+    "This post is for paying subscribers only\n\n"
+    "Already have an account? Sign In\n\n"
+    "\u201cSubscribe\u201d\n"
+)
+
+
+def test_nothing_rests_on_site_furniture() -> None:
+    """Issue 19: the paywall lines are words of the file, not the article: a summary sentence
+    citing them, an allegation with them as evidence and a quote inside them are dropped, and
+    reported like any other drop."""
+    from summarizer.grounding.sentences import numbered_sentences
+
+    ids = {PAYWALLED[a:b]: ref for ref, (a, b) in numbered_sentences(PAYWALLED).items()}
+    paywall, article = ids["This post is for paying subscribers only"], ids["The Treasury acted."]
+    g = ground(
+        Extraction.model_validate({
+            "summary": [
+                {"text": "The post is for paying subscribers only.", "support": [paywall]},
+                {"text": "The Treasury acted.", "support": [article, paywall]},
+            ],
+            "allegations": [{"claim": "x", "status": "alleged", "evidence": ids["Sign In"]}],
+            "quotes": [{"text": "Subscribe"}],
+        }),
+        PAYWALLED,
+    )
+    assert drops(g) == [("quote", "quotes[0]"), ("allegation", "allegations[0]"), ("summary_sentence", "summary[0]")]
+    assert all("site furniture" in d.reason for d in g.dropped)
+    [kept] = g.summary  # support partly in the article: kept, with the article's support only
+    assert [s.text for s in kept.support] == ["The Treasury acted."]

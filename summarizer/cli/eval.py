@@ -8,8 +8,9 @@ Exit status: 0 when every article was summarized and scored, whatever the scores
 are a result, not a failure). When some articles failed (missing recording, provider error,
 ...), the full report is still printed, then one line on stderr, and the exit status is that
 error's documented code when all failures are of one kind (e.g. 10 for missing recordings),
-else 1. A failure before any article runs (bad options, no gold files) exits through `_errors`
-as usual.
+else 1. A failure before any article runs (bad options, no gold files, an unknown --split
+name, a split naming articles GOLD_DIR does not have, --split-file without --split) exits
+through `_errors` as usual: one line, exit 3 (input error).
 
 Every article goes to the model (or to --replay fixtures): the result cache is not used, so
 a score always reflects the current prompt, model and settings.
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from ..errors import InputError
 from .common import (
     MODEL_OPTIONS,
     Debug,
@@ -45,6 +47,14 @@ def eval_cmd(
     gold_dir: Annotated[
         Path, typer.Argument(metavar="GOLD_DIR", help="Folder of NAME.gold.json files, each next to NAME.txt or NAME.html.")
     ],
+    split: Annotated[
+        Optional[str],
+        typer.Option("--split", metavar="NAME", help="Score only this part of the split (e.g. tuning, validation); see --split-file."),
+    ] = None,
+    split_file: Annotated[
+        Optional[Path],
+        typer.Option("--split-file", metavar="FILE", help="Split file to read (default: GOLD_DIR/split.json if present, else the development split shipped with summarizer)."),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON instead of a table.")] = False,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = None,
     model_options: ModelOptions = MODEL_OPTIONS,
@@ -53,13 +63,19 @@ def eval_cmd(
     debug: Debug = False,
 ) -> None:
     """Summarize every gold article and score the results (targets P/R/F1, quote recall,
-    speaker accuracy, verbatim share, allegation recall). Exits 0 whatever the scores."""
+    speaker accuracy, verbatim share, allegation recall and direction, summary sentences on site
+    furniture); --split NAME scores one part (tuning, validation). Exits 0 whatever the scores."""
     with errors_to_exit(debug):
         import json
 
         from ..evaluate import evaluate, load_gold, report_table
+        from ..evaluate.split import select
 
-        load_gold(gold_dir)  # refuse a bad folder before building a client
+        cases = load_gold(gold_dir)  # refuse a bad folder, split or split file before building a client
+        if split is not None:
+            select(cases, gold_dir, split, split_file)
+        elif split_file is not None:
+            raise InputError("--split-file needs --split NAME", "name the part of the split to score")
         settings = model_options.settings()
         preflight(settings, output)  # -o and --record are usable before any article runs
         from ..api import Summarizer
@@ -71,7 +87,9 @@ def eval_cmd(
             err(f"eval: {fs.name}: " + (f"error: {fs.error}" if fs.error else "scored"))
 
         try:
-            report = evaluate(gold_dir, summarizer.run, on_file=progress if verbose else None)
+            report = evaluate(
+                gold_dir, summarizer.run, split=split, split_file=split_file, on_file=progress if verbose else None
+            )
         finally:
             summarizer.close()
             log.close()

@@ -385,3 +385,38 @@ def allegation_similarity(pred_claim: str, pred_against: str | None, gold: dict[
     dice = found / (len(a) + len(core) + aside_hit)
     bonus = _AGAINST_BONUS if _against_match(pred_against, str(gold.get("against") or "")) else 0.0
     return dice + bonus
+
+
+# =============================================================================== direction
+
+# Gold parties the text leaves unnamed, or the outlet's own voice ("unspecified ('was accused')",
+# "officials (unnamed)", "Reuters (reporter's narration)"): a returned None is right for them.
+_UNNAMED_CUES = ("unspecified", "unnamed", "reporter's", "reporter’s")
+_PARTS_RE = re.compile(r"\s*(?:;|,|/|\band\b|\bund\b|\bet\b|\by\b)\s*")
+
+
+def _party_alternatives(gold: str) -> list[str]:
+    """The names a gold party field accepts: the whole, without its parentheses, what is in
+    them ("U.S. Treasury (OFAC)" -> "OFAC"), and each listed party ("Russia, Iran, North Korea")."""
+    bare = collapse(_PAREN_RE.sub(" ", gold))
+    asides = _PAREN_RE.findall(gold)
+    out = [gold, bare, *asides]
+    for s in (bare, *asides):
+        out += [p for p in _PARTS_RE.split(s) if p]
+    return [a for a in dict.fromkeys(collapse(a) for a in out) if a]
+
+
+def party_match(pred: str | None, gold: str | None) -> bool:
+    """Whether a returned accuser or accused names the gold one (for direction accuracy).
+
+    A gold party that is None, or marked as unnamed ("unspecified", "unnamed", "reporter's
+    narration"), is matched by a returned None. Otherwise, and also for those, a returned
+    name matches when it `speaker_match`es one of the gold field's alternatives (the whole,
+    without parentheses, a parenthesis, one of several listed parties): naming one of three
+    accused parties is naming the accused. A returned None for a named gold party is wrong.
+    """
+    if gold is None or not gold.strip():
+        return pred is None or not pred.strip()
+    if pred is None or not pred.strip():
+        return any(cue in gold.casefold() for cue in _UNNAMED_CUES)
+    return any(speaker_match(pred, alt) for alt in _party_alternatives(gold))

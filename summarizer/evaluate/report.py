@@ -25,14 +25,16 @@ def _row(c: Counts) -> list[str]:
         _pct(c.speaker_accuracy),
         _pct(c.verbatim_share),
         f"{_pct(c.allegation_recall)} {c.allegations_found}/{c.allegations_gold}",
+        f"{_pct(c.direction_accuracy)} {c.allegations_direction_right}/{c.allegations_found}",
         _pct(c.quote_precision),
         _pct(c.named_resolved_share),
         _pct(c.summary_supported_share),
+        str(c.summary_on_furniture),
         str(c.unsupported_names),
     ]
 
 
-def report_table(report: EvalReport, *, width: int = 200, details: bool = True) -> str:
+def report_table(report: EvalReport, *, width: int = 300, details: bool = True) -> str:
     """The report as a rich table rendered to plain text, plus (with `details`) what was missed
     or wrong per file, which is what one needs to improve a prompt."""
     import io
@@ -42,10 +44,12 @@ def report_table(report: EvalReport, *, width: int = 200, details: bool = True) 
     from rich.table import Table
 
     # Natural width (the console is only an upper bound): no cell is cut short.
-    table = Table(title="summarizer eval (overall = micro average)", box=box.SIMPLE_HEAD)
+    split = report.split
+    part = "all articles" if split is None else f"split {split.name!r} ({len(split.names)} articles, {split.shown})"
+    table = Table(title=f"summarizer eval, {part} (overall = micro average)", box=box.SIMPLE_HEAD)
     table.add_column("file", no_wrap=True)
     for col in ("targets P R F1", "tp/pred/gold", "invented", "quotes", "speaker",
-                "verbatim", "allegations", "quote P", "named", "summary", "unsupported"):
+                "verbatim", "allegations", "direction", "quote P", "named", "summary", "on furniture", "unsupported"):
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("error", no_wrap=True)
     for f in report.files:
@@ -73,7 +77,9 @@ def report_table(report: EvalReport, *, width: int = 200, details: bool = True) 
                 items += [f"missed quote: {q}" for q in f.quotes_missed]
                 items += [f"wrong speaker: {q!r} is {g}, got {p}" for q, g, p in f.speakers_wrong]
                 items += [f"missed allegation: {a}" for a in f.allegations_missed]
+                items += [f"wrong direction: {c!r} is {g}, got {p}" for c, g, p in f.directions_wrong]
                 items += [f"UNSUPPORTED name: {n}" for n in f.unsupported_names]
+                items += [f"SUMMARY ON FURNITURE: {n}" for n in f.summary_on_furniture]
             if items:
                 lines.append(f"{f.name}:")
                 lines += [f"  - {i}" for i in items]

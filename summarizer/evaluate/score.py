@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SummarizerError
+from ..errors import InputError, SummarizerError
 from .gold import _haystacks, collapse, load_gold
 from .match import (
     _CONTAIN_MIN_CHARS,
@@ -20,9 +20,11 @@ from .match import (
     _pair_targets,
     allegation_similarity,
     note_aliases,
+    party_match,
     quote_overlap,
     speaker_match,
 )
+from .split import Split, select
 
 if TYPE_CHECKING:
     from ..inputs import Article
@@ -53,11 +55,13 @@ class Counts:
     allegations_gold: int = 0
     allegations_pred: int = 0
     allegations_found: int = 0
+    allegations_direction_right: int = 0  # found allegations whose accuser and accused both match
     quotes_pred_gold: int = 0  # returned quotes that are gold quotes (for quote precision)
     named_given: int = 0  # named fields the model filled in (kept or dropped)
     named_resolved: int = 0  # ...that came back with a mention in the article
     summary_given: int = 0  # summary sentences the model wrote (kept or dropped)
     summary_supported: int = 0  # ...that came back with support in the article
+    summary_on_furniture: int = 0  # ...whose support is only site furniture (paywall, menus; must be 0)
     unsupported_names: int = 0  # names/numbers in the result the article does not contain (must be 0)
 
     def __add__(self, other: Counts) -> Counts:
@@ -102,6 +106,11 @@ class Counts:
         return _ratio(self.allegations_found, self.allegations_gold)
 
     @property
+    def direction_accuracy(self) -> float | None:
+        """Over found gold allegations: were accuser and accused both right (`party_match`)?"""
+        return _ratio(self.allegations_direction_right, self.allegations_found)
+
+    @property
     def quote_precision(self) -> float | None:
         """Over returned quotes: the share that are gold quotes (not scare quotes, nicknames)."""
         return _ratio(self.quotes_pred_gold, self.quotes_pred)
@@ -118,7 +127,7 @@ class Counts:
 
     def to_json(self) -> dict[str, Any]:
         rates = ("target_precision", "target_recall", "target_f1", "quote_recall", "quote_precision",
-                 "speaker_accuracy", "verbatim_share", "allegation_recall", "named_resolved_share",
+                 "speaker_accuracy", "verbatim_share", "allegation_recall", "direction_accuracy", "named_resolved_share",
                  "summary_supported_share")
         out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         out.update({r: _round(getattr(self, r)) for r in rates})
@@ -146,8 +155,11 @@ class FileScore:
     speakers_wrong: list[tuple[str, str, str | None]] = field(default_factory=list)  # quote, gold, pred
     quotes_not_verbatim: list[str] = field(default_factory=list)
     allegations_missed: list[str] = field(default_factory=list)
+    # found, with accuser or accused wrong: (claim, gold "by -> against", returned "by -> against")
+    directions_wrong: list[tuple[str, str, str]] = field(default_factory=list)
     quotes_not_gold: list[str] = field(default_factory=list)  # returned, matching no gold quote
     unsupported_names: list[str] = field(default_factory=list)
+    summary_on_furniture: list[str] = field(default_factory=list)  # summary sentences resting on furniture
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -166,17 +178,22 @@ class FileScore:
                 ],
                 "quotes_not_verbatim": self.quotes_not_verbatim,
                 "allegations_missed": self.allegations_missed,
+                "directions_wrong": [
+                    {"claim": c, "gold": g, "pred": p} for c, g, p in self.directions_wrong
+                ],
                 "quotes_not_gold": self.quotes_not_gold,
                 "unsupported_names": self.unsupported_names,
+                "summary_on_furniture": self.summary_on_furniture,
             },
         }
 
 
 @dataclass
 class EvalReport:
-    """Per-file scores and their micro-averaged total."""
+    """Per-file scores and their micro-averaged total, and the split part they cover (None: all)."""
 
     files: list[FileScore]
+    split: Split | None = None
 
     @property
     def overall(self) -> Counts:
@@ -190,7 +207,9 @@ class EvalReport:
         return [f for f in self.files if f.error is not None]
 
     def to_json(self) -> dict[str, Any]:
+        split = self.split
         return {
+            "split": None if split is None else {"name": split.name, "file": split.shown, "articles": len(split.names)},
             "overall": self.overall.to_json(),
             "files": [f.to_json() for f in self.files],
             "rules": {
@@ -226,7 +245,8 @@ def score(
     HTML: our extraction or the gold's visible text).
 
     Allegations: pairs one-to-one, greedily by `allegation_similarity`, highest first, keeping
-    pairs >= ALLEGATION_THRESHOLD; found = gold allegations paired.
+    pairs >= ALLEGATION_THRESHOLD; found = gold allegations paired. A found allegation has the
+    right direction when its accuser and accused both `party_match` the gold's.
 
     `name` labels the file in the report.
     """
@@ -305,6 +325,16 @@ def score(
             continue
         used_p.add(i)
         used_g.add(j)
+        pa, ga = result.allegations[i], gold_alls[j]
+        g_by, g_against = ga.get("alleged_by"), ga.get("against")
+        if party_match(pa.alleged_by, None if g_by is None else str(g_by)) and party_match(
+            pa.against, None if g_against is None else str(g_against)
+        ):
+            c.allegations_direction_right += 1
+        else:
+            fs.directions_wrong.append(
+                (_short(str(ga.get("claim", "")), 50), f"{g_by} -> {g_against}", f"{pa.alleged_by} -> {pa.against}")
+            )
     c.allegations_found = len(used_g)
     fs.allegations_missed = [_short(str(a.get("claim", ""))) for j, a in enumerate(gold_alls) if j not in used_g]
     return fs
@@ -320,8 +350,9 @@ _NAMED_DROPS = frozenset({"speaker", "alleged_by", "against", "imposed_by", "cou
 
 def _score_grounding(result: ArticleSummary, article: str, fs: FileScore) -> None:
     """How much of the result points into the article: named fields resolved to a mention,
-    summary sentences supported, and (re-checked here on the final result) any name or number
+    summary sentences supported (and how many only by site furniture), and (re-checked here on the final result) any name or number
     the article does not contain."""
+    from ..grounding.furniture import only_furniture
     from ..grounding.names import resolve_name, resolve_names, unsupported_words
 
     c = fs.counts
@@ -346,6 +377,9 @@ def _score_grounding(result: ArticleSummary, article: str, fs: FileScore) -> Non
         fs.unsupported_names += unsupported_words(sentence.text, article)
         if not sentence.support:
             fs.unsupported_names.append(f"(unsupported summary sentence) {_short(sentence.text)}")
+        elif all(only_furniture(article, sp.start, sp.end) for sp in sentence.support):
+            c.summary_on_furniture += 1
+            fs.summary_on_furniture.append(_short(sentence.text))
     c.unsupported_names = len(fs.unsupported_names)
 
 
@@ -381,6 +415,8 @@ def evaluate(
     gold_dir: Path,
     run: Callable[[Article], ArticleSummary],
     *,
+    split: str | None = None,
+    split_file: Path | None = None,
     on_file: Callable[[FileScore], None] | None = None,
 ) -> EvalReport:
     """Read every gold article with `read_article`, call `run` on it, score, and aggregate.
@@ -388,12 +424,19 @@ def evaluate(
     A `SummarizerError` from reading or running one article (missing recording, provider
     refusal, invalid output...) is recorded for that file, which then counts as all-missed;
     the other files are still scored. Any other exception is a bug and propagates.
-    `on_file` is called after each file (progress output).
+    `split` scores only that part of the folder (see `summarizer.evaluate.split`; `split_file`
+    chooses the split file). `on_file` is called after each file (progress output).
     """
     from ..inputs import read_article
 
+    cases = load_gold(gold_dir)
+    chosen = None
+    if split is not None:
+        cases, chosen = select(cases, gold_dir, split, split_file)
+    elif split_file is not None:
+        raise InputError("--split-file needs --split NAME", "name the part of the split to score")
     files: list[FileScore] = []
-    for case in load_gold(gold_dir):
+    for case in cases:
         gold = case.gold
         try:
             article = read_article(str(case.article_path))
@@ -406,4 +449,4 @@ def evaluate(
         files.append(fs)
         if on_file is not None:
             on_file(fs)
-    return EvalReport(files=files)
+    return EvalReport(files=files, split=chosen)

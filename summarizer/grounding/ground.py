@@ -4,7 +4,9 @@
 schema validator calls it to decide whether to re-ask (every drop but a hedge is re-askable),
 and the pipeline calls it to build the result. What is found gets its offsets (and the
 article's own spelling); what is not is dropped and reported in provenance, with the item of
-the answer it came from.
+the answer it came from. Nothing rests on site furniture (paywall, menus, sign-in and share
+lines: `furniture`): a quote, an allegation's evidence or a summary sentence's support that
+lies only in such lines is not the article's, and is dropped like anything else not found.
 
 A model answer may be for one chunk of a long article: spans it cites (quotation and sentence
 ids, verbatim quotes) are found in the chunk and shifted by its offset; names are resolved in
@@ -28,6 +30,7 @@ from ..schema import (
     Span,
     SummarySentence,
 )
+from .furniture import only_furniture
 from .names import Resolved, occurrences, resolve_name, resolve_names, unsupported_words
 from .sentences import numbered_sentences, resolve_sentence
 from .spans import Normalised, find_span, numbered_quotations, resolve_ref
@@ -45,6 +48,7 @@ _COUNTS = frozenset(
     "dozens hundreds multiple numerous a an".split()
 )
 
+FURNITURE_REASON = "only in site furniture (paywall, sign-in, menu, share or newsletter lines), not the article"
 MAX_HEDGE_WORDS = 5  # "allegedly", "according to", "is suspected of": never a whole sentence
 NOT_REASKED = frozenset({"hedge"})  # a wrong hedge is dropped, not worth another model call
 
@@ -133,8 +137,11 @@ def _quotes(t: _Text, part: Extraction, out: Grounded) -> list[Quote]:
                 continue
         if found in taken:
             continue  # the same quote twice
-        taken.append(found)
         span = t.span(*found)
+        if only_furniture(t.full, span.start, span.end):
+            out.drop("quote", span.text, FURNITURE_REASON, where)
+            continue
+        taken.append(found)
         speaker, mention = _speaker(t, q.speaker, span, f"{where}.speaker", out)
         quotes.append(Quote(text=span.text, speaker=speaker, speaker_mention=mention, start=span.start, end=span.end))
     return sorted(quotes, key=lambda x: x.start)
@@ -223,6 +230,9 @@ def _allegations(t: _Text, part: Extraction, out: Grounded) -> list[Allegation]:
             out.drop("allegation", a.claim, f"{why} (cite the id of the sentence that states it)", where)
             continue
         evidence = t.span(*found)
+        if only_furniture(t.full, evidence.start, evidence.end):
+            out.drop("allegation", a.claim, f"evidence {a.evidence} is {FURNITURE_REASON}", where)
+            continue
         accuser = _named(t, a.alleged_by, "alleged_by", f"{where}.alleged_by", out, evidence.start)
         accused = _named(t, a.against, "against", f"{where}.against", out, evidence.start)
         key = (evidence.start, (accused.value if accused else "").casefold())
@@ -287,6 +297,10 @@ def ground_summary(
         if not spans:
             cited = ", ".join(s.support) or "none"
             out.drop("summary_sentence", text, f"cites no sentence of the article (support: {cited})", where)
+            continue
+        spans = {k: v for k, v in spans.items() if not only_furniture(full, v.start, v.end)}
+        if not spans:
+            out.drop("summary_sentence", text, f"support {', '.join(s.support)} is {FURNITURE_REASON}", where)
             continue
         missing = unsupported_words(text, full)
         if missing:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .countries import country_of, forms_of
-from .spans import find_all
+from .spans import find_all, find_normalised
 
 # A title before a name is not part of it ("Secretary of State Antony Blinken" is Antony
 # Blinken): a run of these words, with at least one core title in it, is dropped from the front.
@@ -109,7 +109,8 @@ def _is_word_char(ch: str) -> bool:
 
 
 def _bounded(article: str, start: int, end: int) -> bool:
-    """The hit is whole words (not "Iran" in "Iranian") on one line."""
+    """The hit is whole words (not "Iran" in "Iranian") on one line. A hyphen or an apostrophe
+    is a boundary: "EU-Aussenminister" names the EU, "Iran's" names Iran."""
     if start > 0 and _is_word_char(article[start - 1]) and _is_word_char(article[start]):
         return False
     if end < len(article) and _is_word_char(article[end]) and _is_word_char(article[end - 1]):
@@ -117,14 +118,45 @@ def _bounded(article: str, start: int, end: int) -> bool:
     return "\n" not in article[start:end]
 
 
-def occurrences(article: str, name: str) -> list[tuple[int, int]]:
-    """Whole-word places of `name` in the article, case and typography aside; exact-case
-    places first (they are the article's own spelling of the name)."""
+def occurrences(article: str, name: str, *, inflected: bool = False) -> list[tuple[int, int]]:
+    """Where the article names `name`: THE rule for "the article names it", used for targets,
+    speakers, accusers and accused, imposers, hedges and the names in summary sentences alike.
+
+    - whole words on one line: "Iran" is not named by "Iranian" (see `inflected`), but a hyphen
+      or an apostrophe ends a word, so "EU-Aussenminister" names the EU and "Iran's" Iran;
+    - a possessive on `name` does not matter ("Iran's" is looked up as "Iran" when the
+      article has no "Iran's");
+    - case and typography do not matter (curly/straight quotes, dashes, spaces: see
+      `spans.find_all`); diacritics and letters do: "Bocangel" is not "Bocángel", and the
+      transliteration "Peskov" is not the article's "Peskow";
+    - `inflected` (summary sentences only, which are prose: "Iranian officials" for an article
+      that says "Iran"): a single word is also named by an inflection of it that shares a stem
+      of >= 4 letters ("Iran"/"Iranian", "Sanktion"/"Sanktionen"). Named fields (targets,
+      speakers, parties) are not inflected: a target "Iran" is not in an article that only
+      says "Iranian" (countries have their own forms: `resolve_country`).
+
+    Places spelled exactly as `name` win when there are any (they are the article's own
+    spelling of the name); else the places up to case and typography.
+    """
     if not name.strip():
         return []
-    hits = [h for h in find_all(article, name, fold_case=True) if _bounded(article, *h)]
-    exact = [h for h in hits if article[h[0] : h[1]] == name]
-    return exact + [h for h in hits if h not in exact]
+    hits = _whole_words(article, name)
+    if not hits:
+        bare = _POSSESSIVE.sub("", name.strip())
+        if bare and bare != name.strip():
+            hits = _whole_words(article, bare)
+    if not hits and inflected and len(name.split()) == 1:
+        low = _POSSESSIVE.sub("", name.strip()).rstrip(".").casefold()
+        for word in sorted(_words_by_initial(article).get(low[:1], ())):
+            if word != low and _same_word(low, word) and (hits := _whole_words(article, word)):
+                break
+    return hits
+
+
+def _whole_words(article: str, name: str) -> list[tuple[int, int]]:
+    """Whole-word places of `name` as written, else case and typography aside."""
+    exact = [h for h in find_all(article, name) if _bounded(article, *h)]
+    return exact or [h for h in find_normalised(article, name, fold_case=True) if _bounded(article, *h)]
 
 
 def _clean(name: str) -> str:
@@ -323,6 +355,8 @@ def resolve_names(article: str, name: str, *, near: int | None = None) -> Resolv
 
 _TOKEN = re.compile(r"[^\W_][\w'\u2019.-]*[\w]|[^\W_]")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+# A number not glued to a letter ("5G", "350Prosperidad" stay one token), else a word.
+_NUMBER_OR_TOKEN = re.compile(rf"(?>{_NUMBER.pattern})(?![^\W\d_])|{_TOKEN.pattern}")
 _SUFFIXES = ("", "s", "n", "en", "an", "ian", "ians", "ns", "es", "er", "ern", "e", "isch", "ische", "ischen", "i")
 
 
@@ -367,14 +401,15 @@ def unsupported_words(sentence: str, article: str) -> list[str]:
     """Names and numbers in a summary sentence that the article does not contain.
 
     A name here is any capitalised word or acronym (other than a sentence-opening function
-    word); it is supported when the article has the word, an inflection of it, or names the
-    same country. A number is supported when the article has the same digits.
+    word); it is supported when the article names it by the rule every field uses
+    (`occurrences`, with inflections, since a summary is prose), or names the same country.
+    A number is supported when the article has the same digits.
     """
     words = _article_words(article)
     digits = {n.replace(",", "") for n in _NUMBER.findall(article)}
     missing: list[str] = []
     sentence = _SPACED_INITIALS.sub(r"\1.", sentence)  # "U. S." is how a model may write "U.S."
-    for token in _TOKEN.findall(sentence):
+    for token in _NUMBER_OR_TOKEN.findall(sentence):  # "1,000" is one number, as in the article
         token = _POSSESSIVE.sub("", token).rstrip(".")
         if not token:
             continue
@@ -385,8 +420,8 @@ def unsupported_words(sentence: str, article: str) -> list[str]:
                     missing.append(number)
             continue
         if not token[0].isupper() or low in _STOPWORDS or low in words:
-            continue
-        if any(_same_word(low, w) for w in _words_by_initial(article).get(low[:1], ())):
+            continue  # (a word of the article is named by it: a shortcut of the rule below)
+        if occurrences(article, token, inflected=True):
             continue
         country = country_of(token)
         if country and any(f.casefold() in words for f in forms_of(country)):

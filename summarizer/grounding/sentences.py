@@ -17,6 +17,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 
+from .furniture import only_furniture
 from .spans import quotation_spans
 
 # Words before a "." that do not end a sentence when followed by a capital ("Mr. Smith",
@@ -150,6 +151,14 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
 def numbered_sentences(text: str) -> dict[str, tuple[int, int]]:
     """The sentences by id ("S1", "S2", ...), in text order."""
     return {f"S{i + 1}": span for i, span in enumerate(sentence_spans(text))}
+
+
+def content_sentences(text: str) -> dict[str, tuple[int, int]]:
+    """`numbered_sentences` without the ones that lie only in site furniture ("Skip to
+    content", "Sign In": `furniture`), for a plan that should not ask about them. Ids are
+    not renumbered (the first content sentence may be "S2"): an id means the same sentence in
+    every prompt, recording and answer, whichever of the two lists it came from."""
+    return {ref: span for ref, span in numbered_sentences(text).items() if not only_furniture(text, *span)}
 
 
 _SENTENCE_REF = re.compile(r"^\[?\s*[Ss]?\s*(\d{1,4})\s*\]?$")

@@ -149,8 +149,16 @@ def find_all(article: str, needle: str, *, fold_case: bool = False) -> list[tupl
     if not needle:
         return []
     hits = [(m.start(), m.start() + len(needle)) for m in re.finditer(re.escape(needle), article)]
-    if hits:
-        return hits
+    return hits or find_normalised(article, needle, fold_case=fold_case)
+
+
+def find_normalised(article: str, needle: str, *, fold_case: bool = False) -> list[tuple[int, int]]:
+    """Every place `needle` occurs up to typography (and case), also where it occurs exactly:
+    for callers that filter the places (whole words) and must not lose a folded one to an
+    exact one they reject ("Iran" inside "Iranian" before a whole "IRAN")."""
+    needle = needle.strip(_STRIP)
+    if not needle:
+        return []
     norm = _normalised(article, fold_case)
     pattern = _normalise_needle(needle, fold_case=fold_case)
     if not pattern:

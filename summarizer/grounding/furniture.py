@@ -1,0 +1,222 @@
+"""Site furniture: the lines of a page that are not the article.
+
+Why: a text copied or extracted from a web page keeps its paywall notice, sign-in and
+newsletter prompts, share buttons, menus, language switchers, search-form labels, cookie and
+legal links and photo credits. They are words of the file, so a quote, an allegation or a
+summary sentence "supported" by them would pass every verbatim check while saying nothing
+about the article. Grounding drops whatever rests only on these lines.
+
+The rules work on lines of plain text (a `.txt` input, or the text extracted from HTML) and
+look at one line at a time. A line is furniture when:
+
+- it is a known furniture phrase (English, German, French, Spanish), alone or as the line's
+  start ("Skip to content", "Already have an account? Sign In", "This post is for paying
+  subscribers only", "Zum Inhalt springen", "Abonnez-vous", "Inicia sesión"), or a notice
+  that is furniture wherever it appears ("To sign up for updates ... enter your contact
+  information", "This translation is provided as a courtesy ...", "All rights reserved");
+- it is a link line to other stories ("MIRA | ...", "Related: ...", "Lire aussi : ...") or
+  short link text ("For more information on the individual and entities designated today.");
+- every word on it is a furniture word ("Share Tweet Email", "Menu Search", "Sign In");
+- it lists only language names ("Español Español, Português Português");
+- it is short, has no sentence punctuation and holds several items split by "|", "•", "·"
+  ("Home | World | Politics"), which is what a menu or breadcrumb looks like;
+- it is a short photo credit ("Ezra Acayan / Getty Images", "(Foto: Andina)");
+- it has no letter or digit at all ("####", "___").
+
+A headline or a subhead is short and unpunctuated too ("Prisons plagued by understaffing"),
+so shortness alone never makes a line furniture. Menus glued into one line with the article
+(a scrape without separators) are not found: the rules never cut a line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from functools import lru_cache
+
+# Lines that are furniture when they are this phrase, or start with it when it has two words or
+# more ("Search" alone is a search box, "Search and rescue teams..." is not; compared folded:
+# case, accents and punctuation dropped, whitespace collapsed). At most _PHRASE_LINE_WORDS words.
+_PHRASES = tuple(
+    p.strip()
+    for p in """
+    skip to content|skip to main content|skip to navigation|jump to content|zum inhalt springen|
+    direkt zum inhalt|aller au contenu|aller au contenu principal|passer au contenu|saltar al contenido|
+    ir al contenido|saltar intro|
+    this post is for paying subscribers only|this post is for subscribers only|
+    this article is for subscribers only|subscribe to continue reading|subscribe to read|
+    already have an account|already a subscriber|already subscribed|sign in|sign up|log in|
+    login|log out|register|create an account|create a free account|subscribe|subscribe now|
+    subscribe today|become a member|become a subscriber|continue reading|to continue reading|
+    read more|read the full article|unlock this article|start your free trial|
+    anmelden|einloggen|abmelden|registrieren|jetzt abonnieren|abonnieren|abo abschließen|
+    bereits abonnent|weiterlesen|mehr lesen|jetzt lesen|
+    se connecter|connexion|sinscrire|s inscrire|abonnez vous|je mabonne|je m abonne|
+    deja abonne|reserve aux abonnes|cet article est reserve aux abonnes|lire la suite|
+    inicia sesion|iniciar sesion|registrate|suscribete|suscribirse|ya eres suscriptor|
+    ya tienes una cuenta|sigue leyendo|seguir leyendo|leer mas|ver planes|
+    has alcanzado el limite de noticias|
+    newsletter|sign up for our newsletter|sign up for the newsletter|subscribe to our newsletter|
+    get our newsletter|email updates|e mail updates|get email updates|
+    newsletter abonnieren|zum newsletter anmelden|inscrivez vous a la newsletter|
+    recevez notre newsletter|suscribete al newsletter|suscribete a nuestro boletin|
+    share|share this|share this article|share this story|share on facebook|share on twitter|
+    share on x|share via email|copy link|copy the link|print this page|
+    teilen|artikel teilen|partager|partager cet article|compartir|compartir en|
+    menu|main menu|navigation|open menu|close menu|back to top|nach oben|haut de page|
+    volver arriba|search|suche|rechercher|buscar|search in title|search in content|
+    exact matches only|generic selectors|post type selectors|search for|
+    related|related articles|related stories|related content|related topics|more on this story|
+    more from|you may also like|recommended|most read|most popular|latest news|top stories|
+    mehr zum thema|das konnte sie auch interessieren|meistgelesen|a lire aussi|lire aussi|
+    sur le meme sujet|les plus lus|te puede interesar|ultimas noticias|las mas leidas|
+    lo mas visto|video recomendado|tags|
+    cookie policy|cookie settings|manage cookies|accept cookies|accept all cookies|
+    privacy policy|privacy notice|terms of use|terms of service|terms and conditions|
+    datenschutz|datenschutzerklarung|impressum|cookie einstellungen|nutzungsbedingungen|
+    mentions legales|politique de confidentialite|gestion des cookies|cgu|
+    politica de privacidad|politica de cookies|terminos y condiciones|aviso legal|
+    advertisement|anzeige|publicite|publicidad|sponsored|
+    image caption|media caption|photo caption|bildunterschrift|legende|pie de foto
+    """.replace("\n", "").split("|")
+    if p.strip()
+)
+_PHRASE_LINE_WORDS = 12
+
+# Notices that make their line furniture wherever they appear in it (lines up to _NOTICE_WORDS).
+_NOTICES = (
+    "sign up for updates", "subscriber preferences", "enter your email", "enter your e mail",
+    "enter your contact information", "translation is provided as a courtesy",
+    "all rights reserved", "alle rechte vorbehalten", "tous droits reserves",
+    "todos los derechos reservados", "we use cookies", "this site uses cookies",
+    "this website uses cookies", "wir verwenden cookies", "nous utilisons des cookies",
+    "utilizamos cookies", "for paying subscribers", "reserve aux abonnes",
+)
+# (a line that only starts with one of these is furniture too, up to _PHRASE_LINE_WORDS words)
+_LINK_TEXT = ("for more information on", "for more information about", "click here", "hier klicken",
+              "cliquez ici", "haga clic aqui", "haz clic aqui")
+_NOTICE_WORDS = 40
+
+# A line starting like this links to another story ("MIRA | Kenji Fujimori: ...").
+_LINK_LINE = re.compile(
+    r"^\s*(?:mira|lee mas|lea tambien|ver mas|related|read more|read also|see also|also read|"
+    r"more|watch|lire aussi|a lire aussi|voir aussi|mehr dazu|lesen sie auch|auch interessant)\s*[|:>»]",
+    re.IGNORECASE,
+)
+
+# Lines made only of these words are buttons, menus or prompts ("Share Tweet Email", "Sign In").
+_FURNITURE_WORDS = frozenset(
+    """
+    share shares tweet email e-mail mail print facebook twitter x linkedin whatsapp telegram
+    reddit pinterest flipboard messenger copy link links comment comments menu search home
+    login log logout sign signin in up out register subscribe subscribed newsletter newsletters
+    updates alerts close open next previous prev back top skip to content main navigation
+    cookies accept settings more less account my profile follow us on
+    teilen drucken suche anmelden abmelden startseite
+    partager imprimer recherche accueil connexion
+    compartir imprimir buscar inicio menú
+    """.split()
+)
+_FURNITURE_WORDS_MAX = 8
+
+_LANGUAGES = frozenset(
+    """
+    english español espanol português portugues français francais deutsch italiano русский
+    العربية فارسی 中文 简体中文 繁體中文 日本語 한국어 türkçe turkce polski nederlands українська
+    ελληνικά bahasa indonesia melayu tiếng việt हिन्दी اردو svenska norsk dansk suomi čeština
+    română magyar עברית
+    """.split()
+)
+
+# A photo credit: an agency after a slash ("Ezra Acayan / Getty Images", "Jane Doe / AFP"), or
+# a credit label ("Photo:", "Foto:", "(Foto: Andina)"). An agency named in a headline is not.
+_CREDIT = re.compile(
+    r"/\s*(?:getty|afp|reuters|ap|epa|dpa|imago|shutterstock|anadolu|xinhua|efe|sipa|bloomberg)\b|"
+    r"getty images|shutterstock|\bap photo\b|\b(?:photo|foto|image|credit|bild|crédit photo|photograph|contributing)\s*:|"
+    r"^\((?:foto|photo)[^)]*\)$",
+    re.IGNORECASE,
+)
+_CREDIT_WORDS = 10
+_MENU_SEPARATORS = re.compile(r"\s[|•·]\s|\s[|•·]$|^[|•·]\s")
+_MENU_WORDS = 20
+_SENTENCE_END = re.compile(r"[.!?…:;]['\"”’»)\]]*\s*$")
+
+
+def _fold(line: str) -> str:
+    """Casefolded, accents dropped, every run of non-letters one space: for phrase lookups."""
+    decomposed = unicodedata.normalize("NFKD", line.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[^\W_]+", plain))
+
+
+def _phrase_line(folded: str, words: int) -> bool:
+    if words > _PHRASE_LINE_WORDS:
+        return False
+    return any(folded == p or (" " in p and folded.startswith(p + " ")) for p in _PHRASES)
+
+
+def is_furniture(line: str) -> bool:
+    """Whether one line of text is site furniture (the rules are in the module docstring)."""
+    text = line.strip()
+    if not text:
+        return False
+    if not any(c.isalnum() for c in text):
+        return True  # "####", "___", "* * *"
+    folded = _fold(text)
+    words = len(text.split())
+    if _phrase_line(folded, words):
+        return True
+    if words <= _NOTICE_WORDS and any(n in folded for n in _NOTICES):
+        return True
+    if words <= _PHRASE_LINE_WORDS and folded.startswith(_LINK_TEXT):
+        return True
+    if _LINK_LINE.match(_fold_keep_marks(text)):
+        return True
+    tokens = re.findall(r"[^\W_][\w-]*", text.casefold())
+    if tokens and len(tokens) <= _FURNITURE_WORDS_MAX and all(t in _FURNITURE_WORDS for t in tokens):
+        return True
+    if tokens and all(t in _LANGUAGES for t in re.findall(r"[^\W\d_]+", text.casefold())):
+        return True
+    unpunctuated = not _SENTENCE_END.search(text)
+    if unpunctuated and words <= _MENU_WORDS and len(_MENU_SEPARATORS.findall(text)) >= 2:
+        return True
+    return words <= _CREDIT_WORDS and _CREDIT.search(text) is not None and (unpunctuated or text.startswith("("))
+
+
+def _fold_keep_marks(line: str) -> str:
+    """Casefolded and accent-free, punctuation kept (the link-line marks "|", ":" count)."""
+    decomposed = unicodedata.normalize("NFKD", line.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def furniture_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every furniture line of `text`, the whole line without its newline."""
+    return list(_furniture_spans(text))
+
+
+@lru_cache(maxsize=64)
+def _furniture_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Cached: grounding asks once per item, for the same article."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if is_furniture(body):
+            spans.append((start, start + len(body)))
+        start += len(line)
+    return tuple(spans)
+
+
+def only_furniture(text: str, start: int, end: int) -> bool:
+    """Whether every non-blank character of text[start:end] lies in furniture lines."""
+    spans = _furniture_spans(text)
+    if not spans:
+        return False
+    starts = [s for s, _ in spans]
+    for m in re.finditer(r"\S+", text[start:end]):
+        a = start + m.start()
+        i = bisect_right(starts, a) - 1
+        if i < 0 or not spans[i][0] <= a < spans[i][1]:
+            return False
+    return True

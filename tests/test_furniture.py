@@ -1,0 +1,112 @@
+"""`grounding.furniture`: the lines of a page that are not the article (issue 19)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer.grounding.furniture import furniture_spans, is_furniture, only_furniture
+from summarizer.grounding.sentences import content_sentences, numbered_sentences
+
+from .conftest import SHARED
+
+
+def lines_of(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    return [text[a:b] for a, b in furniture_spans(text)]
+
+
+def test_the_development_articles_furniture_is_found() -> None:
+    assert lines_of(SHARED / "iran-missiles-russia.txt") == [
+        "Skip to content", "This post is for paying subscribers only", "Already have an account? Sign In"]
+    conviasa = lines_of(SHARED / "06_state-dept-conviasa-aircraft.txt")
+    assert conviasa[0] == "Español Español, Português Português"  # language switcher
+    assert "Email Updates" in conviasa and any(line.startswith("To sign up for updates") for line in conviasa)
+    assert any(line.startswith("This translation is provided as a courtesy") for line in conviasa)
+    assert lines_of(SHARED / "12_reuters-eu-belarus-airline-threat.txt") == [
+        "Generic selectors", "Exact matches only", "Search in title", "Search in content", "Post Type Selectors"]
+    assert lines_of(SHARED / "04_nbc-south-korea-impeachment.txt") == [
+        "Anthony Wallace / AFP - Getty Images", "Ezra Acayan / Getty Images", "Ezra Acayan / Getty Images"]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SHARED.glob("*.txt")))
+def test_no_gold_quote_or_headline_is_furniture(name: str) -> None:
+    """Whatever the rules find, they never take a gold quote, nor a short headline or subhead."""
+    import json
+
+    text = (SHARED / name).read_text(encoding="utf-8")
+    gold = json.loads((SHARED / name.replace(".txt", ".gold.json")).read_text(encoding="utf-8"))
+    for q in gold["quotes"]:
+        at = text.find(q["text"])
+        assert at >= 0, q["text"]
+        assert not only_furniture(text, at, at + len(q["text"])), q["text"]
+    for a, b in furniture_spans(text):
+        line = text[a:b]
+        assert len(line.split()) <= 40, line  # never a paragraph of the article
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Skip to main content", "Sign in", "Log in", "Subscribe now", "Already a subscriber? Log in",
+        "Share this article", "Share Tweet Email", "Facebook Twitter LinkedIn", "Menu", "Back to top",
+        "Sign up for our newsletter", "Privacy Policy", "Cookie Settings", "Terms of Use",
+        "© 2024 Example Media. All rights reserved.", "We use cookies to improve your experience.",
+        "Home | World | Politics | Business", "News • Sport • Weather", "Related: Minister resigns over leak",
+        "Read more: Sanctions on Iran explained", "Jane Doe / Reuters", "Photo: John Smith", "(Photo: AFP)",
+        "English Deutsch Français", "Español | English", "Contributing: Jane Doe", "####", "* * *",
+        # German, French, Spanish
+        "Zum Inhalt springen", "Jetzt abonnieren", "Artikel teilen", "Datenschutz", "Impressum",
+        "Mehr zum Thema: Neue Sanktionen", "Alle Rechte vorbehalten.",
+        "Aller au contenu", "Abonnez-vous", "Se connecter", "Mentions légales", "Lire aussi : La réponse de Moscou",
+        "Cet article est réservé aux abonnés.", "Tous droits réservés",
+        "Saltar al contenido", "Inicia sesión", "Suscríbete", "Política de cookies", "Términos y condiciones",
+        "MIRA | Kenji Fujimori: PJ concluye con interrogatorio", "LEE MÁS | Exministro niega acusación",
+        "Te puede interesar", "Últimas noticias", "Has alcanzado el límite de noticias.",
+    ],
+)
+def test_invented_furniture_lines(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Prisons plagued by understaffing",  # a subhead
+        "What did the prosecutors say?",
+        "Iran Sanctioned for Allegedly Sending Missiles to Russia",  # a headline
+        "EXCLUSIVE EU to blacklist Belarus airline ahead of economic sanctions, diplomats say",
+        "Search and rescue teams found the wreck on Monday",  # starts like "Search", is not
+        "Shares of Aeroflot fell 5% after the announcement.",
+        "Reuters reported that the talks had failed.",
+        "Foreign Secretary Liz Truss said:",
+        "Subscribers to the service were warned, the company said.",
+        "The Treasury said it would share the list with allies.",
+        "Anzeige gegen den Minister erstattet",
+        "False",  # a fact-check rating
+        "",
+        "December 11, 2019",
+    ],
+)
+def test_article_lines_are_not_furniture(line: str) -> None:
+    assert not is_furniture(line)
+
+
+def test_spans_are_whole_lines_with_offsets_into_the_text() -> None:
+    text = "Skip to content\r\n\nIran acted.\nShare\n"
+    spans = furniture_spans(text)
+    assert [text[a:b] for a, b in spans] == ["Skip to content", "Share"]
+    assert only_furniture(text, *spans[0]) and not only_furniture(text, 0, text.index("acted"))
+    assert not only_furniture("no furniture here", 0, 5)
+
+
+def test_content_sentences_keep_the_ids_and_leave_out_furniture() -> None:
+    text = (SHARED / "iran-missiles-russia.txt").read_text(encoding="utf-8")
+    numbered, content = numbered_sentences(text), content_sentences(text)
+    assert set(content) < set(numbered)
+    assert all(numbered[ref] == span for ref, span in content.items())  # ids are not renumbered
+    left_out = [text[a:b] for ref, (a, b) in numbered.items() if ref not in content]
+    assert left_out == ["Skip to content", "This post is for paying subscribers only", "Already have an account?",
+                        "Sign In"]
+    assert "S1" not in content and "S2" in content
