@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
         ProviderError,
         RetriesExhaustedError,
         ScreeningError,
+        ServerGoneError,
         SettingError,
         SummarizerError,
         TruncatedOutputError,
@@ -53,7 +54,7 @@ _LAZY = {
     **dict.fromkeys(
         ("SummarizerError", "InputError", "ConfigError", "SettingError", "AuthError", "ProviderError",
          "RetriesExhaustedError", "OutputInvalidError", "TruncatedOutputError", "MissingRecordingError",
-         "ScreeningError", "OutputError"),
+         "ScreeningError", "OutputError", "ServerGoneError"),
         "errors",
     ),
 }
@@ -79,6 +80,7 @@ __all__ = [
     "Screener",
     "Screening",
     "ScreeningError",
+    "ServerGoneError",
     "SettingError",
     "Settings",
     "Strategy",

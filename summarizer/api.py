@@ -28,7 +28,7 @@ from .errors import ConfigError, ScreeningError, SettingError, SummarizerError
 from .inputs import Article
 from .inputs.items import Id, Item, as_article, error_for, item_article, item_name
 from .schema import ArticleSummary
-from .settings import DEFAULT_CONCURRENCY, Options, PathLike, Settings, settings_for
+from .settings import Options, PathLike, Settings, settings_for
 
 if TYPE_CHECKING:
     import httpx2
@@ -83,7 +83,7 @@ class Summarizer:
         *,
         http_client: httpx2.Client | httpx2.AsyncClient | None = None,
         cache: bool = False,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int | None = None,
         screening: Screening | None = None,
         screen_all: bool = False,
         on_event: Callable[[str], None] | None = None,
@@ -92,6 +92,8 @@ class Summarizer:
     ) -> None:
         self.settings = settings_for(settings, options)
         _check_http_client(http_client, self.settings)
+        if concurrency is None:  # the provider's (1 for a local single-slot server), else DEFAULT_CONCURRENCY
+            concurrency = self.settings.concurrency_default
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise SettingError("concurrency", f"must be an integer of at least 1 (got {concurrency!r})")
         self.http_client = http_client
@@ -357,7 +359,7 @@ async def asummarize(
 async def asummarize_many(
     items: Iterable[Item],
     *,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int | None = None,
     settings: Settings | None = None,
     cache: bool = False,
     http_client: httpx2.Client | httpx2.AsyncClient | None = None,
@@ -376,7 +378,7 @@ async def asummarize_many(
 def summarize_many(
     items: Iterable[Item],
     *,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int | None = None,
     settings: Settings | None = None,
     cache: bool = False,
     http_client: httpx2.Client | httpx2.AsyncClient | None = None,

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from .redact import install_log_filter, register_secret
 from .settings import Settings
 from .transports import RetryPolicy, build
+from .transports.base import ServerGone
 from .transports.retry import ERROR_KEY
 
 install_log_filter()  # openai's, instructor's and httpx's records never carry a key, CLI or not
@@ -46,9 +47,16 @@ def prepared(model: type[BaseModel]) -> type[BaseModel]:
 def transport_for(settings: Settings, http_client: Any = None) -> Any:
     """The transport stack the settings call for (live, replay, local...); a caller's
     `http_client` sends the live requests (see `transports.base.Live`)."""
+    from .providers import PROVIDERS
+
+    provider = PROVIDERS.get(settings.provider or "") if settings.backend == "openai" else None
     return build(
         backend=settings.backend,
-        policy=RetryPolicy(max_retries=settings.max_retries, base_wait=settings.retry_wait),
+        policy=RetryPolicy(
+            max_retries=settings.max_retries,
+            base_wait=settings.retry_wait,
+            resend_timeouts=provider.resend_timeouts if provider is not None else True,
+        ),
         record_dir=settings.record_dir,
         replay_dir=settings.replay_dir,
         source=settings.endpoint_host,
@@ -58,6 +66,7 @@ def transport_for(settings: Settings, http_client: Any = None) -> Any:
         rpm=settings.rpm,
         tpm=settings.tpm,
         http_client=http_client,
+        dialect=provider.dialect if provider is not None else None,
     )
 
 
@@ -156,6 +165,15 @@ def translate(exc: BaseException, settings: Settings, requests: int) -> Exceptio
             return stashed
     host = settings.endpoint_host
     tries = f"after {requests} request(s)"
+    gone = next((e for e in chain if isinstance(e, ServerGone)), None)
+    if gone is not None:
+        words = redact(" ".join((gone.last_words or "").split()), settings.api_key)[:300]
+        return E.ServerGoneError(
+            f"the server at {host} stopped answering mid-run (it had answered before; connections are "
+            f"refused or dropped {tries}): it died or was stopped"
+            + (f"; its last words: {words}" if words else ""),
+            "check the server's own log, restart it and run again (a batch resumes where it stopped)",
+        )
     for e in chain:
         if isinstance(e, instructor.core.IncompleteOutputException):
             return E.TruncatedOutputError(
@@ -199,6 +217,11 @@ def translate(exc: BaseException, settings: Settings, requests: int) -> Exceptio
                 "try again later" if kind is E.RetriesExhaustedError else None,
             )
         if isinstance(e, openai.APITimeoutError):
+            if settings.request_timeout is not None:
+                return E.RetriesExhaustedError(
+                    f"{host} did not answer within --request-timeout ({settings.request_timeout:g} s) {tries}",
+                    "raise --request-timeout, or leave it out to wait as long as --timeout allows",
+                )
             return E.RetriesExhaustedError(
                 f"{host} did not answer in time {tries}", "raise --timeout or try later"
             )

@@ -7,7 +7,8 @@ their articles through `run_pool`, so they overlap calls and stop in the same wa
 - a fixed number of worker tasks pull items from a lazy source, so 10,000 inputs cost 10,000
   loop iterations, never 10,000 tasks or texts in memory;
 - one article's failure never stops the others, except a failure that every later article
-  would meet too (`is_fatal`: a refused key, 401/403, or a configuration error): then no
+  would meet too (`is_fatal`: a refused key, 401/403, a configuration error, or a server that
+  died mid-run): then no
   worker takes a new item, the articles in flight finish, and the error is returned, so a
   wrong key costs about `concurrency` requests, not one per input;
 - a cancellation (Ctrl-C, SIGTERM) cancels every worker and waits for them before it goes on.
@@ -31,12 +32,12 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from .errors import AuthError, ConfigError, SummarizerError
+from .errors import AuthError, ConfigError, ServerGoneError, SummarizerError
 
 T = TypeVar("T")
 
-FATAL: tuple[type[SummarizerError], ...] = (AuthError, ConfigError)
-"""Errors that no later article can escape."""
+FATAL: tuple[type[SummarizerError], ...] = (AuthError, ConfigError, ServerGoneError)
+"""Errors that no later article can escape (a dead server answers no one)."""
 
 
 def is_fatal(err: BaseException | None) -> bool:

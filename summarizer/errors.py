@@ -120,6 +120,16 @@ class OutputError(SummarizerError):
     kind = "output"
 
 
+class ServerGoneError(SummarizerError):
+    """The server had answered this run before and then refused or dropped connections through
+    every retry: it died or was stopped (a local llama.cpp server killed, or crashed on a
+    request). The message carries its last words, if it sent any. A batch stops at it: every
+    later article would meet the same dead server."""
+
+    exit_code = 14
+    kind = "server_gone"
+
+
 EXIT_CODES: dict[str, int] = {
     cls.kind: cls.exit_code
     for cls in (
@@ -134,6 +144,7 @@ EXIT_CODES: dict[str, int] = {
         MissingRecordingError,
         ScreeningError,
         OutputError,
+        ServerGoneError,
     )
 }
 """kind -> exit code, documented in the README; 2 is typer's usage error, 130 is Ctrl-C."""

@@ -31,13 +31,26 @@ What each default relies on (checked offline against the providers' documentatio
   upload uses purpose "batch-api" (its own SDK), which the OpenAI client's upload does not send:
   not offered here until verified (use --export-requests).
 - openrouter: normalises tool calls across the models it routes to; no Batch API.
+- llamacpp: llama-cpp-python's server (`python -m llama_cpp.server`, port 8000) or llama.cpp's
+  own `llama-server` (port 8080, with --base-url). It ignores `response_format` json_schema;
+  `json_object` with a `schema` is grammar-constrained. TOOLS mode sends the schema through
+  llama-cpp-python's own grammar converter, whose nested optional groups for our bounded lists
+  and strings its parser refuses, and the server process dies (measured, issue 25). So
+  instructor asks in json_schema mode and `transports/llamacpp.py` rewrites the request into
+  what the embedded backend would run: the schema bounded as `local/grammar.py` bounds it, sent
+  as `json_object` + `schema`, and the sampling of `local/sampling.py`. One slot, on a CPU:
+  the focused plan, one article at a time, no re-asks, the embedded backend's limits, and a
+  timed-out request is not sent again (the server is still computing it).
+- lmstudio: LM Studio's server (port 1234) documents `response_format` json_schema (structured
+  output by llama.cpp's grammar or MLX); sent the same bounded schema, with the same limits.
+  Not run here: checked against its documentation only.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -57,6 +70,10 @@ class Provider:
     batch_api: bool = False  # an OpenAI-format Batch API (/files, /batches) for --engine batch-api
     key_required: bool = True  # False: the key variable is optional (vLLM started without --api-key)
     note: str = ""
+    settings: Mapping[str, Any] = field(default_factory=dict)  # Settings fields it sets when left unset
+    concurrency: int | None = None  # articles in flight by default (None: DEFAULT_CONCURRENCY)
+    dialect: str | None = None  # a request rewrite for its server (transports/llamacpp.py); None: as sent
+    resend_timeouts: bool = True  # False: a request that timed out is not sent again (see LOCAL_SERVER)
 
     def url(self, env: Mapping[str, str]) -> str:
         return env.get(self.url_env) or self.base_url
@@ -68,6 +85,12 @@ class Provider:
     def needs_key(self) -> bool:
         return self.key_env is not None and self.key_required
 
+
+LOCAL_SERVER: dict[str, Any] = {"strategy": "focused", "max_reasks": 0, "timeout": 1800.0, "chunk_tokens": 2500}
+"""Defaults for a single-slot local server on a CPU, as for the embedded backend: small focused
+questions, no re-asks (a small model repeats its mistake), the embedded deadline and chunk size.
+With one slot a request that timed out is still being computed: sent again it would queue
+behind itself, so such providers do not resend timeouts, and run one article at a time."""
 
 PROVIDERS: dict[str, Provider] = {
     p.name: p
@@ -89,6 +112,13 @@ PROVIDERS: dict[str, Provider] = {
                  "meta-llama/Llama-3.3-70B-Instruct-Turbo"),
         Provider("openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL",
                  "openai/gpt-4o-mini", note="model names are vendor/model"),
+        Provider("llamacpp", "http://localhost:8000/v1", None, "LLAMACPP_BASE_URL", "local", mode="json_schema",
+                 settings=LOCAL_SERVER, concurrency=1, dialect="llamacpp", resend_timeouts=False,
+                 note="llama-cpp-python's server (python -m llama_cpp.server) or llama-server; "
+                 "grammar-constrained JSON, the embedded backend's sampling"),
+        Provider("lmstudio", "http://localhost:1234/v1", None, "LMSTUDIO_BASE_URL", None, mode="json_schema",
+                 settings=LOCAL_SERVER, concurrency=1, dialect="lmstudio", resend_timeouts=False,
+                 note="LM Studio's server (lms server start); structured output by JSON schema"),
     )
 }
 
@@ -212,6 +242,8 @@ def status(env: Mapping[str, str] | None = None) -> list[dict[str, object]]:
             "model": p.model,
             "mode": p.mode,
             "batch_api": p.batch_api,
+            "strategy": p.settings.get("strategy"),
+            "concurrency": p.concurrency,
             "note": p.note,
         }
         for p in PROVIDERS.values()

@@ -179,10 +179,14 @@ class Settings:
     timeout: float = setting(
         _BY_BACKEND, number="float", positive=True, flag="--timeout", metavar="SECONDS",
         cache="how long to wait, not what is answered",
-        help="Seconds for the whole article, every attempt and every byte included [default 300; 1800 local].",
+        help="Seconds for the whole article, every attempt and every byte included [default 300; 1800 "
+        "local and local servers].",
     )
-    request_timeout: float = setting(
-        120.0, number="float", positive=True, cache="how long to wait, not what is answered", help="Seconds for one HTTP request.",
+    request_timeout: float | None = setting(
+        None, number="float", positive=True, flag="--request-timeout", metavar="SECONDS",
+        cache="how long to wait, not what is answered",
+        help="Seconds for one HTTP request [default: what is left of --timeout]. A local single-slot "
+        "server (--provider llamacpp, lmstudio) is not sent a timed-out request again.",
     )
     max_tokens: int = setting(
         4096, number="int", flag="--max-tokens", metavar="N", minimum=1, cache=True,
@@ -191,7 +195,8 @@ class Settings:
     temperature: float = setting(0.0, number="float", minimum=0, maximum=2, cache=True, help="Sampling temperature (0: the same answer each time).")
     chunk_tokens: int | None = setting(
         None, number="int", flag="--chunk-tokens", metavar="N", minimum=100, cache=True,
-        help="Article tokens per model call; longer articles are split [default 12000; 2500 local].",
+        help="Article tokens per model call; longer articles are split [default 12000; 2500 local and "
+        "local servers].",
     )
     mode: Mode = setting(
         _BY_BACKEND, flag="--mode", metavar="tools|json_schema|json", cache=True,
@@ -201,7 +206,7 @@ class Settings:
     strategy: Strategy | None = setting(
         None, flag="--strategy", metavar="single|focused", cache=True,
         help="single (one whole-article call, default for hosted models) or focused (small questions, "
-        "default for --backend local).",
+        "default for --backend local and the local servers: --provider llamacpp, lmstudio).",
     )
     record_mode: RecordMode = setting(
         "all", env="SUMMARIZER_RECORD_MODE", cache="recording runs bypass the cache",
@@ -273,7 +278,7 @@ class Settings:
                 "model", f"is needed with provider {p.name}: the server serves the models you gave it",
                 f"name one, e.g. {p.name}/llama3.2",
             )
-        return {"mode": p.mode, **({"model": p.model} if p.model else {})}
+        return {"mode": p.mode, **({"model": p.model} if p.model else {}), **p.settings}
 
     def _bind_key(self) -> None:
         """Drop a key found in the environment for one origin when the endpoint is another
@@ -359,6 +364,16 @@ class Settings:
         if self.strategy is not None:
             return self.strategy
         return "focused" if self.backend == "local" else "single"
+
+    @property
+    def concurrency_default(self) -> int:
+        """Articles in flight when the caller does not say: the provider's (1 for a local
+        single-slot server, where more would only queue and eat each other's deadline), else
+        DEFAULT_CONCURRENCY."""
+        from .providers import PROVIDERS
+
+        p = PROVIDERS.get(self.provider or "") if self.backend == "openai" else None
+        return (p.concurrency if p is not None else None) or DEFAULT_CONCURRENCY
 
     @property
     def article_budget(self) -> int:

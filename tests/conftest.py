@@ -30,7 +30,7 @@ _ENV = (
     # shell must neither leak into a test nor make a test pass
     "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "GEMINI_API_KEY", "GEMINI_BASE_URL", "OLLAMA_BASE_URL",
     "VLLM_API_KEY", "VLLM_BASE_URL", "GROQ_API_KEY", "GROQ_BASE_URL", "TOGETHER_API_KEY", "TOGETHER_BASE_URL",
-    "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL",
+    "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "LLAMACPP_BASE_URL", "LMSTUDIO_BASE_URL",
     # a proxy in the developer's or CI's shell would swallow the loopback fake server's traffic
     "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
 )

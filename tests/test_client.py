@@ -94,8 +94,23 @@ def test_nothing_listening_is_could_not_connect(example_text: str) -> None:
 
 def test_a_slow_server_is_did_not_answer_in_time(fake: FakeOpenAI, example_text: str) -> None:
     fake.default = Reply(delay=2.0, payload=example_payload())
-    with pytest.raises(errors.RetriesExhaustedError, match="127.0.0.1 did not answer in time after 1 request") as caught:
+    with pytest.raises(
+        errors.RetriesExhaustedError, match=r"127.0.0.1 did not answer within --request-timeout \(0.3 s\) after 1 request"
+    ) as caught:
         run(fake, example_text, request_timeout=0.3, timeout=5.0, max_retries=0)
+    assert "raise --request-timeout" in (caught.value.hint or "")
+
+
+def test_with_no_request_timeout_a_request_may_take_what_is_left_of_the_articles(
+    fake: FakeOpenAI, example_text: str
+) -> None:
+    """No fixed cap per request (it was 120 s, which a CPU server outlives): a slow answer that
+    fits the article's deadline arrives; one that does not ends the article at its deadline."""
+    fake.default = Reply(delay=1.5, payload=example_payload())
+    result = run(fake, example_text, timeout=10.0, max_retries=0)
+    assert result.provenance.attempts == 1
+    with pytest.raises(errors.RetriesExhaustedError, match="deadline") as caught:
+        run(fake, example_text, timeout=0.5, max_retries=0)
     assert "--timeout" in (caught.value.hint or "")
 
 

@@ -64,7 +64,8 @@ def test_each_provider_sends_its_own_key_and_no_other(name: str, fake: FakeOpenA
     fake.script(Reply(payload=example_payload()))
     env = {**ALL_KEYS, p.url_env: fake.url}
     model = [] if p.model else ["--model", "llama3.2"]
-    res = summarize("--provider", name, *model, env=env)
+    single = ["--strategy", "single"] if p.settings.get("strategy") == "focused" else []  # one request
+    res = summarize("--provider", name, *model, *single, env=env)
     assert res.exit_code == 0, res.output
     [request] = fake.requests
     expected = KEYS.get(name, "not-needed")  # ollama needs none: the client sends a placeholder
@@ -74,7 +75,11 @@ def test_each_provider_sends_its_own_key_and_no_other(name: str, fake: FakeOpenA
     # the provider's defaults: its model and its instructor mode
     assert request.json["model"] == (p.model or "llama3.2")
     assert ("tools" in request.json) == (p.mode == "tools")
-    if p.mode == "json_schema":
+    if p.dialect == "llamacpp":  # rewritten into what llama.cpp's server constrains (transports/llamacpp.py)
+        assert request.json["response_format"]["type"] == "json_object"
+        assert request.json["response_format"]["schema"]["type"] == "object"
+        assert request.json["repeat_penalty"] == 1.0
+    elif p.mode == "json_schema":
         assert request.json["response_format"]["type"] == "json_schema"
     if p.mode == "json":
         assert request.json["response_format"]["type"] == "json_object"

@@ -158,7 +158,8 @@ async def run_batch(
 
     The pool (`summarizer.concurrency.run_pool`) pulls from the (lazy) `items` iterator, so 10,000
     inputs cost 10,000 small loop iterations, not 10,000 tasks or texts in memory, and stops
-    taking new articles on a refused key or a configuration error (that error is raised once
+    taking new articles on a refused key, a configuration error or a dead server (`concurrency.FATAL`;
+    that error is raised once
     the articles in flight have finished; the inputs not started have no line and run on the
     next try). `summarizer` is shared (one client, one connection pool) and is not closed here.
     The final tally goes to `log` (stderr by default), also when the run is interrupted.

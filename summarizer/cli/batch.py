@@ -68,7 +68,7 @@ def batch(
         ),
     ],
     concurrency: Annotated[
-        int,
+        Optional[int],
         typer.Option(
             "--concurrency",
             "-c",
@@ -76,9 +76,11 @@ def batch(
             max=512,
             callback=number(1, 512, integer=True),
             metavar="N",
-            help="Articles in flight at once (8 suits hosted APIs; use 1-2 for a local server).",
+            help=f"Articles in flight at once [default {DEFAULT_CONCURRENCY}, for hosted APIs; 1 for the local "
+            "servers: --provider llamacpp, lmstudio].",
+            show_default=False,
         ),
-    ] = DEFAULT_CONCURRENCY,
+    ] = None,
     globs: Annotated[
         Optional[list[str]],
         typer.Option(
@@ -202,7 +204,7 @@ def batch(
                 loop.add_signal_handler(sig, stop, sig)
             try:
                 return await run_batch(
-                    items, output, summarizer, concurrency, Bar(progress, len(items) if progress else None),
+                    items, output, summarizer, concurrency or summarizer.concurrency, Bar(progress, len(items) if progress else None),
                     retry_failed=retry_failed, verbose=verbose, debug=debug,
                 )
             except asyncio.CancelledError:

@@ -80,7 +80,7 @@ def run(params: dict[str, Any]) -> None:
     items = expand_inputs(params["inputs"], sys.stdin, exclude=output, max_bytes=limit, choose=choose)
     options = Options(
         submit=submit, export=export, reask_live=reask_live, cancel=cancel, imports=imports,
-        retry_failed=params["retry_failed"], concurrency=params["concurrency"],
+        retry_failed=params["retry_failed"], concurrency=params["concurrency"] or settings.concurrency_default,
         poll=params["poll_interval"], max_requests=params["max_batch_requests"],
         resubmits=settings.max_retries, screen=screen, protect=[i for i in params["inputs"] if i != "-"],
     )

@@ -1,7 +1,8 @@
 """Transports under the openai client: live, record, replay, local; plus meter and retry.
 
-`build` stacks them: Retry -> [Pacer ->] Meter -> [Record ->] (Live | Replay | Local | Rules); the
-pacer (rate limits, `pacing.py`) only over the network. Everything above
+`build` stacks them: Retry -> [Pacer ->] Meter -> [LlamaServer ->] [Record ->] (Live | Replay |
+Local | Rules); the pacer (rate limits, `pacing.py`) only over the network, the rewrite for a
+llama.cpp server (`llamacpp.py`) only for the providers that name it. Everything above
 (openai, instructor, grounding) is the same code whatever the bottom layer is.
 """
 
@@ -31,9 +32,11 @@ def build(
     rpm: float | None = None,
     tpm: float | None = None,
     http_client: Any = None,
+    dialect: str | None = None,
 ) -> Transport:
     """The transport stack for one client; `http_client` (a caller's httpx2 client) replaces
-    our own at the bottom of a network stack."""
+    our own at the bottom of a network stack; `dialect` (a provider's, e.g. "llamacpp") puts
+    the request rewrite of `llamacpp.py` above record/replay and the network."""
     bottom: Transport
     if replay_dir is not None:
         bottom = Replay(replay_dir)
@@ -54,6 +57,10 @@ def build(
         bottom = RecordMissing(bottom, record_dir, source=source)
     elif record_dir is not None:
         bottom = Record(bottom, record_dir, source=source)
+    if dialect is not None and backend == "openai":
+        from .llamacpp import LlamaServer
+
+        bottom = LlamaServer(bottom, dialect)
     if live:  # under the retry layer, so retries are paced too
         from .pacing import Pacer
 

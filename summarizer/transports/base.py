@@ -126,6 +126,22 @@ def _until_deadline(chunks: Iterator[bytes]) -> Iterator[bytes]:
     return (chunk for chunk in chunks if _in_time(chunk))
 
 
+class ServerGone(httpx2.TransportError):
+    """A server that had answered this client before refused or dropped the connection: it died
+    or was stopped. A transport fault like any other to the retry layer (a restarted server is
+    found again); `client.translate` reports it as `ServerGoneError` once the retries are spent.
+    `last_words`: the body of its last error answer, or what it sent of the broken one."""
+
+    def __init__(self, message: str, last_words: str | None = None) -> None:
+        super().__init__(message)
+        self.last_words = last_words
+
+
+# Faults of a connection to a server that is not there any more (refused, reset, closed before
+# answering); timeouts are not among them: a slow server is alive.
+_GONE = (httpx2.NetworkError, httpx2.RemoteProtocolError)
+
+
 class Live(Transport):
     """The network, through plain httpx2 clients (one per flavour, created on first use).
 
@@ -143,6 +159,19 @@ class Live(Transport):
         self._lent = client  # the caller's, or None; never closed here
         self._sync: httpx2.Client | None = client if isinstance(client, httpx2.Client) else None
         self._async: httpx2.AsyncClient | None = client if isinstance(client, httpx2.AsyncClient) else None
+        self._answered = False  # has the server answered anything yet (then a refusal means it died)
+        self._last_words: str | None = None  # the body of its last error answer
+
+    def _heard(self, response: httpx2.Response, body: bytes) -> None:
+        self._answered = True
+        self._last_words = body[:300].decode("utf-8", "replace") if response.status_code >= 400 and body else None
+
+    def _gone(self, exc: httpx2.TransportError, partial: bytes) -> ServerGone | None:
+        """`ServerGone` for a connection fault after the server had answered; None otherwise."""
+        if not self._answered or not isinstance(exc, _GONE):
+            return None
+        words = partial[:300].decode("utf-8", "replace") if partial else self._last_words
+        return ServerGone(f"the server stopped answering ({type(exc).__name__})", words)
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         if self._sync is None:
@@ -154,11 +183,20 @@ class Live(Transport):
                     "use asummarize()/asummarize_many(), or pass an httpx2.Client",
                 )
             self._sync = httpx2.Client(trust_env=True, follow_redirects=False)
-        response = self._sync.send(request, stream=True)
+        chunks: list[bytes] = []
         try:
-            body = b"".join(_until_deadline(response.iter_bytes()))
-        finally:
-            response.close()
+            response = self._sync.send(request, stream=True)
+            try:
+                chunks.extend(_until_deadline(response.iter_bytes()))
+            finally:
+                response.close()
+        except httpx2.TransportError as exc:
+            gone = self._gone(exc, b"".join(chunks))
+            if gone is None:
+                raise
+            raise gone from exc
+        body = b"".join(chunks)
+        self._heard(response, body)
         return buffered(response, body, request)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
@@ -168,11 +206,22 @@ class Live(Transport):
             return await asyncio.to_thread(self.handle_request, request)
         if self._async is None:
             self._async = httpx2.AsyncClient(trust_env=True, follow_redirects=False)
-        response = await self._async.send(request, stream=True)
+        chunks: list[bytes] = []
         try:
-            body = b"".join([chunk async for chunk in response.aiter_bytes() if _in_time(chunk)])
-        finally:
-            await response.aclose()
+            response = await self._async.send(request, stream=True)
+            try:
+                async for chunk in response.aiter_bytes():
+                    if _in_time(chunk):
+                        chunks.append(chunk)
+            finally:
+                await response.aclose()
+        except httpx2.TransportError as exc:
+            gone = self._gone(exc, b"".join(chunks))
+            if gone is None:
+                raise
+            raise gone from exc
+        body = b"".join(chunks)
+        self._heard(response, body)
         return buffered(response, body, request)
 
     def close(self) -> None:

@@ -17,96 +17,28 @@ from typing import Any
 
 import httpx2
 
-from ..local.grammar import OUTPUT_BUDGET_TOKENS, checked_grammar, local_schema
-from ..local.runtime import N_CTX, SEED, LocalModel, import_llama, load_model, resolve_model_path
-from .base import Transport, chat_completion, json_body, tool_name
+from ..local.grammar import checked_grammar
+from ..local.runtime import LocalModel, import_llama, load_model, resolve_model_path
+from .base import Transport, chat_completion, json_body
+from .sampling import answer_schema, chat_messages, sampling, text
 
 __all__ = ["Local", "chat_kwargs"]
 
 
-def _text(content: Any) -> str:
-    """Message content as plain text (OpenAI allows a list of typed parts)."""
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return str(content)
-
-
-def _messages(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Messages the model's chat template can render: string content, roles it knows.
-
-    instructor's re-ask sends the assistant's tool call (content None) and the validation
-    error as a `tool` message; SmolLM2's template knows neither, so the call becomes the
-    assistant's text and the error a user turn.
-    """
-    out: list[dict[str, str]] = []
-    for m in messages:
-        role = str(m.get("role") or "user")
-        content = _text(m.get("content"))
-        if role == "assistant":
-            calls = [
-                c.get("function", {}).get("arguments", "")
-                for c in m.get("tool_calls") or []
-                if isinstance(c, dict)
-            ]
-            content = "\n".join(x for x in [content, *calls] if x)
-        elif role in ("tool", "function"):
-            role = "user"
-        elif role == "developer":
-            role = "system"
-        out.append({"role": role, "content": content})
-    return out
-
-
-def _request_schema(body: dict[str, Any]) -> tuple[dict[str, Any] | None, bool]:
-    """(JSON schema of the answer or None, whether the answer must be JSON at all)."""
-    name = tool_name(body)
-    if name is not None:
-        for tool in body.get("tools") or []:
-            fn = tool.get("function", {}) if isinstance(tool, dict) else {}
-            if fn.get("name") == name and isinstance(fn.get("parameters"), dict):
-                return fn["parameters"], True
-        return None, True
-    fmt = body.get("response_format")
-    if not isinstance(fmt, dict):
-        return None, False
-    wrapped = fmt.get("json_schema")
-    if isinstance(wrapped, dict) and isinstance(wrapped.get("schema"), dict):
-        return wrapped["schema"], True
-    if isinstance(fmt.get("schema"), dict):
-        return fmt["schema"], True
-    return None, fmt.get("type") in ("json_object", "json_schema")
-
-
 def chat_kwargs(model: LocalModel, body: dict[str, Any]) -> dict[str, Any]:
-    """The `Llama.create_chat_completion` arguments for an OpenAI request body.
+    """The `Llama.create_chat_completion` arguments for an OpenAI request body: the messages and
+    sampling of `sampling.py` (what llama.cpp's server is sent too) and the checked grammar of
+    the bounded answer schema.
 
     Public so that a benchmark can run the very same generation without the pipeline.
     """
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise ValueError("'messages' must be a non-empty list")
-    schema, wants_json = _request_schema(body)
-    requested = body.get("max_completion_tokens") or body.get("max_tokens") or N_CTX
-    budget = min(int(requested), OUTPUT_BUDGET_TOKENS)
-    kwargs: dict[str, Any] = {
-        "messages": _messages(messages),
-        "temperature": float(body.get("temperature") or 0.0),
-        # The grammar bounds the answer to about `budget` tokens; max_tokens stays the
-        # client's, so a rare overrun is reported honestly as finish_reason "length".
-        "max_tokens": int(requested),
-        "repeat_penalty": 1.0,  # a repetition penalty fights the grammar's JSON punctuation
-        "seed": int(body["seed"]) if isinstance(body.get("seed"), int) else SEED,
-    }
-    if isinstance(body.get("top_p"), int | float):
-        kwargs["top_p"] = float(body["top_p"])
-    if isinstance(body.get("stop"), str | list):
-        kwargs["stop"] = body["stop"]
+    schema, wants_json = answer_schema(body)
+    kwargs: dict[str, Any] = {"messages": chat_messages(messages), **sampling(body)}
     if schema is not None:
-        kwargs["grammar"] = checked_grammar(model, local_schema(schema, budget))
+        kwargs["grammar"] = checked_grammar(model, schema)
     elif wants_json:
         kwargs["grammar"] = checked_grammar(model, None)
     return kwargs
@@ -132,12 +64,12 @@ def _completion(model: LocalModel, body: dict[str, Any], result: dict[str, Any])
     call id back, so random ids would give every re-recording new fixture names.
     """
     choice = (result.get("choices") or [{}])[0]
-    text = _text((choice.get("message") or {}).get("content"))
-    digest = hashlib.sha256(json.dumps([body, text], sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    answer = text((choice.get("message") or {}).get("content"))
+    digest = hashlib.sha256(json.dumps([body, answer], sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     usage = result.get("usage") or {}
     return chat_completion(
         body,
-        text,
+        answer,
         model=model.name,
         ident=digest[:24],
         finish_reason="length" if choice.get("finish_reason") == "length" else "stop",

@@ -33,7 +33,7 @@ from tenacity import (
     AsyncRetrying,
     RetryCallState,
     Retrying,
-    retry_if_exception_type,
+    retry_if_exception,
     retry_if_result,
     stop_after_attempt,
 )
@@ -57,6 +57,18 @@ class RetryPolicy:
     base_wait: float = 0.5
     max_wait: float = 30.0
     max_retry_after: float = 60.0  # a Retry-After longer than this ends the retries at once
+    resend_timeouts: bool = True
+    """False: a request whose answer did not come in time is not sent again. A single-slot
+    local server is still computing it; a second copy would queue behind the first and time
+    out the same way (see providers.LOCAL_SERVER)."""
+
+    def retries(self, exc: BaseException) -> bool:
+        """Whether a transport fault is worth another attempt: connection faults and timeouts,
+        except a read timeout when timed-out requests are not resent (a connect timeout never
+        reached the server, so it is resent either way)."""
+        if not isinstance(exc, httpx2.TransportError):
+            return False
+        return self.resend_timeouts or not isinstance(exc, httpx2.ReadTimeout)
 
 
 def retry_after(response: httpx2.Response) -> float | None:
@@ -155,7 +167,7 @@ class Retry(Wrapper):
 
     def _kwargs(self) -> dict[str, object]:
         return {
-            "retry": retry_if_exception_type(httpx2.TransportError) | retry_if_result(_transient),
+            "retry": retry_if_exception(self.policy.retries) | retry_if_result(_transient),
             "wait": self._wait,
             "stop": self._stop,
             "reraise": True,
