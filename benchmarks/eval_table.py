@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Print `summarizer eval --json` reports as Markdown tables (for docs/evaluation.md).
 
-    summarizer eval tests/articles --backend rules --json -o benchmarks/results/eval-rules.json
+    summarizer eval tests/articles --backend rules --split validation --json > benchmarks/results/eval-rules-validation.json
     python benchmarks/eval_table.py benchmarks/results/eval-*.json            # one table per report
     python benchmarks/eval_table.py --compare benchmarks/results/eval-*.json  # one row per report
 
