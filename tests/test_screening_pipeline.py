@@ -14,6 +14,7 @@ from summarizer.errors import ScreeningError
 from summarizer.schema import ArticleSummary
 from summarizer.screening import index as index_mod
 from tests.fakes import FakeOpenAI, FakeYente, Reply
+from tests.fakes.yente import Fault
 
 from .conftest import EXAMPLE, ROOT, TEST_KEY, example_payload
 
@@ -212,3 +213,30 @@ def test_batch_says_which_articles_had_nothing_screened(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert all(line["result"]["screening"]["screened"] == 0 for line in lines)
     assert "screening: nothing screened in 2 article(s)" in res.stderr
+
+
+def test_batch_keeps_a_paid_result_when_its_screening_fails(fake: FakeOpenAI, tmp_path: Path) -> None:
+    """With --no-cache a failed yente call used to leave only an error line: the model's answer,
+    paid for, was gone. It is written unscreened; the article is named as failed for screening;
+    a rerun does not ask the model again."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(2):
+        (folder / f"a{i}.txt").write_text(ARTICLE + f" Story {i}.")
+    fake.script(*[Reply(payload=_payload()) for _ in range(2)])
+    out = tmp_path / "out.jsonl"
+    args = ["batch", str(folder), "-o", str(out), "--no-cache", "--base-url", fake.url, "-c", "1"]
+    with FakeYente() as yente:
+        yente.faults.append(Fault(status=500, body=b'{"detail": "upstream failed"}'))
+        res = runner.invoke(app, [*args, "--screen-url", yente.url], env=ENV)
+    assert res.exit_code == 12, res.output  # some articles failed (their screening)
+    assert "not screened, result kept" in res.stderr
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 2 and all(line["ok"] for line in lines)  # both results kept
+    unscreened = [line for line in lines if "screening" not in line["result"]["sanctions_targets"][0]]
+    assert len(unscreened) == 1  # the one whose yente call failed; the other was screened
+    assert len(fake.requests) == 2
+    with FakeYente() as yente:
+        again = runner.invoke(app, [*args, "--screen-url", yente.url], env=ENV)
+    assert again.exit_code == 0, again.output
+    assert len(fake.requests) == 2  # nothing paid twice

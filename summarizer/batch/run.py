@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..concurrency import run_in_thread, run_pool
-from ..errors import SummarizerError
+from ..errors import ScreeningError, SummarizerError
 from ..settings import DEFAULT_CONCURRENCY
 from ..terminal import clean
 from .expand import Id, Item, Loader, given_path
@@ -256,6 +256,14 @@ async def _one(
         article = await run_in_thread(loader)  # a daemon thread: a stuck read never blocks exit
         result = await summarizer.arun(article)
         return True, ok_line(rid, result), "", None
+    except ScreeningError as err:
+        message = err.one_line()
+        if err.result is None:
+            return False, error_line(rid, err.kind, message), message, err
+        # The model was paid for: its result is written, unscreened (no screening fields, so
+        # renders and the CSV show "not screened"), and the article is counted as failed for
+        # its screening; a rerun does not pay for it again (docs/batch.md).
+        return False, ok_line(rid, err.result), f"not screened, result kept: {message}", err
     except SummarizerError as err:
         message = err.one_line()
         return False, error_line(rid, err.kind, message), message, err
