@@ -155,16 +155,6 @@ def _context(text: str, start: int, paras: list[tuple[int, int]]) -> str:
     return text[paras[first][0] : paras[i][1]]
 
 
-def _paragraph(text: str, start: int, paras: list[tuple[int, int]], limit: int = 700) -> str:
-    """The paragraph holding `start`, cut to about `limit` characters around it: the question's
-    own tokens are what each question costs (the article before it is evaluated once)."""
-    a, b = next(((a, b) for a, b in paras if a <= start <= b), (start, start))
-    if b - a > limit:
-        a = max(a, start - limit // 2)
-        b = min(b, a + limit)
-    return text[a:b]
-
-
 def _kind(name: str, paragraph: str) -> str:
     """A guess from the text around the name; the kind is not what the questions are for."""
     around = paragraph[max(0, paragraph.find(name) - 40) : paragraph.find(name)].casefold()

@@ -20,18 +20,7 @@ from summarizer.errors import ConfigError, InputError
 from tests.fakes import FakeOpenAI, Reply
 
 from .conftest import TEST_KEY
-
-QUOTE = "we will hold them to account"
-PAYLOAD: dict[str, Any] = {
-    "summary": [{"text": "An official promised to hold them to account.", "support": ["S2"]}],
-    "allegations": [],
-    "sanctions_targets": [],
-    "quotes": [{"text": QUOTE, "speaker": "an official"}],
-}
-
-
-def article(n: object) -> str:
-    return f'Article {n}. "{QUOTE}," an official said on day {n}.\n'
+from .test_batch import PAYLOAD, article
 
 
 def answer(body: dict[str, Any]) -> Reply:

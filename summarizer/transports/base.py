@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx2
 
@@ -166,12 +166,14 @@ class Live(Transport):
         self._answered = True
         self._last_words = body[:300].decode("utf-8", "replace") if response.status_code >= 400 and body else None
 
-    def _gone(self, exc: httpx2.TransportError, partial: bytes) -> ServerGone | None:
-        """`ServerGone` for a connection fault after the server had answered; None otherwise."""
+    def _raise_gone(self, exc: httpx2.TransportError, chunks: list[bytes]) -> NoReturn:
+        """Raise `ServerGone` for a connection fault after the server had answered (with what
+        it sent last), else `exc` itself."""
         if not self._answered or not isinstance(exc, _GONE):
-            return None
+            raise exc
+        partial = b"".join(chunks)
         words = partial[:300].decode("utf-8", "replace") if partial else self._last_words
-        return ServerGone(f"the server stopped answering ({type(exc).__name__})", words)
+        raise ServerGone(f"the server stopped answering ({type(exc).__name__})", words) from exc
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         if self._sync is None:
@@ -191,10 +193,7 @@ class Live(Transport):
             finally:
                 response.close()
         except httpx2.TransportError as exc:
-            gone = self._gone(exc, b"".join(chunks))
-            if gone is None:
-                raise
-            raise gone from exc
+            self._raise_gone(exc, chunks)
         body = b"".join(chunks)
         self._heard(response, body)
         return buffered(response, body, request)
@@ -216,10 +215,7 @@ class Live(Transport):
             finally:
                 await response.aclose()
         except httpx2.TransportError as exc:
-            gone = self._gone(exc, b"".join(chunks))
-            if gone is None:
-                raise
-            raise gone from exc
+            self._raise_gone(exc, chunks)
         body = b"".join(chunks)
         self._heard(response, body)
         return buffered(response, body, request)
