@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .grounding.countries import country_of
+
 # A paragraph that may name a sanctions target.
 SANCTION_CUE = re.compile(
     r"sanction|designat|blocked|blacklist|asset freeze|frozen|embargo|\bOFAC\b|identified as|"
@@ -37,7 +39,7 @@ HEDGE = re.compile(
 SPEECH_CUE = re.compile(
     r"\b(said|says|say|told|tells|added|stated|wrote|writes|(?<!so-)called|calls|described|describes|declared|"
     r"warned|insisted|argued|asserted|replied|announced|according|noted|telling|urg\w*|reaffirm\w*|"
-    r"describ\w*|dubb\w*|sagte|erklärte|betonte|a déclaré|a dit|dijo|declaró|afirmó)\b",
+    r"describ\w*|dubb\w*|alleg\w*|accus\w*|claim\w*|acknowledg\w*|admitt\w*|sagte|erklärte|betonte|a déclaré|a dit|dijo|declaró|afirmó)\b",
     re.IGNORECASE,
 )
 # "Treasury designated X", "the EU imposed sanctions": the subject imposes, it is not a target.
@@ -88,15 +90,18 @@ def hedge(sentence: str) -> str | None:
     return m.group(1) if m else None
 
 
-_NAME = r"[A-Z][\w.'’-]*(?:[ \t]+(?:[A-Z][\w.'’-]*|al-\w+|bin|de|van|von|(?:of|and)(?=[ \t]+[A-Z])))*"
+# A name, as the rules here and in `rules` find one (a sentence's full stop ends it). Its
+# particles ("Osama bin Laden", "Ursula von der Leyen") count only before a capital.
+PARTICLES = r"(?:(?:bin|ibn|de|van|von|der|den|del|della|da|di|du|dos|la|le|al|el)[ \t]+)*"
+NAME = rf"[A-Z][\w.'’-]*(?:(?<![a-z]{{3}}\.)[ \t]+(?:{PARTICLES}[A-Z][\w.'’-]*|al-\w+|(?:of|and)(?=[ \t]+[A-Z])))*"
 # "Iran Sanctioned for Allegedly Sending ...", "Tova Noel and Michael Thomas were charged with",
 # "The Conservative Party was accused of": the subject is the accused, whoever accuses.
 _VERB = r"(?i:sanctioned|designated|accused|charged|indicted|blamed|suspected|blacklisted)"
 _PASSIVE = re.compile(  # with its auxiliary ("was charged"), or headline style ("Sanctioned for")
-    rf"^\s*(?:[Tt]he\s+)?({_NAME})\s+(?:(?i:is|was|were|are|has been|have been|had been|is being)\s+{_VERB}\b"
+    rf"^\s*(?:[Tt]he\s+)?({NAME})\s+(?:(?i:is|was|were|are|has been|have been|had been|is being)\s+{_VERB}\b"
     rf"|{_VERB}\s+(?i:for|over|of|with|by|after|as)\b)"
 )
-_BY = re.compile(rf"\b(?:accused|charged|blamed|criticized|criticised|condemned)\s+by\s+(?:the\s+)?({_NAME})")
+_BY = re.compile(rf"\b(?:accused|charged|blamed|criticized|criticised|condemned)\s+by\s+(?:the\s+)?({NAME})")
 _NOT_ACTORS = frozenset(
     "the a an but and in on it this that he she they we i as at for if when while yet so his her their its "
     "there here what who why how after before since during under over according however meanwhile also "
@@ -108,9 +113,58 @@ _NOT_ACTORS = frozenset(
 _ROLE_NOUNS = re.compile(
     r"\b(prosecutors?|officials?|critics|diplomats?|police|investigators|authorities|lawmakers|"
     r"senators?|lawyers?|attorneys?|judge|the court|the government|ministers?|experts?|activists|"
-    r"opponents|rivals|the opposition|residents|witnesses|sources?)\b",
+    r"opponents|rivals|the opposition|residents|witnesses|sources?)\b(?!-)",
     re.IGNORECASE,
 )
+
+
+_SAYS = (r"(?:has\s+|have\s+|had\s+)?(?:also\s+|repeatedly\s+|previously\s+)?(?i:said|says|alleged|alleges|claimed|claims|"
+         r"accused|accuses|charged|charges|blamed|blames|argued|argues|insisted|insists|stated|states|warned|warns|"
+         r"told|wrote|writes|denied|denies|rejected|rejects|contended|contends|maintained|maintains|asserted|asserts)\b")
+_ACTOR = rf"(?:{NAME}(?:[ \t]+(?:prosecutors?|officials?|authorities|police|government|ministry|ministries))?|(?i:prosecutors|officials|critics|police|investigators|authorities))"
+_ACCORDING = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?({_ACTOR})")
+_SAID_BY = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?:[Tt]he\s+)?({_ACTOR})(?:,[^,]{{1,80}},)?\s+{_SAYS}")
+_PRONOUN_SAYS = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?i:he|she|they)\s+{_SAYS}")
+_SAYS_THAT = re.compile(rf"\b{_SAYS}\s+that\s+")
+_ACCUSES = re.compile(
+    rf"\b(?i:accus\w*|blam\w*|charg\w*|suspect\w*)\s+(?:the\s+)?({NAME})\s+(?i:of|for|with|over)\b"
+)
+
+
+def attribution(sentence: str) -> str | None:
+    """Who the sentence says speaks or accuses ("according to X", "X said", "X, the minister,
+    alleged", "...," X said): the accuser a reader would name, decided by the wording."""
+    for pattern in (_ACCORDING, _SAID_BY):
+        for m in pattern.finditer(sentence):
+            name = _actor(m.group(1))
+            if name:
+                return name
+    return None
+
+
+def said_by_pronoun(sentence: str) -> bool:
+    """The sentence's speaker is a pronoun ("He said that ..."): its antecedent is the accuser."""
+    return _PRONOUN_SAYS.search(sentence) is not None
+
+
+def accused_in(sentence: str) -> str | None:
+    """Who the sentence's accusation verb takes as its object ("accused X of", "blamed X for"),
+    or the first actor of what a speaker says ("alleged that X ...", "said that X's government")."""
+    m = _ACCUSES.search(sentence)
+    if m:
+        return _actor(m.group(1))
+    that = _SAYS_THAT.search(sentence)
+    said = sentence[that.end() :] if that else ""
+    first = actors(said, 1)
+    return first[0] if first and said.find(first[0]) <= len("the ") else None  # its subject only
+
+
+def _actor(found: str) -> str | None:
+    words = found.split()
+    while words and words[0].casefold().strip(".,") in _NOT_ACTORS:
+        words = words[1:]
+    name = " ".join(words).rstrip(".,;:'’")
+    return name if len(name) >= 2 and not name.endswith(("'s", "’s")) else None
 
 
 def passive_accused(sentence: str) -> tuple[str, str | None] | None:
@@ -123,22 +177,52 @@ def passive_accused(sentence: str) -> tuple[str, str | None] | None:
     return m.group(1).strip(), (by.group(1).strip() if by else None)
 
 
+# "Sudanese security services", "the Iranian regime": a people's adjective names an actor only
+# with the body it qualifies; alone ("Sudanese") it is no option.
+_BODY = re.compile(
+    r"[ \t]+((?:[a-z-]+[ \t]+){0,2}?(?:government|regime|forces|military|army|troops|officials|authorities|"
+    r"security services|police|militias?|intelligence|navy|embassy|ministry|state media|leaders?|president|"
+    r"prosecutors|courts?|parliament|opposition))\b(?!-)"
+)
+_ROLE_AFTER = re.compile(r"[ \t]+(prosecutors|officials|authorities|police|investigators|lawmakers|diplomats|forces|troops)\b")
+_DEMONYM_END = ("an", "ese", "ish", "i", "ic", "ch")
+# "South Sudan" is not "Sudan": a place so prefixed is another place, not a longer form.
+_COMPASS = frozenset("north south east west new central upper lower greater".split())
+
+
+def _same_actor(short: str, longer: str) -> bool:
+    """"Blinken" after "Antony Blinken" is the same actor; "Sudan" after "South Sudan" is not."""
+    words = longer.casefold().split()
+    return short == longer.casefold() or short in words and words[0] not in _COMPASS
+
+
 def actors(text: str, limit: int = 5) -> list[str]:
     """The names (and lower-case actors such as "prosecutors") in `text`, in order, each once:
     the options a small model chooses the accuser and the accused among."""
     found: list[tuple[int, str]] = []
-    for m in re.finditer(_NAME, text):
+    for m in re.finditer(NAME, text):
         words = m.group(0).split()
         while words and words[0].casefold().strip(".,") in _NOT_ACTORS:
             words = words[1:]
         name = " ".join(words).rstrip(".,;:'’")
-        if len(name) >= 2 and not name.isdigit():
-            found.append((m.start() + m.group(0).find(words[0]) if words else m.start(), name))
+        if len(name) < 2 or name.isdigit():
+            continue
+        if name.endswith(("'s", "’s")):  # "Sudan’s military-dominated government"; else "Sudan"
+            body = _BODY.match(text, m.end())
+            name = f"{name} {body.group(1)}" if body else name[:-2]
+        elif body := _ROLE_AFTER.match(text, m.end()):
+            name = f"{name} {body.group(1)}"  # "Federal prosecutors", "Iranian officials"
+        elif " " not in name and name.endswith(_DEMONYM_END) and country_of(name) not in (None, name):
+            body = _BODY.match(text, m.end())
+            if body is None:
+                continue  # "Sudanese" alone qualifies nothing here
+            name = f"{name} {body.group(1)}"
+        found.append((m.start() + m.group(0).find(words[0]) if words else m.start(), name))
     found += [(m.start(), m.group(1)) for m in _ROLE_NOUNS.finditer(text)]
     out: list[str] = []
     for _pos, name in sorted(found):
         key = name.casefold()
-        if not any(key == o.casefold() or key in o.casefold().split() for o in out):
+        if not any(_same_actor(key, o) for o in out):
             out.append(name)
     return out[:limit]
 
@@ -152,15 +236,42 @@ _BEING = (r"(?:\s*,[^.;]{0,60}?,)?(?:\s+and\s+[^.;]{1,40}?)?\s+(?i:is|are|was|we
           r"(?:(?i:being|also|now)\s+){0,2}(?i:designated|sanctioned|identified as|blocked|listed|blacklisted|delisted)\b")
 
 
+# What a designation is for, in a release's own words ("Mahan Air transported weapons", "Gatewick
+# LLC provided services to", "owned or controlled by"): conduct the issuer accuses a target of.
+CONDUCT = re.compile(
+    r"\b(?:used|uses|using|transport\w*|provid\w*|shipp\w*|supplie[sd]|supply\w*|smuggl\w*|procur\w*|"
+    r"financ\w*|fund(?:s|ed|ing)|launder\w*|evad\w*|conceal\w*|operat\w*|owned|controlled|on behalf of|"
+    r"support(?:s|ed|ing)|assist\w*|deliver\w*|sold|sell\w*|purchas\w*|moved|transferr\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def forms(name: str) -> list[str]:
+    """How the text may name `name` after its first mention: in full, and a person or firm by its
+    last word ("Abdolhossein Khedri" -> "Khedri")."""
+    words = name.split()
+    if len(words) >= 2 and len(words[-1]) >= 4 and words[-1][:1].isupper():
+        return [name, words[-1]]
+    return [name]
+
+
+def first_named(sentence: str, names: list[str]) -> str | None:
+    """Of `names`, the one `sentence` names first (in full or by a short form), or None."""
+    places = []
+    for name in names:
+        for form in forms(name):
+            m = re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", sentence)
+            if m:
+                places.append((m.start(), name))
+                break
+    return min(places)[1] if places else None
+
+
 def sanctioned_here(text: str, name: str) -> bool:
     """The wording itself puts sanctions on `name` ("Khedri is being designated", "the sanctions
     target Iran Air", "Genava 11 and Genava 12 are being identified as", "sanctions on Syria"):
     then no question is needed. A person may be named in full once and by surname after."""
-    forms = [name]
-    words = name.split()
-    if len(words) >= 2 and len(words[-1]) >= 4 and words[-1][:1].isupper():
-        forms.append(words[-1])
-    for form in forms:
+    for form in forms(name):
         n = re.escape(form)
         if re.search(rf"(?:{_PUT_ON}|{_DONE_TO}){_ARTICLES}{n}(?![\w-])", text) or re.search(rf"(?<![\w-]){n}{_BEING}", text):
             return True
@@ -176,7 +287,7 @@ def sanctions_on(text: str, name: str) -> bool:
     return re.search(rf"{_PUT_ON}{_ARTICLES}{n}(?![\w-])", text) is not None or re.search(passive, text) is not None
 
 
-_PUT_ON_NAME = re.compile(rf"{_PUT_ON}{_ARTICLES}([A-ZÄÖÜ][\w’'.-]*(?:[ \t]+(?:[A-ZÄÖÜ][\w’'.-]*|of|and(?=[ \t]+[A-Z])))*)")
+_PUT_ON_NAME = re.compile(rf"{_PUT_ON}{_ARTICLES}([A-ZÄÖÜ][\w’'.-]*(?:(?<![a-z]{{3}}\.)[ \t]+(?:[A-ZÄÖÜ][\w’'.-]*|of|and(?=[ \t]+[A-Z])))*)")
 
 
 def named_under_sanctions(text: str) -> list[str]:
@@ -186,8 +297,8 @@ def named_under_sanctions(text: str) -> list[str]:
     out: list[str] = []
     for m in _PUT_ON_NAME.finditer(text):
         name = m.group(1).rstrip(".,;:’'")
-        if re.search(r"(?:ian|ean|ese|ish)\b", name):
-            continue  # "on Iranian and Russian entities": a demonym describes what follows
+        if re.search(r"(?:ian|ean|ese|ish)\b", name) or name.split()[0].casefold() in _NOT_ACTORS:
+            continue  # "on Iranian and Russian entities": a demonym describes what follows; "on Monday"
         if name not in out:
             out.append(name)
     return out

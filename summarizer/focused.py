@@ -4,8 +4,10 @@ A 1.5B model does well on short local questions with constrained answers and bad
 option lists and whole-article judgement (see the design notes' probes). So the deterministic
 layer decides what it can and the model answers only where judgement is needed:
 
-* quotes: every quotation found by its marks is a candidate; for each, the model names the
-  speaker from the quotation's paragraph and the one before ("none" if not said). A short
+* quotes: every quotation found by its marks is a candidate; where the words beside it do not
+  name its speaker (`rules.context_speaker`: "said X", "he said" after X, a quotation that
+  continues X's), the model names one from the quotation's paragraph and the one before
+  ("none" if not said). A short
   quotation that nobody is said to speak is a scare quote or a nickname, and is left out.
 * sanctions targets: one question per paragraph with a sanctions cue ("designated",
   "sanctions", "blocked", "lift", ...): which named entities does it say are sanctioned?
@@ -39,7 +41,7 @@ from pydantic import BaseModel, Field, create_model
 from . import cues, rules
 from .grounding.countries import country_of
 from .grounding.furniture import is_furniture, only_furniture
-from .grounding.names import unsupported_words
+from .grounding.names import title_length, unsupported_words
 from .grounding.sentences import content_sentences, numbered_sentences, resolve_sentence, with_sentence_ids
 from .grounding.spans import numbered_quotations
 from .prompts import question_messages
@@ -109,7 +111,7 @@ class Question:
 def _name(answer: str | None) -> str | None:
     """The name the model gave, without a description after a comma ("Lee, the Democratic
     Party leader" -> "Lee"; "Gomei Air Services Co., Ltd." keeps its legal form)."""
-    value = " ".join((answer or "").split()).strip(" .,;:")
+    value = re.split(r"(?<=[a-z]{3})\.\s", " ".join((answer or "").split()))[0].strip(" .,;:")  # "Syria. Now"
     head, _, rest = value.partition(", ")
     if rest and rest.split()[0][:1].islower():
         value = head
@@ -186,8 +188,8 @@ def _a_name(name: str) -> bool:
     are names; "Iranian shipping network", "firms under his control" and "Mahan Air general sales
     agents" describe (a small model lists them as readily as names); nor is a law or an order."""
     words = re.findall(r"[^\W\d_][\w'’.-]*", name)
-    if not words or cues.INSTRUMENT.match(name):
-        return False
+    if not words or cues.INSTRUMENT.match(name) or any(re.fullmatch(r"[A-Z]{2,}s", w) for w in words):
+        return False  # nothing, a law, or a plural ("Mahan Air GSAs", "NGOs") that describes
     return all(w[:1].isupper() or w.casefold().strip(".") in cues.NAME_PARTICLES for w in words)
 
 
@@ -218,6 +220,27 @@ def _without_short_forms(targets: list[ExtractedTarget]) -> list[ExtractedTarget
         return " " not in key and any(other.endswith(" " + key) for other in names)
 
     return [t for t in targets if not short(t.name)]
+
+
+_DATELINE = r"(?:^|[.!?]\s+){name}(?:,[ \t]+[A-Z][\w .]*)?[ \t]*[\u2013\u2014-]+[ \t]"
+_AT = re.compile(r"\b(?:in|at|im|am|aus|from|à|en|au|dans)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _only_a_place(text: str, name: str) -> bool:
+    """Every place of `name` is a dateline ("LONDON —", "Luxemburg – Die ...") or follows a
+    locative preposition ("am Montag in Luxemburg"): where the story happens, not whom it
+    sanctions (a country put under sanctions is named so, and `cues.sanctions_on` decides it)."""
+    places = [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)]
+    datelines = {m.end() - len(m.group(0).lstrip(".!? \n")) for m in re.finditer(
+        _DATELINE.format(name=re.escape(name)), text, re.MULTILINE)}
+    return bool(places) and all(p in datelines or _AT.search(text[max(0, p - 20) : p]) for p in places)
+
+
+def _the_issuer(name: str, issuer: str | None) -> bool:
+    """`name` is the release's issuer ("EU" for "The EU")."""
+    def bare(n: str) -> str:
+        return re.sub(r"^the\s+", "", n.casefold())
+    return issuer is not None and bare(name) == bare(issuer)
 
 
 def _imposes(paragraph: str, name: str) -> bool:
@@ -259,19 +282,22 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
     sentences = numbered_sentences(text)
 
     quotes: list[ExtractedQuote] = []
+    earlier: list[tuple[int, int, str | None]] = []
     for ref, (start, end) in numbered_quotations(text).items():
         if only_furniture(text, start, end):
             continue
-        speaker = rules.explicit_speaker(text, start, end)
+        speaker = rules.context_speaker(text, start, end, earlier)
         if speaker is None:
             quotation = " ".join(text[start:end].split())[:300]
             answer = yield ask("focused_speaker", SpeakerAnswer, 100, _context(text, start, paras), quotation=quotation)
             speaker = _name(answer.speaker) if answer else None
+        earlier.append((start, end, speaker))
         if _scare_quote(text, start, end, paras, sentences, speaker):
             continue  # a scare quote or a nickname, not speech
         quotes.append(ExtractedQuote(ref=ref, speaker=speaker))
 
     body = _without_headlines(text)
+    own_voice = issuer(text)
     candidates: list[ExtractedTarget] = []
     seen: set[str] = set()
     found = [n for n in cues.named_under_sanctions(body) if _a_name(n) and not n.endswith("-")
@@ -287,9 +313,15 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
             continue
         for raw in answers:
             name = _name(raw)
-            if not name or name.casefold() in seen or _imposes(paragraph, name):
-                continue  # nothing, a repeat, or who imposes the sanctions
+            if name:
+                name = " ".join(name.split()[title_length(name.split()) :])  # "Präsident Wladimir Putin"
+            if not name or name.casefold() in seen or _imposes(paragraph, name) or _the_issuer(name, own_voice):
+                continue  # nothing, a repeat, or who imposes the sanctions (the release's issuer too)
+            if _only_a_place(text, name):
+                continue  # "Luxemburg – Die ...", "am Montag in Luxemburg": where, not who
             around = _naming(text, name, sentences)
+            if name.casefold() not in body.casefold():
+                continue  # only in a heading ("MAHAN AIR GENERAL SALES AGENTS")
             if cues.AUTHORITIES.match(name) or not _a_name(name) or not any(cues.SANCTION_CUE.search(a) for a in around):
                 continue  # an authority, a description, a law, or a name from the background
             if country_of(name) and not cues.sanctions_on(body, name):
@@ -310,17 +342,25 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
         if role is None or role.role == "target":
             targets.append(target)
 
-    own_voice = issuer(text)
+    # A release speaks in its issuer's voice from its lede on ("Today, OFAC designated ..."); a
+    # news story names who imposed sanctions, and its unattributed sentences are the reporter's.
+    lede = next((text[a:b] for a, b in paras if len(text[a:b].split()) >= 12), "")
+    release = own_voice is not None and issuer(lede) == own_voice
     allegations: list[ExtractedAllegation] = []
     spans = list(content_sentences(text).items())
+    kept = [t.name for t in targets]
     for k, (ref, (start, end)) in enumerate(spans):
         sentence = text[start:end]
-        if len(sentence) < 40 or not cues.ACCUSATION_CUE.search(sentence):
+        if len(sentence) < 40:
             continue
         flat = " ".join(sentence.split())
-        passive = cues.passive_accused(flat)
-        accused: str | None
-        if passive:
+        said_by = cues.attribution(flat) or (rules.antecedent(text, start, earlier) if cues.said_by_pronoun(flat) else None)
+        accused: str | None = cues.first_named(flat, kept) if release and not said_by else None
+        if accused and cues.CONDUCT.search(flat):
+            accuser = own_voice  # a release's grounds for a designation: its issuer accuses the target
+        elif not cues.ACCUSATION_CUE.search(sentence):
+            continue
+        elif passive := cues.passive_accused(flat):
             accused, accuser = passive[0], passive[1] or own_voice
         else:
             before = text[spans[k - 1][1][0] : spans[k - 1][1][1]] if k else ""
@@ -331,8 +371,12 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
             )
             if not answer or not answer.accusation:
                 continue
-            accuser = _name(answer.accuser) or own_voice
-            accused = _name(answer.accused)
+            # The wording decides where it can: "according to X", "X said" name the accuser, and
+            # a release's unattributed sentence is its issuer's; "accused X of" names the accused.
+            accuser = said_by or (own_voice if release else None) or _name(answer.accuser) or own_voice
+            accused = cues.accused_in(flat) or _name(answer.accused)
+            if accused and accuser and accused.casefold() == accuser.casefold():
+                accused = None  # one name for both is the model's echo, not an accusation's direction
         allegations.append(
             ExtractedAllegation(
                 claim=flat[:400], alleged_by=accuser, against=accused,

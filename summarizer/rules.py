@@ -11,22 +11,33 @@ answers go through the same validation and grounding as a model's.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from .grounding.names import TITLES
+from . import cues
+from .grounding.names import title_length
 from .grounding.sentences import numbered_sentences
 from .grounding.spans import quotation_spans
 
 _SPEECH = (
     r"(?:said|says|told|tells|added|adds|stated|states|wrote|writes|declared|noted|explained|"
-    r"warned|claimed|claims|argued|asserted|insisted|replied|announced|stressed|sagte|erklärte)"
+    r"warned|claimed|claims|argued|asserted|insisted|replied|announced|stressed|acknowledged|admitted|"
+    r"alleged|alleges|recalled|continued|sagte|erklärte)"
 )
-_NAME = r"(?:[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|al-\w+|bin|de|van|von|of(?=\s+[A-Z])))*)"
+_NAME = rf"(?:{cues.NAME})"  # "(?:...)": one group-free unit inside the patterns below
 _PRONOUN = r"(?:he|she|they|He|She|They)"
 _NOT_NAMES = frozenset(
-    "The But And In On A An It This That He She They We I As At For If When While Yet So".split()
+    "The But And In On A An It This That He She They We I As At For If When While Yet So Many Some Most "
+    "Several Few All Both Other Others Such Those These Each Every Another One Two Three No None".split()
 )
-_AFTER_NAME_SAID = re.compile(rf"^[\s,;:\u2014-]*(?:the\s+)?({_NAME})\s+{_SPEECH}\b")
+# "...," the State Department announcement solemnly declared: a few lower-case words may part
+# the name from its verb after a quotation (before one, "Federal prosecutors alleged" would name
+# "Federal").
+_AFTER_NAME_SAID = re.compile(rf"^[\s,;:\u2014-]*(?:the\s+)?({_NAME})(?:\s+[a-z]+){{0,2}}?\s+{_SPEECH}\b")
+# "...," said Treasury official Jane Doe: the person, not the body she speaks for.
+_ROLE = (r"(?:official|spokesman|spokeswoman|spokesperson|minister|secretary|envoy|ambassador|lawyer|attorney|"
+         r"director|adviser|advisor|analyst|expert|chief|head|leader|president|chairman|senator|prosecutor|judge)")
+_AFTER_SAID_ROLE_NAME = re.compile(rf"^[\s,;:\u2014-]*{_SPEECH}\s+(?:the\s+)?(?:{_NAME}\s+)?{_ROLE}\s+({_NAME})")
 _AFTER_SAID_NAME = re.compile(rf"^[\s,;:\u2014-]*{_SPEECH}\s+(?:the\s+)?({_NAME})")
 _AFTER_PRONOUN = re.compile(rf"^[\s,;:\u2014-]*{_PRONOUN}\s+{_SPEECH}\b")
 _AFTER_ACCORDING = re.compile(rf"^[\s,;:\u2014-]*according to\s+(?:the\s+)?({_NAME})")
@@ -43,8 +54,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?\u201d\"])\s+(?=[A-Z\u201c\"])")
 
 def _name(candidate: str) -> str | None:
     words = candidate.split()
-    while words and (words[0] in _NOT_NAMES or words[0].lower().rstrip(".") in TITLES):
+    while words and words[0] in _NOT_NAMES:
         words = words[1:]
+    words = words[title_length(words):]  # "Secretary of State Antony Blinken"; "State Department" stays
     name = " ".join(words).rstrip(".,")
     return name or None
 
@@ -60,7 +72,7 @@ def explicit_speaker(text: str, start: int, end: int) -> str | None:
     """The speaker a name beside the quotation text[start:end] gives ("...," said Jane Doe;
     Doe said: "..."), or None when only a pronoun or the context tells."""
     before, after = _around(text, start, end)
-    for pattern in (_AFTER_NAME_SAID, _AFTER_SAID_NAME, _AFTER_ACCORDING):
+    for pattern in (_AFTER_NAME_SAID, _AFTER_SAID_ROLE_NAME, _AFTER_SAID_NAME, _AFTER_ACCORDING):
         m = pattern.match(after)
         if m and (name := _name(m.group(1))):
             return name
@@ -70,31 +82,64 @@ def explicit_speaker(text: str, start: int, end: int) -> str | None:
     return _name(m.group(1)) if m else None
 
 
-def _speaker(text: str, start: int, end: int, last: str | None, same_paragraph: bool) -> str | None:
-    """The speaker of the quote text[start:end] (inside its marks), from cues around it."""
+_SUBJECT = re.compile(
+    rf"^[\"\u201c\u2018']?(?:(?:But|And|Yet|Still|So|However|Later|Meanwhile|Then),?\s+)?(?:the\s+)?({_NAME})(?=,|\s+[a-z])"
+)
+_BACK = 3  # sentences searched for a pronoun's antecedent
+
+
+def antecedent(text: str, start: int, earlier: Sequence[tuple[int, int, str | None]] = ()) -> str | None:
+    """Who "he said" points to: walking back from the quotation's sentence (three sentences, no
+    further than the paragraph before), the speaker of an attributed quotation there, or the
+    name a sentence opens with ("Sasse said the charges are overdue. \"Heads...,\" he said");
+    None if that quotation's speaker is unknown."""
+    spans = list(numbered_sentences(text).values())
+    k = next((i for i, (a, b) in enumerate(spans) if a <= start < b), len(spans))
+    paragraphs = 0
+    for j in range(k - 1, max(-1, k - 1 - _BACK), -1):
+        a, b = spans[j]
+        paragraphs += "\n" in text[b : spans[j + 1][0] if j + 1 < len(spans) else start]
+        if paragraphs > 1:
+            break
+        said = [who for s, _e, who in earlier if a <= s < b]
+        if said:
+            return said[-1]  # the speaker of the quotation there, even one nobody names
+        m = _SUBJECT.match(text[a:b])
+        if m and (name := _name(m.group(1))) and not name.endswith(("'s", "\u2019s")) and name.split()[0] not in _NOT_NAMES:
+            return name
+    return None
+
+
+def context_speaker(
+    text: str, start: int, end: int, earlier: Sequence[tuple[int, int, str | None]] = ()
+) -> str | None:
+    """The speaker the words around the quotation text[start:end] give, or None for the model
+    (or nobody) to decide: a name beside it; for "he said", the antecedent; for a quotation that
+    follows another in its paragraph with only the attribution between ("...," Lammy said. "We're
+    seeing..."), that one's speaker. `earlier`: the quotations before it, with their speakers."""
     if name := explicit_speaker(text, start, end):
         return name
     before, after = _around(text, start, end)
     if _AFTER_PRONOUN.match(after) or _BEFORE_PRONOUN.search(before):
-        return last
-    return last if same_paragraph else None
+        return antecedent(text, start, earlier)
+    if earlier and (last := earlier[-1])[2]:
+        gap = text[last[1] : start]
+        if "\n" not in gap and len(gap) <= 80:
+            return last[2]
+    return None
 
 
 def quotes(text: str) -> list[dict[str, Any]]:
     """Quotations with speakers; unattributed scare quotes of under five words are left out."""
     out: list[dict[str, Any]] = []
-    last: str | None = None
-    prev_end = -1
+    earlier: list[tuple[int, int, str | None]] = []
     for start, end in quotation_spans(text):
-        same_paragraph = prev_end >= 0 and "\n" not in text[prev_end:start]
-        speaker = _speaker(text, start, end, last, same_paragraph)
+        speaker = context_speaker(text, start, end, earlier)
+        earlier.append((start, end, speaker))
         body = text[start:end]
         if speaker is None and len(body.split()) < 5:
             continue
         out.append({"text": body[:1200], "speaker": speaker[:160] if speaker else None})
-        if speaker:
-            last = speaker
-        prev_end = end
     return out[:40]
 
 

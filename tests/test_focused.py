@@ -59,7 +59,8 @@ def scripted(targets: list[str], speaker: str = "Jane Doe") -> Callable[[focused
             name = q.messages[-1]["content"].rsplit("END EXCERPT", 1)[1].split("\u201c", 1)[1].split("\u201d", 1)[0]
             return m(role="target" if name in targets[:2] else "background")
         if issubclass(m, focused.AccusationAnswer):
-            options = m.model_json_schema()["properties"]["accused"]["enum"]
+            accused = m.model_json_schema()["properties"]["accused"]
+            options = accused.get("enum", [accused.get("const")])  # one option: a "const"
             return m(accusation=True, accuser="none", accused="Russia" if "Russia" in options else "none")
         return m(summary=[{"text": "The Treasury designated Volga Shipping LLC.", "support": ["S1"]}])
 
@@ -69,7 +70,9 @@ def scripted(targets: list[str], speaker: str = "Jane Doe") -> Callable[[focused
 def test_every_quotation_is_a_candidate_and_a_scare_quote_is_left_out() -> None:
     extraction, asked = run(ARTICLE, scripted([]))
     speaker_questions = [q for q in asked if q.response_model is focused.SpeakerAnswer]
-    assert len(speaker_questions) == 2  # both quotations are asked about, the model forgets none
+    # both quotations are candidates; only the one nobody is named beside goes to the model
+    # ("said Treasury official Jane Doe" names her)
+    assert len(speaker_questions) == 1 and "ghost fleet" in speaker_questions[0].messages[-1]["content"]
     assert [q.speaker for q in extraction.quotes] == ["Jane Doe"]  # "ghost fleet": nobody speaks it
 
 
@@ -176,7 +179,8 @@ def test_names_the_wording_puts_under_sanctions_are_candidates_even_when_the_mod
                             if q.response_model is focused.TargetRoleAnswer
                             else scripted(["EU-Außenminister", "Luxemburg"])(q))
     assert [t.name for t in extraction.sanctions_targets] == ["Russland", "Europäische Union"]
-    assert len([q for q in asked if q.response_model is focused.TargetRoleAnswer]) == 2  # the model's two
+    # of the model's two, only "EU-Außenminister" is asked about: "Luxemburg –" is the dateline
+    assert len([q for q in asked if q.response_model is focused.TargetRoleAnswer]) == 1
 
 
 def test_a_name_the_article_says_was_not_sanctioned_is_not_a_candidate() -> None:
@@ -191,7 +195,7 @@ def test_a_name_the_article_says_was_not_sanctioned_is_not_a_candidate() -> None
 def test_every_question_shares_one_prefix_the_numbered_article() -> None:
     _, asked = run(ARTICLE, scripted(["Volga Shipping LLC"]))
     prefixes = {(q.messages[0]["content"], q.messages[1]["content"].split(" END ARTICLE", 1)[0]) for q in asked}
-    assert len(asked) > 4 and len(prefixes) == 1
+    assert len(asked) > 3 and len(prefixes) == 1
     assert "[S1] WASHINGTON" in next(iter(prefixes))[1]
 
 
@@ -214,6 +218,70 @@ def test_the_accuser_and_the_accused_are_chosen_among_the_names_around_the_sente
         questions[0].response_model(accusation=True, accuser="Somebody Else", accused="none")
     [a] = extraction.allegations
     assert (a.alleged_by, a.against, a.status) == ("Jane Doe", "Volga Shipping LLC", "alleged")
+
+
+def accusing(accuser: str, accused: str) -> Callable[[focused.Question], Any]:
+    """A model that finds an accusation in every sentence asked about, by `accuser` against `accused`."""
+
+    def answer(q: focused.Question) -> Any:
+        if issubclass(q.response_model, focused.AccusationAnswer):
+            return q.response_model(accusation=True, accuser=accuser, accused=accused)
+        return scripted([])(q)
+
+    return answer
+
+
+def test_the_wording_overrides_the_models_choice_of_accuser_and_accused() -> None:
+    text = ("Officials met in Geneva on Monday to discuss the report.\n"
+            "South Korea accused North Korea of sending balloons over the border, Seoul said.\n"
+            "The pair denied any wrongdoing in a long statement to the court.\n")
+    extraction, _ = run(text, accusing("North Korea", "North Korea"))
+    first, second = extraction.allegations
+    # "X accused Y of" decides both; the model's pick of one name for both sides is no direction
+    assert (first.alleged_by, first.against) == ("South Korea", "North Korea")
+    assert (second.alleged_by, second.against, second.status) == ("North Korea", None, "denied")
+
+
+def test_a_release_speaks_in_its_issuers_voice_where_no_one_else_is_named() -> None:
+    lede = "OFAC today designated Mahan Air General Sales Agents in three countries across the region.\n"
+    sentence = "Mahan Air is responsible for moving weapons and fighters to Syria for the regime.\n"
+    extraction, _ = run(lede + sentence, accusing("Syria", "Mahan Air"))
+    [a] = extraction.allegations
+    assert (a.alleged_by, a.against) == ("OFAC", "Mahan Air")
+    # a news story that reports the designation further down: the model's choice stands
+    news = "Airlines in the Gulf reported a quiet week for passengers and cargo on most of their routes.\n"
+    extraction, _ = run(news + lede + sentence, accusing("Syria", "Mahan Air"))
+    [a] = extraction.allegations
+    assert (a.alleged_by, a.against) == ("Syria", "Mahan Air")
+
+
+def test_a_releases_grounds_for_a_designation_accuse_the_target_without_a_question() -> None:
+    text = ("OFAC today designated Gatewick LLC and Abdolhossein Khedri for their support to the IRGC in Yemen.\n"
+            "Since 2019, Khedri used Gatewick LLC to transport weapons to Yemen for the IRGC-QF.\n"
+            "The Yemen war began in 2014 and has killed many thousands of people since.\n")
+    extraction, asked = run(text, scripted(["Gatewick LLC", "Abdolhossein Khedri"]))
+    assert [t.name for t in extraction.sanctions_targets] == ["Gatewick LLC", "Abdolhossein Khedri"]
+    [a] = extraction.allegations
+    assert (a.alleged_by, a.against, a.evidence) == ("OFAC", "Abdolhossein Khedri", "S2")
+    assert not any(issubclass(q.response_model, focused.AccusationAnswer) for q in asked)
+
+
+def test_a_dateline_the_issuer_and_a_title_are_not_targets() -> None:
+    text = ("Luxemburg – The Council today adopted sanctions against Volga Shipping LLC over the war.\n"
+            "The Council also designated President Ivan Petrov, who owns the carrier.\n")
+    extraction, asked = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                            if q.response_model is focused.TargetRoleAnswer
+                            else scripted(["Luxemburg", "The Council", "President Ivan Petrov", "Volga Shipping LLC"])(q))
+    assert [t.name for t in extraction.sanctions_targets] == ["Ivan Petrov", "Volga Shipping LLC"]
+
+
+def test_a_heading_a_plural_and_a_run_on_sentence_are_not_targets() -> None:
+    text = ("MAHAN AIR GENERAL SALES AGENTS\n"
+            "OFAC is taking action against three Mahan Air GSAs in Asia; OFAC designated Gatewick LLC.\n"
+            "The EU will lift its sanctions on Syria. Now the Council acts.\n")
+    answers = ["MAHAN AIR GENERAL SALES AGENTS", "Mahan Air GSAs", "Gatewick LLC", "Syria. Now"]
+    extraction, _ = run(text, scripted(answers))
+    assert [t.name for t in extraction.sanctions_targets] == ["Gatewick LLC", "Syria"]
 
 
 def test_a_passive_headline_accuses_its_subject_and_is_not_asked() -> None:

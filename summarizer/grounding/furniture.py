@@ -96,9 +96,11 @@ _NOTICES = (
 # (a line that only starts with one of these is furniture too, up to _PHRASE_LINE_WORDS words)
 _LINK_TEXT = ("for more information on", "for more information about", "click here", "hier klicken",
               "cliquez ici", "haga clic aqui", "haz clic aqui")
-_NOTICE_WORDS = 40
+_NOTICE_WORDS = 40  # also the longest line any rule but the link line's looks at
 
-# A line starting like this links to another story ("MIRA | Kenji Fujimori: ...").
+# A line starting like this links to another story ("MIRA | Kenji Fujimori: ..."), within its
+# first _LINK_HEAD characters.
+_LINK_HEAD = 40
 _LINK_LINE = re.compile(
     r"^\s*(?:mira|lee mas|lea tambien|ver mas|related|read more|read also|see also|also read|"
     r"more|watch|lire aussi|a lire aussi|voir aussi|mehr dazu|lesen sie auch|auch interessant)\s*[|:>»]",
@@ -145,9 +147,7 @@ _SENTENCE_END = re.compile(r"[.!?…:;]['\"”’»)\]]*\s*$")
 
 def _fold(line: str) -> str:
     """Casefolded, accents dropped, every run of non-letters one space: for phrase lookups."""
-    decomposed = unicodedata.normalize("NFKD", line.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[^\W_]+", plain))
+    return " ".join(re.findall(r"[^\W_]+", _fold_keep_marks(line)))
 
 
 def _phrase_line(folded: str, words: int) -> bool:
@@ -163,8 +163,10 @@ def is_furniture(line: str) -> bool:
         return False
     if not any(c.isalnum() for c in text):
         return True  # "####", "___", "* * *"
-    folded = _fold(text)
     words = len(text.split())
+    if words > _NOTICE_WORDS:  # a paragraph: only a link line's opening can make it furniture
+        return _LINK_LINE.match(_fold_keep_marks(text[:_LINK_HEAD])) is not None
+    folded = _fold(text)
     if _phrase_line(folded, words):
         return True
     if words <= _NOTICE_WORDS and any(n in folded for n in _NOTICES):
@@ -186,7 +188,10 @@ def is_furniture(line: str) -> bool:
 
 def _fold_keep_marks(line: str) -> str:
     """Casefolded and accent-free, punctuation kept (the link-line marks "|", ":" count)."""
-    decomposed = unicodedata.normalize("NFKD", line.casefold())
+    folded = line.casefold()
+    if folded.isascii():
+        return folded  # nothing to decompose: most lines, and the per-character walk is the cost
+    decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

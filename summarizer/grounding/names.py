@@ -302,8 +302,8 @@ def _resolved(article: str, hits: list[tuple[int, int]], how: str, needle: str, 
     start, end = hits[0]
     words = article[start:end].split()
     cut = title_length(words)
-    if not cut and len(words) > 1 and words[0].casefold() == "the":
-        cut = 1  # "the State Department" names the State Department
+    if not cut and len(words) > 1 and words[0].casefold() == "the" and _plausible(" ".join(words[1:])):
+        cut = 1  # "the State Department" names the State Department; "the government" stays whole
     if cut:  # the article's own text has the title ("Secretary of State Antony Blinken")
         how = "title dropped" if words[0].casefold() != "the" else "'the' dropped"
         hits = occurrences(article, " ".join(words[cut:]))

@@ -182,26 +182,98 @@ def find_span(
 
 # --------------------------------------------------------------------------- quotation marks
 
-_QUOTE_RE = re.compile(
-    r"\u201c[^\u201c\u201d]{1,3000}?\u201d"  # “ … ”
-    r"|\u201e[^\u201e\u201c\u201d]{1,3000}?[\u201c\u201d]"  # „ … “
-    r"|\u00ab[^\u00ab\u00bb]{1,3000}?\u00bb"  # « … »
-    r'|(?<![A-Za-z0-9])"[^"\n]{1,3000}?"'  # " … "
-)
+_MARK = re.compile("[\u201c\u201d\u201e\u00ab\u00bb\"\u2018\u2019']")
+_DOUBLE = "\u201c\u201d\u201e\u00ab\u00bb\""
+_MAX_QUOTATION = 3000  # characters: longer is a stray mark, not a quotation
+_BEFORE_OPEN = " \t\n([{\u2014\u2013-/:;,\u201c\u201e\u00ab\u2018\""  # what may stand before an opening mark
+
+
+def _can_open(text: str, i: int) -> bool:
+    """A mark that begins words: at the start or after a space or an opening bracket/dash, and
+    before a non-space ("said: “We", "(\"the")."""
+    return (i == 0 or text[i - 1] in _BEFORE_OPEN) and i + 1 < len(text) and not text[i + 1].isspace()
+
+
+def _can_close(text: str, i: int) -> bool:
+    """A mark that ends words: after a non-space and before the end, a space or punctuation,
+    never before a letter or digit (the apostrophe in "don’t" does not close)."""
+    return i > 0 and not text[i - 1].isspace() and (i + 1 == len(text) or not text[i + 1].isalnum())
+
+
+def _paragraph_quotations(text: str, a: int, b: int, continues: bool) -> list[tuple[int, int]]:
+    """The quotations of the paragraph text[a:b]. A double mark opens or closes by what stands
+    around it (so “…" and "…” written with mixed marks pair up); „…“, «…» and »…« pair as
+    German and French write them; single marks ‘…’ / '…' make a quotation only outside a
+    double one. A quotation still open at the paragraph's end runs to it when the next
+    paragraph opens with a mark (`continues`: the convention for a quotation over paragraphs)."""
+    out: list[tuple[int, int]] = []
+    opener = ""  # the open double mark, if any
+    at = 0
+    single_at = -1  # where an open single quotation's words start, outside any double one
+    for m in _MARK.finditer(text, a, b):
+        i, ch = m.start(), m.group()
+        if ch in _DOUBLE:
+            single_at = -1  # a single mark left open was an apostrophe
+            if opener:
+                guillemets = ch == "\u00bb" and opener == "\u00ab" or ch == "\u00ab" and opener == "\u00bb"
+                closes = guillemets or (  # French sets « non » off with spaces: no flanking rule
+                    ch in "\u201d\"" or ch == "\u201c" and (opener == "\u201e" or not _can_open(text, i))
+                ) and _can_close(text, i)
+                if closes:
+                    if i - at <= _MAX_QUOTATION:
+                        out.append((at, i))
+                    opener = ""
+                    continue
+            if ch in "\u201c\u201e\u00ab" or ch in "\u00bb\"\u201d" and _can_open(text, i) and not _can_close(text, i):
+                # a new opening mark where one is open: that one was a stray, this one counts
+                opener, at = ch, i + 1
+            continue
+        if opener:
+            continue  # an apostrophe or a quotation inside the quotation
+        if single_at < 0:
+            if _can_open(text, i) and (ch == "\u2018" or text[i + 1].isalpha()):
+                single_at = i + 1
+        elif ch != "\u2018" and _can_close(text, i):
+            if i - single_at <= _MAX_QUOTATION and len(text[single_at:i].split()) >= 2:
+                out.append((single_at, i))  # one word between single marks is a term or a name
+            single_at = -1
+    if opener and continues:
+        end = len(text[:b].rstrip())
+        if at < end and end - at <= _MAX_QUOTATION:
+            out.append((at, end))
+    return out
 
 
 def quotation_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of text inside double quotation marks (without the marks), in order.
+    """Spans of text inside quotation marks (without the marks), in order.
 
-    Used to keep chunk boundaries out of quotes; deterministic, no model involved.
+    Deterministic, no model involved: the quotations the model is asked about, and where chunk
+    and sentence boundaries may not fall.
     """
     return list(_quotation_spans(text))
 
 
 @lru_cache(maxsize=64)
 def _quotation_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """Once per text: the prompt, the sentence splitter, the validator and chunking all ask."""
-    return tuple((m.start() + 1, m.end() - 1) for m in _QUOTE_RE.finditer(text))
+    """Once per text: the prompt, the sentence splitter, the validator and chunking all ask.
+    A paragraph is a block between blank lines where the text has them (a hard-wrapped
+    paragraph is one), else a line."""
+    lines: list[tuple[int, int]] = []
+    blocks = "\n\n" in text.replace("\r", "")
+    pos = 0
+    for line in text.split("\n"):
+        if not line.strip():
+            pass
+        elif blocks and lines and text[lines[-1][1] : pos].count("\n") == 1:
+            lines[-1] = (lines[-1][0], pos + len(line))  # the same block
+        else:
+            lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    out: list[tuple[int, int]] = []
+    for k, (a, b) in enumerate(lines):
+        nxt = text[lines[k + 1][0] : lines[k + 1][1]].lstrip()[:1] if k + 1 < len(lines) else ""
+        out += _paragraph_quotations(text, a, b, continues=nxt != "" and nxt in _DOUBLE)
+    return tuple(out)
 
 
 MAX_LISTED = 60  # quotations shown to the model with ids; more are left to verbatim text

@@ -1,0 +1,132 @@
+"""The quotation finder and the rules that name a quotation's speaker without a model.
+
+Each case is written by hand for the convention it checks (the journalistic ways of marking and
+attributing a quotation); the conventions come from the tuning articles (docs/local-model.md).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer import cues, rules
+from summarizer.grounding.spans import quotation_spans
+
+
+def quoted(text: str) -> list[str]:
+    return [text[a:b] for a, b in quotation_spans(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He said “no deal” today.", ["no deal"]),
+        ('He said "no deal" today.', ["no deal"]),
+        # one mark straight, the other curly, either way round
+        ('"Heads needed to roll,” he said. “It is over," she said.', ["Heads needed to roll,", "It is over,"]),
+        ("Er sagte: „Wir handeln.“ Dann ging er.", ["Wir handeln."]),
+        ("Il a dit « non » hier.", [" non "]),
+        ("Er sagte »Nein« und ging.", ["Nein"]),
+        # British single marks, outside a double quotation only; apostrophes never open or close
+        ("He called it ‘a crisis of trust’ and left. It’s the guards’ fault.", ["a crisis of trust"]),
+        ("“He called it ‘a crisis’ today,” she said.", ["He called it ‘a crisis’ today,"]),
+        ("Don't say 'rock', say 'rock music' instead.", ["rock music"]),
+    ],
+)
+def test_quotation_marks_pair_by_what_stands_around_them(text: str, expected: list[str]) -> None:
+    assert quoted(text) == expected
+
+
+def test_a_quotation_over_paragraphs_ends_each_paragraph_when_the_next_opens_with_a_mark() -> None:
+    text = ('"Heads needed to roll," he said. "The Bureau must answer. These arrests matter.\n\n'
+            '"These guards are not the only ones,” Sasse said.\n')
+    assert quoted(text) == ["Heads needed to roll,", "The Bureau must answer. These arrests matter.",
+                            "These guards are not the only ones,"]
+
+
+def test_a_stray_mark_left_open_is_no_quotation() -> None:
+    # the next paragraph does not open with a mark: the open one was a stray (a 12" record)
+    assert quoted('He sold a 12" record and "a tape.\n\nThe shop closed.\n') == []
+
+
+def test_a_hard_wrapped_paragraph_keeps_its_quotation_whole() -> None:
+    text = "Intro line.\n\nShe said “we will act\nwithin the week” at the summit.\n\nNext.\n"
+    assert quoted(text) == ["we will act\nwithin the week"]
+
+
+# ------------------------------------------------------------------------------ speakers
+
+
+def speakers(text: str) -> list[str | None]:
+    earlier: list[tuple[int, int, str | None]] = []
+    for a, b in quotation_spans(text):
+        earlier.append((a, b, rules.context_speaker(text, a, b, earlier)))
+    return [who for _a, _b, who in earlier]
+
+
+def test_he_said_points_to_the_name_a_sentence_before_opens_with() -> None:
+    text = ("Sasse said the charges are overdue.\n\n"
+            '"Heads needed to roll," he said. "The Bureau must answer."\n')
+    assert speakers(text) == ["Sasse", "Sasse"]
+
+
+def test_he_said_points_to_the_speaker_of_the_quotation_before() -> None:
+    text = ("“This is a diplomatic matter,” said a government official. “It is unfair,” he said.\n"
+            "“We are not worried,” Kumar said. “It will pass,” he added.\n")
+    # the first "he" refers to the unnamed official: unknown, not a name from further back
+    assert speakers(text) == [None, None, "Kumar", "Kumar"]
+
+
+def test_a_quotation_that_continues_another_in_its_paragraph_has_its_speaker() -> None:
+    text = ("“We are aligned on Iran,” Lammy said. “We see a disturbing pattern.”\n"
+            "“Another paragraph opens here.”\n")
+    assert speakers(text) == ["Lammy", "Lammy", None]
+
+
+def test_a_few_lower_case_words_may_part_the_name_from_its_verb_after_the_quotation() -> None:
+    text = "“The partnership threatens Europe,” the State Department announcement solemnly declared.\n"
+    assert speakers(text) == ["State Department"]
+
+
+def test_a_title_word_before_the_name_is_not_the_speaker() -> None:
+    text = "But she acknowledged “a couple of other instances” of it. It was late.\n"
+    assert speakers(text) == [None]  # "she" with no name before her: nobody is guessed
+
+
+# ------------------------------------------------------------------------------ actors
+
+
+def test_actors_keep_a_prefixed_place_apart_from_the_place() -> None:
+    assert cues.actors("South Sudan accused Sudan of bombing it.") == ["South Sudan", "Sudan"]
+    assert cues.actors("Antony Blinken spoke; Blinken left.") == ["Antony Blinken"]
+
+
+def test_a_peoples_adjective_is_an_actor_only_with_the_body_it_qualifies() -> None:
+    assert cues.actors("Sudanese security services and militia allies killed civilians.") == [
+        "Sudanese security services"]
+    assert cues.actors("A Sudanese man was detained by Federal prosecutors.") == ["Federal prosecutors"]
+
+
+def test_particles_belong_to_a_name_only_before_a_capital() -> None:
+    assert cues.actors("Ursula von der Leyen met Carlos de la Cruz. Yoon's declaration came later.") == [
+        "Ursula von der Leyen", "Carlos de la Cruz", "Yoon"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "accuser", "accused"),
+    [
+        ("Federal prosecutors alleged that the guards browsed the Internet.", "Federal prosecutors", None),
+        ("The airline moved weapons, according to the Treasury.", "Treasury", None),
+        ("“Russia is lying,” Lammy said on Monday.", "Lammy", None),
+        ("Lee Jae-myung, the party leader, said the decree was unconstitutional.", "Lee Jae-myung", None),
+        ("South Korea accused North Korea of sending balloons.", "South Korea", "North Korea"),
+        ("Reeves said that Sudan’s military-dominated government continued its abuses.", "Reeves",
+         "Sudan’s military-dominated government"),
+        ("Critics blamed Boris Johnson for the delay.", "Critics", "Boris Johnson"),
+        ("The opposition-controlled parliament paralyzed the government.", None, None),
+    ],
+)
+def test_the_wording_names_the_accuser_and_the_accused_where_it_can(
+    sentence: str, accuser: str | None, accused: str | None
+) -> None:
+    assert cues.attribution(sentence) == accuser
+    assert cues.accused_in(sentence) == accused
