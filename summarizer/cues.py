@@ -104,6 +104,7 @@ _PASSIVE = re.compile(  # with its auxiliary ("was charged"), or headline style 
 _BY = re.compile(rf"\b(?:accused|charged|blamed|criticized|criticised|condemned)\s+by\s+(?:the\s+)?({NAME})")
 _NOT_ACTORS = frozenset(
     "the a an but and in on it this that he she they we i as at for if when while yet so his her their its "
+    "now then still thus instead here there many some most several both other such those these each every "
     "there here what who why how after before since during under over according however meanwhile also "
     "last earlier later today yesterday monday tuesday wednesday thursday friday saturday sunday january "
     "february march april may june july august september october november december mr mrs ms dr "

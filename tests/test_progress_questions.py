@@ -1,5 +1,5 @@
 """The work inside an article: each question of the focused plan (what a local model is asked)
-is a progress event, "question 5 of 14 (speaker)", drawn on `summarize`'s status line and under
+is a progress event, "question 5 of 10 (accusation)", drawn on `summarize`'s status line and under
 `batch`'s bar.
 
 The library side replays the recorded answers of the embedded model
@@ -58,17 +58,18 @@ def check_sequence(events: list[progress.Event], requests: int) -> None:
         kind = e.message.rsplit("(", 1)[-1].rstrip(")")
         assert kind in KINDS, e.message
         assert e.message == f"question {e.done} of {requests} ({kind})"
-    assert asked[0].message.endswith("(speaker)") and asked[-1].message.endswith("(summary)")
+    assert asked[-1].message.endswith("(summary)")
 
 
 def test_a_replayed_local_run_tells_each_question_of_the_article() -> None:
-    """The recorded embedded-model run of the example article: 14 questions, one request each."""
+    """The recorded embedded-model run of the example article: 10 questions, one request each (no
+    speaker question: the words beside each of its quotations name the speaker)."""
     events: list[progress.Event] = []
     with Summarizer(backend="local", replay_dir=RECORDINGS) as s, progress.listening(events.append):
         result = s.summarize(EXAMPLE)
     check_sequence(events, result.provenance.attempts)
     assert result.provenance.attempts == count_questions(EXAMPLE.read_text("utf-8"))
-    assert "question 3 of 14 (speaker)" in [e.message for e in events]
+    assert "question 3 of 10 (accusation)" in [e.message for e in events]
 
     async def arun() -> Any:
         got: list[progress.Event] = []
@@ -85,7 +86,7 @@ def test_without_a_listener_nothing_is_counted_or_told() -> None:
     """No listener: no event and no dry run of the plan (the same requests, nothing else)."""
     with Summarizer(backend="local", replay_dir=RECORDINGS) as s:
         result = s.summarize(EXAMPLE)
-    assert result.provenance.attempts == 14
+    assert result.provenance.attempts == 10
     assert not progress.active()
 
 
@@ -125,12 +126,12 @@ def test_the_status_line_reads_the_question_with_the_models_own_progress() -> No
     line = Activity("qwen2.5-coder-1.5b: starting", "qwen2.5-coder-1.5b")
     line(Event("model", "loading qwen2.5-coder-1.5b-instruct-q4_k_m (1,117 MB)"))
     assert line.line() == "loading qwen2.5-coder-1.5b-instruct-q4_k_m (1,117 MB)"
-    line(Event("question", "question 5 of 14 (speaker)", 5, 14))
-    assert line.line() == "qwen2.5-coder-1.5b: question 5 of 14 (speaker)"
+    line(Event("question", "question 5 of 10 (accusation)", 5, 10))
+    assert line.line() == "qwen2.5-coder-1.5b: question 5 of 10 (accusation)"
     line(Event("prompt", "reading the prompt (312 tokens)", 0, 312))
-    assert line.line() == "qwen2.5-coder-1.5b: question 5 of 14 (speaker): reading the prompt (312 tokens)"
+    assert line.line() == "qwen2.5-coder-1.5b: question 5 of 10 (accusation): reading the prompt (312 tokens)"
     line(Event("generate", "generating", 7))
-    assert line.line().startswith("qwen2.5-coder-1.5b: question 5 of 14 (speaker): generating, 7 tokens")
+    assert line.line().startswith("qwen2.5-coder-1.5b: question 5 of 10 (accusation): generating, 7 tokens")
     line(Event("question", "question 6 of 14 (speaker)", 6, 14))
     assert line.line() == "qwen2.5-coder-1.5b: question 6 of 14 (speaker)"
 
@@ -163,8 +164,8 @@ def test_summarize_shows_question_n_of_m_on_its_status_line(fake: FakeOpenAI, tm
     code, out, terminal = _run_on_pty(cmd, env)
     assert code == 0, terminal
     assert '"summary"' in out
-    assert "gpt-4o-mini at 127.0.0.1: question 3 of 14 (speaker)" in terminal, terminal[-2000:]
-    assert "of 14 (summary)" in terminal
+    assert "gpt-4o-mini at 127.0.0.1: question 3 of 10 (accusation)" in terminal, terminal[-2000:]
+    assert "of 10 (summary)" in terminal
     piped = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert piped.returncode == 0 and piped.stderr == ""  # a pipe gets nothing
 
@@ -180,5 +181,5 @@ def test_batch_shows_the_article_in_progress_and_its_question(fake: FakeOpenAI, 
     code, _, terminal = _run_on_pty(cmd, env)
     assert code == 0, terminal
     assert "batch" in terminal and "0/1" in terminal
-    assert "iran.txt: question 4 of 14 (speaker)" in terminal, terminal[-2000:]
+    assert "iran.txt: question 4 of 10 (accusation)" in terminal, terminal[-2000:]
     assert "done 1, failed 0" in terminal

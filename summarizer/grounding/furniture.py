@@ -82,6 +82,8 @@ _PHRASES = tuple(
     """.replace("\n", "").split("|")
     if p.strip()
 )
+_PHRASE_SET = frozenset(_PHRASES)
+_PHRASE_STARTS = tuple(p + " " for p in _PHRASES if " " in p)
 _PHRASE_LINE_WORDS = 12
 
 # Notices that make their line furniture wherever they appear in it (lines up to _NOTICE_WORDS).
@@ -153,7 +155,7 @@ def _fold(line: str) -> str:
 def _phrase_line(folded: str, words: int) -> bool:
     if words > _PHRASE_LINE_WORDS:
         return False
-    return any(folded == p or (" " in p and folded.startswith(p + " ")) for p in _PHRASES)
+    return folded in _PHRASE_SET or folded.startswith(_PHRASE_STARTS)
 
 
 def is_furniture(line: str) -> bool:

@@ -192,13 +192,18 @@ def _name_like(word: str) -> bool:
     return not (word.endswith(".") and len(word) > 2 and not re.fullmatch(r"(?:\w\.)+", word))
 
 
+_NEAR = 160  # characters read beside a name for its fuller form: three words and more
+
+
 def _left_words(article: str, start: int) -> list[str]:
     """Name-like words directly before `start` on the same line, nearest last."""
-    line_start = article.rfind("\n", 0, start) + 1
+    line_start = max(article.rfind("\n", 0, start) + 1, start - _NEAR)  # 3 words, not the paragraph
     before = article[line_start:start]
     if before and not before.endswith(" "):
         return []
     words = before.split(" ")[:-1]
+    if line_start == start - _NEAR and words:
+        words = words[1:]  # the first may be cut
     taken: list[str] = []
     for w in reversed(words):
         if not w or w[-1] in ",;:" or not _name_like(w) or w.casefold() in _ORG_WORDS or len(taken) == 3:
@@ -209,8 +214,8 @@ def _left_words(article: str, start: int) -> list[str]:
 
 def _right_words(article: str, end: int) -> list[str]:
     """Name-like words directly after `end` on the same line ("Yoon" -> "Yoon Suk Yeol")."""
-    line_end = article.find("\n", end)
-    after = article[end : line_end if line_end >= 0 else len(article)]
+    line_end = article.find("\n", end, end + _NEAR)
+    after = article[end : line_end if line_end >= 0 else end + _NEAR]
     if not after.startswith(" "):
         return []
     taken: list[str] = []
@@ -364,7 +369,7 @@ _SUFFIXES = ("", "s", "n", "en", "an", "ian", "ians", "ns", "es", "er", "ern", "
 def _article_words(article: str) -> frozenset[str]:
     """The article's words, once per article (every summary sentence is checked against them)."""
     return frozenset(
-        (w[:-2] if w[-2:] in _POSSESSIVE_ENDS else w).rstrip(".").casefold() for w in _TOKEN.findall(article)
+        (w[:-2] if w[-2:] in _POSSESSIVE_ENDS else w).rstrip(".").casefold() for w in set(_TOKEN.findall(article))
     )
 
 
