@@ -242,7 +242,8 @@ def main() -> None:
             print(stream.getvalue())
 
         if args.memory_n:
-            small = {"summary": "S.", "allegations": [], "sanctions_targets": [], "quotes": []}
+            small = {"summary": [{"text": "Record says little.", "support": ["S1"]}], "allegations": [],
+                     "sanctions_targets": [], "quotes": []}
             print(f"memory: tiny JSONL records, CLI subprocess, server latency 0.01 s, "
                   f"concurrency {args.memory_concurrency}")
             with Server(0.01, small, tmp) as server:

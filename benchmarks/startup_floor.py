@@ -26,7 +26,8 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions
 def command(cached: Path, **options: Optional[str]) -> None:  # noqa: UP045 - typer reads the annotation
     from summarizer.schema import ArticleSummary
 
-    result = ArticleSummary.model_validate_json(cached.read_text("utf-8"))
+    # a cache entry is a header line (format, key, checksum) and the result's JSON
+    result = ArticleSummary.model_validate_json(cached.read_bytes().split(b"\n", 1)[1])
     sys.stdout.write(result.model_dump_json(indent=2) + "\n")
 
 
