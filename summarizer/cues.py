@@ -27,6 +27,7 @@ ACCUSATION_CUE = re.compile(
     r"mislead\w*|deceiv\w*|corrupt\w*|propaganda|disinformation|interference|destabili\w*|"
     r"piracy|genocide|abus\w*|atrocit\w*|terroris\w*|murder\w*|rap(?:e|ed)|assault\w*|"
     r"support(?:ed|ing|s)? terror\w*|unconstitutional|illegal\w*|unlawful\w*|"
+    r"unfair\w*|wrong\w*|pressur\w*|warned|stand trial|to account|"
     r"vorgeworfen|Vorwurf|Vorwürfe|beschuldig\w*|mutmaßlich\w*|angeblich\w*|"
     r"accusé\w*|présum\w*|ingérence|propagande|presunt\w*|acusad\w*|supuest\w*|denunci\w*)\b",
     re.IGNORECASE,

@@ -355,8 +355,13 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
             continue
         flat = " ".join(sentence.split())
         said_by = cues.attribution(flat) or (rules.antecedent(text, start, earlier) if cues.said_by_pronoun(flat) else None)
-        accused: str | None = cues.first_named(flat, kept) if release and not said_by else None
-        if accused and cues.CONDUCT.search(flat):
+        accused: str | None = None
+        if release and not said_by and cues.CONDUCT.search(flat):
+            # the target it names, or the name it opens with ("Mahan Air has transported ...")
+            opens = next(iter(cues.actors(flat, 1)), None)
+            subject = opens if opens and flat.removeprefix("The ").startswith(opens) else None
+            accused = cues.first_named(flat, kept) or (None if _the_issuer(subject or "", own_voice) else subject)
+        if accused:
             accuser = own_voice  # a release's grounds for a designation: its issuer accuses the target
         elif not cues.ACCUSATION_CUE.search(sentence):
             continue

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import cues
-from .grounding.names import title_length
+from .grounding.names import STOPWORDS, is_organisation, title_length
 from .grounding.sentences import numbered_sentences
 from .grounding.spans import quotation_spans
 
@@ -25,7 +25,7 @@ _SPEECH = (
     r"alleged|alleges|recalled|continued|sagte|erklärte)"
 )
 _NAME = rf"(?:{cues.NAME})"  # "(?:...)": one group-free unit inside the patterns below
-_PRONOUN = r"(?:he|she|they|He|She|They)"
+_PRONOUN = r"(?:he|she|they|it|He|She|They|It)"
 _NOT_NAMES = frozenset(
     "The But And In On A An It This That He She They We I As At For If When While Yet So Many Some Most "
     "Several Few All Both Other Others Such Those These Each Every Another One Two Three No None".split()
@@ -39,10 +39,13 @@ _ROLE = (r"(?:official|spokesman|spokeswoman|spokesperson|minister|secretary|env
          r"director|adviser|advisor|analyst|expert|chief|head|leader|president|chairman|senator|prosecutor|judge)")
 _AFTER_SAID_ROLE_NAME = re.compile(rf"^[\s,;:\u2014-]*{_SPEECH}\s+(?:the\s+)?(?:{_NAME}\s+)?{_ROLE}\s+({_NAME})")
 _AFTER_SAID_NAME = re.compile(rf"^[\s,;:\u2014-]*{_SPEECH}\s+(?:the\s+)?({_NAME})")
-_AFTER_PRONOUN = re.compile(rf"^[\s,;:\u2014-]*{_PRONOUN}\s+{_SPEECH}\b")
+_AFTER_PRONOUN = re.compile(rf"^[\s,;:\u2014-]*({_PRONOUN})\s+{_SPEECH}\b")
 _AFTER_ACCORDING = re.compile(rf"^[\s,;:\u2014-]*according to\s+(?:the\s+)?({_NAME})")
 _BEFORE_NAME_SAID = re.compile(rf"(?:the\s+)?({_NAME})\s+{_SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
-_BEFORE_PRONOUN = re.compile(rf"\b{_PRONOUN}\s+{_SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
+# "Sometimes employees don't follow the rules, he said. \"But ...\"": the sentence before, in
+# the quotation's paragraph, is the same speaker's, attributed by a pronoun
+_SENTENCE_BEFORE_PRONOUN = re.compile(rf",\s+({_PRONOUN})\s+{_SPEECH}\.\s*$")
+_BEFORE_PRONOUN = re.compile(rf"\b({_PRONOUN})\s+{_SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
 
 _HEDGES = re.compile(
     r"\b(allegedly|alleged|alleges|accused|accuses|accusing|claimed|claims|suspected|"
@@ -88,7 +91,9 @@ _SUBJECT = re.compile(
 _BACK = 3  # sentences searched for a pronoun's antecedent
 
 
-def antecedent(text: str, start: int, earlier: Sequence[tuple[int, int, str | None]] = ()) -> str | None:
+def antecedent(
+    text: str, start: int, earlier: Sequence[tuple[int, int, str | None]] = (), *, body: bool = False
+) -> str | None:
     """Who "he said" points to: walking back from the quotation's sentence (three sentences, no
     further than the paragraph before), the speaker of an attributed quotation there, or the
     name a sentence opens with ("Sasse said the charges are overdue. \"Heads...,\" he said");
@@ -105,8 +110,10 @@ def antecedent(text: str, start: int, earlier: Sequence[tuple[int, int, str | No
         if said:
             return said[-1]  # the speaker of the quotation there, even one nobody names
         m = _SUBJECT.match(text[a:b])
-        if m and (name := _name(m.group(1))) and not name.endswith(("'s", "\u2019s")) and name.split()[0] not in _NOT_NAMES:
-            return name
+        if m and (name := _name(m.group(1))) and not name.endswith(("'s", "\u2019s")) and \
+                name.split()[0] not in _NOT_NAMES and name.split()[0].casefold() not in STOPWORDS:
+            if not body or is_organisation(name):
+                return name  # "it said" names a body, not the person a sentence opens with
     return None
 
 
@@ -116,17 +123,23 @@ def context_speaker(
     """The speaker the words around the quotation text[start:end] give, or None for the model
     (or nobody) to decide: a name beside it; for "he said", the antecedent; for a quotation that
     follows another in its paragraph with only the attribution between ("...," Lammy said. "We're
-    seeing..."), that one's speaker. `earlier`: the quotations before it, with their speakers."""
+    seeing..."), that one's speaker; for a quotation inside what its sentence says someone said
+    ("X alleged that ... \"...\""), that someone. `earlier`: the quotations before it, with
+    their speakers."""
     if name := explicit_speaker(text, start, end):
         return name
     before, after = _around(text, start, end)
-    if _AFTER_PRONOUN.match(after) or _BEFORE_PRONOUN.search(before):
-        return antecedent(text, start, earlier)
+    pronoun = _AFTER_PRONOUN.match(after) or _BEFORE_PRONOUN.search(before) or _SENTENCE_BEFORE_PRONOUN.search(before)
+    if pronoun:
+        return antecedent(text, start, earlier, body=pronoun.group(1).casefold() == "it")
     if earlier and (last := earlier[-1])[2]:
         gap = text[last[1] : start]
         if "\n" not in gap and len(gap) <= 80:
             return last[2]
-    return None
+    # inside what its sentence says someone said ("Federal prosecutors alleged that the guards,
+    # assigned to ..., \"browsed the Internet,\""): that someone
+    own = next(((a, b) for a, b in numbered_sentences(text).values() if a <= start < b), None)
+    return cues.attribution(text[own[0] : start]) if own else None
 
 
 def quotes(text: str) -> list[dict[str, Any]]:

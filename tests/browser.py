@@ -8,6 +8,7 @@ when set, else a temporary folder that pytest names at the end of the run; never
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,18 @@ def watch(page: object, problems: list[str], requests: list[str]) -> None:
             if m.type in ("error", "assert", "warning") else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))  # type: ignore[attr-defined]
     page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else requests.append(r.url))  # type: ignore[attr-defined]
+
+
+def until(page: object, expression: str, timeout: int = 10_000) -> None:
+    """Wait until `expression` (or "() => ..." function text) is true in the page, polling
+    through `page.evaluate`. Not `page.wait_for_function`: when its first check fails (a loaded
+    machine), playwright polls with a predicate it builds by `eval` inside the page, which the
+    review pages' Content Security Policy (no 'unsafe-eval') refuses."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):  # type: ignore[attr-defined]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout} ms: {expression}")
+        time.sleep(0.05)
 
 
 def shot(page: object, artifacts: Path, name: str) -> Path:

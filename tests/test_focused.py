@@ -264,6 +264,10 @@ def test_a_releases_grounds_for_a_designation_accuse_the_target_without_a_questi
     [a] = extraction.allegations
     assert (a.alleged_by, a.against, a.evidence) == ("OFAC", "Abdolhossein Khedri", "S2")
     assert not any(issubclass(q.response_model, focused.AccusationAnswer) for q in asked)
+    # a sentence that opens with another name and a conduct verb accuses that name, in a release
+    more = text + "Mahan Air has transported weapons and fighters for the IRGC-QF since 2011.\n"
+    extraction, _ = run(more, scripted(["Gatewick LLC", "Abdolhossein Khedri"]))
+    assert [(a.alleged_by, a.against) for a in extraction.allegations][-1] == ("OFAC", "Mahan Air")
 
 
 def test_a_dateline_the_issuer_and_a_title_are_not_targets() -> None:
@@ -348,7 +352,7 @@ def replay_eval(recordings: Any, *options: str) -> dict[str, Any]:
 # What the recordings give on the validation part (docs/local-model.md): a floor that fails
 # when a change to the plan's code makes the same answers score worse. Issue 19's goals (targets
 # P and F1 0.6, quotes 0.95, speakers 0.85, allegations 0.5, direction 0.7) are not all met.
-FLOOR = {"target_precision": 0.6, "target_f1": 0.5, "quote_recall": 0.6, "speaker_accuracy": 0.75,
+FLOOR = {"target_precision": 0.6, "target_f1": 0.5, "quote_recall": 0.6, "speaker_accuracy": 0.8,
          "allegation_recall": 0.3, "direction_accuracy": 0.25}
 
 

@@ -130,3 +130,23 @@ def test_the_wording_names_the_accuser_and_the_accused_where_it_can(
 ) -> None:
     assert cues.attribution(sentence) == accuser
     assert cues.accused_in(sentence) == accused
+
+
+def test_it_said_points_to_a_body_not_to_a_person() -> None:
+    text = ("The Treasury Department imposed sanctions on the ship. Akhilesh Kumar was its captain.\n"
+            "“We took action today,” it said in a statement.\n")
+    assert speakers(text) == ["Treasury Department"]
+    person = "Akhilesh Kumar was its captain.\n“We took action today,” it said in a statement.\n"
+    assert speakers(person) == [None]  # "it" is not Akhilesh Kumar; the model is asked
+
+
+def test_a_quotation_inside_what_someone_is_said_to_say_is_theirs() -> None:
+    text = ("Federal prosecutors alleged that the two guards, assigned to the special housing unit at the "
+            "center, \"browsed the Internet,\" and slept.\n")
+    assert speakers(text) == ["Federal prosecutors"]
+
+
+def test_a_quotation_after_a_sentence_he_said_is_his_and_an_adverb_is_no_name() -> None:
+    text = ("“They did it for the Bureau of Prisons,” Figgins said.\n\n"
+            "Sometimes employees don't follow the rules, he said. “But does that mean they go to jail?”\n")
+    assert speakers(text) == ["Figgins", "Figgins"]

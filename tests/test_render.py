@@ -33,7 +33,7 @@ from summarizer.schema import (
     Usage,
 )
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, CONTRAST, launch, shot, unavailable, watch
+from .browser import CHROMIUM, CHROMIUM_ARGS, CONTRAST, launch, shot, unavailable, until, watch
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "examples" / "iran-missiles-russia.txt"
@@ -499,8 +499,8 @@ def test_review_page_in_chromium(result: ArticleSummary, article: str, tmp_path:
                 return r.top >= 0 && r.bottom <= window.innerHeight; }}"""
             was_visible = page.evaluate(in_view)
             page.click(f"#e-{target} a.jump")
-            page.wait_for_function(in_view, timeout=5000)
-            page.wait_for_function(f"document.getElementById('{target}').classList.contains('active')")
+            until(page, in_view, timeout=5000)
+            until(page, f"document.getElementById('{target}').classList.contains('active')")
             assert page.evaluate(f"document.getElementById('{target}').classList.contains('flash')")
             assert page.evaluate(f"document.getElementById('e-{target}').classList.contains('active')")
             assert was_visible or page.evaluate("window.scrollY") > 0
@@ -508,7 +508,7 @@ def test_review_page_in_chromium(result: ArticleSummary, article: str, tmp_path:
 
             # highlight -> entry
             page.click("#t1 a.hl")
-            page.wait_for_function("document.getElementById('e-t1').classList.contains('active')")
+            until(page, "document.getElementById('e-t1').classList.contains('active')")
 
             # markup in the article and the model output stays text: nothing runs, nothing loads
             page.goto(hostile_file.as_uri(), wait_until="load")
@@ -654,7 +654,7 @@ def test_review_page_filters_keys_contrast_and_layouts(full: ArticleSummary, art
             page.uncheck('#filters input[value="mention"]')
             assert page.evaluate(off, "a1-by") and not page.evaluate(off, "a1")
             page.click('#filters button[type="reset"]')
-            page.wait_for_function("() => !document.getElementById('q1').classList.contains('off')")
+            until(page, "() => !document.getElementById('q1').classList.contains('off')")
             assert page.evaluate(visible, "e-q1") and not page.evaluate(off, "a1-by")
             # ... by speaker (or accuser): quotes and allegations narrow, targets stay
             page.select_option("#f-person", label="Antony Blinken (3)")
@@ -668,7 +668,7 @@ def test_review_page_filters_keys_contrast_and_layouts(full: ArticleSummary, art
             assert page.evaluate("[...document.querySelectorAll('.entry.evidence:not([hidden])')].map(e => e.id)") == ["e-a2"]
             assert page.evaluate(visible, "e-q1")  # quotes have no status: not narrowed
             page.click('#filters button[type="reset"]')
-            page.wait_for_function("() => document.getElementById('f-count').textContent === 'Showing all 9 items'")
+            until(page, "() => document.getElementById('f-count').textContent === 'Showing all 9 items'")
 
             # -- keyboard: skip link, highlights in the tab order, Enter and Space jump both ways
             page.reload(wait_until="load")  # focus navigation starts at the top again
@@ -680,13 +680,13 @@ def test_review_page_filters_keys_contrast_and_layouts(full: ArticleSummary, art
             assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"  # visible focus
             page.focus("#e-q4 a.jump")
             page.keyboard.press("Enter")
-            page.wait_for_function("() => document.activeElement.closest('#q4') !== null")
+            until(page, "() => document.activeElement.closest('#q4') !== null")
             assert page.evaluate("document.getElementById('q4').classList.contains('active')")
             page.keyboard.press(" ")
-            page.wait_for_function("() => document.activeElement === document.querySelector('#e-q4 a.jump')")
+            until(page, "() => document.activeElement === document.querySelector('#e-q4 a.jump')")
             page.focus("#e-a1 .meta a.named[href='#a1-hedge']")
             page.keyboard.press(" ")
-            page.wait_for_function("() => document.getElementById('a1-hedge').classList.contains('active')")
+            until(page, "() => document.getElementById('a1-hedge').classList.contains('active')")
             page.focus(".summary .sentence[data-item='s2']")
             page.keyboard.press("Enter")
             assert page.evaluate("document.querySelectorAll('mark.support.active').length") == 2

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from .browser import CONTRAST, launch, shot, unavailable, watch
+from .browser import CONTRAST, launch, shot, unavailable, until, watch
 from .render_batches import SLICE, copies, render, replay_batch
 
 pytestmark = pytest.mark.browser
@@ -117,7 +117,7 @@ def test_index_sorts_filters_and_fits(browser: Any, site: Path, artifacts: Path)
     assert cells(page, 1) == ["iran-missiles-russia.txt"]
     assert "filtered from 6" in page.inner_text(".pager output")
     page.click("button[type=reset]")
-    page.wait_for_function(f"{ROWS}.length === {len(ids)}")
+    until(page, f"{ROWS}.length === {len(ids)}")
     page.select_option("select[name=screening]", value="listed")
     assert cells(page, 1) and all("listed" in s and not s.startswith("0 of") for s in cells(page, 7))
     tab.close()
@@ -129,13 +129,13 @@ def test_parties_named_as_target_on_no_list_is_one_click_away(browser: Any, site
     page = tab.open(site / "parties.html")
     every = page.evaluate(f"{ROWS}.length")
     page.click("a.preset")
-    page.wait_for_function("() => location.hash.includes('role=target')")
-    page.wait_for_function(f"{ROWS}.length < {every}")
+    until(page, "() => location.hash.includes('role=target')")
+    until(page, f"{ROWS}.length < {every}")
     roles, statuses = cells(page, 2), cells(page, 5)
     assert roles and all("target" in r for r in roles) and set(statuses) == {"not listed"}
     assert page.input_value("select[name=role]") == "target"
     page.click("button[type=reset]")
-    page.wait_for_function(f"{ROWS}.length === {every}")
+    until(page, f"{ROWS}.length === {every}")
     page.select_option("select[name=screening]", value="listed")
     listed = cells(page, 0)
     assert listed and all(m.startswith("https://") for m in page.evaluate(

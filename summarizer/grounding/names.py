@@ -59,12 +59,13 @@ def title_length(words: list[str]) -> int:
 
 
 # Capitalised words that start sentences or name no one on their own.
-_STOPWORDS = frozenset(
+STOPWORDS = frozenset(
     """
     the a an and or but if in on at to of for by with from as after before when while since
     this that these those it its he she they we i you his her their our my your there here
     today yesterday tomorrow on monday tuesday wednesday thursday friday saturday sunday
     according however meanwhile also still last next earlier later now then thus so
+    sometimes often usually instead
     der die das den dem des ein eine einen einem einer und oder aber wenn im am zum zur
     nach vor bei mit von für auf aus laut heute gestern
     """.split()
@@ -187,12 +188,18 @@ def _name_like(word: str) -> bool:
     if not word or not word[0].isupper():
         return False
     low = word.casefold().rstrip(".")
-    if low in TITLES or low in _STOPWORDS or country_of(word) is not None:
+    if low in TITLES or low in STOPWORDS or country_of(word) is not None:
         return False
     return not (word.endswith(".") and len(word) > 2 and not re.fullmatch(r"(?:\w\.)+", word))
 
 
 _NEAR = 160  # characters read beside a name for its fuller form: three words and more
+
+
+def is_organisation(name: str) -> bool:
+    """A name with a word that makes it a body, not a person ("Department of the Treasury",
+    "Mahan Air"): what "it said" can refer to."""
+    return any(w.casefold().strip(".,’'") in _ORG_WORDS for w in name.split())
 
 
 def _left_words(article: str, start: int) -> list[str]:
@@ -424,7 +431,7 @@ def unsupported_words(sentence: str, article: str) -> list[str]:
                 if number.replace(",", "") not in digits:
                     missing.append(number)
             continue
-        if not token[0].isupper() or low in _STOPWORDS or low in words:
+        if not token[0].isupper() or low in STOPWORDS or low in words:
             continue  # (a word of the article is named by it: a shortcut of the rule below)
         if occurrences(article, token, inflected=True):
             continue
