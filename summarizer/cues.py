@@ -32,6 +32,10 @@ ACCUSATION_CUE = re.compile(
     r"accusé\w*|présum\w*|ingérence|propagande|presunt\w*|acusad\w*|supuest\w*|denunci\w*)\b",
     re.IGNORECASE,
 )
+# Words that make a sentence report an accusation whatever a small model answers ("Russia and
+# the Syrian government have been accused of creating a humanitarian disaster").
+ACCUSES = re.compile(r"\b(?:accus(?:ed|es|ing|ation|ations)|alleg(?:ed|es|ing|edly|ation|ations)|charged with)\b",
+                     re.IGNORECASE)
 HEDGE = re.compile(
     r"\b(allegedly|alleged|alleges|allegation|accused|accuses|claimed|claims|suspected|reportedly|"
     r"denied|denies|rejected|charged|mutmaßlich|angeblich|présumée?s?|presunt[oa]s?|supuestamente)\b",

@@ -374,7 +374,7 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
             answer = yield ask(  # the sentence is in the question and its context in the article
                 "focused_accusation", accusation_model(options), 60, sentence=flat, options=", ".join([*options, NONE]),
             )
-            if not answer or not answer.accusation:
+            if not answer or not (answer.accusation or cues.ACCUSES.search(flat)):
                 continue
             # The wording decides where it can: "according to X", "X said" name the accuser, and
             # a release's unattributed sentence is its issuer's; "accused X of" names the accused.

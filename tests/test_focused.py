@@ -242,6 +242,21 @@ def test_the_wording_overrides_the_models_choice_of_accuser_and_accused() -> Non
     assert (second.alleged_by, second.against, second.status) == ("North Korea", None, "denied")
 
 
+def test_a_sentence_that_says_accused_reports_an_accusation_whatever_the_model_answers() -> None:
+    text = ("Aid workers reached the camp on Monday after a week of talks with officials.\n"
+            "Russia and the Syrian government have been accused of creating a disaster in the camp.\n"
+            "The camp lies in the desert near the border with Jordan and Iraq, far from any town.\n")
+
+    def answer(q: focused.Question) -> Any:
+        if issubclass(q.response_model, focused.AccusationAnswer):
+            return q.response_model(accusation=False, accuser="none", accused="Russia")
+        return scripted([])(q)
+
+    extraction, _ = run(text, answer)
+    [a] = extraction.allegations  # the "false" is overruled by "accused"; nothing else is taken
+    assert a.evidence == "S2" and a.against == "Russia"
+
+
 def test_a_release_speaks_in_its_issuers_voice_where_no_one_else_is_named() -> None:
     lede = "OFAC today designated Mahan Air General Sales Agents in three countries across the region.\n"
     sentence = "Mahan Air is responsible for moving weapons and fighters to Syria for the regime.\n"
@@ -353,7 +368,7 @@ def replay_eval(recordings: Any, *options: str) -> dict[str, Any]:
 # when a change to the plan's code makes the same answers score worse. Issue 19's goals (targets
 # P and F1 0.6, quotes 0.95, speakers 0.85, allegations 0.5, direction 0.7) are not all met.
 FLOOR = {"target_precision": 0.6, "target_f1": 0.5, "quote_recall": 0.6, "speaker_accuracy": 0.8,
-         "allegation_recall": 0.3, "direction_accuracy": 0.25}
+         "allegation_recall": 0.35, "direction_accuracy": 0.2}
 
 
 @pytest.fixture(scope="module")
