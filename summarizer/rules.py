@@ -38,6 +38,11 @@ _AFTER_NAME_SAID = re.compile(rf"^[\s,;:\u2014-]*(?:the\s+)?({_NAME})(?:\s+[a-z]
 _ROLE = (r"(?:official|spokesman|spokeswoman|spokesperson|minister|secretary|envoy|ambassador|lawyer|attorney|"
          r"director|adviser|advisor|analyst|expert|chief|head|leader|president|chairman|senator|prosecutor|judge)")
 _AFTER_SAID_ROLE_NAME = re.compile(rf"^[\s,;:\u2014-]*{_SPEECH}\s+(?:the\s+)?(?:{_NAME}\s+)?{_ROLE}\s+({_NAME})")
+# "...," Seoul resident Margie Kim said / former minister John Smith said: the person after a
+# short description.
+_AFTER_DESCRIBED_NAME_SAID = re.compile(
+    rf"^[\s,;:\u2014-]*(?:the\s+)?(?:{_NAME}\s+)?(?:[a-z]+\s+){{1,2}}({_NAME})\s+{_SPEECH}\b"
+)
 _AFTER_SAID_NAME = re.compile(rf"^[\s,;:\u2014-]*{_SPEECH}\s+(?:the\s+)?({_NAME})")
 _AFTER_PRONOUN = re.compile(rf"^[\s,;:\u2014-]*({_PRONOUN})\s+{_SPEECH}\b")
 _AFTER_ACCORDING = re.compile(rf"^[\s,;:\u2014-]*according to\s+(?:the\s+)?({_NAME})")
@@ -75,7 +80,7 @@ def explicit_speaker(text: str, start: int, end: int) -> str | None:
     """The speaker a name beside the quotation text[start:end] gives ("...," said Jane Doe;
     Doe said: "..."), or None when only a pronoun or the context tells."""
     before, after = _around(text, start, end)
-    for pattern in (_AFTER_NAME_SAID, _AFTER_SAID_ROLE_NAME, _AFTER_SAID_NAME, _AFTER_ACCORDING):
+    for pattern in (_AFTER_NAME_SAID, _AFTER_DESCRIBED_NAME_SAID, _AFTER_SAID_ROLE_NAME, _AFTER_SAID_NAME, _AFTER_ACCORDING):
         m = pattern.match(after)
         if m and (name := _name(m.group(1))):
             return name

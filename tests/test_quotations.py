@@ -150,3 +150,8 @@ def test_a_quotation_after_a_sentence_he_said_is_his_and_an_adverb_is_no_name() 
     text = ("“They did it for the Bureau of Prisons,” Figgins said.\n\n"
             "Sometimes employees don't follow the rules, he said. “But does that mean they go to jail?”\n")
     assert speakers(text) == ["Figgins", "Figgins"]
+
+
+def test_a_short_description_may_stand_before_the_name_after_the_quotation() -> None:
+    text = "“The only way is to resign now,” Seoul resident Margie Kim said after the address.\n"
+    assert speakers(text) == ["Margie Kim"]
