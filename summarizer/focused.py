@@ -31,10 +31,10 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, create_model
 
@@ -50,6 +50,7 @@ from .schema import ExtractedAllegation, ExtractedQuote, ExtractedSentence, Extr
 NAME_CHARS = 80  # a name, or "none"; a bounded plain string (llama.cpp: `char{0,80}`, no nested rules)
 SHORT_QUOTE_WORDS = 5  # an unattributed quotation shorter than this is a scare quote or nickname
 NONE = "none"  # the option that means "the article does not name them"
+T = TypeVar("T")
 _NONE = frozenset({"", "none", "null", "unknown", "n/a", "no one", "nobody", "unclear", "not said"})
 
 
@@ -269,7 +270,22 @@ def issuer(text: str) -> str | None:
 # --------------------------------------------------------------------------- the plan
 
 
-def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Generator[Question, Any, Extraction]:
+@dataclass(frozen=True)
+class _Reading:
+    """One article (or chunk) as the questions see it, its parts worked out once."""
+
+    text: str
+    ask: Callable[..., Question]  # (template, response model, max tokens, excerpt, **values)
+    paras: list[tuple[int, int]]
+    sentences: dict[str, tuple[int, int]]
+    body: str  # the text with its headline lines blanked
+    own_voice: str | None  # who imposes in the article's own words (`issuer`)
+
+
+Asking = Generator[Question, Any, T]  # yields questions, receives answers, returns T
+
+
+def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Asking[Extraction]:
     """Ask the focused questions about `text` (an article or a chunk) and build the answer;
     the questions are the `focused_*` templates of `prompts_dir` (default: ours). Every question
     opens with the same instructions and numbered article (one prefix, evaluated once)."""
@@ -278,9 +294,25 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
     def ask(template: str, model: type[BaseModel], max_tokens: int, excerpt: str = "", **values: str) -> Question:
         return Question(model, question_messages(article, excerpt, template, prompts_dir, **values), max_tokens)
 
-    paras = paragraphs(text)
-    sentences = numbered_sentences(text)
+    r = _Reading(text, ask, paragraphs(text), numbered_sentences(text), _without_headlines(text), issuer(text))
+    quotes, said = yield from _quotes(r)
+    targets = yield from _targets(r)
+    allegations = yield from _allegations(r, [t.name for t in targets], said)
+    answer = yield ask("focused_summary", SummaryAnswer, 400)
+    summary = list(answer.summary) if answer else []
+    if not any(_supported(s, text, r.sentences) for s in summary):
+        # Nothing the model wrote would survive grounding: the lede stands in (each sentence its
+        # own support), after the model's sentences so that their drops are still reported.
+        summary += [ExtractedSentence.model_validate(s) for s in rules.summary(text)]
+    return Extraction.model_construct(
+        summary=summary, allegations=allegations[:20], sanctions_targets=targets[:30], quotes=quotes[:40]
+    )
 
+
+def _quotes(r: _Reading) -> Asking[tuple[list[ExtractedQuote], list[tuple[int, int, str | None]]]]:
+    """The quotations that are speech, with their speakers; and every quotation's (start, end,
+    speaker), which "he said" in a later sentence may point to."""
+    text = r.text
     quotes: list[ExtractedQuote] = []
     earlier: list[tuple[int, int, str | None]] = []
     for ref, (start, end) in numbered_quotations(text).items():
@@ -289,25 +321,29 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
         speaker = rules.context_speaker(text, start, end, earlier)
         if speaker is None:
             quotation = " ".join(text[start:end].split())[:300]
-            answer = yield ask("focused_speaker", SpeakerAnswer, 100, _context(text, start, paras), quotation=quotation)
+            answer = yield r.ask("focused_speaker", SpeakerAnswer, 100, _context(text, start, r.paras), quotation=quotation)
             speaker = _name(answer.speaker) if answer else None
         earlier.append((start, end, speaker))
-        if _scare_quote(text, start, end, paras, sentences, speaker):
+        if _scare_quote(text, start, end, r.paras, r.sentences, speaker):
             continue  # a scare quote or a nickname, not speech
         quotes.append(ExtractedQuote(ref=ref, speaker=speaker))
+    return quotes, earlier
 
-    body = _without_headlines(text)
-    own_voice = issuer(text)
+
+def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
+    """Candidates from each sanctions paragraph's question and from the wording, filtered by
+    code, then kept when the wording settles it or the role question says "target"."""
+    text, body, sentences = r.text, r.body, r.sentences
     candidates: list[ExtractedTarget] = []
     seen: set[str] = set()
     found = [n for n in cues.named_under_sanctions(body) if _a_name(n) and not n.endswith("-")
              and (" " in n or country_of(n) is not None)]  # "Russland", "Europäische Union"; not "Captain"
-    for start, end in [*paras, (0, 0)]:
+    for start, end in [*r.paras, (0, 0)]:
         paragraph = text[start:end]
         if (start, end) == (0, 0):
             answers = found  # the names the wording itself puts under sanctions, last
         elif cues.SANCTION_CUE.search(paragraph):
-            answer = yield ask("focused_targets", TargetsAnswer, 240, paragraph)
+            answer = yield r.ask("focused_targets", TargetsAnswer, 240, paragraph)
             answers = list(answer.targets) if answer else []
         else:
             continue
@@ -315,7 +351,7 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
             name = _name(raw)
             if name:
                 name = " ".join(name.split()[title_length(name.split()) :])  # "Präsident Wladimir Putin"
-            if not name or name.casefold() in seen or _imposes(paragraph, name) or _the_issuer(name, own_voice):
+            if not name or name.casefold() in seen or _imposes(paragraph, name) or _the_issuer(name, r.own_voice):
                 continue  # nothing, a repeat, or who imposes the sanctions (the release's issuer too)
             if _only_a_place(text, name):
                 continue  # "Luxemburg – Die ...", "am Montag in Luxemburg": where, not who
@@ -338,23 +374,29 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
             targets.append(target)  # the wording says so: "X is being designated", "sanctions on X"
             continue
         excerpt = " ".join(dict.fromkeys(_naming(text, target.name, sentences, with_next=False)))[:600]
-        role = yield ask("focused_target_role", TargetRoleAnswer, 30, excerpt, name=target.name)
+        role = yield r.ask("focused_target_role", TargetRoleAnswer, 30, excerpt, name=target.name)
         if role is None or role.role == "target":
             targets.append(target)
+    return targets
 
+
+def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | None]]) -> Asking[list[ExtractedAllegation]]:
+    """One allegation per sentence that reports one: decided by the wording where it can (a
+    release's grounds, a passive, "X said"), else asked with the sentence's names as options.
+    `kept`: the targets; `said`: the quotations with their speakers."""
+    text, own_voice = r.text, r.own_voice
     # A release speaks in its issuer's voice from its lede on ("Today, OFAC designated ..."); a
     # news story names who imposed sanctions, and its unattributed sentences are the reporter's.
-    lede = next((text[a:b] for a, b in paras if len(text[a:b].split()) >= 12), "")
+    lede = next((text[a:b] for a, b in r.paras if len(text[a:b].split()) >= 12), "")
     release = own_voice is not None and issuer(lede) == own_voice
     allegations: list[ExtractedAllegation] = []
     spans = list(content_sentences(text).items())
-    kept = [t.name for t in targets]
     for k, (ref, (start, end)) in enumerate(spans):
         sentence = text[start:end]
         if len(sentence) < 40:
             continue
         flat = " ".join(sentence.split())
-        said_by = cues.attribution(flat) or (rules.antecedent(text, start, earlier) if cues.said_by_pronoun(flat) else None)
+        said_by = cues.attribution(flat) or (rules.antecedent(text, start, said) if cues.said_by_pronoun(flat) else None)
         accused: str | None = None
         if release and not said_by and cues.CONDUCT.search(flat):
             # the target it names, or the name it opens with ("Mahan Air has transported ...")
@@ -371,7 +413,7 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
             before = text[spans[k - 1][1][0] : spans[k - 1][1][1]] if k else ""
             named = [*cues.actors(flat), *cues.actors(before)]
             options = tuple(dict.fromkeys([*named[:4], *([own_voice] if own_voice else []), *named[4:]]))[:5]
-            answer = yield ask(  # the sentence is in the question and its context in the article
+            answer = yield r.ask(  # the sentence is in the question and its context in the article
                 "focused_accusation", accusation_model(options), 60, sentence=flat, options=", ".join([*options, NONE]),
             )
             if not answer or not (answer.accusation or cues.ACCUSES.search(flat)):
@@ -388,16 +430,7 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Genera
                 status=cues.status(flat), hedge=cues.hedge(flat), evidence=ref,  # type: ignore[arg-type]
             )
         )
-
-    answer = yield ask("focused_summary", SummaryAnswer, 400)
-    summary = list(answer.summary) if answer else []
-    if not any(_supported(s, text, sentences) for s in summary):
-        # Nothing the model wrote would survive grounding: the lede stands in (each sentence its
-        # own support), after the model's sentences so that their drops are still reported.
-        summary += [ExtractedSentence.model_validate(s) for s in rules.summary(text)]
-    return Extraction.model_construct(
-        summary=summary, allegations=allegations[:20], sanctions_targets=targets[:30], quotes=quotes[:40]
-    )
+    return allegations
 
 
 def _supported(sentence: ExtractedSentence, text: str, sentences: dict[str, tuple[int, int]]) -> bool:
