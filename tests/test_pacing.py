@@ -179,7 +179,9 @@ def test_rpm_paces_a_server_that_sends_no_headers(tmp_path: Path) -> None:
     assert quiet.rejected > 5  # without a limit to go by: a storm of 429s (some articles even give up)
     (tmp_path / "paced").mkdir()
     paced = RateLimit(requests=10, window=1.0, headers=False)
-    tally, _ = _paced_run(tmp_path / "paced", paced, n=30, concurrency=8, rpm=600, max_retries=8)
+    # --rpm a tenth under the server's limit, as a user sets it: exactly at the limit, a loaded
+    # machine's scheduling bunches requests and the odd window overflows (a CI run saw 3 give up)
+    tally, _ = _paced_run(tmp_path / "paced", paced, n=30, concurrency=8, rpm=540, max_retries=8)
     assert tally.done == 30 and paced.rejected <= 1
 
 
