@@ -165,11 +165,17 @@ def accused_in(sentence: str) -> str | None:
     return first[0] if first and said.find(first[0]) <= len("the ") else None  # its subject only
 
 
-def _actor(found: str) -> str | None:
+def _trimmed(found: str) -> str:
+    """A found name without the sentence's opening words ("But", "The", "Monday") and without
+    trailing punctuation."""
     words = found.split()
     while words and words[0].casefold().strip(".,") in _NOT_ACTORS:
         words = words[1:]
-    name = " ".join(words).rstrip(".,;:'’")
+    return " ".join(words).rstrip(".,;:'’")
+
+
+def _actor(found: str) -> str | None:
+    name = _trimmed(found)
     return name if len(name) >= 2 and not name.endswith(("'s", "’s")) else None
 
 
@@ -207,10 +213,7 @@ def actors(text: str, limit: int = 5) -> list[str]:
     the options a small model chooses the accuser and the accused among."""
     found: list[tuple[int, str]] = []
     for m in re.finditer(NAME, text):
-        words = m.group(0).split()
-        while words and words[0].casefold().strip(".,") in _NOT_ACTORS:
-            words = words[1:]
-        name = " ".join(words).rstrip(".,;:'’")
+        name = _trimmed(m.group(0))
         if len(name) < 2 or name.isdigit():
             continue
         if name.endswith(("'s", "’s")):  # "Sudan’s military-dominated government"; else "Sudan"
@@ -223,7 +226,7 @@ def actors(text: str, limit: int = 5) -> list[str]:
             if body is None:
                 continue  # "Sudanese" alone qualifies nothing here
             name = f"{name} {body.group(1)}"
-        found.append((m.start() + m.group(0).find(words[0]) if words else m.start(), name))
+        found.append((m.start() + m.group(0).find(name.split()[0]), name))
     found += [(m.start(), m.group(1)) for m in _ROLE_NOUNS.finditer(text)]
     out: list[str] = []
     for _pos, name in sorted(found):

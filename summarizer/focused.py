@@ -355,9 +355,9 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
                 continue  # nothing, a repeat, or who imposes the sanctions (the release's issuer too)
             if _only_a_place(text, name):
                 continue  # "Luxemburg – Die ...", "am Montag in Luxemburg": where, not who
-            around = _naming(text, name, sentences)
             if name.casefold() not in body.casefold():
                 continue  # only in a heading ("MAHAN AIR GENERAL SALES AGENTS")
+            around = _naming(text, name, sentences)
             if cues.AUTHORITIES.match(name) or not _a_name(name) or not any(cues.SANCTION_CUE.search(a) for a in around):
                 continue  # an authority, a description, a law, or a name from the background
             if country_of(name) and not cues.sanctions_on(body, name):

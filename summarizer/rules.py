@@ -115,8 +115,9 @@ def antecedent(
         if said:
             return said[-1]  # the speaker of the quotation there, even one nobody names
         m = _SUBJECT.match(text[a:b])
+        # (`_name` has dropped the opening words of _NOT_NAMES; STOPWORDS has "Sometimes", "Now")
         if m and (name := _name(m.group(1))) and not name.endswith(("'s", "\u2019s")) and \
-                name.split()[0] not in _NOT_NAMES and name.split()[0].casefold() not in STOPWORDS:
+                name.split()[0].casefold() not in STOPWORDS:
             if not body or is_organisation(name):
                 return name  # "it said" names a body, not the person a sentence opens with
     return None

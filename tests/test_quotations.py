@@ -87,7 +87,7 @@ def test_a_few_lower_case_words_may_part_the_name_from_its_verb_after_the_quotat
     assert speakers(text) == ["State Department"]
 
 
-def test_a_title_word_before_the_name_is_not_the_speaker() -> None:
+def test_she_with_no_name_before_her_is_nobody() -> None:
     text = "But she acknowledged “a couple of other instances” of it. It was late.\n"
     assert speakers(text) == [None]  # "she" with no name before her: nobody is guessed
 

@@ -171,7 +171,7 @@ def is_furniture(line: str) -> bool:
     folded = _fold(text)
     if _phrase_line(folded, words):
         return True
-    if words <= _NOTICE_WORDS and any(n in folded for n in _NOTICES):
+    if any(n in folded for n in _NOTICES):
         return True
     if words <= _PHRASE_LINE_WORDS and folded.startswith(_LINK_TEXT):
         return True
