@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from .atomic import ANY, write_atomic
 from .errors import ConfigError
-from .schema import ArticleSummary, schema_sha256
+from .schema import ArticleSummary, schema_fingerprint
 from .settings import Settings, declared
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def cache_key(input_sha256: str, settings: Settings) -> str:
         "input": input_sha256,
         "settings": {name: _keyed_value(settings, name) for name in KEYED},
         "prompt": prompt_sha256(settings.prompts_dir),  # every template, ours or the user's
-        "schema": schema_sha256(),
+        "schema": schema_fingerprint(),
         "version": __version__,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()

@@ -14,7 +14,6 @@ import json
 import os
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from string import Template
 
@@ -51,10 +50,11 @@ def templates_dir(directory: str | os.PathLike[str] | None = None) -> Path:
     editable install or a checkout)."""
     if directory is not None:
         return Path(directory)
-    packaged = Path(str(resources.files("summarizer"))) / _PACKAGED
+    package = Path(__file__).resolve().parent  # the package's folder (importlib.resources costs an import)
+    packaged = package / _PACKAGED
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "prompts"
+    return package.parent / "prompts"
 
 
 @cache

@@ -16,8 +16,10 @@ import builtins
 import hashlib
 import json
 from functools import cache
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import pydantic
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -40,9 +42,15 @@ Kind = Literal["person", "organization", "vessel", "aircraft", "government", "co
 
 # --------------------------------------------------------------------------- model-facing
 
+_ASKED = ConfigDict(defer_build=True)
+"""The model-facing models are built on first use: a cache hit, a render or a screen never
+sends them, and building them is a third of this module's import."""
+
 
 class ExtractedQuote(BaseModel):
     """A piece of direct speech: a listed quotation by its id, or verbatim text."""
+
+    model_config = _ASKED
 
     ref: str | None = Field(
         default=None,
@@ -74,6 +82,8 @@ class ExtractedQuote(BaseModel):
 
 class ExtractedAllegation(BaseModel):
     """An accusation that someone makes against someone else."""
+
+    model_config = _ASKED
 
     claim: str = Field(max_length=400, description="What is alleged, in one plain sentence.")
     alleged_by: str | None = Field(
@@ -114,6 +124,8 @@ class ExtractedAllegation(BaseModel):
 class ExtractedTarget(BaseModel):
     """An entity that the article says is sanctioned, designated, or has sanctions lifted."""
 
+    model_config = _ASKED
+
     name: str = Field(
         max_length=160,
         description=(
@@ -137,6 +149,8 @@ class ExtractedTarget(BaseModel):
 class ExtractedSentence(BaseModel):
     """One sentence of the summary and the article sentences that support it."""
 
+    model_config = _ASKED
+
     text: str = Field(max_length=400, description="One neutral sentence of the summary.")
     support: list[Annotated[str, Field(max_length=8)]] = Field(
         default_factory=_no_items,
@@ -147,6 +161,8 @@ class ExtractedSentence(BaseModel):
 
 class Extraction(BaseModel):
     """Fill this in from the article only. Use empty lists when the article has none."""
+
+    model_config = _ASKED
 
     summary: list[ExtractedSentence] = Field(
         default_factory=_no_items,
@@ -169,6 +185,8 @@ class Extraction(BaseModel):
 
 class WholeSummary(BaseModel):
     """The summary of a long article, written from the summaries of its parts."""
+
+    model_config = _ASKED
 
     summary: list[ExtractedSentence] = Field(
         default_factory=_no_items,
@@ -370,9 +388,21 @@ class ArticleSummary(BaseModel):
 
 @cache
 def schema_sha256() -> str:
-    """Hash of what the model is asked to fill in; part of the cache key and provenance."""
+    """Hash of what the model is asked to fill in (its JSON schema), for the provenance."""
     blob = json.dumps(Extraction.model_json_schema(), sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()
+
+
+def schema_fingerprint() -> str:
+    """What the cache key holds for the schema: the hash of this module's source and of the
+    pydantic that turns it into a JSON schema. It changes whenever `schema_sha256` can (and on
+    mere edits, which only cost a miss), without generating the schema, a third of a cache
+    hit's own work; where the source cannot be read, `schema_sha256` itself."""
+    try:
+        source = Path(__file__).read_bytes()
+    except OSError:
+        return schema_sha256()
+    return hashlib.sha256(source + pydantic.VERSION.encode()).hexdigest()
 
 
 def output_json_schema() -> dict[str, object]:

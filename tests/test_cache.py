@@ -70,6 +70,21 @@ def test_what_cannot_change_the_answer_does_not_change_the_key() -> None:
         "x", Settings(backend="rules"))
 
 
+
+def test_a_changed_schema_changes_the_key(tmp_path: Path, monkeypatch) -> None:
+    """The key holds a fingerprint of the schema module's source (cheaper than generating the
+    JSON schema): an edited schema is a miss; an unreadable source falls back to the schema's
+    own hash."""
+    from summarizer import schema
+
+    before = key(base_url="http://h:1/v1")
+    edited = tmp_path / "schema.py"
+    edited.write_text(Path(schema.__file__).read_text() + "\n\nclass Added(BaseModel):\n    x: int\n")
+    monkeypatch.setattr(schema, "__file__", str(edited))
+    assert key(base_url="http://h:1/v1") != before
+    monkeypatch.setattr(schema, "__file__", str(tmp_path / "gone.py"))
+    assert schema.schema_fingerprint() == schema.schema_sha256()
+
 def _summarize(url: str, *args: str) -> dict:
     res = runner.invoke(app, ["summarize", str(EXAMPLE), "--base-url", url, *args],
                         env={"OPENAI_API_KEY": TEST_KEY})
