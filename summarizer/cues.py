@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .grounding.countries import country_of
+from .grounding.names import OPENERS
 
 # A paragraph that may name a sanctions target.
 SANCTION_CUE = re.compile(
@@ -107,14 +108,6 @@ _PASSIVE = re.compile(  # with its auxiliary ("was charged"), or headline style 
     rf"|{_VERB}\s+(?i:for|over|of|with|by|after|as)\b)"
 )
 _BY = re.compile(rf"\b(?:accused|charged|blamed|criticized|criticised|condemned)\s+by\s+(?:the\s+)?({NAME})")
-_NOT_ACTORS = frozenset(
-    "the a an but and in on it this that he she they we i as at for if when while yet so his her their its "
-    "now then still thus instead here there many some most several both other such those these each every "
-    "there here what who why how after before since during under over according however meanwhile also "
-    "last earlier later today yesterday monday tuesday wednesday thursday friday saturday sunday january "
-    "february march april may june july august september october november december mr mrs ms dr "
-    "der die das ein eine le la les un une el los las".split()
-)
 # Actors written in lower case that gold and readers accept as an accuser ("prosecutors alleged").
 _ROLE_NOUNS = re.compile(
     r"\b(prosecutors?|officials?|critics|diplomats?|police|investigators|authorities|lawmakers|"
@@ -124,9 +117,17 @@ _ROLE_NOUNS = re.compile(
 )
 
 
-_SAYS = (r"(?:has\s+|have\s+|had\s+)?(?:also\s+|repeatedly\s+|previously\s+)?(?i:said|says|alleged|alleges|claimed|claims|"
-         r"accused|accuses|charged|charges|blamed|blames|argued|argues|insisted|insists|stated|states|warned|warns|"
-         r"told|wrote|writes|denied|denies|rejected|rejects|contended|contends|maintained|maintains|asserted|asserts)\b")
+_SPOKE = (
+    "said says told tells added adds stated states wrote writes declared noted explained warned warns claimed "
+    "claims argued argues asserted asserts insisted insists replied announced stressed acknowledged admitted "
+    "alleged alleges recalled continued sagte erklärte"
+).split()
+SPEECH = "(?:" + "|".join(_SPOKE) + ")"
+"""The verbs that attribute speech ("..., he said"; "X told reporters"), in lower case."""
+_ACCUSING = "accused accuses charged charges blamed blames denied denies rejected rejects contended contends maintained maintains"
+# who speaks an accusation: the speech verbs and the verbs of accusing and denying, any case
+_SAYS = (r"(?:has\s+|have\s+|had\s+)?(?:also\s+|repeatedly\s+|previously\s+)?(?i:"
+         + "|".join(_SPOKE + _ACCUSING.split()) + r")\b")
 _ACTOR = rf"(?:{NAME}(?:[ \t]+(?:prosecutors?|officials?|authorities|police|government|ministry|ministries))?|(?i:prosecutors|officials|critics|police|investigators|authorities))"
 _ACCORDING = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?({_ACTOR})")
 _SAID_BY = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?:[Tt]he\s+)?({_ACTOR})(?:,[^,]{{1,80}},)?\s+{_SAYS}")
@@ -169,7 +170,7 @@ def _trimmed(found: str) -> str:
     """A found name without the sentence's opening words ("But", "The", "Monday") and without
     trailing punctuation."""
     words = found.split()
-    while words and words[0].casefold().strip(".,") in _NOT_ACTORS:
+    while words and words[0].casefold().strip(".,") in OPENERS:
         words = words[1:]
     return " ".join(words).rstrip(".,;:'’")
 
@@ -183,7 +184,7 @@ def passive_accused(sentence: str) -> tuple[str, str | None] | None:
     """(accused, accuser or None) when the sentence opens with a name in the passive of an
     accusation or sanctioning verb; None otherwise."""
     m = _PASSIVE.match(sentence)
-    if not m or m.group(1).split()[0].casefold() in _NOT_ACTORS:
+    if not m or m.group(1).split()[0].casefold() in OPENERS:
         return None
     by = _BY.search(sentence)
     return m.group(1).strip(), (by.group(1).strip() if by else None)
@@ -306,7 +307,7 @@ def named_under_sanctions(text: str) -> list[str]:
     out: list[str] = []
     for m in _PUT_ON_NAME.finditer(text):
         name = m.group(1).rstrip(".,;:’'")
-        if re.search(r"(?:ian|ean|ese|ish)\b", name) or name.split()[0].casefold() in _NOT_ACTORS:
+        if re.search(r"(?:ian|ean|ese|ish)\b", name) or name.split()[0].casefold() in OPENERS:
             continue  # "on Iranian and Russian entities": a demonym describes what follows; "on Monday"
         if name not in out:
             out.append(name)

@@ -15,42 +15,33 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import cues
-from .grounding.names import STOPWORDS, is_organisation, title_length
+from .grounding.names import OPENERS, is_organisation, title_length
 from .grounding.sentences import numbered_sentences
 from .grounding.spans import quotation_spans
 
-_SPEECH = (
-    r"(?:said|says|told|tells|added|adds|stated|states|wrote|writes|declared|noted|explained|"
-    r"warned|claimed|claims|argued|asserted|insisted|replied|announced|stressed|acknowledged|admitted|"
-    r"alleged|alleges|recalled|continued|sagte|erklärte)"
-)
 _NAME = rf"(?:{cues.NAME})"  # "(?:...)": one group-free unit inside the patterns below
 _PRONOUN = r"(?:he|she|they|it|He|She|They|It)"
-_NOT_NAMES = frozenset(
-    "The But And In On A An It This That He She They We I As At For If When While Yet So Many Some Most "
-    "Several Few All Both Other Others Such Those These Each Every Another One Two Three No None".split()
-)
 # "...," the State Department announcement solemnly declared: a few lower-case words may part
 # the name from its verb after a quotation (before one, "Federal prosecutors alleged" would name
 # "Federal").
-_AFTER_NAME_SAID = re.compile(rf"^[\s,;:\u2014-]*(?:the\s+)?({_NAME})(?:\s+[a-z]+){{0,2}}?\s+{_SPEECH}\b")
+_AFTER_NAME_SAID = re.compile(rf"^[\s,;:\u2014-]*(?:the\s+)?({_NAME})(?:\s+[a-z]+){{0,2}}?\s+{cues.SPEECH}\b")
 # "...," said Treasury official Jane Doe: the person, not the body she speaks for.
 _ROLE = (r"(?:official|spokesman|spokeswoman|spokesperson|minister|secretary|envoy|ambassador|lawyer|attorney|"
          r"director|adviser|advisor|analyst|expert|chief|head|leader|president|chairman|senator|prosecutor|judge)")
-_AFTER_SAID_ROLE_NAME = re.compile(rf"^[\s,;:\u2014-]*{_SPEECH}\s+(?:the\s+)?(?:{_NAME}\s+)?{_ROLE}\s+({_NAME})")
+_AFTER_SAID_ROLE_NAME = re.compile(rf"^[\s,;:\u2014-]*{cues.SPEECH}\s+(?:the\s+)?(?:{_NAME}\s+)?{_ROLE}\s+({_NAME})")
 # "...," Seoul resident Margie Kim said / former minister John Smith said: the person after a
 # short description.
 _AFTER_DESCRIBED_NAME_SAID = re.compile(
-    rf"^[\s,;:\u2014-]*(?:the\s+)?(?:{_NAME}\s+)?(?:[a-z]+\s+){{1,2}}({_NAME})\s+{_SPEECH}\b"
+    rf"^[\s,;:\u2014-]*(?:the\s+)?(?:{_NAME}\s+)?(?:[a-z]+\s+){{1,2}}({_NAME})\s+{cues.SPEECH}\b"
 )
-_AFTER_SAID_NAME = re.compile(rf"^[\s,;:\u2014-]*{_SPEECH}\s+(?:the\s+)?({_NAME})")
-_AFTER_PRONOUN = re.compile(rf"^[\s,;:\u2014-]*({_PRONOUN})\s+{_SPEECH}\b")
+_AFTER_SAID_NAME = re.compile(rf"^[\s,;:\u2014-]*{cues.SPEECH}\s+(?:the\s+)?({_NAME})")
+_AFTER_PRONOUN = re.compile(rf"^[\s,;:\u2014-]*({_PRONOUN})\s+{cues.SPEECH}\b")
 _AFTER_ACCORDING = re.compile(rf"^[\s,;:\u2014-]*according to\s+(?:the\s+)?({_NAME})")
-_BEFORE_NAME_SAID = re.compile(rf"(?:the\s+)?({_NAME})\s+{_SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
+_BEFORE_NAME_SAID = re.compile(rf"(?:the\s+)?({_NAME})\s+{cues.SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
 # "Sometimes employees don't follow the rules, he said. \"But ...\"": the sentence before, in
 # the quotation's paragraph, is the same speaker's, attributed by a pronoun
-_SENTENCE_BEFORE_PRONOUN = re.compile(rf",\s+({_PRONOUN})\s+{_SPEECH}\.\s*$")
-_BEFORE_PRONOUN = re.compile(rf"\b({_PRONOUN})\s+{_SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
+_SENTENCE_BEFORE_PRONOUN = re.compile(rf",\s+({_PRONOUN})\s+{cues.SPEECH}\.\s*$")
+_BEFORE_PRONOUN = re.compile(rf"\b({_PRONOUN})\s+{cues.SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
 
 _HEDGES = re.compile(
     r"\b(allegedly|alleged|alleges|accused|accuses|accusing|claimed|claims|suspected|"
@@ -62,7 +53,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?\u201d\"])\s+(?=[A-Z\u201c\"])")
 
 def _name(candidate: str) -> str | None:
     words = candidate.split()
-    while words and words[0] in _NOT_NAMES:
+    while words and words[0].casefold() in OPENERS:
         words = words[1:]
     words = words[title_length(words):]  # "Secretary of State Antony Blinken"; "State Department" stays
     name = " ".join(words).rstrip(".,")
@@ -115,9 +106,7 @@ def antecedent(
         if said:
             return said[-1]  # the speaker of the quotation there, even one nobody names
         m = _SUBJECT.match(text[a:b])
-        # (`_name` has dropped the opening words of _NOT_NAMES; STOPWORDS has "Sometimes", "Now")
-        if m and (name := _name(m.group(1))) and not name.endswith(("'s", "\u2019s")) and \
-                name.split()[0].casefold() not in STOPWORDS:
+        if m and (name := _name(m.group(1))) and not name.endswith(("'s", "\u2019s")):
             if not body or is_organisation(name):
                 return name  # "it said" names a body, not the person a sentence opens with
     return None

@@ -123,6 +123,10 @@ def test_particles_belong_to_a_name_only_before_a_capital() -> None:
          "Sudan’s military-dominated government"),
         ("Critics blamed Boris Johnson for the delay.", "Critics", "Boris Johnson"),
         ("The opposition-controlled parliament paralyzed the government.", None, None),
+        # one list of speech verbs (cues.SPEECH) serves quotations and accusers alike
+        ("Lammy added that Iran had lied to inspectors.", "Lammy", "Iran"),
+        # one list of opening words (names.OPENERS) for speakers and accusers: not "In March"
+        ("In March Treasury officials warned that Moscow was lying.", "Treasury officials", "Moscow"),
     ],
 )
 def test_the_wording_names_the_accuser_and_the_accused_where_it_can(

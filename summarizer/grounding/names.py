@@ -71,6 +71,17 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+OPENERS = STOPWORDS | frozenset(
+    """
+    many some most several few all both other others such each every another no none one two three
+    what who why how during under over yet mr mrs ms dr le la les un une el los las
+    january february march april june july august september october november december
+    """.split()
+)
+"""Words that open a sentence or a clause before a name but never begin one ("Many Iranians
+said", "In March Iran", "But Mr Smith"): cut off the front of a candidate speaker or accuser.
+"May" is not among them: it begins "May said"."""
+
 # Words that make a name an organisation or a place, so a person-style extension must not
 # absorb them ("Iran" is not "Iran Air").
 _ORG_WORDS = frozenset(
