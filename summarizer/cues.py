@@ -180,6 +180,15 @@ def _actor(found: str) -> str | None:
     return name if len(name) >= 2 and not name.endswith(("'s", "’s")) else None
 
 
+def title_case(sentence: str) -> bool:
+    """A headline written in title case ("Sanctioning Venezuelan Officials Responsible for Election
+    Fraud"): its capitals mark no names, so the names it seems to hold are not asked about."""
+    if sentence.rstrip().endswith((".", "!", '"', "”")):
+        return False  # a sentence of the text, whatever its capitals (German capitalises nouns)
+    words = re.findall(r"[^\W\d_]{4,}", sentence)
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
 def passive_accused(sentence: str) -> tuple[str, str | None] | None:
     """(accused, accuser or None) when the sentence opens with a name in the passive of an
     accusation or sanctioning verb; None otherwise."""
@@ -247,11 +256,13 @@ _BEING = (r"(?:\s*,[^.;]{0,60}?,)?(?:\s+and\s+[^.;]{1,40}?)?\s+(?i:is|are|was|we
 
 
 # What a designation is for, in a release's own words ("Mahan Air transported weapons", "Gatewick
-# LLC provided services to", "owned or controlled by"): conduct the issuer accuses a target of.
+# LLC provided services to", "owned or controlled by", "designated for", "is responsible for",
+# "facilitated"): conduct the issuer accuses a target of.
 CONDUCT = re.compile(
     r"\b(?:used|uses|using|transport\w*|provid\w*|shipp\w*|supplie[sd]|supply\w*|smuggl\w*|procur\w*|"
     r"financ\w*|fund(?:s|ed|ing)|launder\w*|evad\w*|conceal\w*|operat\w*|owned|controlled|on behalf of|"
-    r"support(?:s|ed|ing)|assist\w*|deliver\w*|sold|sell\w*|purchas\w*|moved|transferr\w*)\b",
+    r"support(?:s|ed|ing)|assist\w*|deliver\w*|sold|sell\w*|purchas\w*|moved|transferr\w*|"
+    r"facilitat\w*|responsible for|engag\w* in|involve(?:d|ment) in|designated for)\b",
     re.IGNORECASE,
 )
 

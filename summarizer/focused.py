@@ -401,7 +401,7 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
         if release and not said_by and cues.CONDUCT.search(flat):
             # the target it names, or the name it opens with ("Mahan Air has transported ...")
             opens = next(iter(cues.actors(flat, 1)), None)
-            subject = opens if opens and flat.removeprefix("The ").startswith(opens) else None
+            subject = opens if opens and flat.removeprefix("The ").startswith(opens) and not cues.title_case(flat) else None
             accused = cues.first_named(flat, kept) or (None if _the_issuer(subject or "", own_voice) else subject)
         if accused:
             accuser = own_voice  # a release's grounds for a designation: its issuer accuses the target
@@ -409,6 +409,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             continue
         elif passive := cues.passive_accused(flat):
             accused, accuser = passive[0], passive[1] or own_voice
+        elif cues.title_case(flat):
+            continue  # a headline's capitals name no one: its names are not options
         else:
             before = text[spans[k - 1][1][0] : spans[k - 1][1][1]] if k else ""
             named = [*cues.actors(flat), *cues.actors(before)]

@@ -285,6 +285,21 @@ def test_a_releases_grounds_for_a_designation_accuse_the_target_without_a_questi
     assert [(a.alleged_by, a.against) for a in extraction.allegations][-1] == ("OFAC", "Mahan Air")
 
 
+def test_the_verbs_a_release_gives_its_grounds_with_and_a_title_case_headline() -> None:
+    """"designated for", "responsible for", "facilitated" carry a release's grounds (decided
+    without a question); a headline in title case names no one by its capitals."""
+    text = ("Sanctioning Venezuelan Officials Responsible for Election Fraud\n"
+            "Today, the Department of State is designating Carlos Mendez and Rosa Herrera for their "
+            "involvement in undermining democracy in Venezuela.\n"
+            "Mendez and Herrera facilitated the manipulation of the vote count in the July election.\n")
+    extraction, asked = run(text, scripted(["Carlos Mendez", "Rosa Herrera"]))
+    got = [(a.alleged_by, a.against, a.evidence) for a in extraction.allegations]
+    assert got == [("the Department of State", "Carlos Mendez", "S2"), ("the Department of State", "Carlos Mendez", "S3")]
+    assert not any(issubclass(q.response_model, focused.AccusationAnswer) for q in asked)
+    assert cues.title_case("Sanctioning Venezuelan Officials Responsible for Election Fraud")
+    assert not cues.title_case("Russland kritisiert Sanktionen der Europäischen Union.")  # German nouns
+
+
 def test_a_dateline_the_issuer_and_a_title_are_not_targets() -> None:
     text = ("Luxemburg – The Council today adopted sanctions against Volga Shipping LLC over the war.\n"
             "The Council also designated President Ivan Petrov, who owns the carrier.\n")

@@ -204,6 +204,27 @@ def test_summary_names_and_numbers_must_occur() -> None:
     # initials written with spaces (as the 1.5B model writes them) are the same initials
     assert unsupported_words("Iran was sanctioned by the U. S. and U. K. governments.", article) == []
     assert unsupported_words("The U. N. said so.", article) == ["U.N"]
+    # one rule for "the article names it": a country by any of its forms, of one word or several
+    released = "The United States and the United Kingdom sanctioned Iran Air."
+    assert unsupported_words("The US and the UK sanctioned Iran Air.", released) == []
+    assert unsupported_words("The US and France sanctioned Iran Air.", released) == ["France"]
+
+
+def test_a_summary_sentence_cut_off_at_the_length_bound_keeps_its_whole_sentences() -> None:
+    from summarizer.grounding.ground import Grounded, ground_summary
+    from summarizer.grounding.sentences import numbered_sentences
+    from summarizer.schema import ExtractedSentence, Span
+
+    article = EXAMPLE.read_text("utf-8")
+    ids = {ref: [Span(start=a, end=b, text=article[a:b])] for ref, (a, b) in numbered_sentences(article).items()}
+    out = Grounded()
+    cut = "Iran was sanctioned for sending missiles to Russia. Blinken said the U. S. and U. K. would"
+    whole = "Iran was sanctioned by the U. S. and U. K. governments"  # no stop at all: kept as written
+    kept = ground_summary(article, [ExtractedSentence(text=cut, support=["S3"]),
+                                    ExtractedSentence(text=whole, support=["S3"])], ids, out)
+    assert [k.text for k in kept] == ["Iran was sanctioned for sending missiles to Russia.", whole]
+    assert [(d.text, d.where) for d in out.dropped] == [
+        ("Blinken said the U. S. and U. K. would", "summary[0].text")]
 
 
 def test_unnamed_accuser_is_null_and_flagged(fake: FakeOpenAI, example_text: str) -> None:

@@ -372,7 +372,10 @@ def _score_grounding(result: ArticleSummary, article: str, fs: FileScore) -> Non
         if not in_text or resolved is None:
             fs.unsupported_names.append(value)
     c.summary_supported = len(result.summary_sentences)
-    c.summary_given = c.summary_supported + sum(d.kind == "summary_sentence" for d in dropped)
+    # a sentence kept without its cut-off end ("summary[0].text") was given once, and is counted kept
+    c.summary_given = c.summary_supported + sum(
+        d.kind == "summary_sentence" and not (d.where or "").endswith(".text") for d in dropped
+    )
     for sentence in result.summary_sentences:
         fs.unsupported_names += unsupported_words(sentence.text, article)
         if not sentence.support:

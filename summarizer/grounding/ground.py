@@ -265,6 +265,11 @@ def sentence_support(t_full: str, chunk: str, offset: int = 0) -> dict[str, list
 
 
 _ID = re.compile(r"^\[?\s*([A-Za-z]?)\s*(\d{1,4})\s*\]?$")
+# A sentence's end inside a summary sentence ("... fraud. As a result ..."), and how a complete
+# one ends: a model that reaches the length bound stops mid-sentence ("... that are in the US,").
+# (after a word of two lower-case letters or digits: "U. S." and "Mr." end nothing)
+_SENTENCE_END = re.compile(r"(?<=[a-zà-öø-ÿ\d]{2})[.!?][\"”’»)]?\s+(?=\S)")
+_ENDS_WHOLE = ("." , "!", "?", '"', "”", "’", "»", ")")
 
 
 def _ref_key(ref: str, letter: str) -> str | None:
@@ -289,6 +294,11 @@ def ground_summary(
         text = " ".join(s.text.split())
         if not text:
             continue
+        if not text.endswith(_ENDS_WHOLE):
+            ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+            if ends:  # cut off mid-sentence: keep what was said whole, report the rest
+                out.drop("summary_sentence", text[ends[-1]:], "cut off mid-sentence (the length bound)", f"{where}.text")
+                text = text[: ends[-1]].rstrip()
         spans: dict[tuple[int, int], Span] = {}
         for ref in s.support:
             key = _ref_key(ref, letter)

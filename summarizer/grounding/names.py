@@ -447,7 +447,7 @@ def unsupported_words(sentence: str, article: str) -> list[str]:
         if occurrences(article, token, inflected=True):
             continue
         country = country_of(token)
-        if country and any(f.casefold() in words for f in forms_of(country)):
+        if country and any(occurrences(article, f) for f in forms_of(country)):  # "US" for "United States"
             continue
         missing.append(token)
     return list(dict.fromkeys(missing))
