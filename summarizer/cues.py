@@ -101,10 +101,13 @@ def hedge(sentence: str) -> str | None:
 PARTICLES = r"(?:(?:bin|ibn|de|van|von|der|den|del|della|da|di|du|dos|la|le|al|el)[ \t]+)*"
 NAME = rf"[A-Z][\w.'’-]*(?:(?<![a-z]{{3}}\.)[ \t]+(?:{PARTICLES}[A-Z][\w.'’-]*|al-\w+|(?:of|and)(?=[ \t]+[A-Z])))*"
 # "Iran Sanctioned for Allegedly Sending ...", "Tova Noel and Michael Thomas were charged with",
-# "The Conservative Party was accused of": the subject is the accused, whoever accuses.
+# "The Conservative Party was accused of", "Russia and the Syrian government have been accused
+# of": the subject is the accused, whoever accuses.
 _VERB = r"(?i:sanctioned|designated|accused|charged|indicted|blamed|suspected|blacklisted)"
+_PARTY = rf"{NAME}(?:[ \t]+(?:government|regime|military|forces|authorities|officials|ministry|army|police))?"
+_SUBJECT = rf"{_PARTY}(?:,?[ \t]+(?:and|or)[ \t]+(?:the[ \t]+)?{_PARTY})?"
 _PASSIVE = re.compile(  # with its auxiliary ("was charged"), or headline style ("Sanctioned for")
-    rf"^\s*(?:[Tt]he\s+)?({NAME})\s+(?:(?i:is|was|were|are|has been|have been|had been|is being)\s+{_VERB}\b"
+    rf"^\s*(?:[Tt]he\s+)?({_SUBJECT})\s+(?:(?i:is|was|were|are|has been|have been|had been|is being)\s+{_VERB}\b"
     rf"|{_VERB}\s+(?i:for|over|of|with|by|after|as)\b)"
 )
 _BY = re.compile(rf"\b(?:accused|charged|blamed|criticized|criticised|condemned)\s+by\s+(?:the\s+)?({NAME})")

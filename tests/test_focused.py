@@ -244,7 +244,7 @@ def test_the_wording_overrides_the_models_choice_of_accuser_and_accused() -> Non
 
 def test_a_sentence_that_says_accused_reports_an_accusation_whatever_the_model_answers() -> None:
     text = ("Aid workers reached the camp on Monday after a week of talks with officials.\n"
-            "Russia and the Syrian government have been accused of creating a disaster in the camp.\n"
+            "For years Russia and the Syrian government have been accused of creating a disaster in the camp.\n"
             "The camp lies in the desert near the border with Jordan and Iraq, far from any town.\n")
 
     def answer(q: focused.Question) -> Any:
@@ -327,6 +327,21 @@ def test_a_passive_headline_accuses_its_subject_and_is_not_asked() -> None:
     headline = next(a for a in extraction.allegations if a.claim.startswith("Iran Sanctioned"))
     assert headline.against == "Iran" and headline.alleged_by == "The U.S. State Department"
     assert headline.hedge == "Allegedly"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "accused", "accuser"),
+    [
+        ("Russia and the Syrian government have been accused of creating a disaster.", "Russia and the Syrian government", None),
+        ("Tova Noel and Michael Thomas were charged with falsifying records.", "Tova Noel and Michael Thomas", None),
+        ("The Conservative Party was accused by Full Fact of misleading voters.", "Conservative Party", "Full Fact"),
+        ("Iran and Russia said the claims were false.", None, None),  # active: not a passive at all
+    ],
+)
+def test_a_passive_accuses_its_whole_subject_and_names_no_accuser_unless_by(
+    sentence: str, accused: str | None, accuser: str | None
+) -> None:
+    assert cues.passive_accused(sentence) == (None if accused is None else (accused, accuser))
 
 
 @pytest.mark.parametrize(
