@@ -136,8 +136,16 @@ _ACCORDING = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?({_ACTOR})")
 _SAID_BY = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?:[Tt]he\s+)?({_ACTOR})(?:,[^,]{{1,80}},)?\s+{_SAYS}")
 _PRONOUN_SAYS = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?i:he|she|they)\s+{_SAYS}")
 _SAYS_THAT = re.compile(rf"\b{_SAYS}\s+that\s+")
+# "Lee said Yoon's declaration was illegal": what is said follows the verb without "that" (not
+# after a quotation: "...,” said Jane Doe" names the speaker; not "told", whose object is heard)
+_SAYS_WHAT = re.compile(r"(?<![”\"’] )\b(?i:said|says|alleged|alleges|claimed|claims|added|adds|argued|argues|"
+                        r"insisted|insists|stated|states|wrote|writes)\s+")
+# the accused: a name, or a few lower-case words ("accused the opposition-controlled parliament
+# of", "accused his opponents of"), never a pronoun or a preposition
+_OBJECT = (rf"(?:{NAME}|(?!(?:of|for|with|over|by|in|on|at|to|that|them|him|her|it|us|me)\b)"
+           r"[a-z][\w’'-]*(?:[ \t]+[a-z][\w’'-]*){0,2}?)")
 _ACCUSES = re.compile(
-    rf"\b(?i:accus\w*|blam\w*|charg\w*|suspect\w*)\s+(?:the\s+)?({NAME})\s+(?i:of|for|with|over)\b"
+    rf"\b(?i:accus\w*|blam\w*|charg\w*|suspect\w*)\s+(?:(?:the|his|her|their|its)\s+)?({_OBJECT})\s+(?i:of|for|with|over)\b"
 )
 
 
@@ -163,7 +171,7 @@ def accused_in(sentence: str) -> str | None:
     m = _ACCUSES.search(sentence)
     if m:
         return _actor(m.group(1))
-    that = _SAYS_THAT.search(sentence)
+    that = _SAYS_THAT.search(sentence) or _SAYS_WHAT.search(sentence)
     said = sentence[that.end() :] if that else ""
     first = actors(said, 1)
     return first[0] if first and said.find(first[0]) <= len("the ") else None  # its subject only

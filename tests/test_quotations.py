@@ -127,6 +127,13 @@ def test_particles_belong_to_a_name_only_before_a_capital() -> None:
         ("Lammy added that Iran had lied to inspectors.", "Lammy", "Iran"),
         # one list of opening words (names.OPENERS) for speakers and accusers: not "In March"
         ("In March Treasury officials warned that Moscow was lying.", "Treasury officials", "Moscow"),
+        # what is said may follow the verb without "that"; an inverted attribution names no accused
+        ("Lee, the party leader, said Yoon’s “unconstitutional” decree caused chaos.", "Lee", "Yoon"),
+        ("“These transfers fuel the war,” said Treasury official Jane Doe.", None, None),
+        # the accused of "accused ... of" may be written in lower case, but is never a pronoun
+        ("In his address, Yoon accused the opposition-controlled parliament of paralyzing the government.",
+         "Yoon", "opposition-controlled parliament"),
+        ("Critics accused him of lying.", "Critics", None),
     ],
 )
 def test_the_wording_names_the_accuser_and_the_accused_where_it_can(
