@@ -160,17 +160,42 @@ def attribution(sentence: str) -> str | None:
     return None
 
 
+_VOICED = re.compile(
+    rf"{_SAYS}|\b(?i:according to|condemn\w*|denounc\w*|critici[sz]\w*|accus\w*|alleg\w*|blam\w*|"
+    r"call(?:s|ed|ing)? (?:it|them|him|her|the)\b|sa(?:y|ys|id)\b|deni\w*|den(?:y|ies)|reject\w*)"
+)
+
+
+def voiced(sentence: str) -> bool:
+    """Whether the sentence has someone say, claim, accuse or deny (a verb that gives it an
+    accuser); without one it is the article's own narration, and a name the model offers as
+    its accuser is the most prominent one, not the one who accuses."""
+    return _VOICED.search(sentence) is not None
+
+
 def said_by_pronoun(sentence: str) -> bool:
     """The sentence's speaker is a pronoun ("He said that ..."): its antecedent is the accuser."""
     return _PRONOUN_SAYS.search(sentence) is not None
 
 
+# inside a sentence: "the Sudanese government, which was suspected of", "which Sudan has been
+# suspected of inflaming": the subject of the passive is the accused
+_PASSIVE_WITHIN = re.compile(
+    rf"(?:({_SUBJECT}),[ \t]+(?:which|who)|({_SUBJECT}))[ \t]+(?:is|was|were|are|has been|have been|had been)"
+    r"[ \t]+(?:suspected|accused)[ \t]+of\b"
+)
+
+
 def accused_in(sentence: str) -> str | None:
     """Who the sentence's accusation verb takes as its object ("accused X of", "blamed X for"),
-    or the first actor of what a speaker says ("alleged that X ...", "said that X's government")."""
+    the subject of a passive ("X, which was suspected of"), or the first actor of what a speaker
+    says ("alleged that X ...", "said that X's government")."""
     m = _ACCUSES.search(sentence)
     if m:
         return _actor(m.group(1))
+    m = _PASSIVE_WITHIN.search(sentence)
+    if m and (name := _actor(m.group(1) or m.group(2))):
+        return name
     that = _SAYS_THAT.search(sentence) or _SAYS_WHAT.search(sentence)
     said = sentence[that.end() :] if that else ""
     first = actors(said, 1)

@@ -420,9 +420,13 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             )
             if not answer or not (answer.accusation or cues.ACCUSES.search(flat)):
                 continue
-            # The wording decides where it can: "according to X", "X said" name the accuser, and
-            # a release's unattributed sentence is its issuer's; "accused X of" names the accused.
-            accuser = said_by or (own_voice if release else None) or _name(answer.accuser) or own_voice
+            # The wording decides where it can: "according to X", "X said" name the accuser, a
+            # release's unattributed sentence is its issuer's, and a news story's narration (no
+            # one says or accuses) its reporter's, unnamed; "accused X of" names the accused.
+            if said_by or release:
+                accuser = said_by or own_voice
+            else:
+                accuser = (_name(answer.accuser) or own_voice) if cues.voiced(flat) else None
             accused = cues.accused_in(flat) or _name(answer.accused)
             if accused and accuser and accused.casefold() == accuser.casefold():
                 accused = None  # one name for both is the model's echo, not an accusation's direction

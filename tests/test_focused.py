@@ -253,8 +253,8 @@ def test_a_sentence_that_says_accused_reports_an_accusation_whatever_the_model_a
         return scripted([])(q)
 
     extraction, _ = run(text, answer)
-    [a] = extraction.allegations  # the "false" is overruled by "accused"; nothing else is taken
-    assert a.evidence == "S2" and a.against == "Russia"
+    [a] = extraction.allegations  # the "false" is overruled by "accused"; the passive names the accused
+    assert (a.evidence, a.alleged_by, a.against) == ("S2", None, "Russia and the Syrian government")
 
 
 def test_a_release_speaks_in_its_issuers_voice_where_no_one_else_is_named() -> None:
@@ -263,11 +263,16 @@ def test_a_release_speaks_in_its_issuers_voice_where_no_one_else_is_named() -> N
     extraction, _ = run(lede + sentence, accusing("Syria", "Mahan Air"))
     [a] = extraction.allegations
     assert (a.alleged_by, a.against) == ("OFAC", "Mahan Air")
-    # a news story that reports the designation further down: the model's choice stands
+    # a news story that reports the designation further down: its narration is the reporter's
+    # (no accuser named), whoever the model offers; where someone speaks, the model chooses
     news = "Airlines in the Gulf reported a quiet week for passengers and cargo on most of their routes.\n"
     extraction, _ = run(news + lede + sentence, accusing("Syria", "Mahan Air"))
     [a] = extraction.allegations
-    assert (a.alleged_by, a.against) == ("Syria", "Mahan Air")
+    assert (a.alleged_by, a.against) == (None, "Mahan Air")
+    voiced = "Officials in Damascus say Mahan Air is responsible for moving weapons and fighters.\n"
+    extraction, _ = run(news + lede + voiced, accusing("Damascus", "Mahan Air"))
+    [a] = extraction.allegations
+    assert (a.alleged_by, a.against) == ("Damascus", "Mahan Air")
 
 
 def test_a_releases_grounds_for_a_designation_accuse_the_target_without_a_question() -> None:

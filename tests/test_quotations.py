@@ -134,6 +134,10 @@ def test_particles_belong_to_a_name_only_before_a_capital() -> None:
         ("In his address, Yoon accused the opposition-controlled parliament of paralyzing the government.",
          "Yoon", "opposition-controlled parliament"),
         ("Critics accused him of lying.", "Critics", None),
+        # the subject of a passive inside the sentence is the accused
+        ("Clinton blocked the assets of the Sudanese government, which was suspected of sponsoring terrorism.",
+         None, "Sudanese government"),
+        ("A civil war rages in South Sudan, which Sudan has been suspected of inflaming.", None, "Sudan"),
     ],
 )
 def test_the_wording_names_the_accuser_and_the_accused_where_it_can(
