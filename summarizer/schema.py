@@ -393,6 +393,7 @@ def schema_sha256() -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
+@cache
 def schema_fingerprint() -> str:
     """What the cache key holds for the schema: the hash of this module's source and of the
     pydantic that turns it into a JSON schema. It changes whenever `schema_sha256` can (and on

@@ -81,9 +81,14 @@ def test_a_changed_schema_changes_the_key(tmp_path: Path, monkeypatch) -> None:
     edited = tmp_path / "schema.py"
     edited.write_text(Path(schema.__file__).read_text() + "\n\nclass Added(BaseModel):\n    x: int\n")
     monkeypatch.setattr(schema, "__file__", str(edited))
-    assert key(base_url="http://h:1/v1") != before
-    monkeypatch.setattr(schema, "__file__", str(tmp_path / "gone.py"))
-    assert schema.schema_fingerprint() == schema.schema_sha256()
+    schema.schema_fingerprint.cache_clear()  # computed once per process
+    try:
+        assert key(base_url="http://h:1/v1") != before
+        monkeypatch.setattr(schema, "__file__", str(tmp_path / "gone.py"))
+        schema.schema_fingerprint.cache_clear()
+        assert schema.schema_fingerprint() == schema.schema_sha256()
+    finally:
+        schema.schema_fingerprint.cache_clear()
 
 def _summarize(url: str, *args: str) -> dict:
     res = runner.invoke(app, ["summarize", str(EXAMPLE), "--base-url", url, *args],

@@ -269,7 +269,7 @@ _ID = re.compile(r"^\[?\s*([A-Za-z]?)\s*(\d{1,4})\s*\]?$")
 # one ends: a model that reaches the length bound stops mid-sentence ("... that are in the US,").
 # (after a word of two lower-case letters or digits: "U. S." and "Mr." end nothing)
 _SENTENCE_END = re.compile(r"(?<=[a-zà-öø-ÿ\d]{2})[.!?][\"”’»)]?\s+(?=\S)")
-_ENDS_WHOLE = ("." , "!", "?", '"', "”", "’", "»", ")")
+_ENDS_WHOLE = (".", "!", "?", '"', "”", "’", "»", ")")
 
 
 def _ref_key(ref: str, letter: str) -> str | None:
