@@ -12,6 +12,7 @@ import re
 
 from .grounding.countries import country_of
 from .grounding.names import OPENERS
+from .grounding.spans import SPEECH_VERBS
 
 # A paragraph that may name a sanctions target.
 SANCTION_CUE = re.compile(
@@ -42,10 +43,12 @@ HEDGE = re.compile(
     r"denied|denies|rejected|charged|mutmaßlich|angeblich|présumée?s?|presunt[oa]s?|supuestamente)\b",
     re.IGNORECASE,
 )
+# Speech somewhere near a short quotation (else it is a scare quote): the speech verbs, and the
+# words that introduce a quoted phrase ("called it", "described as", "dubbed", "according to").
 SPEECH_CUE = re.compile(
-    r"\b(said|says|say|told|tells|added|stated|wrote|writes|(?<!so-)called|calls|described|describes|declared|"
-    r"warned|insisted|argued|asserted|replied|announced|according|noted|telling|urg\w*|reaffirm\w*|"
-    r"describ\w*|dubb\w*|alleg\w*|accus\w*|claim\w*|acknowledg\w*|admitt\w*|sagte|erklärte|betonte|a déclaré|a dit|dijo|declaró|afirmó)\b",
+    r"\b(" + "|".join(SPEECH_VERBS) + r"|say|(?<!so-)called|calls|telling|according|urg\w*|reaffirm\w*|"
+    r"describ\w*|dubb\w*|alleg\w*|accus\w*|claim\w*|acknowledg\w*|admitt\w*|betonte|a déclaré|a dit|dijo|declaró|"
+    r"afirmó)\b",
     re.IGNORECASE,
 )
 # "Treasury designated X", "the EU imposed sanctions": the subject imposes, it is not a target.
@@ -120,17 +123,10 @@ _ROLE_NOUNS = re.compile(
 )
 
 
-_SPOKE = (
-    "said says told tells added adds stated states wrote writes declared noted explained warned warns claimed "
-    "claims argued argues asserted asserts insisted insists replied announced stressed acknowledged admitted "
-    "alleged alleges recalled continued sagte erklärte"
-).split()
-SPEECH = "(?:" + "|".join(_SPOKE) + ")"
-"""The verbs that attribute speech ("..., he said"; "X told reporters"), in lower case."""
 _ACCUSING = "accused accuses charged charges blamed blames denied denies rejected rejects contended contends maintained maintains"
 # who speaks an accusation: the speech verbs and the verbs of accusing and denying, any case
 _SAYS = (r"(?:has\s+|have\s+|had\s+)?(?:also\s+|repeatedly\s+|previously\s+)?(?i:"
-         + "|".join(_SPOKE + _ACCUSING.split()) + r")\b")
+         + "|".join(SPEECH_VERBS + tuple(_ACCUSING.split())) + r")\b")
 _ACTOR = rf"(?:{NAME}(?:[ \t]+(?:prosecutors?|officials?|authorities|police|government|ministry|ministries))?|(?i:prosecutors|officials|critics|police|investigators|authorities))"
 _ACCORDING = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?({_ACTOR})")
 _SAID_BY = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?:[Tt]he\s+)?({_ACTOR})(?:,[^,]{{1,80}},)?\s+{_SAYS}")

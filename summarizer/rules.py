@@ -17,31 +17,31 @@ from typing import Any
 from . import cues
 from .grounding.names import OPENERS, is_organisation, title_length
 from .grounding.sentences import numbered_sentences
-from .grounding.spans import quotation_spans
+from .grounding.spans import SPEECH, speech_spans
 
 _NAME = rf"(?:{cues.NAME})"  # "(?:...)": one group-free unit inside the patterns below
 _PRONOUN = r"(?:he|she|they|it|He|She|They|It)"
 # "...," the State Department announcement solemnly declared: a few lower-case words may part
 # the name from its verb after a quotation (before one, "Federal prosecutors alleged" would name
 # "Federal").
-_AFTER_NAME_SAID = re.compile(rf"^[\s,;:\u2014-]*(?:the\s+)?({_NAME})(?:\s+[a-z]+){{0,2}}?\s+{cues.SPEECH}\b")
+_AFTER_NAME_SAID = re.compile(rf"^[\s,;:\u2014-]*(?:the\s+)?({_NAME})(?:\s+[a-z]+){{0,2}}?\s+{SPEECH}\b")
 # "...," said Treasury official Jane Doe: the person, not the body she speaks for.
 _ROLE = (r"(?:official|spokesman|spokeswoman|spokesperson|minister|secretary|envoy|ambassador|lawyer|attorney|"
          r"director|adviser|advisor|analyst|expert|chief|head|leader|president|chairman|senator|prosecutor|judge)")
-_AFTER_SAID_ROLE_NAME = re.compile(rf"^[\s,;:\u2014-]*{cues.SPEECH}\s+(?:the\s+)?(?:{_NAME}\s+)?{_ROLE}\s+({_NAME})")
+_AFTER_SAID_ROLE_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?(?:{_NAME}\s+)?{_ROLE}\s+({_NAME})")
 # "...," Seoul resident Margie Kim said / former minister John Smith said: the person after a
 # short description.
 _AFTER_DESCRIBED_NAME_SAID = re.compile(
-    rf"^[\s,;:\u2014-]*(?:the\s+)?(?:{_NAME}\s+)?(?:[a-z]+\s+){{1,2}}({_NAME})\s+{cues.SPEECH}\b"
+    rf"^[\s,;:\u2014-]*(?:the\s+)?(?:{_NAME}\s+)?(?:[a-z]+\s+){{1,2}}({_NAME})\s+{SPEECH}\b"
 )
-_AFTER_SAID_NAME = re.compile(rf"^[\s,;:\u2014-]*{cues.SPEECH}\s+(?:the\s+)?({_NAME})")
-_AFTER_PRONOUN = re.compile(rf"^[\s,;:\u2014-]*({_PRONOUN})\s+{cues.SPEECH}\b")
+_AFTER_SAID_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?({_NAME})")
+_AFTER_PRONOUN = re.compile(rf"^[\s,;:\u2014-]*({_PRONOUN})\s+{SPEECH}\b")
 _AFTER_ACCORDING = re.compile(rf"^[\s,;:\u2014-]*according to\s+(?:the\s+)?({_NAME})")
-_BEFORE_NAME_SAID = re.compile(rf"(?:the\s+)?({_NAME})\s+{cues.SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
+_BEFORE_NAME_SAID = re.compile(rf"(?:the\s+)?({_NAME})\s+{SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
 # "Sometimes employees don't follow the rules, he said. \"But ...\"": the sentence before, in
 # the quotation's paragraph, is the same speaker's, attributed by a pronoun
-_SENTENCE_BEFORE_PRONOUN = re.compile(rf",\s+({_PRONOUN})\s+{cues.SPEECH}\.\s*$")
-_BEFORE_PRONOUN = re.compile(rf"\b({_PRONOUN})\s+{cues.SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
+_SENTENCE_BEFORE_PRONOUN = re.compile(rf",\s+({_PRONOUN})\s+{SPEECH}\.\s*$")
+_BEFORE_PRONOUN = re.compile(rf"\b({_PRONOUN})\s+{SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
 
 _HEDGES = re.compile(
     r"\b(allegedly|alleged|alleges|accused|accuses|accusing|claimed|claims|suspected|"
@@ -141,7 +141,7 @@ def quotes(text: str) -> list[dict[str, Any]]:
     """Quotations with speakers; unattributed scare quotes of under five words are left out."""
     out: list[dict[str, Any]] = []
     earlier: list[tuple[int, int, str | None]] = []
-    for start, end in quotation_spans(text):
+    for start, end in speech_spans(text):
         speaker = context_speaker(text, start, end, earlier)
         earlier.append((start, end, speaker))
         body = text[start:end]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer import cues, rules
-from summarizer.grounding.spans import quotation_spans
+from summarizer.grounding.spans import numbered_quotations, quotation_spans
 
 
 def quoted(text: str) -> list[str]:
@@ -61,6 +61,25 @@ def speakers(text: str) -> list[str | None]:
     for a, b in quotation_spans(text):
         earlier.append((a, b, rules.context_speaker(text, a, b, earlier)))
     return [who for _a, _b, who in earlier]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Moskau bleibt hart. Aber in diesem Fall werden wir handeln, sagte Peskow.\n",
+         [("Aber in diesem Fall werden wir handeln", "Peskow")]),
+        ("We will not yield to pressure, Foreign Minister Jane Doe said. Talks resume on Monday.\n",
+         [("We will not yield to pressure", "Jane Doe")]),
+        ("Our patience is over, and officials said so again.\n", []),  # a clause, not an attribution
+        # reported speech (third person) is not a quotation; a marked one is found once, by its marks
+        ("Russland habe damit nicht begonnen, sagte Peskow.\n", []),
+        ("\u201cWe will act now,\u201d said Jane Doe.\n", [("We will act now,", "Jane Doe")]),
+    ],
+)
+def test_direct_speech_without_marks_is_a_quotation(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(q["text"], q["speaker"]) for q in rules.quotes(text)] == expected
+    listed = numbered_quotations(text)
+    assert [text[a:b] for a, b in listed.values()] == [q for q, _ in expected]
 
 
 def test_he_said_points_to_the_name_a_sentence_before_opens_with() -> None:

@@ -5,7 +5,8 @@ Matching is exact first, then through a normalisation that only forgives typogra
 no-break spaces) and maps every normalised character back to its original offset. Nothing
 fuzzier: a quote with one changed word is not found, and so never returned.
 
-Also here: the quotations of an article, found by their marks and numbered for the prompt.
+Also here: the quotations of an article, found by their marks (or, for direct speech written
+without them, by its attribution) and numbered for the prompt.
 What the model's answer is checked against lives in `assemble` (grounding) and `validation`
 (when to re-ask).
 """
@@ -276,8 +277,53 @@ def _quotation_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
+SPEECH_VERBS = tuple(
+    "said says told tells added adds stated states wrote writes declared noted explained warned warns claimed "
+    "claims argued argues asserted asserts insisted insists replied announced stressed acknowledged admitted "
+    "alleged alleges recalled continued sagte erklärte".split()
+)
+"""The verbs that attribute speech ("..., he said"; "X told reporters"), in lower case: what
+makes a sentence without marks direct speech here, a name beside a quotation its speaker
+(`rules`), and a name before one the speaker of an accusation (`cues`)."""
+SPEECH = "(?:" + "|".join(SPEECH_VERBS) + ")"
+
+# Direct speech without marks, attributed after a comma as wire and German copy often write it
+# ("Aber in diesem Fall werden wir ... handeln, sagte Peskow."): a sentence in the first person
+# followed by ", said X.", ", X said." or ", the minister said."; reported speech (third person, the German subjunctive)
+# is not direct speech.
+_UNMARKED = re.compile(
+    rf"(?:^|(?<=[.!?])[ \t]+)([A-ZÄÖÜÀ-Ý][^.!?\n\"“”„«»‘’]{{10,500}}?),[ \t]+"
+    rf"(?:{SPEECH}[ \t]+(?:(?:der|die|the|le|la|el)[ \t]+)?[A-ZÄÖÜ]"
+    rf"|(?!(?:and|but|or|while|as|when|although|because|und|aber|et|mais|y|pero)\b)(?:[\w’'-]+[ \t]+){{1,4}}?{SPEECH})"
+    rf"[^.!?\n]{{0,80}}[.!?]",
+    re.M,
+)
+_FIRST_PERSON = re.compile(
+    r"\b(?:I|[Ww]e|[Oo]ur|us|[Mm]y|[Ii]ch|[Ww]ir|uns|[Uu]nser\w*|[Mm]ein\w*|[Jj]e|[Nn]ous|[Nn]otre|[Nn]os|"
+    r"[Yy]o|[Nn]osotros|[Nn]uestr\w*)\b"
+)
+
+
+def unmarked_speech(text: str) -> list[tuple[int, int]]:
+    """Spans of direct speech written without quotation marks (see `_UNMARKED`), outside every
+    quotation that has them."""
+    marked = quotation_spans(text)
+    out = []
+    for m in _UNMARKED.finditer(text):
+        a, b = m.span(1)
+        if _FIRST_PERSON.search(m.group(1)) and not any(s < b and a < e for s, e in marked):
+            out.append((a, b))
+    return out
+
+
 MAX_LISTED = 60  # quotations shown to the model with ids; more are left to verbatim text
 _REF = re.compile(r"^\[?\s*[Qq]?\s*(\d{1,3})\s*\]?$")
+
+
+def speech_spans(text: str) -> list[tuple[int, int]]:
+    """Every quotation: within marks, and direct speech without them (`unmarked_speech`), in
+    text order. (Chunk and sentence boundaries avoid only the marked ones, `quotation_spans`.)"""
+    return sorted([(a, b) for a, b in quotation_spans(text) if text[a:b].strip()] + unmarked_speech(text))
 
 
 def numbered_quotations(text: str) -> dict[str, tuple[int, int]]:
@@ -285,8 +331,7 @@ def numbered_quotations(text: str) -> dict[str, tuple[int, int]]:
 
     Deterministic, so the prompt, the validator and the assembler all agree on the ids.
     """
-    spans = [(a, b) for a, b in quotation_spans(text) if text[a:b].strip()]
-    return {f"Q{i + 1}": span for i, span in enumerate(spans[:MAX_LISTED])}
+    return {f"Q{i + 1}": span for i, span in enumerate(speech_spans(text)[:MAX_LISTED])}
 
 
 def resolve_ref(ref: str, listed: dict[str, tuple[int, int]]) -> tuple[int, int] | None:
