@@ -138,7 +138,7 @@ _SAYS_WHAT = re.compile(r"(?<![”\"’] )\b(?i:said|says|alleged|alleges|claime
                         r"insisted|insists|stated|states|wrote|writes)\s+")
 # the accused: a name, or a few lower-case words ("accused the opposition-controlled parliament
 # of", "accused his opponents of"), never a pronoun or a preposition
-_OBJECT = (rf"(?:{NAME}|(?!(?:of|for|with|over|by|in|on|at|to|that|them|him|her|it|us|me)\b)"
+_OBJECT = (rf"(?:{NAME}|(?!(?:of|for|with|over|by|in|on|at|to|that|them|him|her|it|us|me|each other|one another)\b)"
            r"[a-z][\w’'-]*(?:[ \t]+[a-z][\w’'-]*){0,2}?)")
 _ACCUSES = re.compile(
     rf"\b(?i:accus\w*|blam\w*|charg\w*|suspect\w*)\s+(?:(?:the|his|her|their|its)\s+)?({_OBJECT})\s+(?i:of|for|with|over)\b"
