@@ -52,8 +52,12 @@ SPEECH_CUE = re.compile(
     re.IGNORECASE,
 )
 # "Treasury designated X", "the EU imposed sanctions": the subject imposes, it is not a target.
+# ... or owns the sanctions: "Moskau will seine Strafmaßnahmen ... aufrechterhalten", "Russia
+# extended its own sanctions".
 IMPOSER = re.compile(r"^\s*(?:(?:is|has|have|had|was|were|today|also|now|again|will|would)\s+)*"
-                     r"(?:designat|sanction|impos|announc|identif|lift|extend|block|target|took|take)", re.IGNORECASE)
+                     r"(?:designat|sanction|impos|announc|identif|lift|extend|block|target|took|take)"
+                     r"|^\s*(?:[\w-]+\s+){0,2}(?:its|their|seine|ihre|ses|leurs|sus)\s+(?:own\s+|eigenen\s+)?"
+                     r"(?:counter-?|gegen)?(?:sanction|strafmaßnahm|sanktion|mesures|sanciones|restrictions)", re.IGNORECASE)
 # Lower-case words that belong inside proper names ("Travel and Tourism LLC", "Bank of Iran",
 # "Osama bin Laden", "Ursula von der Leyen"); any other lower-case word makes a description.
 NAME_PARTICLES = frozenset(

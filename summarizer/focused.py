@@ -43,7 +43,7 @@ from .grounding.countries import country_of
 from .grounding.furniture import is_furniture, only_furniture
 from .grounding.names import title_length, unsupported_words
 from .grounding.sentences import content_sentences, numbered_sentences, resolve_sentence, with_sentence_ids
-from .grounding.spans import numbered_quotations
+from .grounding.spans import SPEECH, numbered_quotations
 from .prompts import question_messages
 from .schema import ExtractedAllegation, ExtractedQuote, ExtractedSentence, ExtractedTarget, Extraction
 
@@ -237,6 +237,18 @@ def _only_a_place(text: str, name: str) -> bool:
     return bool(places) and all(p in datelines or _AT.search(text[max(0, p - 20) : p]) for p in places)
 
 
+# what stands between a speech verb after a comma and a name in the speaker's description
+# (", sagte der Sprecher von Präsident Wladimir Putin", ", said a spokesman for Vladimir Putin")
+_ATTRIBUTION = re.compile(rf",\s+{SPEECH}\b[^.;:!?\n\"“”„«»]{{0,80}}$")
+
+
+def _only_in_attribution(text: str, name: str) -> bool:
+    """Every place of `name` describes who speaks (", said a spokesman for Vladimir Putin"): a
+    name that only says whose spokesman spoke is no target."""
+    places = [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)]
+    return bool(places) and all(_ATTRIBUTION.search(text[max(0, p - 120) : p]) for p in places)
+
+
 def _the_issuer(name: str, issuer: str | None) -> bool:
     """`name` is the release's issuer ("EU" for "The EU")."""
     def bare(n: str) -> str:
@@ -245,8 +257,9 @@ def _the_issuer(name: str, issuer: str | None) -> bool:
 
 
 def _imposes(paragraph: str, name: str) -> bool:
-    """Every place of `name` in the paragraph is the subject of an imposing verb."""
-    places = [m.end() for m in re.finditer(re.escape(name), paragraph, re.IGNORECASE)]
+    """Every place of `name` in the paragraph (whole words: "Moskaus" is not "Moskau") is the
+    subject of an imposing verb or the owner of the sanctions."""
+    places = [m.end() for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", paragraph, re.IGNORECASE)]
     return bool(places) and all(cues.IMPOSER.match(paragraph[end:]) for end in places)
 
 
@@ -353,8 +366,8 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
                 name = " ".join(name.split()[title_length(name.split()) :])  # "Präsident Wladimir Putin"
             if not name or name.casefold() in seen or _imposes(paragraph, name) or _the_issuer(name, r.own_voice):
                 continue  # nothing, a repeat, or who imposes the sanctions (the release's issuer too)
-            if _only_a_place(text, name):
-                continue  # "Luxemburg – Die ...", "am Montag in Luxemburg": where, not who
+            if _only_a_place(text, name) or _only_in_attribution(text, name):
+                continue  # "Luxemburg – Die ...", "am Montag in Luxemburg": where, not who; whose spokesman
             if name.casefold() not in body.casefold():
                 continue  # only in a heading ("MAHAN AIR GENERAL SALES AGENTS")
             around = _naming(text, name, sentences)

@@ -314,6 +314,16 @@ def test_a_dateline_the_issuer_and_a_title_are_not_targets() -> None:
     assert [t.name for t in extraction.sanctions_targets] == ["Ivan Petrov", "Volga Shipping LLC"]
 
 
+def test_who_keeps_its_own_sanctions_and_whose_spokesman_speaks_are_not_targets() -> None:
+    text = ("Die EU hat die Sanktionen gegen Russland verlängert, trotz der Unterstützung Moskaus für die Separatisten. "
+            "Moskau will seine Strafmaßnahmen gegen die Europäische Union ebenfalls aufrechterhalten. Die Sanktionen "
+            "seien nicht zielführend, sagte der Sprecher von Präsident Wladimir Putin, Dmitri Peskow.\n")
+    named = ["Russland", "Moskau", "Europäische Union", "Wladimir Putin"]
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(named)(q))
+    assert [t.name for t in extraction.sanctions_targets] == ["Russland", "Europäische Union"]
+
+
 def test_a_heading_a_plural_and_a_run_on_sentence_are_not_targets() -> None:
     text = ("MAHAN AIR GENERAL SALES AGENTS\n"
             "OFAC is taking action against three Mahan Air GSAs in Asia; OFAC designated Gatewick LLC.\n"
