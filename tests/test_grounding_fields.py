@@ -225,6 +225,13 @@ def test_a_summary_sentence_cut_off_at_the_length_bound_keeps_its_whole_sentence
     assert [k.text for k in kept] == ["Iran was sanctioned for sending missiles to Russia.", whole]
     assert [(d.text, d.where) for d in out.dropped] == [
         ("Blinken said the U. S. and U. K. would", "summary[0].text")]
+    # a sentence that stops on a word no sentence ends with is unfinished, and dropped whole
+    out = Grounded()
+    kept = ground_summary(article, [ExtractedSentence(text="The U. S. and U. K. are", support=["S3"]),
+                                    ExtractedSentence(text="Iran was sanctioned over missiles for Russia", support=["S3"])], ids, out)
+    assert [k.text for k in kept] == ["Iran was sanctioned over missiles for Russia"]
+    assert [(d.text, d.reason, d.where) for d in out.dropped] == [
+        ("The U. S. and U. K. are", "an unfinished sentence", "summary[0]")]
 
 
 def test_unnamed_accuser_is_null_and_flagged(fake: FakeOpenAI, example_text: str) -> None:

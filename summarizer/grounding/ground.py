@@ -270,6 +270,13 @@ _ID = re.compile(r"^\[?\s*([A-Za-z]?)\s*(\d{1,4})\s*\]?$")
 # (after a word of two lower-case letters or digits: "U. S." and "Mr." end nothing)
 _SENTENCE_END = re.compile(r"(?<=[a-zà-öø-ÿ\d]{2})[.!?][\"”’»)]?\s+(?=\S)")
 _ENDS_WHOLE = (".", "!", "?", '"', "”", "’", "»", ")")
+# Lower-case words no sentence ends with: a summary sentence ending so was left unfinished ("The
+# U. S. and U. K. are").
+_NEVER_LAST = frozenset(
+    "a an the and or but of to in on at by for with from is are was were be been has have had that which who "
+    "as its their his her our will would can could should than into about der die das und oder von zu mit "
+    "für ist sind le la les et de des du à est el los las y que es".split()
+)
 
 
 def _ref_key(ref: str, letter: str) -> str | None:
@@ -299,6 +306,9 @@ def ground_summary(
             if ends:  # cut off mid-sentence: keep what was said whole, report the rest
                 out.drop("summary_sentence", text[ends[-1]:], "cut off mid-sentence (the length bound)", f"{where}.text")
                 text = text[: ends[-1]].rstrip()
+            elif text.split()[-1].rstrip(",;:") in _NEVER_LAST:
+                out.drop("summary_sentence", text, "an unfinished sentence", where)
+                continue
         spans: dict[tuple[int, int], Span] = {}
         for ref in s.support:
             key = _ref_key(ref, letter)
