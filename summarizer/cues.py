@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .grounding.countries import country_of
-from .grounding.names import OPENERS
+from .grounding.names import OPENERS, too_long
 from .grounding.spans import SPEECH_VERBS
 
 # A paragraph that may name a sanctions target.
@@ -181,11 +181,11 @@ def said_by_pronoun(sentence: str) -> bool:
 
 
 # inside a sentence: "the Sudanese government, which was suspected of", "which Sudan has been
-# suspected of inflaming": the subject of the passive is the accused
-_PASSIVE_WITHIN = re.compile(
-    rf"(?:({_SUBJECT}),[ \t]+(?:which|who)|({_SUBJECT}))[ \t]+(?:is|was|were|are|has been|have been|had been)"
-    r"[ \t]+(?:suspected|accused)[ \t]+of\b"
-)
+# suspected of inflaming": the subject of the passive is the accused. The verb is found first and
+# the subject read back from it (a subject searched for everywhere is quadratic in a long run of
+# capitalised words, as a scraped menu has).
+_PASSIVE_WITHIN = re.compile(r"[ \t]+(?:is|was|were|are|has been|have been|had been)[ \t]+(?:suspected|accused)[ \t]+of\b")
+_SUBJECT_BEFORE = re.compile(rf"(?<![\w’'.-])({_SUBJECT})(?:,[ \t]+(?:which|who))?$")
 
 
 def accused_in(sentence: str) -> str | None:
@@ -195,8 +195,9 @@ def accused_in(sentence: str) -> str | None:
     m = _ACCUSES.search(sentence)
     if m:
         return _actor(m.group(1))
-    m = _PASSIVE_WITHIN.search(sentence)
-    if m and (name := _actor(m.group(1) or m.group(2))):
+    verb = _PASSIVE_WITHIN.search(sentence)
+    subject = _SUBJECT_BEFORE.search(sentence[max(0, verb.start() - 120) : verb.start()]) if verb else None
+    if subject and (name := _actor(subject.group(1))):
         return name
     that = _SAYS_THAT.search(sentence) or _SAYS_WHAT.search(sentence)
     said = sentence[that.end() :] if that else ""
@@ -215,7 +216,7 @@ def _trimmed(found: str) -> str:
 
 def _actor(found: str) -> str | None:
     name = _trimmed(found)
-    return name if len(name) >= 2 and not name.endswith(("'s", "’s")) else None
+    return name if len(name) >= 2 and not name.endswith(("'s", "’s")) and not too_long(name) else None
 
 
 def title_case(sentence: str) -> bool:
@@ -231,10 +232,11 @@ def passive_accused(sentence: str) -> tuple[str, str | None] | None:
     """(accused, accuser or None) when the sentence opens with a name in the passive of an
     accusation or sanctioning verb; None otherwise."""
     m = _PASSIVE.match(sentence)
-    if not m or m.group(1).split()[0].casefold() in OPENERS:
+    if not m or m.group(1).split()[0].casefold() in OPENERS or too_long(m.group(1)):
         return None
     by = _BY.search(sentence)
-    return m.group(1).strip(), (by.group(1).strip() if by else None)
+    accuser = by.group(1).strip() if by else None
+    return m.group(1).strip(), (None if accuser is None or too_long(accuser) else accuser)
 
 
 # "Sudanese security services", "the Iranian regime": a people's adjective names an actor only
@@ -356,7 +358,7 @@ def named_under_sanctions(text: str) -> list[str]:
     out: list[str] = []
     for m in _PUT_ON_NAME.finditer(text):
         name = m.group(1).rstrip(".,;:’'")
-        if re.search(r"(?:ian|ean|ese|ish)\b", name) or name.split()[0].casefold() in OPENERS:
+        if re.search(r"(?:ian|ean|ese|ish)\b", name) or name.split()[0].casefold() in OPENERS or too_long(name):
             continue  # "on Iranian and Russian entities": a demonym describes what follows; "on Monday"
         if name not in out:
             out.append(name)

@@ -41,7 +41,7 @@ from pydantic import BaseModel, Field, create_model
 from . import cues, rules
 from .grounding.countries import country_of
 from .grounding.furniture import is_furniture, only_furniture
-from .grounding.names import title_length, unsupported_words
+from .grounding.names import title_length, too_long, unsupported_words
 from .grounding.sentences import content_sentences, numbered_sentences, resolve_sentence, with_sentence_ids
 from .grounding.spans import SPEECH, numbered_quotations
 from .prompts import question_messages
@@ -263,19 +263,23 @@ def _imposes(paragraph: str, name: str) -> bool:
     return bool(places) and all(cues.IMPOSER.match(paragraph[end:]) for end in places)
 
 
-_ISSUER = re.compile(r"((?:the[ \t]+)?[A-Z][\w.'’&-]*(?:[ \t]+(?:[A-Z][\w.'’&-]*|of|for|and|on))*)\)?(?:'s|’s)?[ \t]+"
-                     r"(?:today\s+|also\s+|has\s+|have\s+|is\s+)*(?:designated|designating|designates|sanctioned|"
-                     r"imposed|imposes|identified|identifying|lifted|lifts|adopted|adopts|took action|is taking action|"
-                     r"announced (?:new )?sanctions)\b")
+# who imposes: the verb first, then its subject read back from it (a subject searched for
+# everywhere is quadratic in a long run of capitalised words, as a scraped menu has)
+_IMPOSING = re.compile(r"\b(?:designated|designating|designates|sanctioned|imposed|imposes|identified|identifying|"
+                       r"lifted|lifts|adopted|adopts|took action|is taking action|announced (?:new )?sanctions)\b")
+_IMPOSER_BEFORE = re.compile(r"(?<![\w.'’&-])((?:the[ \t]+)?[A-Z][\w.'’&-]*(?:[ \t]+(?:[A-Z][\w.'’&-]*|of|for|and|on))*)"
+                             r"\)?(?:'s|’s)?[ \t]+(?:today\s+|also\s+|has\s+|have\s+|is\s+)*$")
 
 
 def issuer(text: str) -> str | None:
     """Who speaks in the article's own voice when it sanctions: the most frequent subject of an
     imposing verb ("OFAC today designated", "The Council adopted"), or None (a news story's own
     voice is its reporter's, whom the text rarely names)."""
+    found = (_IMPOSER_BEFORE.search(text[max(0, v.start() - 160) : v.start()]) for v in _IMPOSING.finditer(text))
     subjects = Counter(
-        " ".join(m.group(1).split()) for m in _ISSUER.finditer(text)
-        if m.group(1).split()[-1].casefold() not in {"he", "she", "it", "they", "we", "this", "that", "these", "the"}
+        " ".join(m.group(1).split()) for m in found
+        if m and m.group(1).split()[-1].casefold() not in {"he", "she", "it", "they", "we", "this", "that", "these", "the"}
+        and not too_long(m.group(1))
     )
     return subjects.most_common(1)[0][0] if subjects else None
 
@@ -393,6 +397,9 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
     return targets
 
 
+_LONGEST = 2000  # characters of a sentence read for an accusation (a claim keeps 400)
+
+
 def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | None]]) -> Asking[list[ExtractedAllegation]]:
     """One allegation per sentence that reports one: decided by the wording where it can (a
     release's grounds, a passive, "X said"), else asked with the sentence's names as options.
@@ -406,8 +413,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
     spans = list(content_sentences(text).items())
     for k, (ref, (start, end)) in enumerate(spans):
         sentence = text[start:end]
-        if len(sentence) < 40:
-            continue
+        if not 40 <= len(sentence) <= _LONGEST:
+            continue  # too short to report an accusation; or no sentence (a scraped menu, a table)
         flat = " ".join(sentence.split())
         said_by = cues.attribution(flat) or (rules.antecedent(text, start, said) if cues.said_by_pronoun(flat) else None)
         accused: str | None = None

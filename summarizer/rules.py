@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import cues
-from .grounding.names import OPENERS, is_organisation, title_length
+from .grounding.names import OPENERS, is_organisation, title_length, too_long
 from .grounding.sentences import numbered_sentences
 from .grounding.spans import SPEECH, speech_spans
 
@@ -57,7 +57,7 @@ def _name(candidate: str) -> str | None:
         words = words[1:]
     words = words[title_length(words):]  # "Secretary of State Antony Blinken"; "State Department" stays
     name = " ".join(words).rstrip(".,")
-    return name or None
+    return name if name and not too_long(name) else None
 
 
 def _around(text: str, start: int, end: int) -> tuple[str, str]:

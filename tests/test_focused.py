@@ -324,6 +324,21 @@ def test_who_keeps_its_own_sanctions_and_whose_spokesman_speaks_are_not_targets(
     assert [t.name for t in extraction.sanctions_targets] == ["Russland", "Europäische Union"]
 
 
+def test_a_hostile_run_of_capitalised_words_is_no_name_and_breaks_nothing() -> None:
+    """A scraped menu or a crafted file: thousands of capitalised words in one "sentence". No
+    "name" longer than a name (the answer's fields hold 160 characters: a longer one failed the
+    whole article) and no subject searched for everywhere (quadratic: minutes on such a text)."""
+    caps = " ".join(["Alpha"] * 3000)
+    text = (f"OFAC today designated {caps} for fraud. {caps} was sanctioned and accused of fraud, said Beta.\n"
+            f"{' '.join(['Alpha'] * 300)} used ships to move weapons.\n")
+    extraction, _ = run(text, scripted(["Alpha"]))
+    names = [n for a in extraction.allegations for n in (a.alleged_by, a.against) if n]
+    names += [t.name for t in extraction.sanctions_targets] + [q.speaker for q in extraction.quotes if q.speaker]
+    assert all(len(n) <= 160 and len(n.split()) <= 12 for n in names)
+    assert cues.accused_in(caps + " was suspected of lying") is None  # 3,000 words are no subject
+    assert focused.issuer(caps + " today designated Beta Corp.") is None
+
+
 def test_a_heading_a_plural_and_a_run_on_sentence_are_not_targets() -> None:
     text = ("MAHAN AIR GENERAL SALES AGENTS\n"
             "OFAC is taking action against three Mahan Air GSAs in Asia; OFAC designated Gatewick LLC.\n"

@@ -285,9 +285,15 @@ def fullest_form(article: str, name: str, hits: list[tuple[int, int]]) -> str:
     return name
 
 
+def too_long(name: str) -> bool:
+    """More words or characters than a name has (and than the answer's fields hold): a run of
+    capitalised words in a scraped menu or headline is not a name."""
+    return len(name) > _MAX_CHARS or len(name.split()) > _MAX_WORDS
+
+
 def _plausible(name: str) -> bool:
     """Shape checks before looking: not empty, not a pronoun, not a paragraph."""
-    if not name or len(name) > _MAX_CHARS or len(name.split()) > _MAX_WORDS:
+    if not name or too_long(name):
         return False
     if name.casefold() in PRONOUNS or not any(ch.isalpha() for ch in name):
         return False
