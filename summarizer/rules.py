@@ -43,6 +43,7 @@ _BEFORE_NAME_SAID = re.compile(rf"(?:the\s+)?({_NAME})\s+{SPEECH}\b[^.\u201c\u20
 _SENTENCE_BEFORE_PRONOUN = re.compile(rf",\s+({_PRONOUN})\s+{SPEECH}\.\s*$")
 _BEFORE_PRONOUN = re.compile(rf"\b({_PRONOUN})\s+{SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
 
+_NAME_BEFORE = re.compile(rf"(?<![\w.'’-])({_NAME})\s+(?:has\s+|have\s+)?$")
 _HEDGES = re.compile(
     r"\b(allegedly|alleged|alleges|accused|accuses|accusing|claimed|claims|suspected|"
     r"reportedly|denied|denies|rejected|mutmaßlich|angeblich)\b",
@@ -161,7 +162,9 @@ def allegations(text: str) -> list[dict[str, Any]]:
             continue
         word = m.group(1).lower()
         status = "denied" if word.startswith(("den", "rej")) else "claimed" if word.startswith("claim") else "alleged"
-        by = re.search(rf"({_NAME})\s+(?:has\s+|have\s+)?{re.escape(m.group(1))}", sentence)
+        by = next(filter(None, (  # the name just before the hedge word, read back from it (linear)
+            _NAME_BEFORE.search(sentence[max(0, w.start() - 160) : w.start()])
+            for w in re.finditer(re.escape(m.group(1)), sentence))), None)
         out.append(
             {
                 "claim": sentence[:400],

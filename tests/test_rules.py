@@ -39,6 +39,17 @@ def test_speaker_cues() -> None:
     assert quotes("Yesterday Jane Doe stressed: \u201cThe talks are over for now.\u201d")[0]["speaker"] == "Jane Doe"
 
 
+def test_the_accuser_of_a_hedge_is_the_name_just_before_it_and_a_long_run_is_none() -> None:
+    from summarizer.rules import allegations
+
+    [a] = allegations("Officials in Kyiv said that the Kremlin allegedly moved the weapons by rail.")
+    assert a["alleged_by"] == "Kremlin" and a["hedge"] == "allegedly"
+    [a] = allegations("The U.S. military in al-Tanf reportedly has been training the opposition forces there.")
+    assert a["alleged_by"] is None  # not "Tanf", the end of "al-Tanf"
+    [a] = allegations(" ".join(["Alpha"] * 3000) + " allegedly moved the weapons by rail.")
+    assert a["alleged_by"] is None  # 3,000 capitalised words are no name (read back from the hedge: linear)
+
+
 def test_allegations_carry_the_hedge_as_written() -> None:
     out = extract("Short.\nThe company allegedly moved funds through shell firms in Dubai last year.")
     assert out["allegations"][0]["hedge"] == "allegedly" and out["allegations"][0]["status"] == "alleged"
