@@ -131,7 +131,9 @@ _ACCUSING = "accused accuses charged charges blamed blames denied denies rejecte
 # who speaks an accusation: the speech verbs and the verbs of accusing and denying, any case
 _SAYS = (r"(?:has\s+|have\s+|had\s+)?(?:also\s+|repeatedly\s+|previously\s+)?(?i:"
          + "|".join(SPEECH_VERBS + tuple(_ACCUSING.split())) + r")\b")
-_ACTOR = rf"(?:{NAME}(?:[ \t]+(?:prosecutors?|officials?|authorities|police|government|ministry|ministries))?|(?i:prosecutors|officials|critics|police|investigators|authorities))"
+# a name, with the body it qualifies ("Syrian defense ministries", "Justice Department officials")
+_ACTOR = (rf"(?:{NAME}(?:(?:[ \t]+[a-z]+)?[ \t]+(?:prosecutors?|officials?|authorities|police|government|ministry|ministries))?"
+          r"|(?i:prosecutors|officials|critics|police|investigators|authorities))")
 _ACCORDING = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?({_ACTOR})")
 _SAID_BY = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?:[Tt]he\s+)?({_ACTOR})(?:,[^,]{{1,80}},)?\s+{_SAYS}")
 _PRONOUN_SAYS = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?i:he|she|they)\s+{_SAYS}")
@@ -142,10 +144,13 @@ _SAYS_WHAT = re.compile(r"(?<![”\"’] )\b(?i:said|says|alleged|alleges|claime
                         r"insisted|insists|stated|states|wrote|writes)\s+")
 # the accused: a name, or a few lower-case words ("accused the opposition-controlled parliament
 # of", "accused his opponents of"), never a pronoun or a preposition
-_OBJECT = (rf"(?:{NAME}|(?!(?:of|for|with|over|by|in|on|at|to|that|them|him|her|it|us|me|each other|one another)\b)"
-           r"[a-z][\w’'-]*(?:[ \t]+[a-z][\w’'-]*){0,2}?)")
+_LOWER = r"(?!(?:of|for|with|over|by|in|on|at|to|that|them|him|her|it|us|me|each|one)\b)[a-z][\w’'-]*"
+_OBJECT = rf"(?:{_PARTY}|{_LOWER}(?:[ \t]+{_LOWER}){{0,2}})"
+# ... and a name's place may stand between it and "of" ("accused U.S. forces in southern Syria's
+# al-Tanf of controlling")
 _ACCUSES = re.compile(
-    rf"\b(?i:accus\w*|blam\w*|charg\w*|suspect\w*)\s+(?:(?:the|his|her|their|its)\s+)?({_OBJECT})\s+(?i:of|for|with|over)\b"
+    rf"\b(?i:accus\w*|blam\w*|charg\w*|suspect\w*)\s+(?:(?:the|his|her|their|its)\s+)?({_OBJECT})"
+    r"(?:[ \t]+(?:in|at|on|near)[ \t]+[^\s.;,]+(?:[ \t]+[^\s.;,]+){0,3}?)?\s+(?i:of|for|with|over)\b"
 )
 
 

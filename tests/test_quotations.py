@@ -153,6 +153,9 @@ def test_particles_belong_to_a_name_only_before_a_capital() -> None:
         ("In his address, Yoon accused the opposition-controlled parliament of paralyzing the government.",
          "Yoon", "opposition-controlled parliament"),
         ("Critics accused him of lying.", "Critics", None),
+        # a body with its qualifier; a place between the accused and "of"
+        ("In a statement, the Russian and Syrian defense ministries accused U.S. forces in southern Syria of lying.",
+         "Russian and Syrian defense ministries", "U.S. forces"),
         ("Russia and Ukraine accused each other of shelling the plant.", "Russia and Ukraine", None),
         # the subject of a passive inside the sentence is the accused
         ("Clinton blocked the assets of the Sudanese government, which was suspected of sponsoring terrorism.",
