@@ -11,12 +11,13 @@ answers go through the same validation and grounding as a model's.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Any
 
 from . import cues
 from .grounding.names import OPENERS, is_organisation, title_length, too_long
-from .grounding.sentences import numbered_sentences
+from .grounding.sentences import numbered_sentences, sentence_at, sentence_index, sentence_spans
 from .grounding.spans import SPEECH, speech_spans
 
 _NAME = rf"(?:{cues.NAME})"  # "(?:...)": one group-free unit inside the patterns below
@@ -95,15 +96,20 @@ def antecedent(
     further than the paragraph before), the speaker of an attributed quotation there, or the
     name a sentence opens with ("Sasse said the charges are overdue. \"Heads...,\" he said");
     None if that quotation's speaker is unknown."""
-    spans = list(numbered_sentences(text).values())
-    k = next((i for i, (a, b) in enumerate(spans) if a <= start < b), len(spans))
+    spans = sentence_spans(text)
+    k = sentence_index(text, start)
+    k = len(spans) if k is None else k
     paragraphs = 0
     for j in range(k - 1, max(-1, k - 1 - _BACK), -1):
         a, b = spans[j]
         paragraphs += "\n" in text[b : spans[j + 1][0] if j + 1 < len(spans) else start]
         if paragraphs > 1:
             break
-        said = [who for s, _e, who in earlier if a <= s < b]
+        said = []  # the speakers of the quotations in this sentence (`earlier` is in text order)
+        i = bisect_left(earlier, a, key=lambda q: q[0])
+        while i < len(earlier) and earlier[i][0] < b:
+            said.append(earlier[i][2])
+            i += 1
         if said:
             return said[-1]  # the speaker of the quotation there, even one nobody names
         m = _SUBJECT.match(text[a:b])
@@ -134,8 +140,8 @@ def context_speaker(
             return last[2]
     # inside what its sentence says someone said ("Federal prosecutors alleged that the guards,
     # assigned to ..., \"browsed the Internet,\""): that someone
-    own = next(((a, b) for a, b in numbered_sentences(text).values() if a <= start < b), None)
-    return cues.attribution(text[own[0] : start]) if own else None
+    own = sentence_at(text, start)
+    return cues.attribution(text[max(own[0], start - 400) : start]) if own else None
 
 
 def quotes(text: str) -> list[dict[str, Any]]:

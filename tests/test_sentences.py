@@ -51,3 +51,16 @@ def test_marked_text_round_trips_to_the_article() -> None:
 def test_paragraphs_end_at_blank_lines() -> None:
     ends = paragraph_ends(TEXT)
     assert ends == [TEXT.index("\n\n") + 2], f"the blank line is the one boundary, before the next paragraph: {ends}"
+
+
+def test_the_sentence_at_a_place_is_the_one_a_scan_finds() -> None:
+    """`sentence_at` bisects (once per quotation, so linear in a text with thousands of them);
+    it must agree with a plain scan at every position, gaps between sentences included."""
+    from summarizer.grounding.sentences import sentence_at, sentence_index, sentence_spans
+
+    text = "First one here.  Second “quoted. Still” one.\n\nThird, after a break! Fourth?\n"
+    spans = sentence_spans(text)
+    for pos in range(len(text) + 1):
+        scan = next(((a, b) for a, b in spans if a <= pos < b), None)
+        assert sentence_at(text, pos) == scan
+        assert (sentence_index(text, pos) is None) == (scan is None)

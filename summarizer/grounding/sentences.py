@@ -148,6 +148,25 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
+def sentence_index(text: str, pos: int) -> int | None:
+    """Which of `sentence_spans(text)` holds `pos`, or None (found by bisection: a text with
+    many quotations asks once per quotation)."""
+    spans = sentence_spans(text)
+    k = bisect_right(_starts(text), pos) - 1
+    return k if k >= 0 and spans[k][0] <= pos < spans[k][1] else None
+
+
+def sentence_at(text: str, pos: int) -> tuple[int, int] | None:
+    """The sentence of `text` that holds `pos`, or None."""
+    k = sentence_index(text, pos)
+    return None if k is None else sentence_spans(text)[k]
+
+
+@lru_cache(maxsize=64)
+def _starts(text: str) -> tuple[int, ...]:
+    return tuple(a for a, _ in sentence_spans(text))
+
+
 def numbered_sentences(text: str) -> dict[str, tuple[int, int]]:
     """The sentences by id ("S1", "S2", ...), in text order."""
     return {f"S{i + 1}": span for i, span in enumerate(sentence_spans(text))}
