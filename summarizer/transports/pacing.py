@@ -218,19 +218,21 @@ def _headroom(rate: float) -> float:
     return rate * JITTER
 
 
-_LIMITERS: dict[tuple[str, str, str], Limiter] = {}
+_LIMITERS: dict[tuple[str, str, str, float | None, float | None], Limiter] = {}
 _REGISTRY_LOCK = threading.Lock()
 
 
 def limiter_for(request: httpx2.Request, rpm: float | None, tpm: float | None) -> Limiter:
-    """The process-wide limiter of the request's key and endpoint (created on first use).
+    """The process-wide limiter of the request's key, endpoint and user limits (created on
+    first use). The limits are part of its name: a second client of the same endpoint with
+    another `--rpm` (or none) must not inherit the first one's pacing, nor lose its own.
 
     The key is hashed at once: only a digest is held, never the credential itself.
     """
     auth = request.headers.get("authorization", "")
     digest = hashlib.sha256(auth.encode("utf-8", "replace")).hexdigest()[:16]
     origin = f"{request.url.scheme}://{request.url.host}:{request.url.port or ''}"
-    key = (digest, origin, request.url.path)
+    key = (digest, origin, request.url.path, rpm, tpm)
     with _REGISTRY_LOCK:
         limiter = _LIMITERS.get(key)
         if limiter is None:
