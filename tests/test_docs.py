@@ -161,3 +161,37 @@ def test_the_readme_builds_llama_cpp_with_the_flags_the_test_script_uses() -> No
     script = re.search(r'CMAKE_ARGS:-([^}]+)\}', (ROOT / "scripts" / "test.sh").read_text("utf-8"))
     assert readme and script and readme.group(1) == script.group(1)
     assert "GGML_NATIVE=OFF" in readme.group(1)
+
+
+def test_the_readme_example_answer_is_the_recorded_models_answer() -> None:
+    """Every value the README shows in "What you get" is in the default model's answer for the
+    example article, replayed from its recordings (a value cut with "..." is a prefix of one):
+    the README cannot drift from what its first command prints."""
+    block = README.split("## What you get", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    res = CliRunner().invoke(app, ["summarize", str(ROOT / "examples" / "iran-missiles-russia.txt"), "--backend", "local",
+                                   "--replay", str(ROOT / "fixtures" / "local-qwen2.5-coder-1.5b"), "--no-log"])
+    assert res.exit_code == 0, res.output
+    answer = json.loads(res.stdout)
+    values: dict[str, list[object]] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                values.setdefault(key, []).append(value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(answer)
+    shown = re.findall(r'"(\w+)": ("(?:[^"\\]|\\.)*"|-?\d+)', block)
+    assert len(shown) > 30, "the example block is parsed"
+    for key, raw in shown:
+        value = json.loads(raw)
+        if (key, value) == ("backend", "local"):
+            value = "replay"  # what a replayed answer's provenance says instead
+        have = values.get(key, [])
+        if isinstance(value, str) and value.endswith("..."):
+            assert any(isinstance(v, str) and v.startswith(value[:-3]) for v in have), (key, value)
+        else:
+            assert value in have, (key, value, have[:3])
