@@ -24,8 +24,10 @@ _NAME = rf"(?:{cues.NAME})"  # "(?:...)": one group-free unit inside the pattern
 _PRONOUN = r"(?:he|she|they|it|He|She|They|It)"
 # "...," the State Department announcement solemnly declared: a few lower-case words may part
 # the name from its verb after a quotation (before one, "Federal prosecutors alleged" would name
-# "Federal").
-_AFTER_NAME_SAID = re.compile(rf"^[\s,;:\u2014-]*(?:the\s+)?({_NAME})(?:\s+[a-z]+){{0,2}}?\s+{SPEECH}\b")
+# "Federal"), and so may an apposition ("...," Jane Doe, the foreign minister, said).
+_AFTER_NAME_SAID = re.compile(
+    rf"^[\s,;:\u2014-]*(?:the\s+)?({_NAME})(?:,[^,.\u201c\u201d\"\n]{{1,80}},)?(?:\s+[a-z]+){{0,2}}?\s+{SPEECH}\b"
+)
 # "...," said Treasury official Jane Doe: the person, not the body she speaks for.
 _ROLE = (r"(?:official|spokesman|spokeswoman|spokesperson|minister|secretary|envoy|ambassador|lawyer|attorney|"
          r"director|adviser|advisor|analyst|expert|chief|head|leader|president|chairman|senator|prosecutor|judge)")

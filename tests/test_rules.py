@@ -35,6 +35,9 @@ def test_speaker_cues() -> None:
         "speaker"] == "Steven T. Mnuchin"  # titles dropped
     assert got == [("We will not yield to pressure today,", "Jane Doe"), ("Never,", "Jane Doe"),
                    ("The talks are over for now and for good.", "Officials")]  # "nonsense": a scare quote
+    # an apposition may part the name from its verb after the quotation
+    assert quotes("\u201cWe will not yield to pressure today,\u201d Jane Doe, the foreign minister, said.")[0][
+        "speaker"] == "Jane Doe"
     # a sentence's opening words are not the speaker's name ("Yesterday", "Many"), whatever the verb
     assert quotes("Yesterday Jane Doe stressed: \u201cThe talks are over for now.\u201d")[0]["speaker"] == "Jane Doe"
 
