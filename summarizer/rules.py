@@ -121,6 +121,26 @@ def antecedent(
     return None
 
 
+# "...," the minister said / the foreign minister said: "...": a role, whose holder the article
+# named before
+_AFTER_ROLE_SAID = re.compile(rf"^[\s,;:\u2014-]*the\s+(?:[a-z]+\s+)?({_ROLE})\s+{SPEECH}\b")
+_BEFORE_ROLE_SAID = re.compile(rf"\bthe\s+(?:[a-z]+\s+)?({_ROLE})\s+{SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
+_BEFORE_ROLE = 1500  # characters searched back for the name a role refers to
+
+
+def role_holder(text: str, start: int, role: str) -> str | None:
+    """The name the article gave the `role` before `start` ("Foreign Minister Jane Doe", "Jane
+    Doe, the foreign minister,"): the nearest such name, or None."""
+    window = text[max(0, start - _BEFORE_ROLE) : start]
+    titled = rf"\b(?i:{re.escape(role)})\s+({_NAME})"
+    apposed = rf"({_NAME}),\s+(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?(?i:{re.escape(role)})\b"
+    found = [(m.start(), m.group(1)) for pattern in (titled, apposed) for m in re.finditer(pattern, window)]
+    for _pos, candidate in sorted(found, reverse=True):
+        if name := _name(candidate):
+            return name
+    return None
+
+
 def context_speaker(
     text: str, start: int, end: int, earlier: Sequence[tuple[int, int, str | None]] = ()
 ) -> str | None:
@@ -128,14 +148,17 @@ def context_speaker(
     (or nobody) to decide: a name beside it; for "he said", the antecedent; for a quotation that
     follows another in its paragraph with only the attribution between ("...," Lammy said. "We're
     seeing..."), that one's speaker; for a quotation inside what its sentence says someone said
-    ("X alleged that ... \"...\""), that someone. `earlier`: the quotations before it, with
-    their speakers."""
+    ("X alleged that ... \"...\""), that someone; for "the minister said", the minister the
+    article named before. `earlier`: the quotations before it, with their speakers."""
     if name := explicit_speaker(text, start, end):
         return name
     before, after = _around(text, start, end)
     pronoun = _AFTER_PRONOUN.match(after) or _BEFORE_PRONOUN.search(before) or _SENTENCE_BEFORE_PRONOUN.search(before)
     if pronoun:
         return antecedent(text, start, earlier, body=pronoun.group(1).casefold() == "it")
+    role = _AFTER_ROLE_SAID.match(after) or _BEFORE_ROLE_SAID.search(before)
+    if role and (holder := role_holder(text, start, role.group(1))):
+        return holder
     if earlier and (last := earlier[-1])[2]:
         gap = text[last[1] : start]
         if "\n" not in gap and len(gap) <= 80:

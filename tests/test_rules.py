@@ -38,6 +38,11 @@ def test_speaker_cues() -> None:
     # an apposition may part the name from its verb after the quotation
     assert quotes("\u201cWe will not yield to pressure today,\u201d Jane Doe, the foreign minister, said.")[0][
         "speaker"] == "Jane Doe"
+    # "the minister said": the minister the article named before, titled or in apposition
+    for named in ("Foreign Minister Jane Doe spoke in Paris on Monday.", "Jane Doe, the foreign minister, spoke."):
+        said = quotes(f"{named} \u201cWe will not yield to pressure today,\u201d the minister said.")
+        assert said[0]["speaker"] == "Jane Doe", named
+    assert quotes("\u201cWe will not yield to pressure today,\u201d the spokesman said.")[0]["speaker"] is None
     # a sentence's opening words are not the speaker's name ("Yesterday", "Many"), whatever the verb
     assert quotes("Yesterday Jane Doe stressed: \u201cThe talks are over for now.\u201d")[0]["speaker"] == "Jane Doe"
 
