@@ -126,15 +126,18 @@ def antecedent(
 _AFTER_ROLE_SAID = re.compile(rf"^[\s,;:\u2014-]*the\s+(?:[a-z]+\s+)?({_ROLE})\s+{SPEECH}\b")
 _BEFORE_ROLE_SAID = re.compile(rf"\bthe\s+(?:[a-z]+\s+)?({_ROLE})\s+{SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
 _BEFORE_ROLE = 1500  # characters searched back for the name a role refers to
+_NAME_BEFORE_COMMA = re.compile(rf"(?<![\w.'’-])({_NAME})$")
 
 
 def role_holder(text: str, start: int, role: str) -> str | None:
     """The name the article gave the `role` before `start` ("Foreign Minister Jane Doe", "Jane
     Doe, the foreign minister,"): the nearest such name, or None."""
     window = text[max(0, start - _BEFORE_ROLE) : start]
-    titled = rf"\b(?i:{re.escape(role)})\s+({_NAME})"
-    apposed = rf"({_NAME}),\s+(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?(?i:{re.escape(role)})\b"
-    found = [(m.start(), m.group(1)) for pattern in (titled, apposed) for m in re.finditer(pattern, window)]
+    found = [(m.start(), m.group(1)) for m in re.finditer(rf"\b(?i:{re.escape(role)})\s+({_NAME})", window)]
+    for m in re.finditer(rf",\s+(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?(?i:{re.escape(role)})\b", window):
+        apposed = _NAME_BEFORE_COMMA.search(window[max(0, m.start() - 120) : m.start()])  # read back: linear
+        if apposed:
+            found.append((m.start(), apposed.group(1)))
     for _pos, candidate in sorted(found, reverse=True):
         if name := _name(candidate):
             return name
