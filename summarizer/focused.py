@@ -227,11 +227,16 @@ _DATELINE = r"(?:^|[.!?]\s+){name}(?:,[ \t]+[A-Z][\w .]*)?[ \t]*[\u2013\u2014-]+
 _AT = re.compile(r"\b(?:in|at|im|am|aus|from|à|en|au|dans)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
+def _places(text: str, name: str, flags: int = 0) -> list[re.Match[str]]:
+    """Where `text` has `name` as whole words (a hyphen joins: "EU-Aussenminister" is not "EU")."""
+    return list(re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, flags))
+
+
 def _only_a_place(text: str, name: str) -> bool:
     """Every place of `name` is a dateline ("LONDON —", "Luxemburg – Die ...") or follows a
     locative preposition ("am Montag in Luxemburg"): where the story happens, not whom it
     sanctions (a country put under sanctions is named so, and `cues.sanctions_on` decides it)."""
-    places = [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)]
+    places = [m.start() for m in _places(text, name)]
     datelines = {m.end() - len(m.group(0).lstrip(".!? \n")) for m in re.finditer(
         _DATELINE.format(name=re.escape(name)), text, re.MULTILINE)}
     return bool(places) and all(p in datelines or _AT.search(text[max(0, p - 20) : p]) for p in places)
@@ -245,7 +250,7 @@ _ATTRIBUTION = re.compile(rf",\s+{SPEECH}\b[^.;:!?\n\"“”„«»]{{0,80}}$")
 def _only_in_attribution(text: str, name: str) -> bool:
     """Every place of `name` describes who speaks (", said a spokesman for Vladimir Putin"): a
     name that only says whose spokesman spoke is no target."""
-    places = [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)]
+    places = [m.start() for m in _places(text, name)]
     return bool(places) and all(_ATTRIBUTION.search(text[max(0, p - 120) : p]) for p in places)
 
 
@@ -259,7 +264,7 @@ def _the_issuer(name: str, issuer: str | None) -> bool:
 def _imposes(paragraph: str, name: str) -> bool:
     """Every place of `name` in the paragraph (whole words: "Moskaus" is not "Moskau") is the
     subject of an imposing verb or the owner of the sanctions."""
-    places = [m.end() for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", paragraph, re.IGNORECASE)]
+    places = [m.end() for m in _places(paragraph, name, re.IGNORECASE)]
     return bool(places) and all(cues.IMPOSER.match(paragraph[end:]) for end in places)
 
 

@@ -46,7 +46,9 @@ _BEFORE_NAME_SAID = re.compile(rf"(?:the\s+)?({_NAME})\s+{SPEECH}\b[^.\u201c\u20
 _SENTENCE_BEFORE_PRONOUN = re.compile(rf",\s+({_PRONOUN})\s+{SPEECH}\.\s*$")
 _BEFORE_PRONOUN = re.compile(rf"\b({_PRONOUN})\s+{SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
 
-_NAME_BEFORE = re.compile(rf"(?<![\w.'’-])({_NAME})\s+(?:has\s+|have\s+)?$")
+# a name that ends where a text does ("... the Kremlin has" before "allegedly"; "Jane Doe" before
+# ", the foreign minister"): read back from a position, so linear on any text
+_NAME_BEFORE = re.compile(rf"(?<![\w.'’-])({_NAME})(?:\s+(?:has|have))?\s*$")
 _HEDGES = re.compile(
     r"\b(allegedly|alleged|alleges|accused|accuses|accusing|claimed|claims|suspected|"
     r"reportedly|denied|denies|rejected|mutmaßlich|angeblich)\b",
@@ -126,7 +128,6 @@ def antecedent(
 _AFTER_ROLE_SAID = re.compile(rf"^[\s,;:\u2014-]*the\s+(?:[a-z]+\s+)?({_ROLE})\s+{SPEECH}\b")
 _BEFORE_ROLE_SAID = re.compile(rf"\bthe\s+(?:[a-z]+\s+)?({_ROLE})\s+{SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
 _BEFORE_ROLE = 1500  # characters searched back for the name a role refers to
-_NAME_BEFORE_COMMA = re.compile(rf"(?<![\w.'’-])({_NAME})$")
 
 
 def role_holder(text: str, start: int, role: str) -> str | None:
@@ -135,7 +136,7 @@ def role_holder(text: str, start: int, role: str) -> str | None:
     window = text[max(0, start - _BEFORE_ROLE) : start]
     found = [(m.start(), m.group(1)) for m in re.finditer(rf"\b(?i:{re.escape(role)})\s+({_NAME})", window)]
     for m in re.finditer(rf",\s+(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?(?i:{re.escape(role)})\b", window):
-        apposed = _NAME_BEFORE_COMMA.search(window[max(0, m.start() - 120) : m.start()])  # read back: linear
+        apposed = _NAME_BEFORE.search(window[max(0, m.start() - 160) : m.start()])  # read back: linear
         if apposed:
             found.append((m.start(), apposed.group(1)))
     for _pos, candidate in sorted(found, reverse=True):

@@ -32,7 +32,7 @@ from ..schema import (
 )
 from .furniture import only_furniture
 from .names import Resolved, occurrences, resolve_name, resolve_names, unsupported_words
-from .sentences import numbered_sentences, resolve_sentence
+from .sentences import numbered_sentences, resolve_sentence, sentence_ends
 from .spans import Normalised, find_span, numbered_quotations, resolve_ref
 
 # A "name" whose head noun is one of these, or that starts with a count, describes unnamed
@@ -265,10 +265,8 @@ def sentence_support(t_full: str, chunk: str, offset: int = 0) -> dict[str, list
 
 
 _ID = re.compile(r"^\[?\s*([A-Za-z]?)\s*(\d{1,4})\s*\]?$")
-# A sentence's end inside a summary sentence ("... fraud. As a result ..."), and how a complete
-# one ends: a model that reaches the length bound stops mid-sentence ("... that are in the US,").
-# (after a word of two lower-case letters or digits: "U. S." and "Mr." end nothing)
-_SENTENCE_END = re.compile(r"(?<=[a-zà-öø-ÿ\d]{2})[.!?][\"”’»)]?\s+(?=\S)")
+# How a complete sentence ends: a model that reaches the length bound stops mid-sentence ("...
+# that are in the US,"), and keeps what it said whole before (`sentence_ends`: "U. S." ends nothing).
 _ENDS_WHOLE = (".", "!", "?", '"', "”", "’", "»", ")")
 # Lower-case words no sentence ends with: a summary sentence ending so was left unfinished ("The
 # U. S. and U. K. are").
@@ -302,10 +300,11 @@ def ground_summary(
         if not text:
             continue
         if not text.endswith(_ENDS_WHOLE):
-            ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+            ends = sentence_ends(text)
             if ends:  # cut off mid-sentence: keep what was said whole, report the rest
-                out.drop("summary_sentence", text[ends[-1]:], "cut off mid-sentence (the length bound)", f"{where}.text")
-                text = text[: ends[-1]].rstrip()
+                out.drop("summary_sentence", text[ends[-1] :].strip(), "cut off mid-sentence (the length bound)",
+                         f"{where}.text")
+                text = text[: ends[-1]]
             elif text.split()[-1].rstrip(",;:") in _NEVER_LAST:
                 out.drop("summary_sentence", text, "an unfinished sentence", where)
                 continue

@@ -204,13 +204,13 @@ def _name_like(word: str) -> bool:
     return not (word.endswith(".") and len(word) > 2 and not re.fullmatch(r"(?:\w\.)+", word))
 
 
-_NEAR = 160  # characters read beside a name for its fuller form: three words and more
-
-
 def is_organisation(name: str) -> bool:
     """A name with a word that makes it a body, not a person ("Department of the Treasury",
     "Mahan Air"): what "it said" can refer to."""
     return any(w.casefold().strip(".,’'") in _ORG_WORDS for w in name.split())
+
+
+_NEAR = 160  # characters read beside a name for its fuller form: three words and more
 
 
 def _left_words(article: str, start: int) -> list[str]:

@@ -289,8 +289,8 @@ SPEECH = "(?:" + "|".join(SPEECH_VERBS) + ")"
 
 # Direct speech without marks, attributed after a comma as wire and German copy often write it
 # ("Aber in diesem Fall werden wir ... handeln, sagte Peskow."): a sentence in the first person
-# followed by ", said X.", ", X said." or ", the minister said."; reported speech (third person, the German subjunctive)
-# is not direct speech.
+# followed by ", said X.", ", X said." or ", the minister said."; reported speech (third person,
+# the German subjunctive) is not direct speech.
 _UNMARKED = re.compile(
     rf"(?:^|(?<=[.!?])[ \t]+)([A-ZÄÖÜÀ-Ý][^.!?\n\"“”„«»‘’]{{10,500}}?),[ \t]+"
     rf"(?:{SPEECH}[ \t]+(?:(?:der|die|the|le|la|el)[ \t]+)?[A-ZÄÖÜ]"
