@@ -10,7 +10,7 @@ import asyncio
 import contextvars
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -305,7 +305,10 @@ class Pipeline:
         counts = [count_questions(c.text, self.settings.prompts_dir) for c in chunks]
         return Asked(None if None in counts else sum(c for c in counts if c is not None))
 
-    def _extract(self, chunk: Chunk, full_text: str, asked: Asked | None = None) -> Answer:
+    def _requests(self, chunk: Chunk, full_text: str, asked: Asked | None) -> Generator[dict[str, Any], Any, Answer]:
+        """What one chunk asks, as the keyword arguments of each `chat.completions.create` call;
+        the driver sends back the call's answer or throws its exception in. One definition of
+        the article's requests for the sync client (`_extract`) and the async one (`_aextract`)."""
         if self.settings.strategy_used == "focused":
             from .focused import plan  # the local model's plan: its models load only for it
 
@@ -316,7 +319,7 @@ class Pipeline:
                     if asked is not None:
                         asked.next(q)
                     try:
-                        answer = self._client.chat.completions.create(**self._question_kwargs(q))
+                        answer = yield self._question_kwargs(q)
                     except Exception as exc:  # noqa: BLE001
                         answer = self._unanswered(exc)
                     q = questions.send(answer)
@@ -325,39 +328,46 @@ class Pipeline:
         for i, budget in enumerate(self._budgets()):
             state = self._state(chunk, full_text)
             try:
-                with grounding(state):
-                    extraction = self._client.chat.completions.create(**self._kwargs(chunk, state, budget))
+                with grounding(state):  # the call is made inside it: its validators ground the answer
+                    extraction = yield self._kwargs(chunk, state, budget)
                 return Answer(extraction, state.grounded)
             except Exception as exc:  # noqa: BLE001 - translated to a typed error
                 self._retry_truncated(exc, budget, ledger_mod.current(), last=i == 1)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _aextract(self, chunk: Chunk, full_text: str, asked: Asked | None = None) -> Answer:
-        if self.settings.strategy_used == "focused":
-            from .focused import plan  # the local model's plan: its models load only for it
+    def _extract(self, chunk: Chunk, full_text: str, asked: Asked | None = None) -> Answer:
+        """`_requests` answered by the sync client."""
+        steps = self._requests(chunk, full_text, asked)
+        try:
+            kwargs = next(steps)
+            while True:
+                try:
+                    reply = self._client.chat.completions.create(**kwargs)
+                except Exception as exc:  # noqa: BLE001 - `_requests` decides
+                    kwargs = steps.throw(exc)
+                else:
+                    kwargs = steps.send(reply)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        finally:
+            steps.close()  # an interrupted call leaves no grounding state set
 
-            questions = plan(chunk.text, self.settings.prompts_dir)
-            try:
-                q = next(questions)
-                while True:
-                    if asked is not None:
-                        asked.next(q)
-                    try:
-                        answer = await self._aclient.chat.completions.create(**self._question_kwargs(q))
-                    except Exception as exc:  # noqa: BLE001
-                        answer = self._unanswered(exc)
-                    q = questions.send(answer)
-            except StopIteration as done:
-                return Answer(done.value)
-        for i, budget in enumerate(self._budgets()):
-            state = self._state(chunk, full_text)
-            try:
-                with grounding(state):
-                    extraction = await self._aclient.chat.completions.create(**self._kwargs(chunk, state, budget))
-                return Answer(extraction, state.grounded)
-            except Exception as exc:  # noqa: BLE001
-                self._retry_truncated(exc, budget, ledger_mod.current(), last=i == 1)
-        raise AssertionError("unreachable")  # pragma: no cover
+    async def _aextract(self, chunk: Chunk, full_text: str, asked: Asked | None = None) -> Answer:
+        """`_requests` answered by the async client."""
+        steps = self._requests(chunk, full_text, asked)
+        try:
+            kwargs = next(steps)
+            while True:
+                try:
+                    reply = await self._aclient.chat.completions.create(**kwargs)
+                except Exception as exc:  # noqa: BLE001 - `_requests` decides
+                    kwargs = steps.throw(exc)
+                else:
+                    kwargs = steps.send(reply)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        finally:
+            steps.close()
 
     def _translate(self, exc: Exception) -> Exception:
         led = ledger_mod.current()

@@ -175,3 +175,15 @@ def test_help_into_a_closed_pipe_exits_quietly() -> None:
     finally:
         os.close(write)
     assert proc.returncode == 1 and proc.stderr == "", proc.stderr
+
+
+def test_the_command_line_collects_garbage_in_large_steps() -> None:
+    """Start-up allocates about a million long-lived objects; the entry point raises the
+    collector's thresholds so they are not scanned over and over (docs/benchmarks.md)."""
+    code = ("import gc, sys; sys.argv = ['summarizer', '--version']\n"
+            "from summarizer.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('threshold', gc.get_threshold()[0], gc.isenabled())")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "threshold 50000 True"
