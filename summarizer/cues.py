@@ -107,11 +107,20 @@ def hedge(sentence: str) -> str | None:
 # particles ("Osama bin Laden", "Ursula von der Leyen") count only before a capital.
 PARTICLES = r"(?:(?:bin|ibn|de|van|von|der|den|del|della|da|di|du|dos|la|le|al|el)[ \t]+)*"
 NAME = rf"[A-Z][\w.'’-]*(?:(?<![a-z]{{3}}\.)[ \t]+(?:{PARTICLES}[A-Z][\w.'’-]*|al-\w+|(?:of|and)(?=[ \t]+[A-Z])))*"
+# The bodies a name or a people's adjective qualifies: "the Syrian government", "Federal
+# prosecutors", "Iranian forces". The one list of them (`_BODY` adds the longer descriptions a
+# possessive takes: "Sudan's security services"; `rules` has the offices of one person).
+BODIES = (r"(?:government|regime|military|forces|troops|army|authorities|officials?|ministry|ministries|police|"
+          r"prosecutors?|investigators|lawmakers|diplomats)")
+# The groups of people that act together, written in lower case ("prosecutors alleged",
+# "Iranian officials said"): an accuser or a speaker without a name (`_ROLE_NOUNS` adds the
+# people a sentence may name by their part alone: "a judge", "witnesses").
+GROUPS = r"(?:prosecutors|officials|authorities|police|investigators|lawmakers|diplomats|critics)"
 # "Iran Sanctioned for Allegedly Sending ...", "Tova Noel and Michael Thomas were charged with",
 # "The Conservative Party was accused of", "Russia and the Syrian government have been accused
 # of": the subject is the accused, whoever accuses.
 _VERB = r"(?i:sanctioned|designated|accused|charged|indicted|blamed|suspected|blacklisted)"
-_PARTY = rf"{NAME}(?:[ \t]+(?:government|regime|military|forces|authorities|officials|ministry|army|police))?"
+_PARTY = rf"{NAME}(?:[ \t]+{BODIES})?"
 _SUBJECT = rf"{_PARTY}(?:,?[ \t]+(?:and|or)[ \t]+(?:the[ \t]+)?{_PARTY})?"
 _PASSIVE = re.compile(  # with its auxiliary ("was charged"), or headline style ("Sanctioned for")
     rf"^\s*(?:[Tt]he\s+)?({_SUBJECT})\s+(?:(?i:is|was|were|are|has been|have been|had been|is being)\s+{_VERB}\b"
@@ -120,9 +129,8 @@ _PASSIVE = re.compile(  # with its auxiliary ("was charged"), or headline style 
 _BY = re.compile(rf"\b(?:accused|charged|blamed|criticized|criticised|condemned)\s+by\s+(?:the\s+)?({NAME})")
 # Actors written in lower case that gold and readers accept as an accuser ("prosecutors alleged").
 _ROLE_NOUNS = re.compile(
-    r"\b(prosecutors?|officials?|critics|diplomats?|police|investigators|authorities|lawmakers|"
-    r"senators?|lawyers?|attorneys?|judge|the court|the government|ministers?|experts?|activists|"
-    r"opponents|rivals|the opposition|residents|witnesses|sources?)\b(?!-)",
+    rf"\b({GROUPS}|prosecutor|official|diplomat|senators?|lawyers?|attorneys?|judge|the court|the government|"
+    r"ministers?|experts?|activists|opponents|rivals|the opposition|residents|witnesses|sources?)\b(?!-)",
     re.IGNORECASE,
 )
 
@@ -132,8 +140,8 @@ _ACCUSING = "accused accuses charged charges blamed blames denied denies rejecte
 _SAYS = (r"(?:has\s+|have\s+|had\s+)?(?:also\s+|repeatedly\s+|previously\s+)?(?i:"
          + "|".join(SPEECH_VERBS + tuple(_ACCUSING.split())) + r")\b")
 # a name, with the body it qualifies ("Syrian defense ministries", "Justice Department officials")
-_ACTOR = (rf"(?:{NAME}(?:(?:[ \t]+[a-z]+)?[ \t]+(?:prosecutors?|officials?|authorities|police|government|ministry|ministries))?"
-          r"|(?i:prosecutors|officials|critics|police|investigators|authorities))")
+_ACTOR = (rf"(?:{NAME}(?:(?:[ \t]+[a-z]+)?[ \t]+{BODIES})?"
+          rf"|(?i:{GROUPS}))")
 _ACCORDING = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?({_ACTOR})")
 _SAID_BY = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?:[Tt]he\s+)?({_ACTOR})(?:,[^,]{{1,80}},)?\s+{_SAYS}")
 _PRONOUN_SAYS = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?i:he|she|they)\s+{_SAYS}")
@@ -247,11 +255,10 @@ def passive_accused(sentence: str) -> tuple[str, str | None] | None:
 # "Sudanese security services", "the Iranian regime": a people's adjective names an actor only
 # with the body it qualifies; alone ("Sudanese") it is no option.
 _BODY = re.compile(
-    r"[ \t]+((?:[a-z-]+[ \t]+){0,2}?(?:government|regime|forces|military|army|troops|officials|authorities|"
-    r"security services|police|militias?|intelligence|navy|embassy|ministry|state media|leaders?|president|"
-    r"prosecutors|courts?|parliament|opposition))\b(?!-)"
+    rf"[ \t]+((?:[a-z-]+[ \t]+){{0,2}}?(?:{BODIES}|security services|militias?|intelligence|navy|embassy|state media|"
+    r"leaders?|president|courts?|parliament|opposition))\b(?!-)"
 )
-_ROLE_AFTER = re.compile(r"[ \t]+(prosecutors|officials|authorities|police|investigators|lawmakers|diplomats|forces|troops)\b")
+_ROLE_AFTER = re.compile(rf"[ \t]+({GROUPS}|forces|troops)\b")
 _DEMONYM_END = ("an", "ese", "ish", "i", "ic", "ch")
 # "South Sudan" is not "Sudan": a place so prefixed is another place, not a longer form.
 _COMPASS = frozenset("north south east west new central upper lower greater".split())

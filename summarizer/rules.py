@@ -28,10 +28,11 @@ _PRONOUN = r"(?:he|she|they|it|He|She|They|It)"
 _AFTER_NAME_SAID = re.compile(
     rf"^[\s,;:\u2014-]*(?:the\s+)?({_NAME})(?:,[^,.\u201c\u201d\"\n]{{1,80}},)?(?:\s+[a-z]+){{0,2}}?\s+{SPEECH}\b"
 )
-# "...," said Treasury official Jane Doe: the person, not the body she speaks for.
-_ROLE = (r"(?:official|spokesman|spokeswoman|spokesperson|minister|secretary|envoy|ambassador|lawyer|attorney|"
-         r"director|adviser|advisor|analyst|expert|chief|head|leader|president|chairman|senator|prosecutor|judge)")
-_AFTER_SAID_ROLE_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?(?:{_NAME}\s+)?{_ROLE}\s+({_NAME})")
+# "...," said Treasury official Jane Doe: the person, not the body she speaks for. The offices
+# of one person (the bodies and groups that speak together are `cues.BODIES` and `cues.GROUPS`).
+_OFFICE = (r"(?:official|spokesman|spokeswoman|spokesperson|minister|secretary|envoy|ambassador|lawyer|attorney|"
+          r"director|adviser|advisor|analyst|expert|chief|head|leader|president|chairman|senator|prosecutor|judge)")
+_AFTER_SAID_ROLE_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?(?:{_NAME}\s+)?{_OFFICE}\s+({_NAME})")
 # "...," Seoul resident Margie Kim said / former minister John Smith said: the person after a
 # short description.
 _AFTER_DESCRIBED_NAME_SAID = re.compile(
@@ -125,8 +126,8 @@ def antecedent(
 
 # "...," the minister said / the foreign minister said: "...": a role, whose holder the article
 # named before
-_AFTER_ROLE_SAID = re.compile(rf"^[\s,;:\u2014-]*the\s+(?:[a-z]+\s+)?({_ROLE})\s+{SPEECH}\b")
-_BEFORE_ROLE_SAID = re.compile(rf"\bthe\s+(?:[a-z]+\s+)?({_ROLE})\s+{SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
+_AFTER_ROLE_SAID = re.compile(rf"^[\s,;:\u2014-]*the\s+(?:[a-z]+\s+)?({_OFFICE})\s+{SPEECH}\b")
+_BEFORE_ROLE_SAID = re.compile(rf"\bthe\s+(?:[a-z]+\s+)?({_OFFICE})\s+{SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
 _BEFORE_ROLE = 1500  # characters searched back for the name a role refers to
 
 
