@@ -14,7 +14,7 @@ Also here: the check that a summary sentence names nobody and no number the arti
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -301,7 +301,7 @@ def _plausible(name: str) -> bool:
     return any(ch.isupper() for ch in name) or len(name.split()) > 1
 
 
-def _nearest(hits: list[tuple[int, int]], near: int | None) -> tuple[int, int]:
+def _nearest(hits: Sequence[tuple[int, int]], near: int | None) -> tuple[int, int]:
     if near is None:
         return hits[0]
     return min(hits, key=lambda h: (abs(h[0] - near), h[0]))
@@ -312,6 +312,17 @@ def resolve_name(
 ) -> Resolved | None:
     """`name` as the article gives it, with the place nearest `near` where it is named; None
     when the article does not name it (see the module docstring for what counts as the same)."""
+    found = _found(article, name, countries)
+    return None if found is None else _placed(found, near)
+
+
+_Found = tuple[str, str, tuple[tuple[int, int], ...]]  # value, how, every place
+
+
+@lru_cache(maxsize=256)
+def _found(article: str, name: str, countries: bool) -> _Found | None:
+    """`resolve_name` before the place is chosen, once per article and name: an answer names
+    the same people again and again (each quotation's speaker, the accuser of each allegation)."""
     cleaned = _clean(name)
     if not _plausible(cleaned):
         return None
@@ -320,14 +331,18 @@ def resolve_name(
             continue
         hits = occurrences(article, needle)
         if hits:
-            return _resolved(article, hits, how, needle, near)
-    if countries:
-        return resolve_country(article, cleaned, near=near)
-    return None
+            return _resolved(article, hits, how, needle)
+    return _country(article, cleaned) if countries else None
 
 
-def _resolved(article: str, hits: list[tuple[int, int]], how: str, needle: str, near: int | None) -> Resolved:
-    """The name at `hits` without a leading title, in its fullest form, placed near `near`."""
+def _placed(found: _Found, near: int | None) -> Resolved:
+    value, how, hits = found
+    start, end = _nearest(hits, near)
+    return Resolved(value=value, start=start, end=end, how=how)
+
+
+def _resolved(article: str, hits: list[tuple[int, int]], how: str, needle: str) -> _Found:
+    """The name at `hits` without a leading title, in its fullest form, with its places."""
     start, end = hits[0]
     words = article[start:end].split()
     cut = title_length(words)
@@ -343,18 +358,20 @@ def _resolved(article: str, hits: list[tuple[int, int]], how: str, needle: str, 
     value = fullest_form(article, spelled, hits)
     if value != spelled:
         how = f"{how}, fuller form"
-    start, end = _nearest(hits, near)
-    return Resolved(value=value, start=start, end=end, how=how)
+    return value, how, tuple(hits)
 
 
 def resolve_country(article: str, name: str, *, near: int | None = None) -> Resolved | None:
     """A country named in any of its forms ("Iranian", "Russland"): value = its English name."""
+    found = _country(article, name)
+    return None if found is None else _placed(found, near)
+
+
+def _country(article: str, name: str) -> _Found | None:
     forms = forms_of(name)
     for form in forms:
-        hits = occurrences(article, form)
-        if hits:
-            start, end = _nearest(hits, near)
-            return Resolved(value=forms[0], start=start, end=end, how=f"country named as {form!r}")
+        if hits := occurrences(article, form):
+            return forms[0], f"country named as {form!r}", tuple(hits)
     return None
 
 
