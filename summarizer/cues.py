@@ -14,6 +14,17 @@ from .grounding.countries import country_of
 from .grounding.names import OPENERS, too_long
 from .grounding.spans import SPEECH_VERBS
 
+READ_BACK = 160  # characters read back from a verb for its subject: a name and its title, not a paragraph
+
+
+def read_back(pattern: re.Pattern[str], text: str, at: int, window: int = READ_BACK) -> re.Match[str] | None:
+    """`pattern` (anchored at its end with `$`) in the `window` characters before `at`: a
+    subject is read back from the verb found first, so a long run of capitalised words (a
+    scraped menu) costs one window per verb, where a search for subject-then-verb from every
+    word would be quadratic. The match's offsets are relative to the window."""
+    return pattern.search(text[max(0, at - window) : at])
+
+
 # A paragraph that may name a sanctions target.
 SANCTION_CUE = re.compile(
     r"sanction|designat|blocked|blacklist|asset freeze|frozen|embargo|\bOFAC\b|identified as|"
@@ -194,9 +205,7 @@ def said_by_pronoun(sentence: str) -> bool:
 
 
 # inside a sentence: "the Sudanese government, which was suspected of", "which Sudan has been
-# suspected of inflaming": the subject of the passive is the accused. The verb is found first and
-# the subject read back from it (a subject searched for everywhere is quadratic in a long run of
-# capitalised words, as a scraped menu has).
+# suspected of inflaming": the subject of the passive is the accused (read back from the verb).
 _PASSIVE_WITHIN = re.compile(r"[ \t]+(?:is|was|were|are|has been|have been|had been)[ \t]+(?:suspected|accused)[ \t]+of\b")
 _SUBJECT_BEFORE = re.compile(rf"(?<![\w’'.-])({_SUBJECT})(?:,[ \t]+(?:which|who))?$")
 
@@ -209,7 +218,7 @@ def accused_in(sentence: str) -> str | None:
     if m:
         return _actor(m.group(1))
     verb = _PASSIVE_WITHIN.search(sentence)
-    subject = _SUBJECT_BEFORE.search(sentence[max(0, verb.start() - 120) : verb.start()]) if verb else None
+    subject = read_back(_SUBJECT_BEFORE, sentence, verb.start(), 120) if verb else None
     if subject and (name := _actor(subject.group(1))):
         return name
     that = _SAYS_THAT.search(sentence) or _SAYS_WHAT.search(sentence)

@@ -268,8 +268,7 @@ def _imposes(paragraph: str, name: str) -> bool:
     return bool(places) and all(cues.IMPOSER.match(paragraph[end:]) for end in places)
 
 
-# who imposes: the verb first, then its subject read back from it (a subject searched for
-# everywhere is quadratic in a long run of capitalised words, as a scraped menu has)
+# who imposes: the verb first, then its subject read back from it (`cues.read_back`)
 _IMPOSING = re.compile(r"\b(?:designated|designating|designates|sanctioned|imposed|imposes|identified|identifying|"
                        r"lifted|lifts|adopted|adopts|took action|is taking action|announced (?:new )?sanctions)\b")
 _IMPOSER_BEFORE = re.compile(r"(?<![\w.'’&-])((?:the[ \t]+)?[A-Z][\w.'’&-]*(?:[ \t]+(?:[A-Z][\w.'’&-]*|of|for|and|on))*)"
@@ -280,7 +279,7 @@ def issuer(text: str) -> str | None:
     """Who speaks in the article's own voice when it sanctions: the most frequent subject of an
     imposing verb ("OFAC today designated", "The Council adopted"), or None (a news story's own
     voice is its reporter's, whom the text rarely names)."""
-    found = (_IMPOSER_BEFORE.search(text[max(0, v.start() - 160) : v.start()]) for v in _IMPOSING.finditer(text))
+    found = (cues.read_back(_IMPOSER_BEFORE, text, v.start()) for v in _IMPOSING.finditer(text))
     subjects = Counter(
         " ".join(m.group(1).split()) for m in found
         if m and m.group(1).split()[-1].casefold() not in {"he", "she", "it", "they", "we", "this", "that", "these", "the"}

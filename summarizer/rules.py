@@ -137,7 +137,7 @@ def role_holder(text: str, start: int, role: str) -> str | None:
     window = text[max(0, start - _BEFORE_ROLE) : start]
     found = [(m.start(), m.group(1)) for m in re.finditer(rf"\b(?i:{re.escape(role)})\s+({_NAME})", window)]
     for m in re.finditer(rf",\s+(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?(?i:{re.escape(role)})\b", window):
-        apposed = _NAME_BEFORE.search(window[max(0, m.start() - 160) : m.start()])  # read back: linear
+        apposed = cues.read_back(_NAME_BEFORE, window, m.start())
         if apposed:
             found.append((m.start(), apposed.group(1)))
     for _pos, candidate in sorted(found, reverse=True):
@@ -198,9 +198,8 @@ def allegations(text: str) -> list[dict[str, Any]]:
             continue
         word = m.group(1).lower()
         status = "denied" if word.startswith(("den", "rej")) else "claimed" if word.startswith("claim") else "alleged"
-        by = next(filter(None, (  # the name just before the hedge word, read back from it (linear)
-            _NAME_BEFORE.search(sentence[max(0, w.start() - 160) : w.start()])
-            for w in re.finditer(re.escape(m.group(1)), sentence))), None)
+        by = next(filter(None, (  # the name just before the hedge word
+            cues.read_back(_NAME_BEFORE, sentence, w.start()) for w in re.finditer(re.escape(m.group(1)), sentence))), None)
         out.append(
             {
                 "claim": sentence[:400],
