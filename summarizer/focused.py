@@ -47,6 +47,7 @@ from .grounding.spans import SPEECH, numbered_quotations
 from .prompts import question_messages
 from .schema import ExtractedAllegation, ExtractedQuote, ExtractedSentence, ExtractedTarget, Extraction
 
+NAME_FIELD = 160  # what an answer's name fields hold (schema.ExtractedAllegation)
 NAME_CHARS = 80  # a name, or "none"; a bounded plain string (llama.cpp: `char{0,80}`, no nested rules)
 SHORT_QUOTE_WORDS = 5  # an unattributed quotation shorter than this is a scare quote or nickname
 NONE = "none"  # the option that means "the article does not name them"
@@ -125,7 +126,7 @@ def _without_headlines(text: str) -> str:
     out: list[str] = []
     for line in text.split("\n"):
         words = re.findall(r"[^\W\d_][\w'’-]*", line)
-        headline = len(words) >= 3 and not line.rstrip().endswith(".") and \
+        headline = len(words) >= 3 and not line.rstrip().endswith((".", ";", ",")) and \
             sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
         out.append(" " * len(line) if headline else line)
     return "\n".join(out)
@@ -269,7 +270,7 @@ def _imposes(paragraph: str, name: str) -> bool:
 
 
 # who imposes: the verb first, then its subject read back from it (`cues.read_back`)
-_IMPOSING = re.compile(r"\b(?:designated|designating|designates|sanctioned|imposed|imposes|identified|identifying|"
+_IMPOSING = re.compile(r"\b(?:designated|designating|designates|sanctioned|sanctioning|imposed|imposes|identified|identifying|"
                        r"lifted|lifts|adopted|adopts|took action|is taking action|announced (?:new )?sanctions)\b")
 _IMPOSER_BEFORE = re.compile(r"(?<![\w.'’&-])((?:the[ \t]+)?[A-Z][\w.'’&-]*(?:[ \t]+(?:[A-Z][\w.'’&-]*|of|for|and|on))*)"
                              r"\)?(?:'s|’s)?[ \t]+(?:today\s+|also\s+|has\s+|have\s+|is\s+)*$")
@@ -359,6 +360,9 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
     seen: set[str] = set()
     found = [n for n in cues.named_under_sanctions(body) if _a_name(n) and not n.endswith("-")
              and (" " in n or country_of(n) is not None)]  # "Russland", "Europäische Union"; not "Captain"
+    in_lists = cues.listed(body)  # under "The following companies are being designated:"
+    found += [n for n in in_lists if n not in found]
+    listed = {n.casefold() for n in in_lists}
     for start, end in [*r.paras, (0, 0)]:
         paragraph = text[start:end]
         if (start, end) == (0, 0):
@@ -379,7 +383,8 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
             if name.casefold() not in body.casefold():
                 continue  # only in a heading ("MAHAN AIR GENERAL SALES AGENTS")
             around = _naming(text, name, sentences)
-            if cues.AUTHORITIES.match(name) or not _a_name(name) or not any(cues.SANCTION_CUE.search(a) for a in around):
+            if cues.AUTHORITIES.match(name) or not _a_name(name) or not (
+                    name.casefold() in listed or any(cues.SANCTION_CUE.search(a) for a in around)):
                 continue  # an authority, a description, a law, or a name from the background
             if country_of(name) and not cues.sanctions_on(body, name):
                 continue  # a country named around sanctions, not put under them
@@ -391,7 +396,7 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
 
     targets: list[ExtractedTarget] = []
     for target in _without_short_forms(candidates):
-        if cues.sanctioned_here(body, target.name):
+        if target.name.casefold() in listed or cues.sanctioned_here(body, target.name):
             targets.append(target)  # the wording says so: "X is being designated", "sanctions on X"
             continue
         excerpt = " ".join(dict.fromkeys(_naming(text, target.name, sentences, with_next=False)))[:600]
@@ -415,19 +420,30 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
     release = own_voice is not None and issuer(lede) == own_voice
     allegations: list[ExtractedAllegation] = []
     spans = list(content_sentences(text).items())
+    lists = cues.listings(text)
+    items = [line for listing in lists for line in listing.lines]
     for k, (ref, (start, end)) in enumerate(spans):
         sentence = text[start:end]
-        if not 40 <= len(sentence) <= _LONGEST:
-            continue  # too short to report an accusation; or no sentence (a scraped menu, a table)
+        if not 40 <= len(sentence) <= _LONGEST or any(a <= start < b for a, b in items):
+            continue  # too short to report an accusation; no sentence (a scraped menu, a table); a list item
         flat = " ".join(sentence.split())
         said_by = cues.attribution(flat) or (rules.antecedent(text, start, said) if cues.said_by_pronoun(flat) else None)
         accused: str | None = None
-        if release and not said_by and cues.CONDUCT.search(flat):
+        led = next((listing for listing in lists if start <= listing.colon < end), None)
+        lead_in = led is not None and release and not said_by and bool(
+            cues.CONDUCT.search(flat) or cues.ACCUSATION_CUE.search(sentence))
+        if lead_in and led is not None:
+            # "The following companies are being designated ... for transporting ...:" accuses
+            # what it lists (unnamed when the list is longer than a name field holds)
+            joined = ", ".join(led.names[:-1]) + " and " + led.names[-1] if len(led.names) > 1 else led.names[0]
+            accused = joined if len(joined) <= NAME_FIELD else None
+        elif release and not said_by and cues.CONDUCT.search(flat):
             # the target it names, or the name it opens with ("Mahan Air has transported ...")
             opens = next(iter(cues.actors(flat, 1)), None)
-            subject = opens if opens and flat.removeprefix("The ").startswith(opens) and not cues.title_case(flat) else None
+            subject = opens if opens and flat.removeprefix("The ").startswith(opens) and not cues.title_case(flat) \
+                and not _only_a_place(text, opens) else None  # not the dateline: "WASHINGTON — Today, OFAC ..."
             accused = cues.first_named(flat, kept) or (None if _the_issuer(subject or "", own_voice) else subject)
-        if accused:
+        if accused or lead_in:
             accuser = own_voice  # a release's grounds for a designation: its issuer accuses the target
         elif not cues.ACCUSATION_CUE.search(sentence):
             continue

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import cues
-from .grounding.names import OPENERS, is_organisation, title_length, too_long
+from .grounding.countries import country_of
+from .grounding.names import OPENERS, PORTFOLIOS, TITLES, is_organisation, title_length, too_long
 from .grounding.sentences import numbered_sentences, sentence_at, sentence_index, sentence_spans
 from .grounding.spans import SPEECH, speech_spans
 
@@ -39,6 +40,13 @@ _AFTER_DESCRIBED_NAME_SAID = re.compile(
     rf"^[\s,;:\u2014-]*(?:the\s+)?(?:{_NAME}\s+)?(?:[a-z]+\s+){{1,2}}({_NAME})\s+{SPEECH}\b"
 )
 _AFTER_SAID_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?({_NAME})")
+_PARTICLE_WORDS = ("von", "van", "der", "den", "de", "del", "da", "di", "du", "la", "le", "al", "el", "bin", "ibn")
+# "...," said Under Secretary for Terrorism and Financial Intelligence Jane Rivers: an office
+# with its portfolio runs into the name (the office is group 1, the portfolio and name group 2)
+_AFTER_SAID_PORTFOLIO = re.compile(
+    rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?((?:[A-Z][\w.]*[ \t]+){{1,3}}?(?:of[ \t]+(?:the[ \t]+)?[A-Z]\w*[ \t]+)?)"
+    rf"for[ \t]+((?:[A-Z][\w.'’-]*|and|of|the)(?:[ \t]+(?:[A-Z][\w.'’-]*|and|of|the|{'|'.join(_PARTICLE_WORDS)}))*)"
+)
 _AFTER_PRONOUN = re.compile(rf"^[\s,;:\u2014-]*({_PRONOUN})\s+{SPEECH}\b")
 _AFTER_ACCORDING = re.compile(rf"^[\s,;:\u2014-]*according to\s+(?:the\s+)?({_NAME})")
 _BEFORE_NAME_SAID = re.compile(rf"(?:the\s+)?({_NAME})\s+{SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
@@ -74,10 +82,35 @@ def _around(text: str, start: int, end: int) -> tuple[str, str]:
     return before, after
 
 
+def _portfolio_holder(after: str) -> str | None:
+    """The person at the end of "said Under Secretary [of the Treasury] for Terrorism and
+    Financial Intelligence Jane Rivers": the run's last name-like words, with an initial
+    ("Steven T. Mnuchin") or particles ("Ursula von der Leyen"); the portfolio stays before it."""
+    m = _AFTER_SAID_PORTFOLIO.match(after)
+    if not m or not any(w.casefold().rstrip(".") in TITLES - {"of", "the", "and"} for w in m.group(1).split()):
+        return None
+    words = m.group(2).split()
+    j = len(words) - 1  # the surname
+    if not words[j][:1].isupper():
+        return None
+    while j > 0 and words[j - 1].casefold() in _PARTICLE_WORDS:
+        j -= 1  # "von der"
+    if j > 0 and re.fullmatch(r"[A-Z]\.", words[j - 1]):
+        j -= 1  # "T."
+    if j > 0 and words[j - 1][:1].isupper():
+        j -= 1  # the given name
+    person = words[j:]
+    if j < 1 or len(person) < 2 or any(w.casefold().rstrip(".") in PORTFOLIOS for w in person) or country_of(person[0]):
+        return None  # a portfolio alone ("for Iran", "for Financial Intelligence") is no one
+    return _name(" ".join(person))
+
+
 def explicit_speaker(text: str, start: int, end: int) -> str | None:
     """The speaker a name beside the quotation text[start:end] gives ("...," said Jane Doe;
     Doe said: "..."), or None when only a pronoun or the context tells."""
     before, after = _around(text, start, end)
+    if name := _portfolio_holder(after):
+        return name
     for pattern in (_AFTER_NAME_SAID, _AFTER_DESCRIBED_NAME_SAID, _AFTER_SAID_ROLE_NAME, _AFTER_SAID_NAME, _AFTER_ACCORDING):
         m = pattern.match(after)
         if m and (name := _name(m.group(1))):

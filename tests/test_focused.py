@@ -463,3 +463,54 @@ def test_the_published_figures_are_the_replayed_ones(replayed: dict[str, Any]) -
         published = re.search(rf"^\| focused, qwen2\.5-coder-1\.5b \(default\), {part} \| (.*) \|$", doc, re.M)
         assert published, f"the focused {part} row is missing from docs/local-model.md"
         assert published.group(1) == table.cells(report["overall"]), part
+
+
+LIST_RELEASE = (
+    "Treasury Targets Shadow Fleet\n"
+    "WASHINGTON - Today, OFAC is sanctioning three companies and identifying four vessels as blocked property.\n"
+    "The following companies are being designated pursuant to E.O. 13846 for transporting Iranian oil:\n"
+    "Blue Horizon Shipping Ltd., based in the Marshall Islands;\n"
+    "- Coral Sea Maritime Inc., based in Panama;\n"
+    "(c) Delta Star Tankers FZE (United Arab Emirates).\n"
+    "OFAC is also identifying the following vessels as blocked property: AMBER LIGHT, BALTIC ROSE, CASPIAN "
+    "PEARL and KESTREL.\n"
+    "Treasury officials said the following was clear: the network is large, and it adapts.\n"
+)
+
+
+def test_names_listed_under_a_sanctions_lead_in_are_targets_without_a_question() -> None:
+    """A release lists whom it designates one per line, or inline after "the following ...:"; the
+    model answers a paragraph with at most six names and a list line with none."""
+    assert cues.listed(LIST_RELEASE) == ["Blue Horizon Shipping Ltd", "Coral Sea Maritime Inc", "Delta Star Tankers FZE",
+                                         "AMBER LIGHT", "BALTIC ROSE", "CASPIAN PEARL", "KESTREL"]
+    extraction, asked = run(LIST_RELEASE, lambda q: focused.TargetRoleAnswer(role="background")
+                            if q.response_model is focused.TargetRoleAnswer else scripted(["Blue Horizon Shipping Ltd."])(q))
+    assert [t.name for t in extraction.sanctions_targets] == ["Blue Horizon Shipping Ltd", *cues.listed(LIST_RELEASE)[1:]]
+    assert not [q for q in asked if q.response_model is focused.TargetRoleAnswer]  # the lead-in settles them
+    # a colon in a sentence without "the following", or items that are not all names, make no list
+    assert cues.listed("Treasury sanctioned them: the network is large.\nOFAC said: Iran, Russia and others.\n") == []
+    assert cues.listed("These people were sanctioned:\nJane Doe said the list is long and will grow.\n") == []
+
+
+def test_a_hostile_list_is_read_in_one_pass_and_bounded() -> None:
+    """Every line a lead-in and an item at once, or an endless inline list: each line is read
+    once (an item opens no list), and at most MAX_LISTED names are taken."""
+    lines = "".join(f"Sanctioned Company{i}:\n" for i in range(20000))
+    assert len(cues.listed(lines)) == cues.MAX_LISTED
+    inline = "The following are sanctioned: " + ", ".join(f"Firm{i}" for i in range(5000)) + ".\n"
+    assert len(cues.listed(inline * 50)) == cues.MAX_LISTED
+
+
+def test_list_items_are_not_headlines() -> None:
+    """A list line ("Coral Sea Maritime Inc., based in Panama;") capitalises most of its words,
+    as a headline does, but ends as an item: its names stay in the text the targets are read in."""
+    body = focused._without_headlines("Coral Sea Maritime Inc., based in Panama;\nTreasury Targets Shadow Fleet\n")
+    assert body.startswith("Coral Sea Maritime Inc.") and "Treasury" not in body
+
+
+def test_the_made_up_list_release_lists_every_target_it_names() -> None:
+    """tests/data/made-up/us-list-release.txt: six companies one per line, twelve vessels inline."""
+    text = (ROOT / "tests" / "data" / "made-up" / "us-list-release.txt").read_text("utf-8")
+    named = cues.listed(focused._without_headlines(text))
+    assert len(named) == 18 and named[0] == "Blue Horizon Shipping Ltd" and named[-1] == "LUNAR TIDE"
+    assert focused.issuer(text) == "OFAC"  # "is sanctioning" is an issuer's verb

@@ -117,3 +117,12 @@ def test_a_number_with_thousands_separators_is_one_number() -> None:
     assert unsupported_words("The 5G network and 2.5 million.", "A 5G network cost 2.5 million.") == []
     glued = "Bono 350Prosperidad Social, EC07/05/2022 20H06"
     assert unsupported_words("Bono 350Prosperidad Social.", glued) == []
+
+
+def test_a_fuller_form_does_not_reach_into_an_offices_portfolio() -> None:
+    """"Blinken" -> "Antony Blinken", but "Jane Rivers" after "Under Secretary for Terrorism and
+    Financial Intelligence" stays Jane Rivers: a portfolio's words make no one's name."""
+    article = "\u201cWe act,\u201d said Under Secretary for Terrorism and Financial Intelligence Jane Rivers.\n"
+    resolved = resolve_name(article, "Jane Rivers")
+    assert resolved is not None and resolved.value == "Jane Rivers"
+    assert resolve_name("Secretary of State Antony Blinken spoke. Blinken left.\n", "Blinken").value == "Antony Blinken"  # type: ignore[union-attr]

@@ -79,3 +79,19 @@ def test_cli_rules_backend_needs_no_key() -> None:
     res = CliRunner().invoke(app, ["summarize", str(EXAMPLE), "--backend", "rules", "--format", "md", "--no-cache"])
     assert res.exit_code == 0, res.stderr
     assert "Lammy" in res.stdout
+
+
+def test_a_speaker_after_an_office_and_its_portfolio() -> None:
+    """Releases name an office with its portfolio before the person ("said Under Secretary of the
+    Treasury for Terrorism and Financial Intelligence Sigal Mandelker"): the person is the run's
+    last words, with an initial or particles; a portfolio alone names no one."""
+    quote = "\u201cWe will keep targeting this trade, today and every day,\u201d said "
+    for office, person in [("Under Secretary of the Treasury for Terrorism and Financial Intelligence Sigal Mandelker",
+                            "Sigal Mandelker"),
+                           ("Deputy Secretary for Policy Steven T. Mnuchin", "Steven T. Mnuchin"),
+                           ("Commissioner for Trade Ursula von der Leyen", "Ursula von der Leyen"),
+                           ("Special Envoy for Iran Brian Hook, in a statement", "Brian Hook")]:
+        assert quotes(f"{quote}{office}.")[0]["speaker"] == person, office
+    for office in ("Under Secretary for Terrorism and Financial Intelligence", "the Minister for Iran",
+                   "Secretary for Iran and Russia"):
+        assert quotes(f"{quote}{office}.")[0]["speaker"] not in ("Financial Intelligence", "Iran", "Russia"), office

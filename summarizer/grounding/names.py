@@ -40,6 +40,16 @@ _TITLE_MODIFIERS = frozenset(
 )
 TITLES = _CORE_TITLES | _TITLE_MODIFIERS  # for callers that only need "is this a title word"
 
+# The words of an office's portfolio ("Under Secretary for Terrorism and Financial Intelligence
+# Jane Rivers"): a person's name is not made of them, nor extended across them.
+PORTFOLIOS = frozenset(
+    "affairs intelligence security policy trade finance financing financial terrorism terrorist enforcement "
+    "sanctions development defense defence justice energy health operations management counterterrorism "
+    "crime crimes narcotics proliferation nonproliferation cooperation relations economy economic commerce "
+    "industry labor labour information communications strategy planning international global rights "
+    "migration climate environment europe asia africa americas".split()
+)
+
 
 def title_length(words: list[str]) -> int:
     """How many leading `words` are a title ("U.K. Foreign Minister David Lammy" -> 3,
@@ -226,6 +236,8 @@ def _left_words(article: str, start: int) -> list[str]:
     for w in reversed(words):
         if not w or w[-1] in ",;:" or not _name_like(w) or w.casefold() in _ORG_WORDS or len(taken) == 3:
             break
+        if w.casefold().rstrip(".") in PORTFOLIOS:
+            break  # "... Financial Intelligence Jane Rivers" is Jane Rivers
         taken.insert(0, w)
     return taken
 
