@@ -47,6 +47,7 @@ from .grounding.spans import SPEECH, numbered_quotations
 from .prompts import question_messages
 from .schema import ExtractedAllegation, ExtractedQuote, ExtractedSentence, ExtractedTarget, Extraction
 
+MAX_TARGETS = 30  # an answer's targets (the schema's list holds no more)
 NAME_FIELD = 160  # what an answer's name fields hold (schema.ExtractedAllegation)
 NAME_CHARS = 80  # a name, or "none"; a bounded plain string (llama.cpp: `char{0,80}`, no nested rules)
 SHORT_QUOTE_WORDS = 5  # an unattributed quotation shorter than this is a scare quote or nickname
@@ -327,8 +328,26 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Asking
         # own support), after the model's sentences so that their drops are still reported.
         summary += [ExtractedSentence.model_validate(s) for s in rules.summary(text)]
     return Extraction.model_construct(
-        summary=summary, allegations=allegations[:20], sanctions_targets=targets[:30], quotes=quotes[:40]
+        summary=summary, allegations=allegations[:20], sanctions_targets=targets[:MAX_TARGETS], quotes=quotes[:40]
     )
+
+
+def targets_by_wording(text: str) -> list[ExtractedTarget]:
+    """The sanctions targets the wording alone settles ("X is being designated", "sanctions on
+    Y", a list under "The following ... are designated:"), no question answered, and none that
+    the wording leaves open: the targets of the rules baseline, which has no model to ask."""
+
+    def ask(template: str, model: type[BaseModel], max_tokens: int, excerpt: str = "", **values: str) -> Question:
+        return Question(model, [], max_tokens)  # never sent
+
+    r = _Reading(text, ask, paragraphs(text), numbered_sentences(text), _without_headlines(text), issuer(text))
+    steps = _targets(r)
+    try:
+        q = next(steps)
+        while True:  # a paragraph's question has no answer; a candidate's role is not "target"
+            q = steps.send(TargetRoleAnswer(role="other") if q.response_model is TargetRoleAnswer else None)
+    except StopIteration as done:
+        return list(done.value)[:MAX_TARGETS]
 
 
 def _quotes(r: _Reading) -> Asking[tuple[list[ExtractedQuote], list[tuple[int, int, str | None]]]]:

@@ -138,11 +138,13 @@ def test_rules_output_of_every_development_article(tmp_path: Path) -> None:
     index = data_rows((dest / "index.html").read_text("utf-8"), "articles")
     assert len(index) == len(batch.read_text("utf-8").splitlines())
     assert all(r[2] for r in index), [r[1][0] for r in index if not r[2]]  # a title for every article
-    assert {r[7] for r in index} == {"nothing screened"}  # the rules name no targets: screened nothing, said so
-    page = (dest / index[0][1][1]).read_text("utf-8")
+    # the rules name only the targets the wording settles: the others screened nothing, and said so
+    statuses = [r[7] for r in index]
+    assert "nothing screened" in statuses and any(re.fullmatch(r"\d+ of \d+ listed", s) for s in statuses), statuses
+    page = (dest / index[statuses.index("nothing screened")][1][1]).read_text("utf-8")
     assert html.escape(NO_TARGETS_REASON) in page
     parties = data_rows((dest / "parties.html").read_text("utf-8"), "parties")
-    assert parties and all(r[2] & 1 == 0 for r in parties)  # speakers and accusers, no targets
+    assert any(r[2] & 1 for r in parties) and any(r[2] & 1 == 0 for r in parties)  # targets, speakers, accusers
 
 
 def rows_of(path: Path) -> list[dict[str, Any]]:

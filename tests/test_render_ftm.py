@@ -110,7 +110,10 @@ def test_rules_backend_output_exports_too(tmp_path: Path) -> None:
     render(batch, "-f", "ftm", "-o", out)
     counts = check_valid(entities(out))
     assert counts["Article"] == len([x for x in batch.read_text("utf-8").splitlines() if x.strip()])
-    assert counts["Sanction"] == 0 and counts["Mention"] > 0  # the rules name no targets, but speakers
+    lines = [json.loads(x) for x in batch.read_text("utf-8").splitlines() if x.strip()]
+    targets = sum(len(line["result"]["sanctions_targets"]) for line in lines if line.get("result"))
+    # the rules name the targets the wording settles (one Sanction per target and article), and speakers
+    assert 1 <= counts["Sanction"] <= targets and counts["Mention"] > 0
 
 
 def test_a_second_batch_merges_into_the_first_without_duplicate_ids(tmp_path: Path) -> None:

@@ -1,4 +1,6 @@
-"""The `rules` backend: an OpenAI chat-completions endpoint answered by `summarizer.rules`.
+"""The `rules` backend: an OpenAI chat-completions endpoint answered by `summarizer.rules`
+(quotations and their speakers, hedged allegations, the lede) and, for the sanctions targets, by
+the wording alone (`focused.targets_by_wording`: the focused plan with no question answered).
 
 It reads the article from between the prompt's fence lines and answers in the request's own
 shape (a tool call in TOOLS mode, else content), so the rules baseline runs through exactly
@@ -13,7 +15,7 @@ from typing import Any
 
 import httpx2
 
-from .. import rules
+from .. import focused, rules
 from ..grounding.sentences import without_sentence_ids
 from .base import Transport, chat_completion, json_body
 
@@ -25,7 +27,10 @@ def _answer(body: dict[str, Any]) -> dict[str, Any] | None:
     user = next((m.get("content") for m in reversed(body.get("messages") or []) if m.get("role") == "user"), "")
     text = user if isinstance(user, str) else ""
     if m := _ARTICLE.search(text):
-        return rules.extract(without_sentence_ids(m.group(2)))
+        article = without_sentence_ids(m.group(2))
+        answer = rules.extract(article)
+        answer["sanctions_targets"] = [t.model_dump(mode="json") for t in focused.targets_by_wording(article)]
+        return answer
     if m := _SUMMARIES.search(text):
         parts = json.loads(m.group(2))  # [{"id": "P1", "text": ...}, ...]
         return {"summary": [{"text": p["text"], "support": [p["id"]]} for p in parts[:2]]}  # the lede
