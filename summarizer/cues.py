@@ -429,7 +429,7 @@ def listings(text: str) -> list[Listing]:
         head, colon, rest = lines[i].partition(":")
         at = starts[i] + len(head)
         i += 1
-        if not colon or not _LEAD_IN.search(head) or len(head) > 2 * _LONGEST_ITEM:
+        if not _opens_a_list(lines[i - 1]) or len(head) > 2 * _LONGEST_ITEM:
             continue
         raw: list[str] = []
         spans: list[tuple[int, int]] = []
@@ -440,12 +440,13 @@ def listings(text: str) -> list[Listing]:
                 raw = named if len(named) == len(items) else []  # every item a name, or it is no list
         else:
             while i < len(lines):
-                m = _ITEM.match(lines[i]) if len(lines[i]) <= _LONGEST_ITEM else None
-                if m is None and lines[i].strip():
-                    break  # the list has ended
+                line = lines[i]
+                m = _ITEM.match(line) if len(line) <= _LONGEST_ITEM and not _opens_a_list(line) else None
+                if m is None and line.strip():
+                    break  # the list has ended (a new lead-in is read as one)
                 if m is not None:
                     raw.append(m.group(1))
-                    spans.append((starts[i], starts[i] + len(lines[i])))
+                    spans.append((starts[i], starts[i] + len(line)))
                 i += 1
         names = list(dict.fromkeys(n for n in (_trimmed(r).rstrip(".,;: ") for r in raw)
                                    if len(n) >= 2 and not too_long(n) and n.split()[0].casefold() not in OPENERS))
@@ -454,6 +455,13 @@ def listings(text: str) -> list[Listing]:
             out.append(Listing(at, tuple(names), tuple(spans)))
             taken += len(names)
     return out
+
+
+def _opens_a_list(line: str) -> bool:
+    """A line with a sanctions lead-in before a colon ("Separately, the following entries have
+    been removed from the list: A, B."): not an item of the list above it."""
+    head, colon, _ = line.partition(":")
+    return bool(colon) and _LEAD_IN.search(head) is not None
 
 
 def listed(text: str) -> list[str]:

@@ -115,10 +115,14 @@ def _name(answer: str | None) -> str | None:
     """The name the model gave, without a description after a comma ("Lee, the Democratic
     Party leader" -> "Lee"; "Gomei Air Services Co., Ltd." keeps its legal form)."""
     value = re.split(r"(?<=[a-z]{3})\.\s", " ".join((answer or "").split()))[0].strip(" .,;:")  # "Syria. Now"
+    value = re.sub(r"\s+\([^()]{1,60}\)$", "", value)  # "Northern Lights Logistics Ltd (Kazakhstan)": where, not who
     head, _, rest = value.partition(", ")
     if rest and rest.split()[0][:1].islower():
         value = head
     return None if value.casefold() in _NONE else value
+
+
+_BULLET = re.compile(r"\s*(?:[•·*▪◦–—-]|\(?(?:\d{1,3}|[a-z])[.)])\s")  # a list item's marker: no headline
 
 
 def _without_headlines(text: str) -> str:
@@ -127,7 +131,7 @@ def _without_headlines(text: str) -> str:
     out: list[str] = []
     for line in text.split("\n"):
         words = re.findall(r"[^\W\d_][\w'’-]*", line)
-        headline = len(words) >= 3 and not line.rstrip().endswith((".", ";", ",")) and \
+        headline = len(words) >= 3 and not line.rstrip().endswith((".", ";", ",")) and not _BULLET.match(line) and \
             sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
         out.append(" " * len(line) if headline else line)
     return "\n".join(out)

@@ -490,13 +490,17 @@ def test_names_listed_under_a_sanctions_lead_in_are_targets_without_a_question()
     # a colon in a sentence without "the following", or items that are not all names, make no list
     assert cues.listed("Treasury sanctioned them: the network is large.\nOFAC said: Iran, Russia and others.\n") == []
     assert cues.listed("These people were sanctioned:\nJane Doe said the list is long and will grow.\n") == []
+    # a new lead-in ends the list above it, and is read as one
+    assert cues.listed("Designated today:\n- Jane Roe, a broker\nSeparately, the following were delisted: Acme Ltd, "
+                       "Beta Corp.\n") == ["Jane Roe", "Acme Ltd", "Beta Corp"]
 
 
 def test_a_hostile_list_is_read_in_one_pass_and_bounded() -> None:
     """Every line a lead-in and an item at once, or an endless inline list: each line is read
     once (an item opens no list), and at most MAX_LISTED names are taken."""
-    lines = "".join(f"Sanctioned Company{i}:\n" for i in range(20000))
-    assert len(cues.listed(lines)) == cues.MAX_LISTED
+    assert cues.listed("".join(f"Sanctioned Company{i}:\n" for i in range(20000))) == []  # lead-ins, no items
+    items = "These are designated:\n" + "".join(f"Company{i}, a firm\n" for i in range(20000))
+    assert len(cues.listed(items)) == cues.MAX_LISTED
     inline = "The following are sanctioned: " + ", ".join(f"Firm{i}" for i in range(5000)) + ".\n"
     assert len(cues.listed(inline * 50)) == cues.MAX_LISTED
 
@@ -504,8 +508,20 @@ def test_a_hostile_list_is_read_in_one_pass_and_bounded() -> None:
 def test_list_items_are_not_headlines() -> None:
     """A list line ("Coral Sea Maritime Inc., based in Panama;") capitalises most of its words,
     as a headline does, but ends as an item: its names stay in the text the targets are read in."""
-    body = focused._without_headlines("Coral Sea Maritime Inc., based in Panama;\nTreasury Targets Shadow Fleet\n")
-    assert body.startswith("Coral Sea Maritime Inc.") and "Treasury" not in body
+    body = focused._without_headlines("Coral Sea Maritime Inc., based in Panama;\nTreasury Targets Shadow Fleet\n"
+                                      "\u2022 Oleg Petrovich Ivanov \u2013 Director of Volga Arms Trading\n")
+    assert body.startswith("Coral Sea Maritime Inc.") and "Treasury" not in body and "Oleg Petrovich Ivanov" in body
+
+
+def test_the_uk_made_up_release_lists_its_designations_and_its_delistings() -> None:
+    """tests/data/made-up/uk-list-release.txt: three bulleted designations ("Name \u2013 what"), then
+    "Separately, the following entries have been removed ...: A, B." (a new lead-in, not an item)."""
+    text = (ROOT / "tests" / "data" / "made-up" / "uk-list-release.txt").read_text("utf-8")
+    assert cues.listed(focused._without_headlines(text)) == [
+        "Oleg Petrovich Ivanov", "Volga Arms Trading LLC", "Northern Lights Logistics Ltd", "Maria Smirnova",
+        "Baltic Freight Services"]
+    # the model's "Northern Lights Logistics Ltd (Kazakhstan)" is the same target: where, not who
+    assert focused._name("Northern Lights Logistics Ltd (Kazakhstan)") == "Northern Lights Logistics Ltd"
 
 
 def test_the_made_up_list_release_lists_every_target_it_names() -> None:
