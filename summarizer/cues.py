@@ -225,7 +225,14 @@ def accused_in(sentence: str) -> str | None:
     that = _SAYS_THAT.search(sentence) or _SAYS_WHAT.search(sentence)
     said = sentence[that.end() :] if that else ""
     first = actors(said, 1)
-    return first[0] if first and said.find(first[0]) <= len("the ") else None  # its subject only
+    if not first or said.find(first[0]) > len("the "):
+        return None  # its subject only
+    after = said[said.find(first[0]) + len(first[0]) :]
+    return None if _ADVISED.match(after) else first[0]  # "said the EU should look at ...": advised, not accused
+
+
+# what a subject is told to do, not accused of: "said the EU should also look at airlines that ..."
+_ADVISED = re.compile(r"\s+(?:also\s+)?(?i:should|must|ought to|needs? to|has to|have to|will|would|could|can|may|might)\b")
 
 
 def _trimmed(found: str) -> str:

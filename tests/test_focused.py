@@ -530,3 +530,12 @@ def test_the_made_up_list_release_lists_every_target_it_names() -> None:
     named = cues.listed(focused._without_headlines(text))
     assert len(named) == 18 and named[0] == "Blue Horizon Shipping Ltd" and named[-1] == "LUNAR TIDE"
     assert focused.issuer(text) == "OFAC"  # "is sanctioning" is an issuer's verb
+
+
+def test_what_a_speaker_says_someone_should_do_accuses_no_one() -> None:
+    """"Lee said Yoon's declaration was illegal" accuses Yoon; "Mayer said the EU should also look at
+    airlines that allegedly sell tickets" tells the EU what to do: the EU is not the accused."""
+    assert cues.accused_in("Lee said Yoon's declaration was illegal and unconstitutional.") == "Yoon"
+    for modal in ("should also", "must", "will", "needs to"):
+        sentence = f"Horst Mayer said the EU {modal} look at airlines that allegedly sell tickets to Minsk."
+        assert cues.accused_in(sentence) is None, modal
