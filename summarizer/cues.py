@@ -193,6 +193,24 @@ _VOICED = re.compile(
 )
 
 
+# "According to the indictment, Jane Roe and John Doe used ...": a court document (or a report)
+# speaks; what it says follows the comma, and its subject is the accused.
+_BY_DOCUMENT = re.compile(
+    r"\b(?i:according to|as described in|as alleged in)\s+(?:the|an|a|court|charging)?\s*(?i:indictment|complaint|"
+    r"criminal complaint|court documents?|court records?|court filings?|charging documents?|filing|lawsuit|"
+    r"affidavit|report|documents?)\b[^,]{0,60},\s*"
+)
+# Boilerplate of a prosecutor's release: "An indictment is merely an allegation, and the
+# defendants are presumed innocent" accuses no one, whatever its nouns.
+DISCLAIMER = re.compile(r"\b(?:merely|only) an? (?:allegation|accusation)|\bpresumed innocent\b", re.IGNORECASE)
+
+
+def by_document(sentence: str) -> bool:
+    """The sentence reports what a court document or a report says ("According to the
+    indictment, ..."): its accuser is that document, which names no one."""
+    return _BY_DOCUMENT.search(sentence) is not None
+
+
 def voiced(sentence: str) -> bool:
     """Whether the sentence has someone say, claim, accuse or deny (a verb that gives it an
     accuser); without one it is the article's own narration, and a name the model offers as
@@ -222,7 +240,7 @@ def accused_in(sentence: str) -> str | None:
     subject = read_back(_SUBJECT_BEFORE, sentence, verb.start(), 120) if verb else None
     if subject and (name := _actor(subject.group(1))):
         return name
-    that = _SAYS_THAT.search(sentence) or _SAYS_WHAT.search(sentence)
+    that = _SAYS_THAT.search(sentence) or _SAYS_WHAT.search(sentence) or _BY_DOCUMENT.search(sentence)
     said = sentence[that.end() :] if that else ""
     first = actors(said, 1)
     if not first or said.find(first[0]) > len("the "):
@@ -480,6 +498,22 @@ def _sentence_head(text: str) -> str:
     """`text` up to the end of its first sentence (a full stop before a space or the end)."""
     m = re.search(r"(?<![A-Z])\.(?=\s|$)", text)
     return text[: m.start()] if m else text
+
+
+# Sanctions put on someone before, named as context ("the previously designated IRGC-QF", "was
+# added to the Entity List in 2021"), and what says they are put on now.
+_PUT_UNDER = re.compile(r"sanction|designat|blacklist|block|added to|\blist(?:ed|ing)?\b|Entity List", re.IGNORECASE)
+_EARLIER = re.compile(r"\b(?:previously|already|earlier|formerly|(?:in|since) (?:19|20)\d\d|last (?:year|month|week))\b",
+                      re.IGNORECASE)
+_NOW = re.compile(r"\b(?:today|this week|now|new|again|also|(?:on )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
+                  r"Saturday|Sunday))\b", re.IGNORECASE)
+
+
+def sanctioned_before(sentences: list[str]) -> bool:
+    """Every one of a name's own sentences that puts it under sanctions says it was done before,
+    and none says now: a party named as context, not a target of what the article reports."""
+    about = [s for s in sentences if _PUT_UNDER.search(s)]
+    return bool(about) and all(_EARLIER.search(s) and not _NOW.search(s) for s in about)
 
 
 def ruled_out(sentence: str) -> bool:

@@ -414,6 +414,8 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
             own = _naming(text, name, sentences, with_next=False)
             if own and all(cues.ruled_out(a) for a in own):
                 continue  # the article says it was not sanctioned
+            if name.casefold() not in listed and cues.sanctioned_before(own):
+                continue  # sanctioned before, named as context ("added to the Entity List in 2021")
             seen.add(name.casefold())
             candidates.append(ExtractedTarget(name=name, kind=_kind(name, paragraph or text)))  # type: ignore[arg-type]
 
@@ -447,8 +449,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
     items = [line for listing in lists for line in listing.lines]
     for k, (ref, (start, end)) in enumerate(spans):
         sentence = text[start:end]
-        if not 40 <= len(sentence) <= _LONGEST or any(a <= start < b for a, b in items):
-            continue  # too short to report an accusation; no sentence (a scraped menu, a table); a list item
+        if not 40 <= len(sentence) <= _LONGEST or any(a <= start < b for a, b in items) or cues.DISCLAIMER.search(sentence):
+            continue  # too short to report an accusation; no sentence (a menu, a table); a list item; boilerplate
         flat = " ".join(sentence.split())
         said_by = cues.attribution(flat) or (rules.antecedent(text, start, said) if cues.said_by_pronoun(flat) else None)
         accused: str | None = None
@@ -488,6 +490,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             # one says or accuses) its reporter's, unnamed; "accused X of" names the accused.
             if said_by or release:
                 accuser = said_by or own_voice
+            elif cues.by_document(flat):
+                accuser = None  # "according to the indictment": the document, which names no one
             else:
                 accuser = (_name(answer.accuser) or own_voice) if cues.voiced(flat) else None
             accused = cues.accused_in(flat) or _name(answer.accused)

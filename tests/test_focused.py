@@ -539,3 +539,34 @@ def test_what_a_speaker_says_someone_should_do_accuses_no_one() -> None:
     for modal in ("should also", "must", "will", "needs to"):
         sentence = f"Horst Mayer said the EU {modal} look at airlines that allegedly sell tickets to Minsk."
         assert cues.accused_in(sentence) is None, modal
+
+
+def test_a_party_sanctioned_before_and_named_as_context_is_not_a_target() -> None:
+    """"Atlas was added to the Entity List in 2021" is context for a story about charges; "Mahan
+    Air, designated in 2011, is being designated again today" is a target of this release."""
+    assert cues.sanctioned_before(["Atlas Industrial Supply was added to the Commerce Department's Entity List in 2021."])
+    assert cues.sanctioned_before(["The previously designated IRGC-QF ran the network."])
+    assert not cues.sanctioned_before(["Mahan Air, designated in 2011, is also being designated today."])
+    assert not cues.sanctioned_before(["Mahan Air is being designated for its support."])
+    assert not cues.sanctioned_before(["Mahan Air flew to Syria in 2019."])  # no sanctions in it: no say
+    text = ("Two executives were charged on Thursday with shipping pumps to Iran, prosecutors said.\n"
+            "They used the firm Atlas Industrial Supply to buy the pumps.\n"
+            "Atlas Industrial Supply was added to the Commerce Department's Entity List in 2021.\n")
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(["Atlas Industrial Supply"])(q))
+    assert extraction.sanctions_targets == []
+
+
+def test_a_court_documents_claims_and_a_prosecutors_disclaimer() -> None:
+    """"According to the indictment, X and Y used ..." accuses X, and the document names no
+    accuser; "An indictment is merely an allegation, and the defendants are presumed innocent"
+    is a prosecutor's boilerplate, no accusation."""
+    sentence = "According to the indictment, Daniel Reyes, 52, and Mehmet Aksoy, 47, used the firm to buy pumps."
+    assert cues.accused_in(sentence) == "Daniel Reyes" and cues.by_document(sentence)
+    assert not cues.by_document("According to Jane Doe, the firm bought pumps for Iran.")
+    text = ("Prosecutors charged two men on Thursday.\n" + sentence + "\n"
+            "An indictment is merely an allegation, and the defendants are presumed innocent until proven guilty.\n")
+    extraction, _ = run(text, scripted([]))
+    claims = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
+    assert claims.get(sentence[:20]) == (None, "Daniel Reyes")
+    assert not any(a.claim.startswith("An indictment") for a in extraction.allegations)

@@ -126,3 +126,12 @@ def test_a_fuller_form_does_not_reach_into_an_offices_portfolio() -> None:
     resolved = resolve_name(article, "Jane Rivers")
     assert resolved is not None and resolved.value == "Jane Rivers"
     assert resolve_name("Secretary of State Antony Blinken spoke. Blinken left.\n", "Blinken").value == "Antony Blinken"  # type: ignore[union-attr]
+
+
+def test_a_country_abbreviation_that_lost_its_final_stop_is_still_the_country() -> None:
+    """A model's "U.S." trimmed at a sentence end or by a name cleaner is "U.S": still a country,
+    so the country rules (a country must have sanctions put on it to be a target) apply."""
+    from summarizer.grounding.countries import country_of
+
+    assert country_of("U.S") == country_of("U.S.") == "United States"
+    assert country_of("U.K") == "United Kingdom" and country_of("St") is None

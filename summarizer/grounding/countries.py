@@ -120,8 +120,11 @@ def _by_form() -> dict[str, str]:
 
 
 def country_of(word: str) -> str | None:
-    """The English country name for a name, adjective or German form ("Iranian" -> "Iran")."""
-    return _by_form().get(word.strip().casefold())
+    """The English country name for a name, adjective or German form ("Iranian" -> "Iran"), and
+    for an abbreviation that lost its final full stop to the end of a sentence or a trim ("U.S")."""
+    key = word.strip().casefold()
+    by_form = _by_form()
+    return by_form.get(key) or (by_form.get(key + ".") if "." in key and not key.endswith(".") else None)
 
 
 def forms_of(country: str) -> tuple[str, ...]:
