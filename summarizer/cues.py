@@ -41,7 +41,7 @@ ACCUSATION_CUE = re.compile(
     r"mislead\w*|deceiv\w*|corrupt\w*|propaganda|disinformation|interference|destabili\w*|"
     r"piracy|genocide|abus\w*|atrocit\w*|terroris\w*|murder\w*|rap(?:e|ed)|assault\w*|"
     r"support(?:ed|ing|s)? terror\w*|unconstitutional|illegal\w*|unlawful\w*|"
-    r"unfair\w*|wrong\w*|pressur\w*|warned|stand trial|to account|"
+    r"unfair\w*|wrong\w*|pressur\w*|warned|stand trial|to account|politically motivated|repress\w*|"
     r"vorgeworfen|Vorwurf|Vorwürfe|beschuldig\w*|mutmaßlich\w*|angeblich\w*|"
     r"accusé\w*|présum\w*|ingérence|propagande|presunt\w*|acusad\w*|supuest\w*|denunci\w*)\b",
     re.IGNORECASE,
@@ -349,7 +349,7 @@ CONDUCT = re.compile(
     r"\b(?:used|uses|using|transport\w*|provid\w*|shipp\w*|supplie[sd]|supply\w*|smuggl\w*|procur\w*|"
     r"financ\w*|fund(?:s|ed|ing)|launder\w*|evad\w*|conceal\w*|operat\w*|owned|controlled|on behalf of|"
     r"support(?:s|ed|ing)|assist\w*|deliver\w*|sold|sell\w*|purchas\w*|moved|transferr\w*|"
-    r"facilitat\w*|responsible for|engag\w* in|involve(?:d|ment) in|designated for)\b",
+    r"facilitat\w*|responsible for|engag\w* in|involve(?:d|ment) in|designated for|benefit(?:s|ed|ing|ted|ting)?)\b",
     re.IGNORECASE,
 )
 

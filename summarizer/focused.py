@@ -275,7 +275,8 @@ def _imposes(paragraph: str, name: str) -> bool:
 
 
 # who imposes: the verb first, then its subject read back from it (`cues.read_back`)
-_IMPOSING = re.compile(r"\b(?:designated|designating|designates|sanctioned|sanctioning|imposed|imposes|identified|identifying|"
+_IMPOSING = re.compile(r"\b(?:decided to (?:impose|list|extend|prolong|lift)|designated|designating|designates|sanctioned|"
+                       r"sanctioning|imposed|imposes|identified|identifying|"
                        r"lifted|lifts|adopted|adopts|took action|is taking action|announced (?:new )?sanctions)\b")
 _IMPOSER_BEFORE = re.compile(r"(?<![\w.'’&-])((?:the[ \t]+)?[A-Z][\w.'’&-]*(?:[ \t]+(?:[A-Z][\w.'’&-]*|of|for|and|on))*)"
                              r"\)?(?:'s|’s)?[ \t]+(?:today\s+|also\s+|has\s+|have\s+|is\s+)*$")
@@ -441,7 +442,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
     text, own_voice = r.text, r.own_voice
     # A release speaks in its issuer's voice from its lede on ("Today, OFAC designated ..."); a
     # news story names who imposed sanctions, and its unattributed sentences are the reporter's.
-    lede = next((text[a:b] for a, b in r.paras if len(text[a:b].split()) >= 12), "")
+    lede = next((text[a:b] for a, b in r.paras  # the first paragraph that ends as a sentence: no headline
+                 if len(text[a:b].split()) >= 12 and text[a:b].rstrip().endswith((".", "!", "?", "\u201d", '"'))), "")
     release = own_voice is not None and issuer(lede) == own_voice
     allegations: list[ExtractedAllegation] = []
     spans = list(content_sentences(text).items())

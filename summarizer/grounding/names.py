@@ -36,7 +36,8 @@ _CORE_TITLES = frozenset(
 )
 _TITLE_MODIFIERS = frozenset(
     "of the and state foreign vice prime deputy former acting defense defence finance "
-    "interior justice treasury u.s. u.k. us uk eu un u.n. des der".split()
+    "interior justice treasury u.s. u.k. us uk eu un u.n. des der "
+    "high special under assistant senior associate principal permanent executive".split()
 )
 TITLES = _CORE_TITLES | _TITLE_MODIFIERS  # for callers that only need "is this a title word"
 
