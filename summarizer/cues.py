@@ -42,6 +42,7 @@ ACCUSATION_CUE = re.compile(
     r"piracy|genocide|abus\w*|atrocit\w*|terroris\w*|murder\w*|rap(?:e|ed)|assault\w*|"
     r"support(?:ed|ing|s)? terror\w*|unconstitutional|illegal\w*|unlawful\w*|"
     r"unfair\w*|wrong\w*|pressur\w*|warned|stand trial|to account|politically motivated|repress\w*|"
+    r"as a weapon|weaponi[sz]\w*|blackmail\w*|"
     r"vorgeworfen|Vorwurf|Vorwürfe|beschuldig\w*|mutmaßlich\w*|angeblich\w*|"
     r"accusé\w*|présum\w*|ingérence|propagande|presunt\w*|acusad\w*|supuest\w*|denunci\w*)\b",
     re.IGNORECASE,
@@ -240,13 +241,28 @@ def accused_in(sentence: str) -> str | None:
     subject = read_back(_SUBJECT_BEFORE, sentence, verb.start(), 120) if verb else None
     if subject and (name := _actor(subject.group(1))):
         return name
+    said = _said_subject(sentence)
+    return said[0] if said and not said[1] else None
+
+
+def _said_subject(sentence: str) -> tuple[str, bool] | None:
+    """The subject of what the sentence says ("said that X ...", "According to the indictment,
+    X ..."), and whether it is advised rather than accused ("said the EU should also look at
+    ..."); None when what is said opens with no actor."""
     that = _SAYS_THAT.search(sentence) or _SAYS_WHAT.search(sentence) or _BY_DOCUMENT.search(sentence)
     said = sentence[that.end() :] if that else ""
     first = actors(said, 1)
     if not first or said.find(first[0]) > len("the "):
         return None  # its subject only
-    after = said[said.find(first[0]) + len(first[0]) :]
-    return None if _ADVISED.match(after) else first[0]  # "said the EU should look at ...": advised, not accused
+    return first[0], _ADVISED.match(said[said.find(first[0]) + len(first[0]) :]) is not None
+
+
+def advised(sentence: str) -> str | None:
+    """Who the sentence says should, must or will do something ("Mayer said the EU should also
+    look at airlines ..."): told what to do, not accused, whatever a model picks."""
+    subject = _said_subject(sentence)
+    return subject[0] if subject and subject[1] else None
+
 
 
 # what a subject is told to do, not accused of: "said the EU should also look at airlines that ..."

@@ -497,6 +497,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             else:
                 accuser = (_name(answer.accuser) or own_voice) if cues.voiced(flat) else None
             accused = cues.accused_in(flat) or _name(answer.accused)
+            if accused and accused.casefold() == (cues.advised(flat) or "").casefold():
+                accused = None  # "said the EU should also look at ...": told what to do, not accused
             if accused and accuser and accused.casefold() == accuser.casefold():
                 accused = None  # one name for both is the model's echo, not an accusation's direction
         allegations.append(

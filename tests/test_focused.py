@@ -538,7 +538,16 @@ def test_what_a_speaker_says_someone_should_do_accuses_no_one() -> None:
     assert cues.accused_in("Lee said Yoon's declaration was illegal and unconstitutional.") == "Yoon"
     for modal in ("should also", "must", "will", "needs to"):
         sentence = f"Horst Mayer said the EU {modal} look at airlines that allegedly sell tickets to Minsk."
-        assert cues.accused_in(sentence) is None, modal
+        assert cues.accused_in(sentence) is None and cues.advised(sentence) == "EU", modal
+
+    def model(q: focused.Question) -> Any:  # picks the EU, as the 1.5B model did
+        if issubclass(q.response_model, focused.AccusationAnswer):
+            return q.response_model(accusation=True, accuser="Horst Mayer", accused="EU")
+        return scripted([])(q)
+
+    text = "Horst Mayer said the EU should also look at airlines that allegedly sell tickets to Minsk.\n"
+    extraction, _ = run(text, model)
+    assert [(a.alleged_by, a.against) for a in extraction.allegations] == [("Horst Mayer", None)]
 
 
 def test_a_party_sanctioned_before_and_named_as_context_is_not_a_target() -> None:
