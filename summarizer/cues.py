@@ -264,7 +264,6 @@ def advised(sentence: str) -> str | None:
     return subject[0] if subject and subject[1] else None
 
 
-
 # what a subject is told to do, not accused of: "said the EU should also look at airlines that ..."
 _ADVISED = re.compile(r"\s+(?:also\s+)?(?i:should|must|ought to|needs? to|has to|have to|will|would|could|can|may|might)\b")
 
@@ -432,7 +431,7 @@ def named_under_sanctions(text: str) -> list[str]:
 # ...:" then one per line, or "... identifying the following twelve vessels as blocked property:
 # AMBER LIGHT, BALTIC ROSE and KESTREL." The lead-in puts every item under sanctions (or lifts
 # them): the items are targets by the wording, however many there are.
-_LEAD_IN = re.compile(r"(?i:sanction|designat|identif|blocked|block|blacklist|delist|listed|lift|frozen|freez|"
+_LEAD_IN = re.compile(r"(?i:sanction|designat|identif|block|blacklist|delist|listed|lift|frozen|freez|"
                       r"Sanktion|Strafmaßnahm|gel[ée]|sancion)")
 _ITEM = re.compile(  # a list item opens with a name and a comma, semicolon, bracket or dash, or is one
     rf"^[ \t]*(?:[•·*▪◦-][ \t]*|\(?(?:\d{{1,3}}|[a-z])[.)][ \t]+)?(?:[Tt]he[ \t]+)?({NAME})"
