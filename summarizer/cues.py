@@ -88,7 +88,12 @@ AUTHORITIES = re.compile(
     re.IGNORECASE,
 )
 # "X was not sanctioned", "X is not among those designated": the article rules X out.
-_NOT_SANCTIONED = re.compile(r"\b(?:not|never|no longer)\s+(?:been\s+|be\s+|yet\s+)?(?:sanction|designat|list)", re.IGNORECASE)
+_NOT_SANCTIONED = re.compile(
+    r"\b(?:(?:not|never|no longer)\s+(?:been\s+|be\s+|yet\s+)?(?:sanction|designat|list)|"
+    r"(?:stopped|stops|stop) short of (?:targeting|sanctioning|designating|listing)|"
+    r"(?:did not|didn't|does not|declined to|refused to)\s+(?:target|sanction|designate|list)|spared|spares)",
+    re.IGNORECASE,
+)
 
 # ----------------------------------------------------------------------------- allegations
 

@@ -282,13 +282,16 @@ _IMPOSER_BEFORE = re.compile(r"(?<![\w.'’&-])((?:the[ \t]+)?[A-Z][\w.'’&-]*(
                              r"\)?(?:'s|’s)?[ \t]+(?:today\s+|also\s+|has\s+|have\s+|is\s+)*$")
 
 
+_WHEN = re.compile(r"\s+on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")  # "Treasury on Wednesday"
+
+
 def issuer(text: str) -> str | None:
     """Who speaks in the article's own voice when it sanctions: the most frequent subject of an
     imposing verb ("OFAC today designated", "The Council adopted"), or None (a news story's own
     voice is its reporter's, whom the text rarely names)."""
     found = (cues.read_back(_IMPOSER_BEFORE, text, v.start()) for v in _IMPOSING.finditer(text))
     subjects = Counter(
-        " ".join(m.group(1).split()) for m in found
+        _WHEN.sub("", " ".join(m.group(1).split())) for m in found
         if m and m.group(1).split()[-1].casefold() not in {"he", "she", "it", "they", "we", "this", "that", "these", "the"}
         and not too_long(m.group(1))
     )
@@ -412,7 +415,7 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
                 continue  # an authority, a description, a law, or a name from the background
             if country_of(name) and not cues.sanctions_on(body, name):
                 continue  # a country named around sanctions, not put under them
-            own = _naming(text, name, sentences, with_next=False)
+            own = [a for form in cues.forms(name) for a in _naming(text, form, sentences, with_next=False)]
             if own and all(cues.ruled_out(a) for a in own):
                 continue  # the article says it was not sanctioned
             if name.casefold() not in listed and cues.sanctioned_before(own):

@@ -594,3 +594,17 @@ def test_an_eu_council_release_speaks_in_the_councils_voice() -> None:
     extraction, _ = run(text, scripted(["Viktor Sheiman", "Grodno Azot"]))
     against = {a.against: a.alleged_by for a in extraction.allegations}
     assert against.get("Viktor Sheiman") == "The Council", against
+
+
+def test_a_person_the_article_says_was_spared_is_no_target() -> None:
+    """tests/data/made-up/not-sanctioned.txt: "stopped short of targeting ... Ramon Castillo" and
+    "Castillo ... was not sanctioned" (his surname alone) rule him out, whatever the model
+    answers; the issuer is "The Treasury Department", not "... on Wednesday"."""
+    text = (ROOT / "tests" / "data" / "made-up" / "not-sanctioned.txt").read_text("utf-8")
+    assert focused.issuer(text) == "The Treasury Department"
+    named = ["Ramon Castillo", "Luisa Ortega Prieto", "Carlos Mendez Rivas"]
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(named)(q))
+    assert [t.name for t in extraction.sanctions_targets] == named[1:]
+    for spared in ("The US declined to sanction him.", "Washington spared the bank.", "It did not target Rosneft."):
+        assert cues.ruled_out(spared), spared
