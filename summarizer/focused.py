@@ -38,7 +38,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, create_model
 
-from . import cues, rules
+from . import cues, listings, rules
 from .grounding.countries import country_of
 from .grounding.furniture import is_furniture, only_furniture
 from .grounding.names import title_length, too_long, unsupported_words
@@ -387,7 +387,7 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
     seen: set[str] = set()
     found = [n for n in cues.named_under_sanctions(body) if _a_name(n) and not n.endswith("-")
              and (" " in n or country_of(n) is not None)]  # "Russland", "Europäische Union"; not "Captain"
-    in_lists = cues.listed(body)  # under "The following companies are being designated:"
+    in_lists = listings.listed(body)  # under "The following companies are being designated:"
     found += [n for n in in_lists if n not in found]
     listed = {n.casefold() for n in in_lists}
     for start, end in [*r.paras, (0, 0)]:
@@ -450,7 +450,7 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
     release = own_voice is not None and issuer(lede) == own_voice
     allegations: list[ExtractedAllegation] = []
     spans = list(content_sentences(text).items())
-    lists = cues.listings(text)
+    lists = listings.listings(text)
     items = [line for listing in lists for line in listing.lines]
     for k, (ref, (start, end)) in enumerate(spans):
         sentence = text[start:end]

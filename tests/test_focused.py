@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from summarizer import cues, focused
+from summarizer import cues, focused, listings
 from summarizer.cli import app
 from summarizer.schema import Extraction
 
@@ -481,28 +481,28 @@ LIST_RELEASE = (
 def test_names_listed_under_a_sanctions_lead_in_are_targets_without_a_question() -> None:
     """A release lists whom it designates one per line, or inline after "the following ...:"; the
     model answers a paragraph with at most six names and a list line with none."""
-    assert cues.listed(LIST_RELEASE) == ["Blue Horizon Shipping Ltd", "Coral Sea Maritime Inc", "Delta Star Tankers FZE",
+    assert listings.listed(LIST_RELEASE) == ["Blue Horizon Shipping Ltd", "Coral Sea Maritime Inc", "Delta Star Tankers FZE",
                                          "AMBER LIGHT", "BALTIC ROSE", "CASPIAN PEARL", "KESTREL"]
     extraction, asked = run(LIST_RELEASE, lambda q: focused.TargetRoleAnswer(role="background")
                             if q.response_model is focused.TargetRoleAnswer else scripted(["Blue Horizon Shipping Ltd."])(q))
-    assert [t.name for t in extraction.sanctions_targets] == ["Blue Horizon Shipping Ltd", *cues.listed(LIST_RELEASE)[1:]]
+    assert [t.name for t in extraction.sanctions_targets] == ["Blue Horizon Shipping Ltd", *listings.listed(LIST_RELEASE)[1:]]
     assert not [q for q in asked if q.response_model is focused.TargetRoleAnswer]  # the lead-in settles them
     # a colon in a sentence without "the following", or items that are not all names, make no list
-    assert cues.listed("Treasury sanctioned them: the network is large.\nOFAC said: Iran, Russia and others.\n") == []
-    assert cues.listed("These people were sanctioned:\nJane Doe said the list is long and will grow.\n") == []
+    assert listings.listed("Treasury sanctioned them: the network is large.\nOFAC said: Iran, Russia and others.\n") == []
+    assert listings.listed("These people were sanctioned:\nJane Doe said the list is long and will grow.\n") == []
     # a new lead-in ends the list above it, and is read as one
-    assert cues.listed("Designated today:\n- Jane Roe, a broker\nSeparately, the following were delisted: Acme Ltd, "
+    assert listings.listed("Designated today:\n- Jane Roe, a broker\nSeparately, the following were delisted: Acme Ltd, "
                        "Beta Corp.\n") == ["Jane Roe", "Acme Ltd", "Beta Corp"]
 
 
 def test_a_hostile_list_is_read_in_one_pass_and_bounded() -> None:
     """Every line a lead-in and an item at once, or an endless inline list: each line is read
     once (an item opens no list), and at most MAX_LISTED names are taken."""
-    assert cues.listed("".join(f"Sanctioned Company{i}:\n" for i in range(20000))) == []  # lead-ins, no items
+    assert listings.listed("".join(f"Sanctioned Company{i}:\n" for i in range(20000))) == []  # lead-ins, no items
     items = "These are designated:\n" + "".join(f"Company{i}, a firm\n" for i in range(20000))
-    assert len(cues.listed(items)) == cues.MAX_LISTED
+    assert len(listings.listed(items)) == listings.MAX_LISTED
     inline = "The following are sanctioned: " + ", ".join(f"Firm{i}" for i in range(5000)) + ".\n"
-    assert len(cues.listed(inline * 50)) == cues.MAX_LISTED
+    assert len(listings.listed(inline * 50)) == listings.MAX_LISTED
 
 
 def test_list_items_are_not_headlines() -> None:
@@ -517,7 +517,7 @@ def test_the_uk_made_up_release_lists_its_designations_and_its_delistings() -> N
     """tests/data/made-up/uk-list-release.txt: three bulleted designations ("Name \u2013 what"), then
     "Separately, the following entries have been removed ...: A, B." (a new lead-in, not an item)."""
     text = (ROOT / "tests" / "data" / "made-up" / "uk-list-release.txt").read_text("utf-8")
-    assert cues.listed(focused._without_headlines(text)) == [
+    assert listings.listed(focused._without_headlines(text)) == [
         "Oleg Petrovich Ivanov", "Volga Arms Trading LLC", "Northern Lights Logistics Ltd", "Maria Smirnova",
         "Baltic Freight Services"]
     # the model's "Northern Lights Logistics Ltd (Kazakhstan)" is the same target: where, not who
@@ -527,7 +527,7 @@ def test_the_uk_made_up_release_lists_its_designations_and_its_delistings() -> N
 def test_the_made_up_list_release_lists_every_target_it_names() -> None:
     """tests/data/made-up/us-list-release.txt: six companies one per line, twelve vessels inline."""
     text = (ROOT / "tests" / "data" / "made-up" / "us-list-release.txt").read_text("utf-8")
-    named = cues.listed(focused._without_headlines(text))
+    named = listings.listed(focused._without_headlines(text))
     assert len(named) == 18 and named[0] == "Blue Horizon Shipping Ltd" and named[-1] == "LUNAR TIDE"
     assert focused.issuer(text) == "OFAC"  # "is sanctioning" is an issuer's verb
 
