@@ -122,7 +122,9 @@ def hedge(sentence: str) -> str | None:
 
 # A name, as the rules here and in `rules` find one (a sentence's full stop ends it). Its
 # particles ("Osama bin Laden", "Ursula von der Leyen") count only before a capital.
-PARTICLES = r"(?:(?:bin|ibn|de|van|von|der|den|del|della|da|di|du|dos|la|le|al|el)[ \t]+)*"
+PARTICLE_WORDS = ("bin", "ibn", "de", "van", "von", "der", "den", "del", "della", "da", "di", "du", "dos", "la", "le",
+                  "al", "el")
+PARTICLES = rf"(?:(?:{'|'.join(PARTICLE_WORDS)})[ \t]+)*"
 NAME = rf"[A-Z][\w.'’-]*(?:(?<![a-z]{{3}}\.)[ \t]+(?:{PARTICLES}[A-Z][\w.'’-]*|al-\w+|(?:of|and)(?=[ \t]+[A-Z])))*"
 # The bodies a name or a people's adjective qualifies: "the Syrian government", "Federal
 # prosecutors", "Iranian forces". The one list of them (`_BODY` adds the longer descriptions a

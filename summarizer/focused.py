@@ -41,7 +41,7 @@ from pydantic import BaseModel, Field, create_model
 from . import cues, listings, rules
 from .grounding.countries import country_of
 from .grounding.furniture import is_furniture, only_furniture
-from .grounding.names import title_length, too_long, unsupported_words
+from .grounding.names import joined, title_length, too_long, unsupported_words
 from .grounding.sentences import content_sentences, numbered_sentences, resolve_sentence, with_sentence_ids
 from .grounding.spans import SPEECH, numbered_quotations
 from .prompts import question_messages
@@ -313,6 +313,10 @@ class _Reading:
     own_voice: str | None  # who imposes in the article's own words (`issuer`)
 
 
+def _reading(text: str, ask: Callable[..., Question]) -> _Reading:
+    return _Reading(text, ask, paragraphs(text), numbered_sentences(text), _without_headlines(text), issuer(text))
+
+
 Asking = Generator[Question, Any, T]  # yields questions, receives answers, returns T
 
 
@@ -325,7 +329,7 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Asking
     def ask(template: str, model: type[BaseModel], max_tokens: int, excerpt: str = "", **values: str) -> Question:
         return Question(model, question_messages(article, excerpt, template, prompts_dir, **values), max_tokens)
 
-    r = _Reading(text, ask, paragraphs(text), numbered_sentences(text), _without_headlines(text), issuer(text))
+    r = _reading(text, ask)
     quotes, said = yield from _quotes(r)
     targets = yield from _targets(r)
     allegations = yield from _allegations(r, [t.name for t in targets], said)
@@ -348,8 +352,7 @@ def targets_by_wording(text: str) -> list[ExtractedTarget]:
     def ask(template: str, model: type[BaseModel], max_tokens: int, excerpt: str = "", **values: str) -> Question:
         return Question(model, [], max_tokens)  # never sent
 
-    r = _Reading(text, ask, paragraphs(text), numbered_sentences(text), _without_headlines(text), issuer(text))
-    steps = _targets(r)
+    steps = _targets(_reading(text, ask))
     try:
         q = next(steps)
         while True:  # a paragraph's question has no answer; a candidate's role is not "target"
@@ -459,21 +462,20 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
         flat = " ".join(sentence.split())
         said_by = cues.attribution(flat) or (rules.antecedent(text, start, said) if cues.said_by_pronoun(flat) else None)
         accused: str | None = None
-        led = next((listing for listing in lists if start <= listing.colon < end), None)
-        lead_in = led is not None and release and not said_by and bool(
-            cues.CONDUCT.search(flat) or cues.ACCUSATION_CUE.search(sentence))
-        if lead_in and led is not None:
-            # "The following companies are being designated ... for transporting ...:" accuses
-            # what it lists (unnamed when the list is longer than a name field holds)
-            joined = ", ".join(led.names[:-1]) + " and " + led.names[-1] if len(led.names) > 1 else led.names[0]
-            accused = joined if len(joined) <= NAME_FIELD else None
+        # "The following companies are being designated ... for transporting ...:" accuses what it
+        # lists (unnamed when the list is longer than a name field holds)
+        lead_in = next((listing for listing in lists if start <= listing.colon < end), None) \
+            if release and not said_by and (cues.CONDUCT.search(flat) or cues.ACCUSATION_CUE.search(sentence)) else None
+        if lead_in is not None:
+            listed = joined(lead_in.names)
+            accused = listed if len(listed) <= NAME_FIELD else None
         elif release and not said_by and cues.CONDUCT.search(flat):
             # the target it names, or the name it opens with ("Mahan Air has transported ...")
             opens = next(iter(cues.actors(flat, 1)), None)
             subject = opens if opens and flat.removeprefix("The ").startswith(opens) and not cues.title_case(flat) \
                 and not _only_a_place(text, opens) else None  # not the dateline: "WASHINGTON — Today, OFAC ..."
             accused = cues.first_named(flat, kept) or (None if _the_issuer(subject or "", own_voice) else subject)
-        if accused or lead_in:
+        if accused or lead_in is not None:
             accuser = own_voice  # a release's grounds for a designation: its issuer accuses the target
         elif not cues.ACCUSATION_CUE.search(sentence):
             continue

@@ -40,12 +40,11 @@ _AFTER_DESCRIBED_NAME_SAID = re.compile(
     rf"^[\s,;:\u2014-]*(?:the\s+)?(?:{_NAME}\s+)?(?:[a-z]+\s+){{1,2}}({_NAME})\s+{SPEECH}\b"
 )
 _AFTER_SAID_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?({_NAME})")
-_PARTICLE_WORDS = ("von", "van", "der", "den", "de", "del", "da", "di", "du", "la", "le", "al", "el", "bin", "ibn")
 # "...," said Under Secretary for Terrorism and Financial Intelligence Jane Rivers: an office
 # with its portfolio runs into the name (the office is group 1, the portfolio and name group 2)
 _AFTER_SAID_PORTFOLIO = re.compile(
     rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?((?:[A-Z][\w.]*[ \t]+){{1,3}}?(?:of[ \t]+(?:the[ \t]+)?[A-Z]\w*[ \t]+)?)"
-    rf"for[ \t]+((?:[A-Z][\w.'’-]*|and|of|the)(?:[ \t]+(?:[A-Z][\w.'’-]*|and|of|the|{'|'.join(_PARTICLE_WORDS)}))*)"
+    rf"for[ \t]+((?:[A-Z][\w.'’-]*|and|of|the)(?:[ \t]+(?:[A-Z][\w.'’-]*|and|of|the|{'|'.join(cues.PARTICLE_WORDS)})(?!\w))*)"
 )
 _AFTER_PRONOUN = re.compile(rf"^[\s,;:\u2014-]*({_PRONOUN})\s+{SPEECH}\b")
 _AFTER_ACCORDING = re.compile(rf"^[\s,;:\u2014-]*according to\s+(?:the\s+)?({_NAME})")
@@ -93,7 +92,7 @@ def _portfolio_holder(after: str) -> str | None:
     j = len(words) - 1  # the surname
     if not words[j][:1].isupper():
         return None
-    while j > 0 and words[j - 1].casefold() in _PARTICLE_WORDS:
+    while j > 0 and words[j - 1].casefold() in cues.PARTICLE_WORDS:
         j -= 1  # "von der"
     if j > 0 and re.fullmatch(r"[A-Z]\.", words[j - 1]):
         j -= 1  # "T."

@@ -388,6 +388,11 @@ def _country(article: str, name: str) -> _Found | None:
     return None
 
 
+def joined(names: Sequence[str]) -> str:
+    """Names as a list reads: "A", "A and B", "A, B and C" (what `resolve_names` splits again)."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|&)\s*")
 
 
@@ -406,7 +411,7 @@ def resolve_names(article: str, name: str, *, near: int | None = None) -> Resolv
         return None
     found = [r for r in resolved if r is not None]
     values = list(dict.fromkeys(r.value for r in found))
-    value = values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+    value = joined(values)
     return Resolved(value=value, start=found[0].start, end=found[0].end, how="each name of a list")
 
 
