@@ -15,7 +15,9 @@ same run:
   server's bucket allows (benchmarks/pacing_throughput.py);
 - the batch engine's accounting (importing 1,000 results, scaled per 10,000) against the same
   pipeline calls alone (benchmarks/bulk_accounting.py);
-- the run history's cost: the same runs with and without `--no-log` (benchmarks/history_overhead.py).
+- the run history's cost: the same runs with and without `--no-log` (benchmarks/history_overhead.py);
+- hostile texts (a run of 100,000 spaces, 20,000 bullets...): the time at 4x the size against
+  4x the time, linear growth (benchmarks/hostile_text.py).
 
 Process start-up figures are medians of round-robin runs with the bytecode cache on (as an
 installed package); ratios are of CPU time (user + system), which a loaded machine stretches
@@ -97,6 +99,14 @@ def main() -> None:
         if not what.startswith("what-if"):
             rows.append((f"history on: {what}", f"{logged * 1000:.0f} ms CPU", f"--no-log {bare * 1000:.0f} ms",
                          f"{logged / bare:.3f}x"))
+
+    import hostile_text
+
+    size = 20_000 if args.quick else 40_000
+    growth = {name: (b / a) / 4.0 for name, (a, b) in hostile_text.measure(size).items()}
+    worst = max(growth, key=lambda k: growth[k])
+    rows.append((f"hostile texts ({len(growth)} kinds): worst growth, {size:,} -> {4 * size:,} chars",
+                 worst, "linear: 4x the time", f"{growth[worst]:.2f}x linear"))
 
     widths = [max(len(r[i]) for r in rows + [("measure", "measured", "ideal", "ratio")]) for i in range(4)]
     head = ("measure", "measured", "ideal (same run)", "ratio")

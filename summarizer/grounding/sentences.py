@@ -40,7 +40,6 @@ _MONTH = re.compile(
     r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b"
 )
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
-_LINE_BREAKING = re.compile(r"[^\S\n]*\n\s*")  # a maximal run of whitespace with a newline in it
 
 
 def sentence_ends(text: str) -> list[int]:
@@ -98,8 +97,8 @@ def paragraph_ends(text: str) -> list[int]:
     """
     blank_lines = _BLANK_LINE.search(text) is not None
     ends = []
-    for m in _LINE_BREAKING.finditer(text):  # the whitespace runs that hold a newline
-        run = m.group()
+    for m in _WHITESPACE.finditer(text):  # a run breaks lines when it holds a newline; a pattern
+        run = m.group()  # for such runs alone scans a long run without one from each of its spaces
         if run.count("\n") >= (2 if blank_lines else 1) and m.start() > 0:
             ends.append(m.start() + run.rfind("\n") + 1)
     return ends
