@@ -16,7 +16,7 @@ the full text, since a speaker may be named in an earlier chunk.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..schema import (
@@ -99,7 +99,7 @@ def ground(part: Extraction, chunk: str, *, offset: int = 0, full_text: str | No
     out.quotes = _quotes(t, part, out)
     out.targets = _targets(t, part, out)
     out.allegations = _allegations(t, part, out)
-    out.summary = ground_summary(t.full, part.summary, sentence_support(t.full, t.chunk, t.offset), out)
+    out.summary = ground_summary(t.full, part.summary, _Sentences(t.full, t.chunk, t.offset), out)
     if not part.summary:
         out.drop("summary_sentence", "", "the answer has no summary (write 2 to 4 sentences citing [S#] ids)", "summary")
     return out
@@ -256,12 +256,22 @@ def _allegations(t: _Text, part: Extraction, out: Grounded) -> list[Allegation]:
     return allegations
 
 
-def sentence_support(t_full: str, chunk: str, offset: int = 0) -> dict[str, list[Span]]:
-    """The article sentences of `chunk` by id ("S1"...), as full-text spans."""
-    return {
-        ref: [Span(start=a + offset, end=b + offset, text=t_full[a + offset : b + offset])]
-        for ref, (a, b) in numbered_sentences(chunk).items()
-    }
+class _Sentences(Mapping[str, list[Span]]):
+    """The article sentences of `chunk` by id ("S1"...), as full-text spans, each made when a
+    summary cites it: a summary cites a few, and a long article has thousands."""
+
+    def __init__(self, full: str, chunk: str, offset: int = 0) -> None:
+        self._full, self._offset, self._ids = full, offset, numbered_sentences(chunk)
+
+    def __getitem__(self, ref: str) -> list[Span]:
+        a, b = (x + self._offset for x in self._ids[ref])
+        return [Span(start=a, end=b, text=self._full[a:b])]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 _ID = re.compile(r"^\[?\s*([A-Za-z]?)\s*(\d{1,4})\s*\]?$")
@@ -286,7 +296,7 @@ def _ref_key(ref: str, letter: str) -> str | None:
 
 
 def ground_summary(
-    full: str, sentences: Sequence[ExtractedSentence], ids: dict[str, list[Span]], out: Grounded, letter: str = "S"
+    full: str, sentences: Sequence[ExtractedSentence], ids: Mapping[str, list[Span]], out: Grounded, letter: str = "S"
 ) -> list[SummarySentence]:
     """Summary sentences that cite support and name nothing the article does not.
 
