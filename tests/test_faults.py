@@ -62,6 +62,29 @@ def test_timeout_bounds_a_trickling_server_async(fake: FakeOpenAI, example_text:
     assert time.monotonic() - t0 < 3.5
 
 
+FLOOD = Reply(body=b'{"id": "' + b"x" * (33 * 1024 * 1024) + b'"}')  # 33 MB: no completion is so big
+
+
+def test_a_server_sending_more_than_a_completion_holds_is_cut_off(fake: FakeOpenAI) -> None:
+    """A broken proxy or a hostile server streaming a body without end is read up to 32 MB (an
+    answer of 16,000 tokens is under 100 KB), then dropped: a one-line provider error naming
+    the host, not a process that buffers gigabytes until the deadline."""
+    fake.default = FLOOD
+    res = cli(fake, "--max-retries", "2")
+    assert res.exit_code == errors.ProviderError.exit_code == 6, res.stderr
+    assert "127.0.0.1 sent more than 32 MB for a chat completion" in res.stderr, res.stderr
+    assert len(res.stderr.strip().splitlines()) <= 2 and "Traceback" not in res.stderr
+    assert len(fake.requests) == 1  # not retried: sending it again asks for the same flood
+
+
+def test_a_flooding_server_is_cut_off_on_the_async_path_too(fake: FakeOpenAI, example_text: str) -> None:
+    from summarizer import summarize_many
+
+    fake.default = FLOOD
+    [out] = summarize_many([example_text], base_url=fake.url, api_key=TEST_KEY)
+    assert isinstance(out, errors.ProviderError) and "sent more than 32 MB" in out.message, out
+
+
 def test_timeout_bounds_a_batch_workers_article(fake: FakeOpenAI, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(EXAMPLE.read_text("utf-8"), encoding="utf-8")
     fake.default = TRICKLE

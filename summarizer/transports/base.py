@@ -8,12 +8,12 @@ and buffering lets the meter, the recorder and the retry layer all read them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any, NoReturn
 
 import httpx2
 
 from .. import ledger as ledger_mod
+from ..errors import ConfigError, ProviderError
 
 _HOP_HEADERS = {"content-encoding", "content-length", "transfer-encoding", "connection"}
 
@@ -122,8 +122,33 @@ def _in_time(chunk: bytes) -> bool:
     return True
 
 
-def _until_deadline(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    return (chunk for chunk in chunks if _in_time(chunk))
+MAX_COMPLETION_BYTES = 32 * 1024 * 1024
+"""Most a chat completion's body may hold: an answer of 16,000 tokens is under 100 KB, so a
+server sending more (a broken proxy, or one streaming for ever) is cut off, not buffered."""
+MAX_BODY_BYTES = 1024 * 1024 * 1024
+"""Most any other body may hold (a batch's results file: 50,000 answers)."""
+
+
+class _Bounded:
+    """Counts a body's bytes as they arrive; past the bound for the request's path, an error
+    naming the host (the body is never held whole), and the article's deadline as ever."""
+
+    def __init__(self, request: httpx2.Request) -> None:
+        self.request = request
+        self.limit = MAX_COMPLETION_BYTES if request.url.path.endswith("/chat/completions") else MAX_BODY_BYTES
+        self.size = 0
+
+    def take(self, chunk: bytes) -> bytes:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            what = "a chat completion" if self.limit == MAX_COMPLETION_BYTES else "a response"
+            raise ProviderError(
+                f"{self.request.url.host} sent more than {self.limit // (1024 * 1024)} MB for {what}; "
+                "the rest was not read",
+                "check --base-url points at an OpenAI-compatible /v1 endpoint",
+            )
+        _in_time(chunk)
+        return chunk
 
 
 class ServerGone(httpx2.TransportError):
@@ -178,8 +203,6 @@ class Live(Transport):
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         if self._sync is None:
             if self._lent is not None:
-                from ..errors import ConfigError
-
                 raise ConfigError(
                     "http_client is an httpx2.AsyncClient, which cannot serve a blocking call",
                     "use asummarize()/asummarize_many(), or pass an httpx2.Client",
@@ -188,8 +211,9 @@ class Live(Transport):
         chunks: list[bytes] = []
         try:
             response = self._sync.send(request, stream=True)
+            bounded = _Bounded(request)
             try:
-                chunks.extend(_until_deadline(response.iter_bytes()))
+                chunks.extend(bounded.take(chunk) for chunk in response.iter_bytes())
             finally:
                 response.close()
         except httpx2.TransportError as exc:
@@ -208,10 +232,10 @@ class Live(Transport):
         chunks: list[bytes] = []
         try:
             response = await self._async.send(request, stream=True)
+            bounded = _Bounded(request)
             try:
                 async for chunk in response.aiter_bytes():
-                    if _in_time(chunk):
-                        chunks.append(chunk)
+                    chunks.append(bounded.take(chunk))
             finally:
                 await response.aclose()
         except httpx2.TransportError as exc:
