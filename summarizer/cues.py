@@ -25,10 +25,14 @@ def read_back(pattern: re.Pattern[str], text: str, at: int, window: int = READ_B
     return pattern.search(text[max(0, at - window) : at])
 
 
+# The words of a sanctions measure in every language read here: the one list that a paragraph
+# that may name a target (`SANCTION_CUE`), a release's lead-in to a list (`listings`) and a name
+# put under sanctions (`sanctioned_before`) share; each adds the words of its own question.
+SANCTION_WORDS = r"sanction|designat|blacklist|Sanktion|Strafmaßnahm|sancion"
 # A paragraph that may name a sanctions target.
 SANCTION_CUE = re.compile(
-    r"sanction|designat|blocked|blacklist|asset freeze|frozen|embargo|\bOFAC\b|identified as|"
-    r"\blift|Sanktion|Strafmaßnahm|gesperrt|\bgel[ée]|liste noire|sancion",
+    rf"{SANCTION_WORDS}|blocked|asset freeze|frozen|embargo|\bOFAC\b|identified as|"
+    r"\blift|gesperrt|\bgel[ée]|liste noire",
     re.IGNORECASE,
 )
 # A sentence that may report an accusation: the accusation verbs, and the verbs that carry one
@@ -435,7 +439,7 @@ def named_under_sanctions(text: str) -> list[str]:
 
 # Sanctions put on someone before, named as context ("the previously designated IRGC-QF", "was
 # added to the Entity List in 2021"), and what says they are put on now.
-_PUT_UNDER = re.compile(r"sanction|designat|blacklist|block|added to|\blist(?:ed|ing)?\b|Entity List", re.IGNORECASE)
+_PUT_UNDER = re.compile(rf"{SANCTION_WORDS}|block|added to|\blist(?:ed|ing)?\b|Entity List", re.IGNORECASE)
 _EARLIER = re.compile(r"\b(?:previously|already|earlier|formerly|(?:in|since) (?:19|20)\d\d|last (?:year|month|week))\b",
                       re.IGNORECASE)
 _NOW = re.compile(r"\b(?:today|this week|now|new|again|also|(?:on )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|"

@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cues import NAME, trimmed
+from .cues import NAME, SANCTION_WORDS, trimmed
 from .grounding.names import OPENERS, too_long
 
-_LEAD_IN = re.compile(r"(?i:sanction|designat|identif|block|blacklist|delist|listed|lift|frozen|freez|"
-                      r"Sanktion|Strafmaßnahm|gel[ée]|sancion)")
+_LEAD_IN = re.compile(rf"(?i:{SANCTION_WORDS}|identif|block|delist|listed|lift|frozen|freez|gel[ée])")
 _ITEM = re.compile(  # a list item opens with a name and a comma, semicolon, bracket or dash, or is one
     rf"^[ \t]*(?:[•·*▪◦-][ \t]*|\(?(?:\d{{1,3}}|[a-z])[.)][ \t]+)?(?:[Tt]he[ \t]+)?({NAME})"
     r"(?=[ \t]*(?:$|[,;(:]|[ \t][-–—][ \t]|\.?[ \t]*$))"
