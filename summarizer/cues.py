@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .grounding.countries import country_of
-from .grounding.names import OPENERS, too_long
+from .grounding.names import OPENERS, PRONOUNS, too_long
 from .grounding.spans import SPEECH_VERBS
 
 READ_BACK = 160  # characters read back from a verb for its subject: a name and its title, not a paragraph
@@ -111,11 +111,12 @@ _STATUS = (  # first match wins: a denial beats the claim it denies
 
 def status(sentence: str) -> str:
     """How the sentence presents its accusation, from its own words: "claimed", "alleged" and
-    "said" are never a denial; "denied", "rejected", "false" are."""
+    "said" are never a denial; "denied", "rejected", "false" are, and so is a party calling the
+    accusations something (`denier`)."""
     for name, pattern in _STATUS:
         if pattern.search(sentence):
-            return name
-    return "alleged"
+            return "denied" if name in ("charged", "claimed") and denier(sentence) else name
+    return "denied" if denier(sentence) else "alleged"  # "called the accusations absurd"
 
 
 def hedge(sentence: str) -> str | None:
@@ -238,12 +239,26 @@ def said_by_pronoun(sentence: str) -> bool:
 # suspected of inflaming": the subject of the passive is the accused (read back from the verb).
 _PASSIVE_WITHIN = re.compile(r"[ \t]+(?:is|was|were|are|has been|have been|had been)[ \t]+(?:suspected|accused)[ \t]+of\b")
 _SUBJECT_BEFORE = re.compile(rf"(?<![\w’'.-])({_SUBJECT})(?:,[ \t]+(?:which|who))?$")
+# "Belarus has denied organizing the flights", "Iran rejected the U.S. claims", "In a statement,
+# the Foreign Ministry called the accusations absurd": who denies an accusation is the accused
+# ("... denied the allegations against his client" is not).
+_DENIES = re.compile(
+    rf"^(?:[^,]{{1,60}},[ \t]+)?(?:[Tt]he[ \t]+)?({_SUBJECT})[ \t]+(?:(?i:has|have|had)[ \t]+)?"
+    r"(?:(?i:also|again|repeatedly|strongly|flatly|always)[ \t]+)?"
+    r"(?:(?i:denied|denies|rejected|rejects|dismissed|dismisses|refuted|refutes)[ \t]+"
+    r"(?:(?i:the|any|all|these|those|such)[ \t]+)?(?:[\w.’'-]+[ \t]+){0,2}?"
+    r"(?i:accusations?|allegations?|claims?|charges?|reports?|wrongdoing|involvement|responsibility|"
+    r"any[ \t]+role|\w+ing|having|that|it|this|them)"
+    r"|(?i:called|calls)[ \t]+(?i:the|these|those|such)[ \t]+(?i:accusations?|allegations?|claims?|charges?|reports?))"
+    r"\b(?!.*\bagainst\b)"
+)
 
 
 def accused_in(sentence: str) -> str | None:
     """Who the sentence's accusation verb takes as its object ("accused X of", "blamed X for"),
-    the subject of a passive ("X, which was suspected of"), or the first actor of what a speaker
-    says ("alleged that X ...", "said that X's government")."""
+    the subject of a passive ("X, which was suspected of"), who denies it ("X has denied
+    organizing"), or the first actor of what a speaker says ("alleged that X ...", "said that
+    X's government")."""
     m = _ACCUSES.search(sentence)
     if m:
         return _actor(m.group(1))
@@ -251,8 +266,19 @@ def accused_in(sentence: str) -> str | None:
     subject = read_back(_SUBJECT_BEFORE, sentence, verb.start(), 120) if verb else None
     if subject and (name := _actor(subject.group(1))):
         return name
+    if name := denier(sentence):
+        return name
     said = _said_subject(sentence)
     return said[0] if said and not said[1] else None
+
+
+def denier(sentence: str) -> str | None:
+    """Who the sentence opens by denying an accusation ("Belarus has denied organizing the
+    flights"): the accused, and not its accuser, though a denial is spoken. None for a pronoun
+    ("He has denied": whose denial, the model reads from the article)."""
+    m = _DENIES.match(sentence)
+    name = _actor(m.group(1)) if m else None
+    return name if name and name.casefold() not in PRONOUNS else None
 
 
 def _said_subject(sentence: str) -> tuple[str, bool] | None:

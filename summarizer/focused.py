@@ -461,6 +461,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             continue  # too short to report an accusation; no sentence (a menu, a table); a list item; boilerplate
         flat = " ".join(sentence.split())
         said_by = cues.attribution(flat) or (rules.antecedent(text, start, said) if cues.said_by_pronoun(flat) else None)
+        if said_by and said_by.casefold() == (cues.denier(flat) or "").casefold():
+            said_by = None  # "Belarus has denied ...": it speaks, as the accused; the accuser is asked
         accused: str | None = None
         # "The following companies are being designated ... for transporting ...:" accuses what it
         # lists (unnamed when the list is longer than a name field holds)
@@ -501,11 +503,14 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
                 accuser = None  # "according to the indictment": the document, which names no one
             else:
                 accuser = (_name(answer.accuser) or own_voice) if cues.voiced(flat) else None
-            accused = cues.accused_in(flat) or _name(answer.accused)
+            worded = cues.accused_in(flat)
+            accused = worded or _name(answer.accused)
             if accused and accused.casefold() == (cues.advised(flat) or "").casefold():
                 accused = None  # "said the EU should also look at ...": told what to do, not accused
             if accused and accuser and accused.casefold() == accuser.casefold():
-                accused = None  # one name for both is the model's echo, not an accusation's direction
+                # one name for both is an echo of the model's: the wording's pick stands
+                # ("Belarus has denied ...", the model naming Belarus its accuser too)
+                accuser, accused = (None, accused) if worded and not said_by and not release else (accuser, None)
         allegations.append(
             ExtractedAllegation(
                 claim=flat[:400], alleged_by=accuser, against=accused,

@@ -550,6 +550,43 @@ def test_what_a_speaker_says_someone_should_do_accuses_no_one() -> None:
     assert [(a.alleged_by, a.against) for a in extraction.allegations] == [("Horst Mayer", None)]
 
 
+def test_who_denies_an_accusation_is_the_accused() -> None:
+    """tests/data/made-up/wire-story.txt: "Belarus has denied organizing the flights" was read as
+    an accusation against Avia Minsk, the model's pick among the names around it. The wording
+    decides: the one who denies is the accused; a pronoun, a denial on someone's behalf ("the
+    allegations against his client") or the rejection of anything but an accusation decide nothing."""
+    assert cues.accused_in("Belarus has denied organizing the flights.") == "Belarus"
+    assert cues.accused_in("The Kremlin has repeatedly denied any role in the attack.") == "Kremlin"
+    assert cues.accused_in("Iran rejected the U.S. claims as baseless.") == "Iran"
+    assert cues.accused_in("Russia and Iran have denied the reports.") == "Russia and Iran"
+    assert cues.denier('In a statement, the Foreign Ministry called the accusations "absurd".') == "Foreign Ministry"
+    assert cues.status('In a statement, the Foreign Ministry called the accusations "absurd".') == "denied"
+    for sentence in ("He has always denied the allegations, saying it was false.",
+                     "Jane Doe denied the allegations against her client.",
+                     "Judge Smith rejected the motion to dismiss the case."):
+        assert cues.accused_in(sentence) is None, sentence
+
+    def model(q: focused.Question) -> Any:  # picks a carrier named just before, as the 1.5B model did
+        if issubclass(q.response_model, focused.AccusationAnswer):
+            return q.response_model(accusation=True, accuser="European Union", accused="Avia Minsk and Sky Belavia")
+        return scripted([])(q)
+
+    text = ("The European Union accuses the carriers Avia Minsk and Sky Belavia of flying migrants to its border.\n"
+            "Belarus has denied organizing the flights.\n")
+    extraction, _ = run(text, model)
+    denial = [a for a in extraction.allegations if a.claim.startswith("Belarus")]
+    assert [(a.alleged_by, a.against, a.status) for a in denial] == [("European Union", "Belarus", "denied")]
+
+    def echo(q: focused.Question) -> Any:  # names the denier its accuser as well, as the 1.5B model did
+        if issubclass(q.response_model, focused.AccusationAnswer) and "Belarus" in str(q.response_model.model_json_schema()):
+            return q.response_model(accusation=True, accuser="Belarus", accused="Belarus")
+        return model(q)
+
+    extraction, _ = run(text, echo)
+    denial = [a for a in extraction.allegations if a.claim.startswith("Belarus")]
+    assert [(a.alleged_by, a.against) for a in denial] == [(None, "Belarus")], "the wording's accused stands"
+
+
 def test_a_party_sanctioned_before_and_named_as_context_is_not_a_target() -> None:
     """"Atlas was added to the Entity List in 2021" is context for a story about charges; "Mahan
     Air, designated in 2011, is being designated again today" is a target of this release."""
