@@ -268,8 +268,19 @@ def accused_in(sentence: str) -> str | None:
         return name
     if name := denier(sentence):
         return name
+    if (quoted := _QUOTED_ACTOR.match(sentence)) and (name := _actor(quoted.group(1))):
+        return name if name.casefold() not in PRONOUNS else None
     said = _said_subject(sentence)
     return said[0] if said and not said[1] else None
+
+
+# A quotation that opens with a name doing something ("“Lukashenko is using desperate people as a
+# weapon against Europe,” Landsbergis told reporters"): what it does is the accusation. A name
+# that is something ("“Rukban is another example of the Assad regime's ...”") is no actor.
+_QUOTED_ACTOR = re.compile(
+    rf"^[“\"]({_SUBJECT})[ \t]+(?:(?:is|are|was|were|has been|have been|had been)[ \t]+[a-z]+ing"
+    r"|(?:has|have|had)[ \t]+(?:been[ \t]+)?[a-z]+ed)\b"
+)
 
 
 def denier(sentence: str) -> str | None:

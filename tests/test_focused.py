@@ -587,6 +587,28 @@ def test_who_denies_an_accusation_is_the_accused() -> None:
     assert [(a.alleged_by, a.against) for a in denial] == [(None, "Belarus")], "the wording's accused stands"
 
 
+def test_a_quotation_opening_with_a_name_doing_something_accuses_that_name() -> None:
+    """tests/data/made-up/wire-story.txt: "“Lukashenko is using desperate people as a weapon against
+    Europe,” Landsbergis told reporters" accused Europe (the model's pick). A quotation that opens
+    with a name doing something accuses it; a name that *is* something does not (a tuning
+    article's "“Rukban is another example of the Assad regime's ...”" is about a place)."""
+    quote = ("“Lukashenko is using desperate people as a weapon against Europe,” Lithuanian Foreign "
+             "Minister Gabrielius Landsbergis told reporters on Monday.")
+    assert cues.accused_in(quote) == "Lukashenko"
+    assert cues.accused_in('"Iran has shipped ballistic missiles to Russia," Blinken said.') == "Iran"
+    assert cues.accused_in("“Rukban is another example of the Assad regime’s cruelty,” said Sean Robertson.") is None
+    assert cues.accused_in("“We are seeing Russia getting missiles,” he said.") is None
+
+    def model(q: focused.Question) -> Any:  # picks Europe, as the 1.5B model did
+        if issubclass(q.response_model, focused.AccusationAnswer):
+            return q.response_model(accusation=True, accuser="Lithuanian Foreign Minister Gabrielius Landsbergis", accused="Europe")
+        return scripted([])(q)
+
+    extraction, _ = run(quote + "\n", model)
+    [allegation] = extraction.allegations  # (grounding drops the title from the accuser)
+    assert (allegation.alleged_by or "").endswith("Gabrielius Landsbergis") and allegation.against == "Lukashenko"
+
+
 def test_a_party_sanctioned_before_and_named_as_context_is_not_a_target() -> None:
     """"Atlas was added to the Entity List in 2021" is context for a story about charges; "Mahan
     Air, designated in 2011, is being designated again today" is a target of this release."""
