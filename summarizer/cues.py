@@ -398,8 +398,11 @@ def actors(text: str, limit: int = 5) -> list[str]:
 _ARTICLES = r"(?:(?i:the|die|der|den|la|le|les|el|los|las)\s+|l[’']|)"
 _PUT_ON = (r"(?i:sanction\w*|embargo\w*|measures|restrictions|sanktion\w*|strafmaßnahm\w*|mesures|sanciones)"
            r"(?:\s+\S+){0,4}?\s+(?i:on|against|gegen|contre|contra|targeting|imposed on|target|targets)\s+")
-_DONE_TO = (r"(?i:designated|designating|designate|blacklisted|blocked|took action against|taking action against|"
-            r"imposed sanctions on|has sanctioned|have sanctioned|sanctioned|listed|delisted)\s+")
+# (and a delisting: "removed X ... from the SDN List", not "police removed protesters")
+REMOVED_FROM_LIST = r"(?i:removed|removes|removing)(?=[^.;]{1,200}?\s(?i:from)\s[^.;]{0,60}?(?i:list|sanctions)\b)"
+_DONE = (r"designated|designating|designate|blacklisted|blocked|took action against|taking action against|"
+         rf"imposed sanctions on|has sanctioned|have sanctioned|sanctioned|listed|delisted|{REMOVED_FROM_LIST}")
+_DONE_TO = rf"(?i:{_DONE})\s+"
 _BEING = (r"(?:\s*,[^.;]{0,60}?,)?(?:\s+and\s+[^.;]{1,40}?)?\s+(?i:is|are|was|were|has been|have been|had been)\s+"
           r"(?:(?i:being|also|now)\s+){0,2}(?i:designated|sanctioned|identified as|blocked|listed|blacklisted|delisted)\b")
 
@@ -407,13 +410,25 @@ _BEING = (r"(?:\s*,[^.;]{0,60}?,)?(?:\s+and\s+[^.;]{1,40}?)?\s+(?i:is|are|was|we
 # What a designation is for, in a release's own words ("Mahan Air transported weapons", "Gatewick
 # LLC provided services to", "owned or controlled by", "designated for", "is responsible for",
 # "facilitated"): conduct the issuer accuses a target of.
-CONDUCT = re.compile(
+_CONDUCT = re.compile(
     r"\b(?:used|uses|using|transport\w*|provid\w*|shipp\w*|supplie[sd]|supply\w*|smuggl\w*|procur\w*|"
     r"financ\w*|fund(?:s|ed|ing)|launder\w*|evad\w*|conceal\w*|operat\w*|owned|controlled|on behalf of|"
     r"support(?:s|ed|ing)|assist\w*|deliver\w*|sold|sell\w*|purchas\w*|moved|transferr\w*|"
-    r"facilitat\w*|responsible for|engag\w* in|involve(?:d|ment) in|designated for|benefit(?:s|ed|ing|ted|ting)?)\b",
-    re.IGNORECASE,
-)
+    r"facilitat\w*|responsible for|engag\w* in|involve(?:d|ment) in|designated for|benefit(?:s|ed|ing|ted|ting)?)\b"
+)  # in lower case: "Caspian Tideway Shipping", "Gulf Supply Co" are names, not what they did
+_AGENTLESS = re.compile(r"\b(?:been|be|being|was|were|is|are)[ \t]+$")  # "have been sold to new owners"
+
+
+def conduct(sentence: str) -> bool:
+    """The sentence says what someone did that a designation is for: a conduct verb, not in a
+    passive without its agent ("the vessels have been sold to owners with no ties" says what
+    became of them; "is owned or controlled by X" names X)."""
+    for m in _CONDUCT.finditer(sentence):
+        if not _AGENTLESS.search(sentence[max(0, m.start() - 12) : m.start()]) or re.match(
+            r"(?:[ \t]+\w+){0,3}?[ \t]+by\b", sentence[m.end() : m.end() + 40]
+        ):
+            return True
+    return False
 
 
 def forms(name: str) -> list[str]:
@@ -457,21 +472,33 @@ def sanctions_on(text: str, name: str) -> bool:
     return re.search(rf"{_PUT_ON}{_ARTICLES}{n}(?![\w-])", text) is not None or re.search(passive, text) is not None
 
 
-_PUT_ON_NAME = re.compile(rf"{_PUT_ON}{_ARTICLES}([A-ZÄÖÜ][\w’'.-]*(?:(?<![a-z]{{3}}\.)[ \t]+(?:[A-ZÄÖÜ][\w’'.-]*|of|and(?=[ \t]+[A-Z])))*)")
+# (the verbs in lower case: "Specially Designated Nationals" names a list, not what it designates)
+_PUT_ON_NAME = re.compile(rf"(?:{_PUT_ON}|(?:{_DONE})\s+){_ARTICLES}([A-ZÄÖÜ][\w’'.-]*(?:(?<![a-z]{{3}}\.)[ \t]+(?:[A-ZÄÖÜ][\w’'.-]*|of|and(?=[ \t]+[A-Z])))*)")
 
 
 def named_under_sanctions(text: str) -> list[str]:
     """Names the text puts sanctions on directly ("sanctions against Russland", "Strafmaßnahmen
-    gegen die Europäische Union"): candidates found without the model, which misses them in long
-    or foreign sentences. An adjective ("on Iranian and Russian entities") is no name."""
+    gegen die Europäische Union", "OFAC designated Mahan Air", "removed Marek Dunaj ... from the
+    SDN List"): candidates found without the model, which misses them in long or foreign
+    sentences. An adjective ("on Iranian and Russian entities") is no name."""
     out: list[str] = []
     for m in _PUT_ON_NAME.finditer(text):
         name = m.group(1).rstrip(".,;:’'")
         if re.search(r"(?:ian|ean|ese|ish)\b", name) or name.split()[0].casefold() in OPENERS or too_long(name):
             continue  # "on Iranian and Russian entities": a demonym describes what follows; "on Monday"
-        if name not in out:
-            out.append(name)
+        for each in _each_name(text, name):
+            if each not in out:
+                out.append(each)
     return out
+
+
+def _each_name(text: str, name: str) -> list[str]:
+    """ "Gatewick LLC and Abdolhossein Khedri" is two names when the text names one of them
+    elsewhere too; "Jahan Destination Travel and Tourism LLC" is one."""
+    parts = name.split(" and ")
+    if len(parts) > 1 and any(len(p) > 2 and text.count(p) > text.count(name) for p in parts):
+        return parts
+    return [name]
 
 
 # Sanctions put on someone before, named as context ("the previously designated IRGC-QF", "was

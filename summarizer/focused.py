@@ -277,7 +277,8 @@ def _imposes(paragraph: str, name: str) -> bool:
 # who imposes: the verb first, then its subject read back from it (`cues.read_back`)
 _IMPOSING = re.compile(r"\b(?:decided to (?:impose|list|extend|prolong|lift)|designated|designating|designates|sanctioned|"
                        r"sanctioning|imposed|imposes|identified|identifying|"
-                       r"lifted|lifts|adopted|adopts|took action|is taking action|announced (?:new )?sanctions)\b")
+                       r"lifted|lifts|adopted|adopts|took action|is taking action|announced (?:new )?sanctions|"
+                       rf"{cues.REMOVED_FROM_LIST})\b")
 _IMPOSER_BEFORE = re.compile(r"(?<![\w.'’&-])((?:the[ \t]+)?[A-Z][\w.'’&-]*(?:[ \t]+(?:[A-Z][\w.'’&-]*|of|for|and|on))*)"
                              r"\)?(?:'s|’s)?[ \t]+(?:today\s+|also\s+|has\s+|have\s+|is\s+)*$")
 
@@ -467,11 +468,11 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
         # "The following companies are being designated ... for transporting ...:" accuses what it
         # lists (unnamed when the list is longer than a name field holds)
         lead_in = next((listing for listing in lists if start <= listing.colon < end), None) \
-            if release and not said_by and (cues.CONDUCT.search(flat) or cues.ACCUSATION_CUE.search(sentence)) else None
+            if release and not said_by and (cues.conduct(flat) or cues.ACCUSATION_CUE.search(sentence)) else None
         if lead_in is not None:
             listed = joined(lead_in.names)
             accused = listed if len(listed) <= NAME_FIELD else None
-        elif release and not said_by and cues.CONDUCT.search(flat):
+        elif release and not said_by and cues.conduct(flat):
             # the target it names, or the name it opens with ("Mahan Air has transported ...")
             opens = next(iter(cues.actors(flat, 1)), None)
             subject = opens if opens and flat.removeprefix("The ").startswith(opens) and not cues.title_case(flat) \

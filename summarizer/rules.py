@@ -44,7 +44,7 @@ _AFTER_SAID_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?({_NAME})
 # with its portfolio runs into the name (the office is group 1, the portfolio and name group 2)
 _AFTER_SAID_PORTFOLIO = re.compile(
     rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?((?:[A-Z][\w.]*[ \t]+){{1,3}}?(?:of[ \t]+(?:the[ \t]+)?[A-Z]\w*[ \t]+)?)"
-    rf"for[ \t]+((?:[A-Z][\w.'’-]*|and|of|the)(?:[ \t]+(?:[A-Z][\w.'’-]*|and|of|the|{'|'.join(cues.PARTICLE_WORDS)})(?!\w))*)"
+    rf"(?:for|of)[ \t]+(?:the[ \t]+)?((?:[A-Z][\w.'’-]*|and|of|the)(?:[ \t]+(?:[A-Z][\w.'’-]*|and|of|the|{'|'.join(cues.PARTICLE_WORDS)})(?!\w))*)"
 )
 _AFTER_PRONOUN = re.compile(rf"^[\s,;:\u2014-]*({_PRONOUN})\s+{SPEECH}\b")
 _AFTER_ACCORDING = re.compile(rf"^[\s,;:\u2014-]*according to\s+(?:the\s+)?({_NAME})")
@@ -83,8 +83,9 @@ def _around(text: str, start: int, end: int) -> tuple[str, str]:
 
 def _portfolio_holder(after: str) -> str | None:
     """The person at the end of "said Under Secretary [of the Treasury] for Terrorism and
-    Financial Intelligence Jane Rivers": the run's last name-like words, with an initial
-    ("Steven T. Mnuchin") or particles ("Ursula von der Leyen"); the portfolio stays before it."""
+    Financial Intelligence Jane Rivers" or "said Director of the Office of Foreign Assets Control
+    Laura Whitfield": the run's last name-like words, with an initial ("Steven T. Mnuchin") or
+    particles ("Ursula von der Leyen"); the portfolio or the office's body stays before it."""
     m = _AFTER_SAID_PORTFOLIO.match(after)
     if not m or not any(w.casefold().rstrip(".") in TITLES - {"of", "the", "and"} for w in m.group(1).split()):
         return None

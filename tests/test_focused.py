@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from summarizer import cues, focused, listings
+from summarizer import cues, focused, listings, rules
 from summarizer.cli import app
 from summarizer.schema import Extraction
 
@@ -607,6 +607,33 @@ def test_a_quotation_opening_with_a_name_doing_something_accuses_that_name() -> 
     extraction, _ = run(quote + "\n", model)
     [allegation] = extraction.allegations  # (grounding drops the title from the accuser)
     assert (allegation.alleged_by or "").endswith("Gabrielius Landsbergis") and allegation.against == "Lukashenko"
+
+
+def test_a_delisting_release() -> None:
+    """tests/data/made-up/delisting-release.txt: "OFAC removed X ... from the SDN List" names the
+    issuer and a target by the wording; the speaker after "Director of the Office of Foreign
+    Assets Control" is the person; a company's "Shipping" and vessels that "have been sold"
+    are no conduct a designation is for."""
+    text = (ROOT / "tests" / "data" / "made-up" / "delisting-release.txt").read_text("utf-8")
+    assert focused.issuer(text) == "OFAC"
+    assert focused.issuer("Police removed protesters from the square on Monday.") is None
+    assert [t.name for t in focused.targets_by_wording(text)] == ["Marek Dunaj"]  # the rules baseline's
+    assert rules.explicit_speaker(text, *_span(text, "Our sanctions are meant")) == "Laura Whitfield"
+    assert not cues.conduct("Caspian Tideway Shipping, which was designated in 2019, remains on the SDN List.")
+    assert not cues.conduct("The two vessels have been sold to owners with no ties to the company.")
+    assert cues.conduct("The firm is owned or controlled by Marek Dunaj.")
+    assert cues.conduct("Dunaj was designated in 2019 for his role in shipping Iranian crude oil to Syria.")
+    # "designated A and B" is two names when the text names one of them on its own too
+    assert cues.named_under_sanctions("OFAC designated Gatewick LLC and Abdolhossein Khedri.\nGatewick LLC flew.") == [
+        "Gatewick LLC", "Abdolhossein Khedri"]
+    assert cues.named_under_sanctions("OFAC designated Jahan Destination Travel and Tourism LLC.") == [
+        "Jahan Destination Travel and Tourism LLC"]
+    assert cues.named_under_sanctions("It is on the Specially Designated Nationals and Blocked Persons List.") == []
+
+
+def _span(text: str, words: str) -> tuple[int, int]:
+    start = text.index(words)
+    return start, text.index("\u201d" if "\u201d" in text[start:] else '"', start)
 
 
 def test_a_party_sanctioned_before_and_named_as_context_is_not_a_target() -> None:

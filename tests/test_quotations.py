@@ -135,7 +135,8 @@ def test_particles_belong_to_a_name_only_before_a_capital() -> None:
     [
         ("Federal prosecutors alleged that the guards browsed the Internet.", "Federal prosecutors", None),
         ("The airline moved weapons, according to the Treasury.", "Treasury", None),
-        ("“Russia is lying,” Lammy said on Monday.", "Lammy", None),
+        # a quotation opening with a name doing something accuses that name
+        ("“Russia is lying,” Lammy said on Monday.", "Lammy", "Russia"),
         ("Lee Jae-myung, the party leader, said the decree was unconstitutional.", "Lee Jae-myung", None),
         ("South Korea accused North Korea of sending balloons.", "South Korea", "North Korea"),
         ("Reeves said that Sudan’s military-dominated government continued its abuses.", "Reeves",

@@ -41,14 +41,15 @@ _TITLE_MODIFIERS = frozenset(
 )
 TITLES = _CORE_TITLES | _TITLE_MODIFIERS  # for callers that only need "is this a title word"
 
-# The words of an office's portfolio ("Under Secretary for Terrorism and Financial Intelligence
-# Jane Rivers"): a person's name is not made of them, nor extended across them.
+# The words of an office's portfolio or body ("Under Secretary for Terrorism and Financial
+# Intelligence Jane Rivers", "Director of the Office of Foreign Assets Control Laura Whitfield"):
+# a person's name is not made of them, nor extended across them.
 PORTFOLIOS = frozenset(
     "affairs intelligence security policy trade finance financing financial terrorism terrorist enforcement "
     "sanctions development defense defence justice energy health operations management counterterrorism "
     "crime crimes narcotics proliferation nonproliferation cooperation relations economy economic commerce "
     "industry labor labour information communications strategy planning international global rights "
-    "migration climate environment europe asia africa americas".split()
+    "migration climate environment europe asia africa americas control assets asset export exports".split()
 )
 
 
