@@ -484,12 +484,19 @@ def named_under_sanctions(text: str) -> list[str]:
     out: list[str] = []
     for m in _PUT_ON_NAME.finditer(text):
         name = m.group(1).rstrip(".,;:’'")
-        if re.search(r"(?:ian|ean|ese|ish)\b", name) or name.split()[0].casefold() in OPENERS or too_long(name):
-            continue  # "on Iranian and Russian entities": a demonym describes what follows; "on Monday"
+        first = name.split()[0]
+        if re.search(r"(?:ian|ean|ese|ish)\b", name) or _demonym(first) or first.casefold() in OPENERS or too_long(name):
+            continue  # "on Iranian and Russian entities", "on Moldovan oligarchs": a demonym describes what follows
         for each in _each_name(text, name):
             if each not in out:
                 out.append(each)
     return out
+
+
+def _demonym(word: str) -> bool:
+    """ "Moldovan", "Iraqi", "French": a country's adjective, not one of its names ("Russland",
+    "Britain", "US")."""
+    return country_of(word) not in (None, word) and re.search(r"(?:an|i|ese|ish|ch|ot|ek|ic)s?$", word) is not None
 
 
 def _each_name(text: str, name: str) -> list[str]:

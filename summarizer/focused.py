@@ -126,14 +126,15 @@ _BULLET = re.compile(r"\s*(?:[•·*▪◦–—-]|\(?(?:\d{1,3}|[a-z])[.)])\s")
 
 
 def _without_headlines(text: str) -> str:
-    """`text` with its headline lines blanked (same offsets): "Iran Sanctioned for Allegedly
-    Sending Missiles" capitalises every word and puts nothing under sanctions by itself."""
+    """`text` with its headline and furniture lines blanked (same offsets): "Iran Sanctioned for
+    Allegedly Sending Missiles" capitalises every word and puts nothing under sanctions by
+    itself, and "Read more: EU extends sanctions on ..." links to another story."""
     out: list[str] = []
     for line in text.split("\n"):
         words = re.findall(r"[^\W\d_][\w'’-]*", line)
         headline = len(words) >= 3 and not line.rstrip().endswith((".", ";", ",")) and not _BULLET.match(line) and \
             sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
-        out.append(" " * len(line) if headline else line)
+        out.append(" " * len(line) if headline or is_furniture(line) else line)
     return "\n".join(out)
 
 

@@ -36,8 +36,8 @@ _OFFICE = (r"(?:official|spokesman|spokeswoman|spokesperson|minister|secretary|e
 _AFTER_SAID_ROLE_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?(?:{_NAME}\s+)?{_OFFICE}\s+({_NAME})")
 # "...," Seoul resident Margie Kim said / former minister John Smith said: the person after a
 # short description.
-_AFTER_DESCRIBED_NAME_SAID = re.compile(
-    rf"^[\s,;:\u2014-]*(?:the\s+)?(?:{_NAME}\s+)?(?:[a-z]+\s+){{1,2}}({_NAME})\s+{SPEECH}\b"
+_AFTER_DESCRIBED_NAME_SAID = re.compile(  # (and "EU foreign policy chief Kaja Kallas said")
+    rf"^[\s,;:\u2014-]*(?:the\s+)?(?:{_NAME}\s+)?(?:[a-z]+\s+){{1,3}}({_NAME})\s+{SPEECH}\b"
 )
 _AFTER_SAID_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?({_NAME})")
 # "...," said Under Secretary for Terrorism and Financial Intelligence Jane Rivers: an office
@@ -121,8 +121,9 @@ def explicit_speaker(text: str, start: int, end: int) -> str | None:
     return _name(m.group(1)) if m else None
 
 
-_SUBJECT = re.compile(
-    rf"^[\"\u201c\u2018']?(?:(?:But|And|Yet|Still|So|However|Later|Meanwhile|Then),?\s+)?(?:the\s+)?({_NAME})(?=,|\s+[a-z])"
+_SUBJECT = re.compile(  # ("Kremlin spokesman Dmitry Peskov dismissed ...": the person, after the office)
+    rf"^[\"\u201c\u2018']?(?:(?:But|And|Yet|Still|So|However|Later|Meanwhile|Then),?\s+)?(?:the\s+)?"
+    rf"(?:{_NAME}\s+(?:[a-z]+\s+){{0,2}}?{_OFFICE}\s+(?={_NAME}(?:,|\s+[a-z])))?({_NAME})(?=,|\s+[a-z])"
 )
 _BACK = 3  # sentences searched for a pronoun's antecedent
 
@@ -133,7 +134,7 @@ def antecedent(
     """Who "he said" points to: walking back from the quotation's sentence (three sentences, no
     further than the paragraph before), the speaker of an attributed quotation there, or the
     name a sentence opens with ("Sasse said the charges are overdue. \"Heads...,\" he said");
-    None if that quotation's speaker is unknown."""
+    None if that quotation's speaker is unknown and its sentence opens with no name."""
     spans = sentence_spans(text)
     k = sentence_index(text, start)
     k = len(spans) if k is None else k
@@ -148,12 +149,14 @@ def antecedent(
         while i < len(earlier) and earlier[i][0] < b:
             said.append(earlier[i][2])
             i += 1
-        if said:
-            return said[-1]  # the speaker of the quotation there, even one nobody names
         m = _SUBJECT.match(text[a:b])
-        if m and (name := _name(m.group(1))) and not name.endswith(("'s", "\u2019s")):
-            if not body or is_organisation(name):
-                return name  # "it said" names a body, not the person a sentence opens with
+        subject = _name(m.group(1)) if m else None
+        if subject and (subject.endswith(("'s", "\u2019s")) or (body and not is_organisation(subject))):
+            subject = None  # "it said" names a body, not the person a sentence opens with
+        if said:  # the speaker of the quotation there, even one nobody names, unless the
+            return said[-1] or subject  # sentence opens with a name ("X dismissed it as \u201cunfounded\u201d")
+        if subject:
+            return subject
     return None
 
 

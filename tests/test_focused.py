@@ -636,6 +636,22 @@ def _span(text: str, words: str) -> tuple[int, int]:
     return start, text.index("\u201d" if "\u201d" in text[start:] else '"', start)
 
 
+def test_a_messy_wire_scrape() -> None:
+    """tests/data/made-up/messy-scrape.txt: a "Read more: EU extends sanctions on Moldovan
+    oligarchs" link line named the target "Moldovan" (a link to another story, and a demonym);
+    "EU foreign policy chief Kaja Kallas said" and "Kremlin spokesman Dmitry Peskov dismissed
+    ... \u201c...,\u201d he told reporters" name the persons, not "Kremlin" or no one."""
+    text = (ROOT / "tests" / "data" / "made-up" / "messy-scrape.txt").read_text("utf-8")
+    assert focused.targets_by_wording(text) == []
+    assert cues.named_under_sanctions("The EU extends sanctions on Moldovan oligarchs.") == []
+    assert cues.named_under_sanctions("The EU extends sanctions on Moldova.") == ["Moldova"]
+    said = rules.quotes(text)
+    speakers = {q["text"][:20]: q["speaker"] for q in said}
+    assert speakers["We will not allow an"] == "Kaja Kallas"
+    assert speakers["Moldova's authoritie"] == "Dmitry Peskov"
+    assert speakers["It is a political ca"] == "Munteanu"
+
+
 def test_a_party_sanctioned_before_and_named_as_context_is_not_a_target() -> None:
     """"Atlas was added to the Entity List in 2021" is context for a story about charges; "Mahan
     Air, designated in 2011, is being designated again today" is a target of this release."""

@@ -64,6 +64,12 @@ def test_no_gold_quote_or_headline_is_furniture(name: str) -> None:
         "Saltar al contenido", "Inicia sesión", "Suscríbete", "Política de cookies", "Términos y condiciones",
         "MIRA | Kenji Fujimori: PJ concluye con interrogatorio", "LEE MÁS | Exministro niega acusación",
         "Te puede interesar", "Últimas noticias", "Has alcanzado el límite de noticias.",
+        # a wire story's credits, standards line and time stamp; a caption ending in its credit
+        "Reporting by Elena Radu; Editing by Tom Baker", "Additional reporting by Jane Doe in London",
+        "Our Standards: The Thomson Reuters Trust Principles.", "Published 3 hours ago",
+        "Updated: 12 March 2026, 10:04 GMT",
+        "A Reuters photographer saw dozens of people queueing at a cash machine in Chisinau on Monday. "
+        "(Photo: Reuters/Andrei Popa)",
     ],
 )
 def test_invented_furniture_lines(line: str) -> None:
@@ -87,6 +93,9 @@ def test_invented_furniture_lines(line: str) -> None:
         "False",  # a fact-check rating
         "",
         "December 11, 2019",
+        "Published in 2019, the report found that the network paid voters.",
+        "Reporting by the BBC and others found that the network had paid voters across the country.",
+        "Updated figures show that 40 people were detained.",
     ],
 )
 def test_article_lines_are_not_furniture(line: str) -> None:

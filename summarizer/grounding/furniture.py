@@ -20,7 +20,11 @@ look at one line at a time. A line is furniture when:
 - it lists only language names ("Español Español, Português Português");
 - it is short, has no sentence punctuation and holds several items split by "|", "•", "·"
   ("Home | World | Politics"), which is what a menu or breadcrumb looks like;
-- it is a short photo credit ("Ezra Acayan / Getty Images", "(Foto: Andina)");
+- it is a short photo credit ("Ezra Acayan / Getty Images", "(Foto: Andina)"), or a caption
+  that ends with one ("... in Chisinau on Monday. (Photo: Reuters/Andrei Popa)");
+- it is a wire story's credits ("Reporting by Jane Doe; Editing by John Roe") or standards
+  line ("Our Standards: The Thomson Reuters Trust Principles."), or a time stamp ("Published
+  3 hours ago", "Updated: 12 March 2026, 10:04 GMT");
 - it has no letter or digit at all ("####", "___").
 
 A headline or a subhead is short and unpunctuated too ("Prisons plagued by understaffing"),
@@ -78,7 +82,8 @@ _PHRASES = tuple(
     mentions legales|politique de confidentialite|gestion des cookies|cgu|
     politica de privacidad|politica de cookies|terminos y condiciones|aviso legal|
     advertisement|anzeige|publicite|publicidad|sponsored|
-    image caption|media caption|photo caption|bildunterschrift|legende|pie de foto
+    image caption|media caption|photo caption|bildunterschrift|legende|pie de foto|
+    reporting by|additional reporting by|writing by|editing by|compiled by|our standards
     """.replace("\n", "").split("|")
     if p.strip()
 )
@@ -142,6 +147,14 @@ _CREDIT = re.compile(
     re.IGNORECASE,
 )
 _CREDIT_WORDS = 10
+# A caption: a line that ends with its photo credit in brackets ("... in Chisinau on Monday.
+# (Photo: Reuters/Andrei Popa)"), however long its description.
+_CAPTION = re.compile(r"\((?:photo|foto|image|picture|credit|bild|crédit photo|photograph)\s*:[^()]{1,80}\)\s*$",
+                      re.IGNORECASE)
+# A time stamp line: "Published 3 hours ago", "Updated: 12 March 2026, 10:04 GMT".
+_STAMP = re.compile(r"^(?:published|updated|last updated|posted|veröffentlicht|aktualisiert|publié|mis à jour|"
+                    r"publicado|actualizado)\b[^.!?]{0,60}$", re.IGNORECASE)
+_STAMP_WORDS = 9
 _MENU_SEPARATORS = re.compile(r"\s[|•·]\s|\s[|•·]$|^[|•·]\s")
 _MENU_WORDS = 20
 _SENTENCE_END = re.compile(r"[.!?…:;]['\"”’»)\]]*\s*$")
@@ -181,6 +194,8 @@ def is_furniture(line: str) -> bool:
     if tokens and len(tokens) <= _FURNITURE_WORDS_MAX and all(t in _FURNITURE_WORDS for t in tokens):
         return True
     if tokens and all(t in _LANGUAGES for t in re.findall(r"[^\W\d_]+", text.casefold())):
+        return True
+    if _CAPTION.search(text) or (words <= _STAMP_WORDS and _STAMP.match(text) and re.search(r"\d|\bago\b", text)):
         return True
     unpunctuated = not _SENTENCE_END.search(text)
     if unpunctuated and words <= _MENU_WORDS and len(_MENU_SEPARATORS.findall(text)) >= 2:
