@@ -71,6 +71,10 @@ SPEECH_CUE = re.compile(
 # ... or owns the sanctions: "Moskau will seine Strafmaßnahmen ... aufrechterhalten", "Russia
 # extended its own sanctions".
 IMPOSER = re.compile(r"^\s*(?:(?:is|has|have|had|was|were|today|also|now|again|will|would)\s+)*"
+                     # (or only threatens to: "said it was ready to impose", "threatened to sanction")
+                     r"(?:(?:said|says)\s+(?:it|they)\s+(?:(?:is|are|was|were|would|will|could)\s+)?)?"
+                     r"(?:(?:ready|prepared|poised|planning|preparing|set|threatening|threatened|threatens|vowed|vows|"
+                     r"plans?|intends?|wants?)\s+to\s+)?"
                      r"(?:designat|sanction|impos|announc|identif|lift|extend|block|target|took|take)"
                      r"|^\s*(?:[\w-]+\s+){0,2}(?:its|their|seine|ihre|ses|leurs|sus)\s+(?:own\s+|eigenen\s+)?"
                      r"(?:counter-?|gegen)?(?:sanction|strafmaßnahm|sanktion|mesures|sanciones|restrictions)", re.IGNORECASE)
@@ -113,10 +117,15 @@ def status(sentence: str) -> str:
     """How the sentence presents its accusation, from its own words: "claimed", "alleged" and
     "said" are never a denial; "denied", "rejected", "false" are, and so is a party calling the
     accusations something (`denier`)."""
+    main = _RELATIVE.sub(",", sentence)  # "Orlenko, who was convicted of fraud in 2023, reportedly ..."
     for name, pattern in _STATUS:
-        if pattern.search(sentence):
+        if pattern.search(main):
             return "denied" if name in ("charged", "claimed") and denier(sentence) else name
-    return "denied" if denier(sentence) else "alleged"  # "called the accusations absurd"
+    return "denied" if denier(sentence) else "alleged"
+
+
+# A relative clause between commas says something else about its name: not the accusation's status.
+_RELATIVE = re.compile(r",[ \t]+(?:who|which|whose)[ \t][^,;]{1,120},")  # "called the accusations absurd"
 
 
 def hedge(sentence: str) -> str | None:
@@ -140,6 +149,10 @@ BODIES = (r"(?:government|regime|military|forces|troops|army|authorities|officia
 # "Iranian officials said"): an accuser or a speaker without a name (`_ROLE_NOUNS` adds the
 # people a sentence may name by their part alone: "a judge", "witnesses").
 GROUPS = r"(?:prosecutors|officials|authorities|police|investigators|lawmakers|diplomats|critics)"
+# The offices of one person, written in lower case before or after the name ("Treasury official
+# Jane Doe", "Kremlin spokesman Dmitry Peskov", "EU foreign policy chief Kaja Kallas").
+OFFICES = (r"(?:official|spokesman|spokeswoman|spokesperson|minister|secretary|envoy|ambassador|lawyer|attorney|"
+           r"director|adviser|advisor|analyst|expert|chief|head|leader|president|chairman|senator|prosecutor|judge)")
 # "Iran Sanctioned for Allegedly Sending ...", "Tova Noel and Michael Thomas were charged with",
 # "The Conservative Party was accused of", "Russia and the Syrian government have been accused
 # of": the subject is the accused, whoever accuses.
@@ -212,6 +225,14 @@ _BY_DOCUMENT = re.compile(
     r"criminal complaint|court documents?|court records?|court filings?|charging documents?|filing|lawsuit|"
     r"affidavit|report|documents?)\b[^,]{0,60},\s*"
 )
+# "according to two officials familiar with the investigation", "three diplomats said": sources
+# the article counts but does not name.
+_UNNAMED_SOURCES = re.compile(
+    r"\b(?i:according to|said|told)\s+(?:(?i:two|three|four|five|several|some|many|multiple|numerous|a few)\s+)"
+    r"(?:[a-z]+\s+){0,2}?(?i:officials|diplomats|sources|people|persons|officers|investigators|lawmakers)\b"
+    r"|\b(?i:two|three|four|five|several|multiple)\s+(?:[a-z]+\s+){0,2}?(?i:officials|diplomats|sources|people)"
+    r"\s+(?:[a-z]+\s+){0,4}?(?i:said|say|told)\b"
+)
 # Boilerplate of a prosecutor's release: "An indictment is merely an allegation, and the
 # defendants are presumed innocent" accuses no one, whatever its nouns.
 DISCLAIMER = re.compile(r"\b(?:merely|only) an? (?:allegation|accusation)|\bpresumed innocent\b", re.IGNORECASE)
@@ -219,8 +240,9 @@ DISCLAIMER = re.compile(r"\b(?:merely|only) an? (?:allegation|accusation)|\bpres
 
 def by_document(sentence: str) -> bool:
     """The sentence reports what a court document or a report says ("According to the
-    indictment, ..."): its accuser is that document, which names no one."""
-    return _BY_DOCUMENT.search(sentence) is not None
+    indictment, ...") or what sources it counts but does not name say ("according to two
+    officials"): its accuser is named by no one."""
+    return _BY_DOCUMENT.search(sentence) is not None or _UNNAMED_SOURCES.search(sentence) is not None
 
 
 def voiced(sentence: str) -> bool:
@@ -240,10 +262,12 @@ def said_by_pronoun(sentence: str) -> bool:
 _PASSIVE_WITHIN = re.compile(r"[ \t]+(?:is|was|were|are|has been|have been|had been)[ \t]+(?:suspected|accused)[ \t]+of\b")
 _SUBJECT_BEFORE = re.compile(rf"(?<![\w’'.-])({_SUBJECT})(?:,[ \t]+(?:which|who))?$")
 # "Belarus has denied organizing the flights", "Iran rejected the U.S. claims", "In a statement,
-# the Foreign Ministry called the accusations absurd": who denies an accusation is the accused
-# ("... denied the allegations against his client" is not).
+# the Foreign Ministry called the accusations absurd": who denies an accusation is the accused,
+# and a spokesman's body is ("Kremlin spokesman Dmitry Peskov dismissed": the Kremlin); "...
+# denied the allegations against his client" names no accused.
 _DENIES = re.compile(
-    rf"^(?:[^,]{{1,60}},[ \t]+)?(?:[Tt]he[ \t]+)?({_SUBJECT})[ \t]+(?:(?i:has|have|had)[ \t]+)?"
+    rf"^(?:[^,]{{1,60}},[ \t]+)?(?:[Tt]he[ \t]+)?(?:({_SUBJECT})[ \t]+(?:[a-z]+[ \t]+){{0,2}}?{OFFICES}[ \t]+{NAME}|({_SUBJECT}))"
+    r"[ \t]+(?:(?i:has|have|had)[ \t]+)?"
     r"(?:(?i:also|again|repeatedly|strongly|flatly|always)[ \t]+)?"
     r"(?:(?i:denied|denies|rejected|rejects|dismissed|dismisses|refuted|refutes)[ \t]+"
     r"(?:(?i:the|any|all|these|those|such)[ \t]+)?(?:[\w.’'-]+[ \t]+){0,2}?"
@@ -251,6 +275,13 @@ _DENIES = re.compile(
     r"any[ \t]+role|\w+ing|having|that|it|this|them)"
     r"|(?i:called|calls)[ \t]+(?i:the|these|those|such)[ \t]+(?i:accusations?|allegations?|claims?|charges?|reports?))"
     r"\b(?!.*\bagainst\b)"
+)
+
+
+# "Orlenko, who lives in Moscow, reportedly organised the scheme": the name whose deed the hedge qualifies.
+_HEDGED_SUBJECT = re.compile(
+    rf"^(?:[Tt]he[ \t]+)?({_SUBJECT})(?:,[^,;]{{1,120}},)?[ \t]+(?:(?i:has|have|had|was|were|is|are)[ \t]+)?"
+    r"(?i:allegedly|reportedly|is alleged to|are alleged to|is suspected of|are suspected of|is believed to have)\b"
 )
 
 
@@ -270,6 +301,8 @@ def accused_in(sentence: str) -> str | None:
         return name
     if (quoted := _QUOTED_ACTOR.match(sentence)) and (name := _actor(quoted.group(1))):
         return name if name.casefold() not in PRONOUNS else None
+    if (hedged := _HEDGED_SUBJECT.match(sentence)) and (name := _actor(hedged.group(1))):
+        return name if name.casefold() not in PRONOUNS else None
     said = _said_subject(sentence)
     return said[0] if said and not said[1] else None
 
@@ -288,7 +321,7 @@ def denier(sentence: str) -> str | None:
     flights"): the accused, and not its accuser, though a denial is spoken. None for a pronoun
     ("He has denied": whose denial, the model reads from the article)."""
     m = _DENIES.match(sentence)
-    name = _actor(m.group(1)) if m else None
+    name = _actor(m.group(1) or m.group(2)) if m else None  # "Kremlin spokesman Dmitry Peskov": the Kremlin
     return name if name and name.casefold() not in PRONOUNS else None
 
 

@@ -254,11 +254,16 @@ def _only_a_place(text: str, name: str) -> bool:
 _ATTRIBUTION = re.compile(rf",\s+{SPEECH}\b[^.;:!?\n\"“”„«»]{{0,80}}$")
 
 
+# ... or between a name and a person who speaks ("EU foreign policy chief Kaja Kallas said")
+_OFFICE_OF = re.compile(rf"\s+(?:[a-z]+\s+){{0,3}}?{cues.OFFICES}\s+{cues.NAME}(?:,[^,]{{1,80}},)?\s+{SPEECH}\b")
+
+
 def _only_in_attribution(text: str, name: str) -> bool:
-    """Every place of `name` describes who speaks (", said a spokesman for Vladimir Putin"): a
-    name that only says whose spokesman spoke is no target."""
-    places = [m.start() for m in _places(text, name)]
-    return bool(places) and all(_ATTRIBUTION.search(text[max(0, p - 120) : p]) for p in places)
+    """Every place of `name` describes who speaks (", said a spokesman for Vladimir Putin", "EU
+    foreign policy chief Kaja Kallas said"): a name that only says whose office spoke is no target."""
+    places = [m.span() for m in _places(text, name)]
+    return bool(places) and all(_ATTRIBUTION.search(text[max(0, a - 120) : a]) or _OFFICE_OF.match(text, b, b + 160)
+                                for a, b in places)
 
 
 def _the_issuer(name: str, issuer: str | None) -> bool:
@@ -408,9 +413,11 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
             name = _name(raw)
             if name:
                 name = " ".join(name.split()[title_length(name.split()) :])  # "Präsident Wladimir Putin"
-            if not name or name.casefold() in seen or _imposes(paragraph, name) or _the_issuer(name, r.own_voice):
-                continue  # nothing, a repeat, or who imposes the sanctions (the release's issuer too)
-            if _only_a_place(text, name) or _only_in_attribution(text, name):
+            if not name or name.casefold() in seen or _the_issuer(name, r.own_voice) \
+                    or _imposes(paragraph if _places(paragraph, name) else body, name):
+                continue  # nothing, a repeat, or who imposes the sanctions (the release's issuer too;
+                # read where the article names it when the model took it from another paragraph)
+            if _only_a_place(text, name) or _only_in_attribution(body, name):
                 continue  # "Luxemburg – Die ...", "am Montag in Luxemburg": where, not who; whose spokesman
             if name.casefold() not in body.casefold():
                 continue  # only in a heading ("MAHAN AIR GENERAL SALES AGENTS")

@@ -29,10 +29,8 @@ _PRONOUN = r"(?:he|she|they|it|He|She|They|It)"
 _AFTER_NAME_SAID = re.compile(
     rf"^[\s,;:\u2014-]*(?:the\s+)?({_NAME})(?:,[^,.\u201c\u201d\"\n]{{1,80}},)?(?:\s+[a-z]+){{0,2}}?\s+{SPEECH}\b"
 )
-# "...," said Treasury official Jane Doe: the person, not the body she speaks for. The offices
-# of one person (the bodies and groups that speak together are `cues.BODIES` and `cues.GROUPS`).
-_OFFICE = (r"(?:official|spokesman|spokeswoman|spokesperson|minister|secretary|envoy|ambassador|lawyer|attorney|"
-          r"director|adviser|advisor|analyst|expert|chief|head|leader|president|chairman|senator|prosecutor|judge)")
+# "...," said Treasury official Jane Doe: the person, not the body she speaks for.
+_OFFICE = cues.OFFICES
 _AFTER_SAID_ROLE_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?(?:{_NAME}\s+)?{_OFFICE}\s+({_NAME})")
 # "...," Seoul resident Margie Kim said / former minister John Smith said: the person after a
 # short description.

@@ -650,6 +650,24 @@ def test_a_messy_wire_scrape() -> None:
     assert speakers["We will not allow an"] == "Kaja Kallas"
     assert speakers["Moldova's authoritie"] == "Dmitry Peskov"
     assert speakers["It is a political ca"] == "Munteanu"
+    # live, the role question kept "European Union" (it only threatens sanctions) and "EU" (it
+    # only says whose foreign policy chief spoke) as targets
+    assert cues.IMPOSER.match(" said it was ready to impose sanctions on those responsible.")
+    assert not cues.IMPOSER.match(" said the talks were over.")
+    assert focused._only_in_attribution(focused._without_headlines(text), "EU")
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(["European Union", "EU"])(q))
+    assert extraction.sanctions_targets == []  # (the model names them for every sanctions paragraph)
+    # ... and the allegations: who reportedly did it, sources counted but unnamed, a denial by a
+    # spokesman's body, and the status of the accusation, not of a relative clause
+    hedged = ("Orlenko, who lives in Moscow and was convicted in absentia of fraud in 2023, reportedly organised "
+              "the scheme from abroad, according to two officials familiar with the investigation.")
+    assert cues.accused_in(hedged) == "Orlenko" and cues.by_document(hedged) and cues.status(hedged) == "alleged"
+    assert cues.status("Orlenko was convicted of fraud in 2023.") == "convicted"
+    assert cues.by_document("The measures would target Belaruskali, three diplomats familiar with the talks said.")
+    assert not cues.by_document("The measures would target Belaruskali, the diplomats said.")
+    peskov = 'Kremlin spokesman Dmitry Peskov dismissed the accusations as "unfounded" and said Moscow did not interfere.'
+    assert cues.denier(peskov) == "Kremlin" and cues.status(peskov) == "denied"
 
 
 def test_a_party_sanctioned_before_and_named_as_context_is_not_a_target() -> None:

@@ -219,17 +219,17 @@ def test_a_summary_sentence_cut_off_at_the_length_bound_keeps_its_whole_sentence
     ids = {ref: [Span(start=a, end=b, text=article[a:b])] for ref, (a, b) in numbered_sentences(article).items()}
     out = Grounded()
     cut = "Iran was sanctioned for sending missiles to Russia. Blinken said the U. S. and U. K. would"
-    whole = "Iran was sanctioned by the U. S. and U. K. governments"  # no stop at all: kept as written
+    whole = "Iran was sanctioned by the U. S. and U. K. governments"  # no stop at all: kept, with its stop
     kept = ground_summary(article, [ExtractedSentence(text=cut, support=["S3"]),
                                     ExtractedSentence(text=whole, support=["S3"])], ids, out)
-    assert [k.text for k in kept] == ["Iran was sanctioned for sending missiles to Russia.", whole]
+    assert [k.text for k in kept] == ["Iran was sanctioned for sending missiles to Russia.", whole + "."]
     assert [(d.text, d.where) for d in out.dropped] == [
         ("Blinken said the U. S. and U. K. would", "summary[0].text")]
     # a sentence that stops on a word no sentence ends with is unfinished, and dropped whole
     out = Grounded()
     kept = ground_summary(article, [ExtractedSentence(text="The U. S. and U. K. are", support=["S3"]),
                                     ExtractedSentence(text="Iran was sanctioned over missiles for Russia", support=["S3"])], ids, out)
-    assert [k.text for k in kept] == ["Iran was sanctioned over missiles for Russia"]
+    assert [k.text for k in kept] == ["Iran was sanctioned over missiles for Russia."]  # a summary reads as sentences
     assert [(d.text, d.reason, d.where) for d in out.dropped] == [
         ("The U. S. and U. K. are", "an unfinished sentence", "summary[0]")]
 

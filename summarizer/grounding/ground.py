@@ -335,5 +335,7 @@ def ground_summary(
         if missing:
             out.drop("summary_sentence", text, f"names {', '.join(missing)}, which the article does not contain", where)
             continue
+        if not text.endswith(_ENDS_WHOLE):  # a sentence copied without its stop, or a headline:
+            text = text.rstrip(",;: ") + "."  # the summary reads as sentences, not one run-on line
         kept.append(SummarySentence(text=text, support=sorted(spans.values(), key=lambda x: x.start)))
     return kept
