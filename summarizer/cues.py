@@ -285,6 +285,18 @@ _HEDGED_SUBJECT = re.compile(
 )
 
 
+_HEDGED_UNNAMED = re.compile(  # "The network allegedly moved money": an accused the article does not name
+    r"^(?:[Tt]he|[Tt]his|[Tt]hat|[Tt]hese|[Tt]hose)[ \t]+(?:[a-z][\w-]*[ \t]+){0,2}?[a-z][\w-]*[ \t]+"
+    r"(?:(?i:has|have|had|was|were|is|are)[ \t]+)?(?i:allegedly|reportedly)\b"
+)
+
+
+def unnamed_accused(sentence: str) -> bool:
+    """The sentence opens with what it accuses, described and not named ("The network allegedly
+    moved money"): no name the model offers is its accused."""
+    return _HEDGED_UNNAMED.match(sentence) is not None
+
+
 def accused_in(sentence: str) -> str | None:
     """Who the sentence's accusation verb takes as its object ("accused X of", "blamed X for"),
     the subject of a passive ("X, which was suspected of"), who denies it ("X has denied

@@ -513,7 +513,7 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             else:
                 accuser = (_name(answer.accuser) or own_voice) if cues.voiced(flat) else None
             worded = cues.accused_in(flat)
-            accused = worded or _name(answer.accused)
+            accused = worded or (None if cues.unnamed_accused(flat) else _name(answer.accused))
             if accused and accused.casefold() == (cues.advised(flat) or "").casefold():
                 accused = None  # "said the EU should also look at ...": told what to do, not accused
             if accused and accuser and accused.casefold() == accuser.casefold():

@@ -668,6 +668,18 @@ def test_a_messy_wire_scrape() -> None:
     assert not cues.by_document("The measures would target Belaruskali, the diplomats said.")
     peskov = 'Kremlin spokesman Dmitry Peskov dismissed the accusations as "unfounded" and said Moscow did not interfere.'
     assert cues.denier(peskov) == "Kremlin" and cues.status(peskov) == "denied"
+    # "The network allegedly moved money": what it accuses is described, not named; no name the
+    # model offers (live: Moldova) is its accused
+    moved = "The network allegedly moved money through a Russian bank into payment cards, Ciobanu told reporters."
+    assert cues.unnamed_accused(moved) and not cues.unnamed_accused("The Kremlin allegedly paid them.")
+
+    def picks_moldova(q: focused.Question) -> Any:
+        if issubclass(q.response_model, focused.AccusationAnswer):
+            return q.response_model(accusation=True, accuser="Ciobanu", accused="Moldova")
+        return scripted([])(q)
+
+    extraction, _ = run("Prosecutors in Moldova spoke on Monday.\n" + moved + "\n", picks_moldova)
+    assert [(a.alleged_by, a.against) for a in extraction.allegations] == [("Ciobanu", None)]
 
 
 def test_a_party_sanctioned_before_and_named_as_context_is_not_a_target() -> None:
