@@ -46,7 +46,8 @@ ACCUSATION_CUE = re.compile(
     r"support(?:ed|ing|s)? terror\w*|unconstitutional|illegal\w*|unlawful\w*|"
     r"unfair\w*|wrong\w*|pressur\w*|warned|stand trial|to account|politically motivated|repress\w*|"
     r"as a weapon|weaponi[sz]\w*|blackmail\w*|"
-    r"vorgeworfen|Vorwurf|Vorwürfe|beschuldig\w*|mutmaßlich\w*|angeblich\w*|"
+    r"vorgeworfen|Vorwurf|Vorwürfe|beschuldig\w*|mutmaßlich\w*|angeblich\w*|nach Angaben|"
+    r"soll(?:en)?\s(?:[^.;]{1,150}?\s)?\w+(?:t|en)\s+haben|"  # "soll ... betrieben haben": is said to have
     r"accusé\w*|présum\w*|ingérence|propagande|presunt\w*|acusad\w*|supuest\w*|denunci\w*)\b",
     re.IGNORECASE,
 )
@@ -107,7 +108,9 @@ _NOT_SANCTIONED = re.compile(
 _STATUS = (  # first match wins: a denial beats the claim it denies
     ("convicted", re.compile(r"\b(convicted|found guilty|verurteilt|condamn[ée]|condenad)\w*", re.IGNORECASE)),
     ("denied", re.compile(r"\b(den(?:y|ies|ied|ying)|reject\w*|rebut\w*|refut\w*|untrue|false|dismiss\w*|"
-                          r"not true|zurückgewiesen|bestritten|démenti\w*|niega\w*|neg[óo])\b", re.IGNORECASE)),
+                          r"not true|zurückgewiesen|bestritten|bestreite\w*|bestritt\w*|dementier\w*|"
+                          r"(?:wies|weist|weisen|wiesen)\s[^.;]{1,60}?\szurück|"
+                          r"démenti\w*|niega\w*|neg[óo])\b", re.IGNORECASE)),
     ("charged", re.compile(r"\b(charged|charges|indicted|indictment|angeklagt|inculp\w*|acusad\w*)\b", re.IGNORECASE)),
     ("claimed", re.compile(r"\b(claim\w*|insist\w*|assert\w*|behauptet\w*|affirm\w*)\b", re.IGNORECASE)),
 )
@@ -442,7 +445,7 @@ def actors(text: str, limit: int = 5) -> list[str]:
 
 _ARTICLES = r"(?:(?i:the|die|der|den|la|le|les|el|los|las)\s+|l[’']|)"
 _PUT_ON = (r"(?i:sanction\w*|embargo\w*|measures|restrictions|sanktion\w*|strafmaßnahm\w*|mesures|sanciones)"
-           r"(?:\s+\S+){0,4}?\s+(?i:on|against|gegen|contre|contra|targeting|imposed on|target|targets)\s+")
+           r"(?:\s+[^\s,;:]+){0,4}?\s+(?i:on|against|gegen|contre|contra|targeting|imposed on|target|targets)\s+")
 # (and a delisting: "removed X ... from the SDN List", not "police removed protesters")
 REMOVED_FROM_LIST = r"(?i:removed|removes|removing)(?=[^.;]{1,200}?\s(?i:from)\s[^.;]{0,60}?(?i:list|sanctions)\b)"
 _DONE = (r"designated|designating|designate|blacklisted|blocked|took action against|taking action against|"

@@ -682,6 +682,28 @@ def test_a_messy_wire_scrape() -> None:
     assert [(a.alleged_by, a.against) for a in extraction.allegations] == [("Ciobanu", None)]
 
 
+def test_a_german_wire_story() -> None:
+    """tests/data/made-up/german-wire-story.txt (German is the tuning part's second language):
+    the speaker "EU-Außenbeauftragte Kaja Kallas" is Kaja Kallas (a title behind an "EU-" and
+    with an "ß", which casefolds to "ss", was never a title); "Wer die Sanktionen umgeht,
+    finanziert den Krieg gegen die Ukraine" puts no sanctions on Ukraine (the words between
+    "Sanktionen" and "gegen" cross a comma); "soll ... betrieben haben" reports an accusation;
+    "wies die Vorwürfe zurück" denies."""
+    from summarizer.grounding.names import resolve_name, title_length, unsupported_words
+
+    text = (ROOT / "tests" / "data" / "made-up" / "german-wire-story.txt").read_text("utf-8")
+    assert resolve_name(text, "EU-Außenbeauftragte Kaja Kallas").value == "Kaja Kallas"  # type: ignore[union-attr]
+    assert title_length("Außenminister Sergej Lawrow".split()) == 1
+    assert "Ukraine" not in cues.named_under_sanctions(text)
+    assert cues.named_under_sanctions("Die EU verhängt Sanktionen gegen die Ukraine.") == ["Ukraine"]
+    alleged = "Das Unternehmen soll nach Angaben der EU-Kommission Öltanker der Schattenflotte betrieben haben."
+    assert cues.ACCUSATION_CUE.search(alleged)
+    assert not cues.ACCUSATION_CUE.search("Eine Entscheidung soll im Sommer fallen.")
+    assert cues.status("Der Kreml wies die Vorwürfe zurück.") == "denied"
+    # an English summary's "CEO" names no one (the article says "Geschäftsführer")
+    assert unsupported_words("The EU sanctioned Baltic Star Shipping and its CEO, Igor Lebedew.", text) == []
+
+
 def test_a_party_sanctioned_before_and_named_as_context_is_not_a_target() -> None:
     """"Atlas was added to the Entity List in 2021" is context for a story about charges; "Mahan
     Air, designated in 2011, is being designated again today" is a target of this release."""

@@ -24,14 +24,17 @@ from .spans import find_all, find_normalised
 # A title before a name is not part of it ("Secretary of State Antony Blinken" is Antony
 # Blinken): a run of these words, with at least one core title in it, is dropped from the front.
 # Compared casefolded, a trailing "." dropped.
-_CORE_TITLES = frozenset(
-    """
+_CORE_TITLES = frozenset(  # held casefolded as they are compared ("außenminister" as "aussenminister")
+    w.casefold()
+    for w in """
     secretary minister president premier chancellor mr mrs ms mx dr prof sen senator rep
     representative gov governor gen general col colonel lt cmdr commander adm admiral capt
     captain maj major sgt spokesperson spokesman spokeswoman chairman chairwoman chair chief
     director ambassador envoy king queen prince princess sheikh sir lord lady judge justice
     attorney treasurer commissioner mayor leader officer herr frau bundeskanzler kanzler
     präsident präsidentin minister ministerin außenminister außenministerin sprecher sprecherin
+    außenbeauftragte außenbeauftragter beauftragte beauftragter kommissar kommissarin
+    regierungssprecher regierungssprecherin kanzlerin bundeskanzlerin
     """.split()
 )
 _TITLE_MODIFIERS = frozenset(
@@ -53,13 +56,16 @@ PORTFOLIOS = frozenset(
 )
 
 
+_UNIT_PREFIX = re.compile(r"^(?:eu|us|u\.s\.|uk|un|nato|kreml)-")
+
+
 def title_length(words: list[str]) -> int:
     """How many leading `words` are a title ("U.K. Foreign Minister David Lammy" -> 3,
     "Secretary of State Antony Blinken" -> 3); 0 when the leading run of title words holds no
     core title ("State Department" keeps its "State"). At least one word is always left."""
     run, core = 0, False
     for word in words[:-1]:
-        low = word.casefold().rstrip(".")
+        low = _UNIT_PREFIX.sub("", word.casefold().rstrip("."))  # "EU-Außenbeauftragte": the title
         if low in _CORE_TITLES:
             core = True
         elif not (low in _TITLE_MODIFIERS or word.casefold() in _TITLE_MODIFIERS or country_of(word)):
@@ -211,7 +217,7 @@ def _name_like(word: str) -> bool:
     if not word or not word[0].isupper():
         return False
     low = word.casefold().rstrip(".")
-    if low in TITLES or low in STOPWORDS or country_of(word) is not None:
+    if _UNIT_PREFIX.sub("", low) in TITLES or low in STOPWORDS or country_of(word) is not None:
         return False
     return not (word.endswith(".") and len(word) > 2 and not re.fullmatch(r"(?:\w\.)+", word))
 
@@ -459,6 +465,8 @@ def _same_word(a: str, b: str) -> bool:
     return n >= 4 and a[n:] in _SUFFIXES and b[n:] in _SUFFIXES
 
 
+# Capitals that name no one: a summary may say "its CEO" of an article that says "Geschäftsführer".
+_COMMON_ACRONYMS = frozenset("ceo cfo coo cto gdp vat tv ai faq hq".split())
 _SPACED_INITIALS = re.compile(r"\b([A-Z])\.\s(?=[A-Z]\.)")
 
 
@@ -484,7 +492,7 @@ def unsupported_words(sentence: str, article: str) -> list[str]:
                 if number.replace(",", "") not in digits:
                     missing.append(number)
             continue
-        if not token[0].isupper() or low in STOPWORDS or low in words:
+        if not token[0].isupper() or low in STOPWORDS or low in _COMMON_ACRONYMS or low in words:
             continue  # (a word of the article is named by it: a shortcut of the rule below)
         if occurrences(article, token, inflected=True):
             continue
