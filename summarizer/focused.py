@@ -351,6 +351,14 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Asking
     )
 
 
+def _imposer(r: _Reading, name: str, own: list[str]) -> str | None:
+    """Who puts `name` under sanctions: the subject of an imposing verb in its own sentences
+    ("The Treasury on Tuesday sanctioned Iran Air"), else who does in the whole article (a
+    release's issuer, "OFAC"); never the name itself."""
+    found = issuer(" ".join(dict.fromkeys(own))) or r.own_voice
+    return None if found is None or found.casefold() == name.casefold() else found
+
+
 def targets_by_wording(text: str) -> list[ExtractedTarget]:
     """The sanctions targets the wording alone settles ("X is being designated", "sanctions on
     Y", a list under "The following ... are designated:"), no question answered, and none that
@@ -433,7 +441,8 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
             if name.casefold() not in listed and cues.sanctioned_before(own):
                 continue  # sanctioned before, named as context ("added to the Entity List in 2021")
             seen.add(name.casefold())
-            candidates.append(ExtractedTarget(name=name, kind=_kind(name, paragraph or text)))  # type: ignore[arg-type]
+            candidates.append(ExtractedTarget(name=name, kind=_kind(name, paragraph or text),  # type: ignore[arg-type]
+                                              imposed_by=_imposer(r, name, own)))
 
     targets: list[ExtractedTarget] = []
     for target in _without_short_forms(candidates):

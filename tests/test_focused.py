@@ -704,6 +704,19 @@ def test_a_german_wire_story() -> None:
     assert unsupported_words("The EU sanctioned Baltic Star Shipping and its CEO, Igor Lebedew.", text) == []
 
 
+def test_every_target_names_who_imposes_it() -> None:
+    """The subject of an imposing verb in the target's own sentences, else the article's issuer;
+    never the target itself (the plan had left every imposer empty)."""
+    text = ("The Treasury on Tuesday sanctioned Iran Air for shipping drones to Russia.\n"
+            "Separately, the EU designated Mahan Air.\n")
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")
+                        if q.response_model is focused.TargetRoleAnswer else scripted(["Iran Air", "Mahan Air"])(q))
+    imposers = {t.name: re.sub(r"^(?i:the) ", "", t.imposed_by or "") for t in extraction.sanctions_targets}
+    assert imposers == {"Iran Air": "Treasury", "Mahan Air": "EU"}  # ("the" goes in grounding)
+    release = (ROOT / "tests" / "data" / "made-up" / "delisting-release.txt").read_text("utf-8")
+    assert {t.imposed_by for t in focused.targets_by_wording(release)} == {"OFAC"}
+
+
 def test_a_party_sanctioned_before_and_named_as_context_is_not_a_target() -> None:
     """"Atlas was added to the Entity List in 2021" is context for a story about charges; "Mahan
     Air, designated in 2011, is being designated again today" is a target of this release."""
