@@ -128,6 +128,17 @@ def test_a_fuller_form_does_not_reach_into_an_offices_portfolio() -> None:
     assert resolve_name("Secretary of State Antony Blinken spoke. Blinken left.\n", "Blinken").value == "Antony Blinken"  # type: ignore[union-attr]
 
 
+def test_a_role_resolves_to_the_person_who_holds_it_at_a_sentence_end() -> None:
+    """"The Foreign Secretary" (a release's imposer) had resolved to "Foreign Secretary David":
+    the fuller form stopped before "Lammy." (the name ends the sentence) and kept the title."""
+    article = ("The Foreign Secretary has today announced new sanctions.\n"
+               "\u201cWe will keep up the pressure,\u201d said Foreign Secretary David Lammy.\n")
+    resolved = resolve_name(article, "The Foreign Secretary")
+    assert resolved is not None and resolved.value == "David Lammy"
+    assert article[resolved.start : resolved.end] == "Foreign Secretary"  # where the article names the role
+    assert resolve_name("It was Friday. Talks ended on Friday.\n", "Talks") is not None
+
+
 def test_a_country_abbreviation_that_lost_its_final_stop_is_still_the_country() -> None:
     """A model's "U.S." trimmed at a sentence end or by a name cleaner is "U.S": still a country,
     so the country rules (a country must have sanctions put on it to be a target) apply."""

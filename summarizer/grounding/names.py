@@ -259,11 +259,13 @@ def _right_words(article: str, end: int) -> list[str]:
     taken: list[str] = []
     for raw in after.split(" ")[1:]:
         w = raw.rstrip(",;:")
+        if w.endswith(".") and len(w) > 2 and not re.fullmatch(r"(?:\w\.)+", w):
+            w = w[:-1]  # "said Foreign Secretary David Lammy.": the name ends the sentence
         if not w or not _name_like(w) or w.casefold() in _ORG_WORDS or len(taken) == 3:
             break
         taken.append(w)
         if w != raw:
-            break  # a comma ends the name
+            break  # a comma or a full stop ends the name
     return taken
 
 
@@ -378,6 +380,8 @@ def _resolved(article: str, hits: list[tuple[int, int]], how: str, needle: str) 
     value = fullest_form(article, spelled, hits)
     if value != spelled:
         how = f"{how}, fuller form"
+        full = value.split()
+        value = " ".join(full[title_length(full) :])  # "Foreign Secretary" -> "Foreign Secretary David Lammy" -> David Lammy
     return value, how, tuple(hits)
 
 
