@@ -95,6 +95,27 @@ def test_invented_names_never_come_back_outside_dropped(fake: FakeOpenAI, exampl
     assert_every_span_verbatim(r, example_text)
 
 
+def test_a_summary_that_has_the_sanctioned_party_impose_the_sanctions_is_dropped(fake: FakeOpenAI) -> None:
+    """tests/data/made-up/eu-council-release.txt, live: "The Belarusian government has imposed
+    restrictive measures ..." of a Council release on Belarus; every name is the article's, the
+    claim is not. A party under sanctions that answers with its own (counter-sanctions) imposes
+    them in the article too, and its sentence stands."""
+    from summarizer.grounding.ground import sanctioned_as_imposer
+
+    article = (Path(__file__).parent / "data" / "made-up" / "eu-council-release.txt").read_text("utf-8")
+    wrong = {"text": "The Belarusian government has imposed restrictive measures on Viktor Sheiman.", "support": ["S2"]}
+    right = {"text": "The Council has imposed restrictive measures on Viktor Sheiman.", "support": ["S2"]}
+    target = {"name": "Belarus", "kind": "country", "country": None, "imposed_by": None}
+    fake.default = Reply(payload=payload(summary=[wrong, right], sanctions_targets=[target]))
+    r = run(fake, article, max_reasks=0)
+    assert [s.text for s in r.summary_sentences] == [right["text"]]
+    [drop] = [d for d in r.provenance.dropped if d.kind == "summary_sentence"]
+    assert drop.reason == "says Belarusian government imposes the sanctions, which the article says are on it"
+    assert sanctioned_as_imposer("Russia imposed sanctions on EU officials.",
+                                 "Die EU verhängt Sanktionen gegen Russland. Russland verhängt Gegensanktionen.",
+                                 ["Russland"]) is None
+
+
 def test_invented_names_are_reasked_with_the_reason(fake: FakeOpenAI, example_text: str) -> None:
     fake.script(Reply(payload=invented_answer()), Reply(payload=example_payload()))
     r = run(fake, example_text, max_reasks=1)

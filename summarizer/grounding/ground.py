@@ -30,6 +30,7 @@ from ..schema import (
     Span,
     SummarySentence,
 )
+from .countries import country_of, forms_of
 from .furniture import only_furniture
 from .names import Resolved, occurrences, resolve_name, resolve_names, unsupported_words
 from .sentences import numbered_sentences, resolve_sentence, sentence_ends
@@ -295,6 +296,34 @@ def _ref_key(ref: str, letter: str) -> str | None:
     return f"{letter}{int(m.group(2))}"
 
 
+# "The Belarusian government has imposed restrictive measures": who a summary sentence says imposes.
+_SUMMARY_IMPOSER = re.compile(
+    r"(?:^|[.;,]\s+|\band\s+)(?:[Tt]he\s+)?([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})"
+    r"(?:\s+(government|authorities|regime))?\s+(?:has\s+|have\s+|had\s+)?"
+    r"(?:imposed|announced|adopted|introduced)\s+(?:new\s+|further\s+)?(?:sanctions|restrictive measures)\b"
+)
+_IMPOSING_IN_ARTICLE = r"(?:['’]s|\s+(?:government|authorities|regime))?\s+(?:has\s+|have\s+|had\s+|will\s+|would\s+)?" \
+                       r"(?:impos|announc|adopt|introduc|retaliat|verhängt|beschlo|a impos|impuso)"
+
+
+def sanctioned_as_imposer(sentence: str, article: str, targets: Sequence[str]) -> str | None:
+    """The party a summary sentence says imposes sanctions when it is a target of them and the
+    article never has it impose any ("The Belarusian government has imposed ..." of an EU
+    release on Belarus); a party under sanctions that answers with its own (counter-sanctions)
+    imposes them in the article too, and passes."""
+    for m in _SUMMARY_IMPOSER.finditer(sentence):
+        subject = m.group(1)
+        country = country_of(subject) or country_of(subject.split()[0])
+        hit = next((t for t in targets if t.casefold() == subject.casefold()
+                    or (country is not None and country_of(t) == country)), None)
+        if hit is None:
+            continue
+        names = {hit, subject, *(forms_of(country) if country else [])}
+        if not any(re.search(rf"(?<![\w-]){re.escape(n)}{_IMPOSING_IN_ARTICLE}", article, re.IGNORECASE) for n in names):
+            return sentence[m.start(1) : m.end(2) if m.group(2) else m.end(1)]  # "Belarusian government"
+    return None
+
+
 def ground_summary(
     full: str, sentences: Sequence[ExtractedSentence], ids: Mapping[str, list[Span]], out: Grounded, letter: str = "S"
 ) -> list[SummarySentence]:
@@ -334,6 +363,9 @@ def ground_summary(
         missing = unsupported_words(text, full)
         if missing:
             out.drop("summary_sentence", text, f"names {', '.join(missing)}, which the article does not contain", where)
+            continue
+        if wrong := sanctioned_as_imposer(text, full, [t.name for t in out.targets]):
+            out.drop("summary_sentence", text, f"says {wrong} imposes the sanctions, which the article says are on it", where)
             continue
         if not text.endswith(_ENDS_WHOLE):  # a sentence copied without its stop, or a headline:
             text = text.rstrip(",;: ") + "."  # the summary reads as sentences, not one run-on line
