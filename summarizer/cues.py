@@ -372,9 +372,14 @@ def trimmed(found: str) -> str:
     return " ".join(words).rstrip(".,;:'’")
 
 
+# "Russian-backed", "Kremlin-linked": an adjective that describes an unnamed party
+_DESCRIBING = re.compile(r"-(?:backed|led|linked|based|owned|aligned|controlled|funded|run|allied|affiliated)$")
+
+
 def _actor(found: str) -> str | None:
     name = trimmed(found)
-    return name if len(name) >= 2 and not name.endswith(("'s", "’s")) and not too_long(name) else None
+    return name if len(name) >= 2 and not name.endswith(("'s", "’s")) and not too_long(name) \
+        and not _DESCRIBING.search(name) else None
 
 
 def title_case(sentence: str) -> bool:
@@ -544,7 +549,8 @@ def named_under_sanctions(text: str) -> list[str]:
 def _demonym(word: str) -> bool:
     """ "Moldovan", "Iraqi", "French": a country's adjective, not one of its names ("Russland",
     "Britain", "US")."""
-    return country_of(word) not in (None, word) and re.search(r"(?:an|i|ese|ish|ch|ot|ek|ic)s?$", word) is not None
+    stem = word[:-1] if word.endswith("s") else word  # "Afghans"
+    return country_of(word) not in (None, word) and stem.endswith((*_DEMONYM_END, "ot", "ek"))  # "Cypriot", "Greek"
 
 
 def _each_name(text: str, name: str) -> list[str]:

@@ -668,6 +668,8 @@ def test_a_messy_wire_scrape() -> None:
     assert not cues.by_document("The measures would target Belaruskali, the diplomats said.")
     peskov = 'Kremlin spokesman Dmitry Peskov dismissed the accusations as "unfounded" and said Moscow did not interfere.'
     assert cues.denier(peskov) == "Kremlin" and cues.status(peskov) == "denied"
+    # the headline's "accuses Russian-backed network of": an adjective, no accused's name
+    assert cues.accused_in("Moldova accuses Russian-backed network of buying votes; Moscow denies") is None
     # "The network allegedly moved money": what it accuses is described, not named; no name the
     # model offers (live: Moldova) is its accused
     moved = "The network allegedly moved money through a Russian bank into payment cards, Ciobanu told reporters."
