@@ -3,9 +3,10 @@
 The design notes ask to judge any model against baselines that need no model. This one finds
 quotes by their quotation marks, speakers by "said"-type cues next to them, allegations as the
 sentences that carry hedging words, and takes the lede as the summary. It names no sanctions
-targets: telling a sanctioned entity from any other capitalised name needs reading, and a rule
-that guessed would invent targets. It runs behind the `rules` backend (a transport), so its
-answers go through the same validation and grounding as a model's.
+targets itself: the `rules` backend (a transport, so its answers go through the same validation
+and grounding as a model's) adds only those the wording settles (`focused.targets_by_wording`:
+"X is being designated", a list under a sanctions lead-in), since telling a sanctioned entity
+from any other capitalised name needs reading, and a rule that guessed would invent targets.
 """
 
 from __future__ import annotations
