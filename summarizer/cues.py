@@ -128,7 +128,7 @@ def status(sentence: str) -> str:
 
 
 # A relative clause between commas says something else about its name: not the accusation's status.
-_RELATIVE = re.compile(r",[ \t]+(?:who|which|whose)[ \t][^,;]{1,120},")  # "called the accusations absurd"
+_RELATIVE = re.compile(r",[ \t]+(?:who|which|whose)[ \t][^,;]{1,120},")
 
 
 def hedge(sentence: str) -> str | None:
@@ -470,6 +470,7 @@ _CONDUCT = re.compile(
     r"facilitat\w*|responsible for|engag\w* in|involve(?:d|ment) in|designated for|benefit(?:s|ed|ing|ted|ting)?)\b"
 )  # in lower case: "Caspian Tideway Shipping", "Gulf Supply Co" are names, not what they did
 _AGENTLESS = re.compile(r"\b(?:been|be|being|was|were|is|are)[ \t]+$")  # "have been sold to new owners"
+_BY_AGENT = re.compile(r"(?:[ \t]+\w+){0,3}?[ \t]+by\b")  # "... owned or controlled by X"
 
 
 def conduct(sentence: str) -> bool:
@@ -477,9 +478,7 @@ def conduct(sentence: str) -> bool:
     passive without its agent ("the vessels have been sold to owners with no ties" says what
     became of them; "is owned or controlled by X" names X)."""
     for m in _CONDUCT.finditer(sentence):
-        if not _AGENTLESS.search(sentence[max(0, m.start() - 12) : m.start()]) or re.match(
-            r"(?:[ \t]+\w+){0,3}?[ \t]+by\b", sentence[m.end() : m.end() + 40]
-        ):
+        if not _AGENTLESS.search(sentence[max(0, m.start() - 12) : m.start()]) or _BY_AGENT.match(sentence, m.end(), m.end() + 40):
             return True
     return False
 

@@ -31,8 +31,7 @@ _AFTER_NAME_SAID = re.compile(
     rf"^[\s,;:\u2014-]*(?:the\s+)?({_NAME})(?:,[^,.\u201c\u201d\"\n]{{1,80}},)?(?:\s+[a-z]+){{0,2}}?\s+{SPEECH}\b"
 )
 # "...," said Treasury official Jane Doe: the person, not the body she speaks for.
-_OFFICE = cues.OFFICES
-_AFTER_SAID_ROLE_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?(?:{_NAME}\s+)?{_OFFICE}\s+({_NAME})")
+_AFTER_SAID_ROLE_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?(?:{_NAME}\s+)?{cues.OFFICES}\s+({_NAME})")
 # "...," Seoul resident Margie Kim said / former minister John Smith said: the person after a
 # short description.
 _AFTER_DESCRIBED_NAME_SAID = re.compile(  # (and "EU foreign policy chief Kaja Kallas said")
@@ -122,7 +121,7 @@ def explicit_speaker(text: str, start: int, end: int) -> str | None:
 
 _SUBJECT = re.compile(  # ("Kremlin spokesman Dmitry Peskov dismissed ...": the person, after the office)
     rf"^[\"\u201c\u2018']?(?:(?:But|And|Yet|Still|So|However|Later|Meanwhile|Then),?\s+)?(?:the\s+)?"
-    rf"(?:{_NAME}\s+(?:[a-z]+\s+){{0,2}}?{_OFFICE}\s+(?={_NAME}(?:,|\s+[a-z])))?({_NAME})(?=,|\s+[a-z])"
+    rf"(?:{_NAME}\s+(?:[a-z]+\s+){{0,2}}?{cues.OFFICES}\s+(?={_NAME}(?:,|\s+[a-z])))?({_NAME})(?=,|\s+[a-z])"
 )
 _BACK = 3  # sentences searched for a pronoun's antecedent
 
@@ -161,8 +160,8 @@ def antecedent(
 
 # "...," the minister said / the foreign minister said: "...": a role, whose holder the article
 # named before
-_AFTER_ROLE_SAID = re.compile(rf"^[\s,;:\u2014-]*the\s+(?:[a-z]+\s+)?({_OFFICE})\s+{SPEECH}\b")
-_BEFORE_ROLE_SAID = re.compile(rf"\bthe\s+(?:[a-z]+\s+)?({_OFFICE})\s+{SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
+_AFTER_ROLE_SAID = re.compile(rf"^[\s,;:\u2014-]*the\s+(?:[a-z]+\s+)?({cues.OFFICES})\s+{SPEECH}\b")
+_BEFORE_ROLE_SAID = re.compile(rf"\bthe\s+(?:[a-z]+\s+)?({cues.OFFICES})\s+{SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
 _BEFORE_ROLE = 1500  # characters searched back for the name a role refers to
 
 

@@ -219,7 +219,12 @@ def _name_like(word: str) -> bool:
     low = word.casefold().rstrip(".")
     if _UNIT_PREFIX.sub("", low) in TITLES or low in STOPWORDS or country_of(word) is not None:
         return False
-    return not (word.endswith(".") and len(word) > 2 and not re.fullmatch(r"(?:\w\.)+", word))
+    return not _ends_sentence(word)
+
+
+def _ends_sentence(word: str) -> bool:
+    """ "Friday.", "Lammy.": a word with the sentence's full stop, not initials ("T.", "U.S.")."""
+    return word.endswith(".") and len(word) > 2 and not re.fullmatch(r"(?:\w\.)+", word)
 
 
 def is_organisation(name: str) -> bool:
@@ -259,7 +264,7 @@ def _right_words(article: str, end: int) -> list[str]:
     taken: list[str] = []
     for raw in after.split(" ")[1:]:
         w = raw.rstrip(",;:")
-        if w.endswith(".") and len(w) > 2 and not re.fullmatch(r"(?:\w\.)+", w):
+        if _ends_sentence(w):
             w = w[:-1]  # "said Foreign Secretary David Lammy.": the name ends the sentence
         if not w or not _name_like(w) or w.casefold() in _ORG_WORDS or len(taken) == 3:
             break
