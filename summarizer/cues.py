@@ -337,7 +337,17 @@ def denier(sentence: str) -> str | None:
     ("He has denied": whose denial, the model reads from the article)."""
     m = _DENIES.match(sentence)
     name = _actor(m.group(1) or m.group(2)) if m else None  # "Kremlin spokesman Dmitry Peskov": the Kremlin
+    if m is None and (german := _DENIES_DE.match(sentence)):
+        name = _actor(german.group(1))
     return name if name and name.casefold() not in PRONOUNS else None
+
+
+# German: "Der Kreml wies die Vorwürfe zurück", "Das Ministerium bestritt die Berichte".
+_DENIES_DE = re.compile(
+    rf"^(?:(?:Der|Die|Das)[ \t]+)?({_SUBJECT})[ \t]+(?:(?:wies|weist|wiesen|weisen)[ \t]+[^.;]{{0,60}}?"
+    r"(?:Vorw[üu]rfe?|Anschuldigung(?:en)?|Beschuldigung(?:en)?|Berichte?|Darstellung(?:en)?|Behauptung(?:en)?)"
+    r"[ \t]+(?:[\w„“\"]+[ \t]+){0,3}?zurück|(?:bestritt|bestreitet|bestritten|dementierte|dementiert|dementierten))\b"
+)
 
 
 def _said_subject(sentence: str) -> tuple[str, bool] | None:
@@ -410,6 +420,35 @@ _BODY = re.compile(
 )
 _ROLE_AFTER = re.compile(rf"[ \t]+({GROUPS}|forces|troops)\b")
 _DEMONYM_END = ("an", "ese", "ish", "i", "ic", "ch")
+# German capitalises every noun: one capitalised word after an article or a determiner ("das
+# Unternehmen", "der sogenannten Schattenflotte", "am Montag") is a noun, unless a country ("die
+# Ukraine") or an acronym ("die EU"). ("des" is French too: "des Etats-Unis".)
+_GERMAN_NOUN = re.compile(
+    r"(?<![\w-])(?i:der|die|das|den|dem|ein|eine|einen|einem|einer|eines|kein\w*|seine[mnrs]?|ihre[mnrs]?|unsere[mnrs]?|"
+    r"diese[mnrs]?|jede[mnrs]?|deren|dessen|im|am|zum|zur|vom|beim)[ \t]+(?:[a-zäöüß][\w-]*[ \t]+){0,2}$"
+)
+_DETERMINERS = frozenset("der die das den dem ein eine einen einem einer eines im am zum zur vom beim".split())
+_ADJECTIVE_END = ("e", "en", "er", "es", "em")  # "Europäische Union", "Islamische Republik"
+
+
+def _without_german_nouns(text: str, start: int, name: str) -> str | None:
+    """`name` (found at `start`) less the German nouns it opens with (after a determiner, or
+    before a genitive "der": "Angaben der EU-Kommission"), or None
+    when nothing of a name is left; a country ("die Ukraine") and an acronym ("die EU",
+    "die EU-Kommission") are names."""
+    words = name.split()
+    after = _GERMAN_NOUN.search(text, 0, start) is not None
+    if " der " in name and not re.search(r"(?i:von|van) der ", name):
+        words, after = name.rpartition(" der ")[2].split(), True  # "Angaben der EU-Kommission": of whom
+    if len(words) > 1 and words[0].casefold() in _DETERMINERS:
+        words, after = words[1:], True  # "Das Unternehmen soll ..." at a sentence's start
+    if not after:
+        return name
+    if len(words) > 1:  # "Reederei" of "die russische Reederei Baltic Star Shipping"; not "Europäische"
+        return " ".join(words if words[0].endswith(_ADJECTIVE_END) else words[1:])
+    return words[0] if re.match(r"[A-Z]{2,}(?:-|$)", words[0]) or country_of(words[0]) else None
+
+
 # "South Sudan" is not "Sudan": a place so prefixed is another place, not a longer form.
 _COMPASS = frozenset("north south east west new central upper lower greater".split())
 
@@ -433,6 +472,10 @@ def actors(text: str, limit: int = 5) -> list[str]:
             name = f"{name} {body.group(1)}" if body else name[:-2]
         elif body := _ROLE_AFTER.match(text, m.end()):
             name = f"{name} {body.group(1)}"  # "Federal prosecutors", "Iranian officials"
+        if (german := _without_german_nouns(text, m.start() + m.group(0).find(name), name)) != name:
+            if german is None:
+                continue  # "das Unternehmen", "der sogenannten Schattenflotte": a German noun, not a name
+            name = german  # "die russische Reederei Baltic Star Shipping": the name after the noun
         elif " " not in name and name.endswith(_DEMONYM_END) and country_of(name) not in (None, name):
             body = _BODY.match(text, m.end())
             if body is None:
@@ -575,6 +618,42 @@ def sanctioned_before(sentences: list[str]) -> bool:
     and none says now: a party named as context, not a target of what the article reports."""
     about = [s for s in sentences if _PUT_UNDER.search(s)]
     return bool(about) and all(_EARLIER.search(s) and not _NOW.search(s) for s in about)
+
+
+# "Caspian Tideway Shipping, which was designated in 2019, remains on the SDN List": still under
+# sanctions put on it before, named as context.
+_STILL = (r"(?:,[^,;]{1,120},)?[ \t]+(?:remains?|remained|will[ \t]+remain|stays?|stayed|(?:is|are|was|were)[ \t]+still)[ \t]+"
+          r"(?:on[ \t]+the[ \t]+[^.;]{0,40}?\b(?i:list)|(?i:sanctioned|designated|listed|blocked|under[ \t]+sanctions|"
+          r"subject[ \t]+to[ \t]+(?:[\w.]+[ \t]+)?sanctions))\b")
+
+
+def still_listed(sentence: str, name: str) -> bool:
+    """The sentence says `name` stays under sanctions put on it before: context, not a target."""
+    return any(re.search(rf"(?<![\w-]){re.escape(form)}{_STILL}", sentence) for form in forms(name))
+
+
+# A party that answers sanctions or an accusation ("The Kremlin rejected the accusations",
+# "Der Kreml wies die Vorwürfe zurück", "Kremlsprecher Dmitri Peskow nannte die Strafmaßnahmen
+# „illegal“"): the other side of the story. The verbs of opposing only; "said" is anyone's.
+_REACTING = re.compile(
+    r"^(?:[^,]{1,60},[ \t]+)?((?:\S+[ \t]+){1,5}?)(?:(?:has|have|had|hat|haben)[ \t]+)?(?:(?:also|auch)[ \t]+)?"
+    r"(?:denied|denies|rejected|rejects|dismissed|dismisses|condemned|condemns|denounced|denounces|criticized|"
+    r"criticised|criticizes|criticises|called|calls|vowed|vows|protested|protests|slammed|slams|"
+    r"wies|weist|bestritt|bestreitet|dementierte|dementiert|nannte|nennt|kritisierte|kritisiert|verurteilte|"
+    r"verurteilt|bezeichnete|bezeichnet|drohte|droht|kündigte|kündigt|protestierte|protestiert)\b"
+)
+
+
+def reacts(sentence: str, name: str) -> bool:
+    """`name` opens the sentence as who denies, condemns or answers, and the sentence puts no
+    sanctions on it."""
+    m = _REACTING.match(sentence)
+    return m is not None and any(f.casefold() in m.group(1).casefold() for f in forms(name)) \
+        and not sanctioned_here(sentence, name) and not _SANCTIONED_ITSELF.search(sentence)
+
+
+_SANCTIONED_ITSELF = re.compile(r"\b(?:was|were|been|being|is|are)[ \t]+(?:sanctioned|designated|blacklisted|listed)\b",
+                                re.IGNORECASE)  # "... after it was sanctioned"
 
 
 def ruled_out(sentence: str) -> bool:

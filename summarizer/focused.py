@@ -165,12 +165,22 @@ def _context(text: str, start: int, paras: list[tuple[int, int]]) -> str:
     return text[paras[first][0] : paras[i][1]]
 
 
+_ORGANIZATION_END = re.compile(
+    r"\b(?:co|ltd|llc|inc|corp|company|air|airlines|bank|group|network|shipping|logistics|trading|holdings?|industries|"
+    r"services|maritime|marine|energy|petroleum|capital|investments?|limited|corporation|gmbh|ag|plc|jsc|pjsc|fze|fzco|"
+    r"llp|union|council|commission|kommission|ministry|ministerium|government|regierung)\b\.?$"
+)
+
+
 def _kind(name: str, paragraph: str) -> str:
     """A guess from the text around the name; the kind is not what the questions are for."""
-    around = paragraph[max(0, paragraph.find(name) - 40) : paragraph.find(name)].casefold()
+    if country_of(name) is not None:
+        return "country"
+    at = paragraph.find(name)
+    around = paragraph[max(0, at - 40) : at].casefold() if at >= 0 else ""  # not the whole paragraph's "vessel"
     if re.search(r"\b(vessel|ship|tanker|imo)\b", around) or re.search(r"\d", name):
         return "vessel"
-    if re.search(r"\b(co|ltd|llc|inc|corp|company|air|airlines|bank|group|network)\b\.?$", name.casefold()):
+    if _ORGANIZATION_END.search(name.casefold()):
         return "organization"
     words = name.split()
     return "person" if 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and "," not in name else "organization"
@@ -289,6 +299,15 @@ _IMPOSER_BEFORE = re.compile(r"(?<![\w.'’&-])((?:the[ \t]+)?[A-Z][\w.'’&-]*(
                              r"\)?(?:'s|’s)?[ \t]+(?:today\s+|also\s+|has\s+|have\s+|is\s+)*$")
 
 
+# German puts the participle last ("Die Europäische Union hat am Montag Sanktionen gegen ...
+# verhängt"): the subject opens the clause, before its auxiliary; or the verb follows it ("EU
+# verhängt Sanktionen gegen ...").
+_IMPOSING_DE = re.compile(
+    rf"(?:^|(?<=[.!?\u2013\u2014-]\s))(?:(?:Der|Die|Das)[ \t]+)?({cues.NAME})[ \t]+(?:(?:hat|haben|hatte|hatten)[ \t]+[^.;!?]{{0,200}}?"
+    r"[ \t](?:verhängt|beschlossen|verlängert|erlassen|aufgehoben)|(?:verhängt|verhängte|verhängen|beschließt|beschloss|"
+    r"verlängert|verlängerte)[ \t]+(?:[a-zäöüß]+[ \t]+){0,2}?Sanktion)",
+    re.MULTILINE,
+)
 _WHEN = re.compile(r"\s+on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")  # "Treasury on Wednesday"
 
 
@@ -296,7 +315,8 @@ def issuer(text: str) -> str | None:
     """Who speaks in the article's own voice when it sanctions: the most frequent subject of an
     imposing verb ("OFAC today designated", "The Council adopted"), or None (a news story's own
     voice is its reporter's, whom the text rarely names)."""
-    found = (cues.read_back(_IMPOSER_BEFORE, text, v.start()) for v in _IMPOSING.finditer(text))
+    found = [*(cues.read_back(_IMPOSER_BEFORE, text, v.start()) for v in _IMPOSING.finditer(text)),
+             *_IMPOSING_DE.finditer(text)]
     subjects = Counter(
         _WHEN.sub("", " ".join(m.group(1).split())) for m in found
         if m and m.group(1).split()[-1].casefold() not in {"he", "she", "it", "they", "we", "this", "that", "these", "the"}
@@ -355,8 +375,22 @@ def _imposer(r: _Reading, name: str, own: list[str]) -> str | None:
     """Who puts `name` under sanctions: the subject of an imposing verb in its own sentences
     ("The Treasury on Tuesday sanctioned Iran Air"), else who does in the whole article (a
     release's issuer, "OFAC"); never the name itself."""
-    found = issuer(" ".join(dict.fromkeys(own))) or r.own_voice
+    found = next((owner for sentence in own if (owner := _owner(sentence, name))), None) \
+        or issuer(" ".join(dict.fromkeys(own))) or r.own_voice
     return None if found is None or found.casefold() == name.casefold() else found
+
+
+def _owner(sentence: str, name: str) -> str | None:
+    """The name before `name` in the sentence whose sanctions they are ("Moskau will seine
+    Strafmaßnahmen gegen die Europäische Union ebenfalls aufrechterhalten"): counter-sanctions
+    are imposed by the other side, not by the article's issuer."""
+    at = sentence.find(name)
+    for m in re.finditer(cues.NAME, sentence[: max(at, 0)]):
+        who = cues.trimmed(m.group(0))
+        if who and who != name and re.match(r"\s*(?:[\w-]+\s+){0,2}(?:its|their|seine|ihre|ses|leurs|sus)\s",
+                                            sentence[m.end():]) and cues.IMPOSER.match(sentence[m.end():]):
+            return who
+    return None
 
 
 def targets_by_wording(text: str) -> list[ExtractedTarget]:
@@ -440,8 +474,11 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
                 continue  # the article says it was not sanctioned
             if name.casefold() not in listed and cues.sanctioned_before(own):
                 continue  # sanctioned before, named as context ("added to the Entity List in 2021")
+            if name.casefold() not in listed and not cues.sanctioned_here(body, name) and own and (
+                    any(cues.still_listed(a, name) for a in own) or all(cues.reacts(a, name) for a in own)):
+                continue  # "remains on the SDN List"; or only answers them ("Der Kreml wies die Vorwürfe zurück")
             seen.add(name.casefold())
-            candidates.append(ExtractedTarget(name=name, kind=_kind(name, paragraph or text),  # type: ignore[arg-type]
+            candidates.append(ExtractedTarget(name=name, kind=_kind(name, paragraph if name in paragraph else text),  # type: ignore[arg-type]
                                               imposed_by=_imposer(r, name, own)))
 
     targets: list[ExtractedTarget] = []

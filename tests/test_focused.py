@@ -179,8 +179,11 @@ def test_names_the_wording_puts_under_sanctions_are_candidates_even_when_the_mod
                             if q.response_model is focused.TargetRoleAnswer
                             else scripted(["EU-Außenminister", "Luxemburg"])(q))
     assert [t.name for t in extraction.sanctions_targets] == ["Russland", "Europäische Union"]
-    # of the model's two, only "EU-Außenminister" is asked about: "Luxemburg –" is the dateline
-    assert len([q for q in asked if q.response_model is focused.TargetRoleAnswer]) == 1
+    # neither of the model's two is asked about: "EU-Außenminister" imposes them (the subject of
+    # "haben ... beschlossen"), "Luxemburg –" is the dateline; the counter-sanctions are Moscow's
+    assert focused.issuer(text) == "EU-Außenminister"
+    assert len([q for q in asked if q.response_model is focused.TargetRoleAnswer]) == 0
+    assert [t.imposed_by for t in extraction.sanctions_targets] == ["EU-Außenminister", "Moskau"]
 
 
 def test_a_name_the_article_says_was_not_sanctioned_is_not_a_candidate() -> None:
@@ -629,6 +632,20 @@ def test_a_delisting_release() -> None:
     assert cues.named_under_sanctions("OFAC designated Jahan Destination Travel and Tourism LLC.") == [
         "Jahan Destination Travel and Tourism LLC"]
     assert cues.named_under_sanctions("It is on the Specially Designated Nationals and Blocked Persons List.") == []
+    # live, "Caspian Tideway Shipping", which only "remains on the SDN List", was kept as a target
+    stays = "Caspian Tideway Shipping, which was designated in 2019, remains on the SDN List."
+    assert cues.still_listed(stays, "Caspian Tideway Shipping")
+    assert cues.still_listed("Acme remains subject to U.S. sanctions.", "Acme")
+    assert not cues.still_listed("Acme remains a major shipper.", "Acme")
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")
+                        if q.response_model is focused.TargetRoleAnswer
+                        else scripted(["Marek Dunaj", "Caspian Tideway Shipping"])(q))
+    assert [(t.name, t.kind) for t in extraction.sanctions_targets] == [("Marek Dunaj", "person")]
+    # live, Dunaj was a "vessel": the model named him for a paragraph that does not, and the
+    # whole paragraph was read as the words before him
+    assert focused._kind("Marek Dunaj", "The two vessels have been sold.") == "person"
+    assert focused._kind("Caspian Tideway Shipping", "") == "organization"
+    assert focused._kind("Russland", "") == "country"
 
 
 def _span(text: str, words: str) -> tuple[int, int]:
@@ -704,6 +721,29 @@ def test_a_german_wire_story() -> None:
     assert cues.status("Der Kreml wies die Vorwürfe zurück.") == "denied"
     # an English summary's "CEO" names no one (the article says "Geschäftsführer")
     assert unsupported_words("The EU sanctioned Baltic Star Shipping and its CEO, Igor Lebedew.", text) == []
+    # live, "Kreml" and "Dmitri Peskow" were kept as targets: they only answer the sanctions
+    assert cues.denier("Der Kreml wies die Vorwürfe zurück.") == "Kreml"
+    assert cues.denier("Das Ministerium bestritt die Berichte.") == "Ministerium"
+    peskow = "Kremlsprecher Dmitri Peskow nannte die Strafmaßnahmen „illegal“ und kündigte Gegenmaßnahmen an."
+    assert cues.reacts(peskow, "Dmitri Peskow") and cues.reacts(peskow, "Kreml")
+    assert not cues.reacts("Acme denied the claims after it was sanctioned by OFAC.", "Acme")
+    assert not cues.reacts("The EU sanctioned Acme, which denied the claims.", "Acme")
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer
+                        else scripted(["Baltic Star Shipping", "Igor Lebedew", "Kreml", "Dmitri Peskow"])(q))
+    assert [(t.name, t.kind) for t in extraction.sanctions_targets] == [
+        ("Baltic Star Shipping", "organization"), ("Igor Lebedew", "person")]
+    # ... imposed by the EU, as its own sentence says: the participle comes last ("Die Europäische Union hat ... verhängt")
+    assert {t.imposed_by for t in extraction.sanctions_targets} == {"Europäische Union"}
+    assert focused.issuer("Brüssel (dpa) - Die Europäische Union hat am Montag Sanktionen gegen X verhängt.") == \
+        "Europäische Union"
+    # German capitalises nouns: the options of an accusation are names, not "Unternehmen" or "Angaben"
+    assert cues.actors(alleged) == ["EU-Kommission"]
+    assert cues.actors("Die EU hat Sanktionen gegen die russische Reederei Baltic Star Shipping und die Ukraine "
+                       "verhängt, sagte Ursula von der Leyen.") == ["EU", "Sanktionen", "Baltic Star Shipping", "Ukraine",
+                                                                   "Ursula von der Leyen"]
+    assert cues.actors("Der Kreml wies die Vorwürfe zurück.") == []
+    assert cues.actors("Die Europäische Union und Das said so.") == ["Europäische Union"]
 
 
 def test_every_target_names_who_imposes_it() -> None:
