@@ -255,6 +255,30 @@ def test_a_summary_sentence_cut_off_at_the_length_bound_keeps_its_whole_sentence
         ("The U. S. and U. K. are", "an unfinished sentence", "summary[0]")]
 
 
+def test_a_summary_item_of_several_sentences_loses_only_those_that_cannot_stand() -> None:
+    """tests/data/made-up/german-wire-story.txt, live: the model wrote three sentences as one
+    summary item, the third naming "Kremlin" (the article says "Kreml"); the whole item was
+    dropped, and the summary kept only a sentence about a later decision."""
+    from summarizer.grounding.ground import Grounded, ground_summary
+    from summarizer.grounding.sentences import numbered_sentences
+    from summarizer.schema import ExtractedSentence, Span
+
+    article = (Path(__file__).parent / "data" / "made-up" / "german-wire-story.txt").read_text("utf-8")
+    ids = {ref: [Span(start=a, end=b, text=article[a:b])] for ref, (a, b) in numbered_sentences(article).items()}
+    first, second = ("The EU has imposed sanctions on Baltic Star Shipping and its CEO, Igor Lebedew.",
+                     "The company's assets are being frozen, and Lebedew is barred from entering the EU.")
+    kremlin = "The Kremlin claims the sanctions are illegal."
+    out = Grounded()
+    kept = ground_summary(article, [ExtractedSentence(text=f"{first} {kremlin} {second}", support=["S2", "S6"]),
+                                    ExtractedSentence(text=f"{kremlin} It also warned Berlin.", support=["S8"])], ids, out)
+    assert [k.text for k in kept] == [f"{first} {second}"]
+    assert len(kept[0].support) == 2
+    assert [(d.text, d.reason, d.where) for d in out.dropped] == [
+        (kremlin, "names Kremlin, which the article does not contain", "summary[0].text"),
+        # an item none of whose sentences stands is dropped whole, once
+        (f"{kremlin} It also warned Berlin.", "names Kremlin, Berlin, which the article does not contain", "summary[1]")]
+
+
 def test_unnamed_accuser_is_null_and_flagged(fake: FakeOpenAI, example_text: str) -> None:
     a = {"claim": "Entities were involved in transfers.", "alleged_by": None, "against": "Iranian and Russian entities",
          "status": "alleged", "hedge": "allegedly", "evidence": "S9"}

@@ -15,6 +15,7 @@ the full text, since a speaker may be named in an earlier chunk.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -324,6 +325,15 @@ def sanctioned_as_imposer(sentence: str, article: str, targets: Sequence[str]) -
     return None
 
 
+def _unfounded(text: str, full: str, targets: list[str]) -> str | None:
+    """Why a summary sentence cannot stand on the article, or None."""
+    if missing := unsupported_words(text, full):
+        return f"names {', '.join(missing)}, which the article does not contain"
+    if wrong := sanctioned_as_imposer(text, full, targets):
+        return f"says {wrong} imposes the sanctions, which the article says are on it"
+    return None
+
+
 def ground_summary(
     full: str, sentences: Sequence[ExtractedSentence], ids: Mapping[str, list[Span]], out: Grounded, letter: str = "S"
 ) -> list[SummarySentence]:
@@ -360,13 +370,18 @@ def ground_summary(
         if not spans:
             out.drop("summary_sentence", text, f"support {', '.join(s.support)} is {FURNITURE_REASON}", where)
             continue
-        missing = unsupported_words(text, full)
-        if missing:
-            out.drop("summary_sentence", text, f"names {', '.join(missing)}, which the article does not contain", where)
-            continue
-        if wrong := sanctioned_as_imposer(text, full, [t.name for t in out.targets]):
-            out.drop("summary_sentence", text, f"says {wrong} imposes the sanctions, which the article says are on it", where)
-            continue
+        targets = [t.name for t in out.targets]
+        if reason := _unfounded(text, full, targets):
+            # an item of several sentences loses only the sentences that cannot stand
+            parts = [p for a, b in itertools.pairwise([0, *sentence_ends(text), len(text)]) if (p := text[a:b].strip())]
+            why = {part: _unfounded(part, full, targets) for part in parts} if len(parts) > 1 else {}
+            if not any(v is None for v in why.values()):
+                out.drop("summary_sentence", text, reason, where)
+                continue
+            for part, wrong in why.items():
+                if wrong:  # (the item is kept: its text lost a part, as a cut-off end is reported)
+                    out.drop("summary_sentence", part, wrong, f"{where}.text")
+            text = " ".join(part for part, wrong in why.items() if wrong is None)
         if not text.endswith(_ENDS_WHOLE):  # a sentence copied without its stop, or a headline:
             text = text.rstrip(",;: ") + "."  # the summary reads as sentences, not one run-on line
         kept.append(SummarySentence(text=text, support=sorted(spans.values(), key=lambda x: x.start)))
