@@ -350,6 +350,27 @@ _DENIES_DE = re.compile(
 )
 
 
+# "Kremlin spokesman Dmitry Peskov called the sanctions illegal", "Iran condemned the measures",
+# "Kremlsprecher Dmitri Peskow nannte die Strafmaßnahmen „illegal“": who speaks accuses whoever
+# imposed them (the other side answers; it is not accused).
+_CONDEMNS = re.compile(
+    rf"^(?:[^,]{{1,60}},[ \t]+)?(?:(?:[Tt]he|Der|Die|Das)[ \t]+)?(?:{_SUBJECT}[ \t]+(?:[a-z]+[ \t]+){{0,2}}?{OFFICES}[ \t]+"
+    rf"({NAME})|({_SUBJECT}))[ \t]+(?:(?:has|have|had|hat|haben)[ \t]+)?(?:(?:also|again|auch)[ \t]+)?"
+    r"(?:called|calls|described|describes|condemned|condemns|denounced|denounces|criticized|criticised|criticizes|"
+    r"criticises|slammed|slams|nannte|nennt|bezeichnete|bezeichnet|verurteilte|verurteilt|kritisierte|kritisiert)[ \t]+"
+    r"(?!(?:for|on|upon|off)\b)(?:(?:the|these|those|such|die|diese|den|das)[ \t]+)?(?:[\w.-]+[ \t]+){0,2}?"
+    r"(?:sanctions|measures|restrictions|designations?|Sanktionen|Strafmaßnahmen|Maßnahmen|Strafen)\b"
+)
+
+
+def condemner(sentence: str) -> str | None:
+    """Who opens the sentence condemning the sanctions ("Iran condemned the measures"): an
+    accuser of whoever imposed them. A person after their office is named, not the body."""
+    m = _CONDEMNS.match(sentence)
+    name = _actor(m.group(1) or m.group(2)) if m else None
+    return name if name and name.casefold() not in PRONOUNS else None
+
+
 def _said_subject(sentence: str) -> tuple[str, bool] | None:
     """The subject of what the sentence says ("said that X ...", "According to the indictment,
     X ..."), and whether it is advised rather than accused ("said the EU should also look at

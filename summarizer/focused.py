@@ -534,6 +534,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             accused = cues.first_named(flat, kept) or (None if _the_issuer(subject or "", own_voice) else subject)
         if accused or lead_in is not None:
             accuser = own_voice  # a release's grounds for a designation: its issuer accuses the target
+        elif own_voice and (condemner := cues.condemner(flat)):
+            accuser, accused = condemner, own_voice  # "Iran condemned the measures": the imposer's accuser
         elif not cues.ACCUSATION_CUE.search(sentence):
             continue
         elif passive := cues.passive_accused(flat):

@@ -743,6 +743,18 @@ def test_a_german_wire_story() -> None:
                        "verhängt, sagte Ursula von der Leyen.") == ["EU", "Sanktionen", "Baltic Star Shipping", "Ukraine",
                                                                    "Ursula von der Leyen"]
     assert cues.actors("Der Kreml wies die Vorwürfe zurück.") == []
+    # "Kremlsprecher Dmitri Peskow nannte die Strafmaßnahmen „illegal“" accused "Gegenmaßnahmen"
+    # (live): who condemns the sanctions accuses whoever imposed them, without a question
+    extraction, asked = run(text, scripted([]))
+    assert ("Kremlsprecher Dmitri Peskow", "EU") in [(a.alleged_by, a.against) for a in extraction.allegations]
+    # two questions remain: "Das Unternehmen soll ..." and "Nach Angaben von Diplomaten ..."
+    assert len([q for q in asked if issubclass(q.response_model, focused.AccusationAnswer)]) == 2
+    release = "Today, OFAC designated Mahan Air for shipping weapons.\nIran condemned the new U.S. sanctions as illegal.\n"
+    extraction, _ = run(release, scripted([]))
+    assert ("Iran", "OFAC") in [(a.alleged_by, a.against) for a in extraction.allegations]
+    assert cues.condemner("Kremlin spokesman Dmitry Peskov called the sanctions illegal.") == "Dmitry Peskov"
+    assert cues.condemner("He called the sanctions illegal.") is None  # whose words, the article says elsewhere
+    assert cues.condemner("The EU called for new sanctions.") is None
     assert cues.actors("Die Europäische Union und Das said so.") == ["Europäische Union"]
 
 
