@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .grounding.countries import country_of
-from .grounding.names import OPENERS, PRONOUNS, too_long
+from .grounding.names import OPENERS, PRONOUNS, title_length, too_long
 from .grounding.spans import SPEECH_VERBS
 
 READ_BACK = 160  # characters read back from a verb for its subject: a name and its title, not a paragraph
@@ -404,7 +404,7 @@ def trimmed(found: str) -> str:
 
 
 # "Russian-backed", "Kremlin-linked": an adjective that describes an unnamed party
-_DESCRIBING = re.compile(r"-(?:backed|led|linked|based|owned|aligned|controlled|funded|run|allied|affiliated)$")
+_DESCRIBING = re.compile(r"-(?:backed|led|linked|based|owned|aligned|controlled|funded|run|allied|affiliated|flagged)$")
 
 
 def _actor(found: str) -> str | None:
@@ -480,13 +480,51 @@ def _same_actor(short: str, longer: str) -> bool:
     return short == longer.casefold() or short in words and words[0] not in _COMPASS
 
 
-def actors(text: str, limit: int = 5) -> list[str]:
+_FUNCTION_WORDS = frozenset(
+    "despite although though because unless whereas whether however therefore moreover nevertheless "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "  # (the months in full are openers)
+    "four five six seven eight nine ten eleven twelve dozens hundreds thousands".split()
+)
+_DATELINE_AFTER = re.compile(r"(?:,[ \t]+[A-Z][\w.]*)?[ \t]*(?:\([A-Z][\w ]*\)[ \t]*)?[\u2013\u2014-]+[ \t]")
+
+
+# what a people's adjective may qualify that is a party of its own, not its country
+_OTHER_PARTIES = re.compile(r"[ \t]+(?:[a-z-]+[ \t]+)?(?:entit|compan|firm|individual|people|person|national|citizen|vessel|"
+                            r"ship|tanker|bank|business|network|group|operator|supplier|airline|militia|rebel|fighter)")
+
+
+def _places_in(text: str, name: str) -> bool:
+    """`text` has `name` as whole words."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
+
+
+def _no_party(text: str, start: int, end: int, name: str, common: str) -> bool:
+    """`name` (at `start`..`end` of `text`) names no one who could accuse or be accused: a word
+    of the sentence's grammar ("Despite", "We’re", "It", "Ten"), a month ("Oct"), a title alone, a dateline
+    ("WASHINGTON —"), or one word that the article (`common`) also writes in lower case: a
+    common noun opening a sentence ("Prison", "Information", "Regime")."""
+    key = name.casefold().rstrip(".")
+    if key in _FUNCTION_WORDS or key in PRONOUNS or key in _COMPASS or re.search(r"[’'](?:re|ve|ll|d|m)$", key):
+        return True
+    if " " not in key and title_length([key, "X"]):
+        return True  # a title alone ("Cmdr" of "Cmdr. Sean Robertson") is its holder's, named beside it
+    if name.isupper() and len(name) > 3 and not text[:start].strip() and _DATELINE_AFTER.match(text, end):
+        return True
+    return " " not in key and re.search(rf"(?<![\w./@-]){re.escape(key)}(?![\w@-]|\.\w)", common) is not None
+
+
+def actors(text: str, limit: int = 5, common: str = "") -> list[str]:
     """The names (and lower-case actors such as "prosecutors") in `text`, in order, each once:
-    the options a small model chooses the accuser and the accused among."""
+    the options a small model chooses the accuser and the accused among. `common`: the article,
+    whose lower-case words are common nouns wherever a sentence opens with them."""
     found: list[tuple[int, str]] = []
     for m in re.finditer(NAME, text):
         name = trimmed(m.group(0))
-        if len(name) < 2 or name.isdigit():
+        while " " in name and _DESCRIBING.search(name.split()[0]):
+            name = name.split(" ", 1)[1]  # "British-flagged Stena Impero"
+        if len(name) < 2 or name.isdigit() or _DESCRIBING.search(name):
+            continue  # nothing, a number, or "Russian-backed": it describes an unnamed party
+        if _no_party(text, m.start() + m.group(0).find(name), m.end(), name, common):
             continue
         if name.endswith(("'s", "’s")):  # "Sudan’s military-dominated government"; else "Sudan"
             body = _BODY.match(text, m.end())
@@ -497,11 +535,15 @@ def actors(text: str, limit: int = 5) -> list[str]:
             if german is None:
                 continue  # "das Unternehmen", "der sogenannten Schattenflotte": a German noun, not a name
             name = german  # "die russische Reederei Baltic Star Shipping": the name after the noun
-        elif " " not in name and name.endswith(_DEMONYM_END) and country_of(name) not in (None, name):
-            body = _BODY.match(text, m.end())
-            if body is None:
-                continue  # "Sudanese" alone qualifies nothing here
-            name = f"{name} {body.group(1)}"
+        elif all(" " not in part and part.endswith(_DEMONYM_END) and country_of(part) not in (None, part)
+                 for part in name.split(" and ")):
+            if body := _BODY.match(text, m.end()):
+                name = f"{name} {body.group(1)}"
+            else:  # "Russian and Syrian claims": the countries, where the article names them
+                countries = [country_of(part) or "" for part in name.split(" and ")]
+                if not common or _OTHER_PARTIES.match(text, m.end()) or not all(_places_in(common, c) for c in countries):
+                    continue  # "Sudanese" alone, "Iranian and Russian entities": no country acts here
+                name = " and ".join(countries)
         found.append((m.start() + m.group(0).find(name.split()[0]), name))
     found += [(m.start(), m.group(1)) for m in _ROLE_NOUNS.finditer(text)]
     out: list[str] = []

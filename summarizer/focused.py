@@ -544,7 +544,7 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             continue  # a headline's capitals name no one: its names are not options
         else:
             before = text[spans[k - 1][1][0] : spans[k - 1][1][1]] if k else ""
-            named = [*cues.actors(flat), *cues.actors(before)]
+            named = [*cues.actors(flat, common=text), *cues.actors(before, common=text)]
             options = tuple(dict.fromkeys([*named[:4], *([own_voice] if own_voice else []), *named[4:]]))[:5]
             answer = yield r.ask(  # the sentence is in the question and its context in the article
                 "focused_accusation", accusation_model(options), 60, sentence=flat, options=", ".join([*options, NONE]),

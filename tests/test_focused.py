@@ -223,6 +223,34 @@ def test_the_accuser_and_the_accused_are_chosen_among_the_names_around_the_sente
     assert (a.alleged_by, a.against, a.status) == ("Jane Doe", "Volga Shipping LLC", "alleged")
 
 
+@pytest.mark.parametrize(("sentence", "options"), [
+    # the tuning part's options that named no party: words of the grammar, months, numbers,
+    # a dateline, a title alone, a compass word, an adjective of a flag
+    ("“We’re seeing Russia getting missiles,” the Kremlin said.", ["Russia", "Kremlin"]),
+    ("Despite the ban, Iran shipped drones in Oct. to Russia.", ["Iran", "Russia"]),
+    ("Ten ships left Iran.", ["Iran"]),
+    ("WASHINGTON — Today, OFAC designated Mahan Air.", ["OFAC", "Mahan Air"]),
+    ("LONDON — Britain accused Iran.", ["Britain", "Iran"]),
+    ("Cmdr. Sean Robertson said South Korea agreed, and South was silent.", ["Sean Robertson", "South Korea"]),
+    ("The British-flagged Stena Impero was seized by Iran.", ["Stena Impero", "Iran"]),
+    # people's adjectives name their country where the article names it, else nothing
+    ("The Russian and Syrian claims are false, Sudanese officials said.", ["Russia and Syria", "Sudanese officials"]),
+    ("Prison guards and Information sources said the Regime lied.", ["sources"]),
+    ("The State Department sanctioned Iranian and Russian entities.", ["State Department"]),  # parties of their own
+])
+def test_the_options_of_an_accusation_are_parties(sentence: str, options: list[str]) -> None:
+    article = f"{sentence}\nRussia and Syria deny it; the prison, its information and the regime were named.\n"
+    assert cues.actors(sentence, common=article) == options
+
+
+def test_a_single_word_the_article_writes_in_lower_case_is_a_common_noun() -> None:
+    sentence = "Refugees said Russia lied."
+    assert cues.actors(sentence, common="Many refugees fled. Russia lied.") == ["Russia"]
+    assert cues.actors(sentence, common="Refugees said Russia lied.") == ["Refugees", "Russia"]
+    # a web address is no lower-case word of the text
+    assert cues.actors("Reuters said so.", common="Reuters said so. See reuters.com/world.") == ["Reuters"]
+
+
 def accusing(accuser: str, accused: str) -> Callable[[focused.Question], Any]:
     """A model that finds an accusation in every sentence asked about, by `accuser` against `accused`."""
 
