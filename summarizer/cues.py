@@ -485,6 +485,7 @@ _FUNCTION_WORDS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec "  # (the months in full are openers)
     "four five six seven eight nine ten eleven twelve dozens hundreds thousands".split()
 )
+_CREDITED_DATELINE = re.compile(r"[ \t]*\([A-Za-z][\w ./-]{0,20}\)[ \t]*[\u2013\u2014-]+[ \t]")  # "Brüssel (dpa) - "
 _DATELINE_AFTER = re.compile(r"(?:,[ \t]+[A-Z][\w.]*)?[ \t]*(?:\([A-Z][\w ]*\)[ \t]*)?[\u2013\u2014-]+[ \t]")
 
 
@@ -500,16 +501,20 @@ def _places_in(text: str, name: str) -> bool:
 
 def _no_party(text: str, start: int, end: int, name: str, common: str) -> bool:
     """`name` (at `start`..`end` of `text`) names no one who could accuse or be accused: a word
-    of the sentence's grammar ("Despite", "We’re", "It", "Ten"), a month ("Oct"), a title alone, a dateline
-    ("WASHINGTON —"), or one word that the article (`common`) also writes in lower case: a
-    common noun opening a sentence ("Prison", "Information", "Regime")."""
+    of the sentence's grammar ("Despite", "We’re", "It", "Ten"), a month ("Oct"), a title alone,
+    a dateline ("WASHINGTON —", "Brüssel (dpa) -"), a sanctions measure ("Sanktionen"), or one
+    word that the article (`common`) also writes in lower case: a common noun opening a sentence
+    ("Prison", "Information", "Regime")."""
     key = name.casefold().rstrip(".")
     if key in _FUNCTION_WORDS or key in PRONOUNS or key in _COMPASS or re.search(r"[’'](?:re|ve|ll|d|m)$", key):
         return True
     if " " not in key and title_length([key, "X"]):
         return True  # a title alone ("Cmdr" of "Cmdr. Sean Robertson") is its holder's, named beside it
-    if name.isupper() and len(name) > 3 and not text[:start].strip() and _DATELINE_AFTER.match(text, end):
-        return True
+    if not text[:start].strip() and (name.isupper() and len(name) > 3 and _DATELINE_AFTER.match(text, end)
+                                     or _CREDITED_DATELINE.match(text, end)):
+        return True  # "WASHINGTON —", "Brüssel (dpa) -"
+    if " " not in key and re.search(SANCTION_WORDS, name, re.IGNORECASE):
+        return True  # "Sanktionen", "Sanctions": the measure, not a party
     return " " not in key and re.search(rf"(?<![\w./@-]){re.escape(key)}(?![\w@-]|\.\w)", common) is not None
 
 
@@ -524,8 +529,6 @@ def actors(text: str, limit: int = 5, common: str = "") -> list[str]:
             name = name.split(" ", 1)[1]  # "British-flagged Stena Impero"
         if len(name) < 2 or name.isdigit() or _DESCRIBING.search(name):
             continue  # nothing, a number, or "Russian-backed": it describes an unnamed party
-        if _no_party(text, m.start() + m.group(0).find(name), m.end(), name, common):
-            continue
         if name.endswith(("'s", "’s")):  # "Sudan’s military-dominated government"; else "Sudan"
             body = _BODY.match(text, m.end())
             name = f"{name} {body.group(1)}" if body else name[:-2]
@@ -544,7 +547,9 @@ def actors(text: str, limit: int = 5, common: str = "") -> list[str]:
                 if not common or _OTHER_PARTIES.match(text, m.end()) or not all(_places_in(common, c) for c in countries):
                     continue  # "Sudanese" alone, "Iranian and Russian entities": no country acts here
                 name = " and ".join(countries)
-        found.append((m.start() + m.group(0).find(name.split()[0]), name))
+        at = m.start() + max(m.group(0).find(name.split()[0]), 0)
+        if not _no_party(text, at, m.end(), name, common):
+            found.append((at, name))
     found += [(m.start(), m.group(1)) for m in _ROLE_NOUNS.finditer(text)]
     out: list[str] = []
     for _pos, name in sorted(found):

@@ -768,8 +768,11 @@ def test_a_german_wire_story() -> None:
     # German capitalises nouns: the options of an accusation are names, not "Unternehmen" or "Angaben"
     assert cues.actors(alleged) == ["EU-Kommission"]
     assert cues.actors("Die EU hat Sanktionen gegen die russische Reederei Baltic Star Shipping und die Ukraine "
-                       "verhängt, sagte Ursula von der Leyen.") == ["EU", "Sanktionen", "Baltic Star Shipping", "Ukraine",
+                       "verhängt, sagte Ursula von der Leyen.") == ["EU", "Baltic Star Shipping", "Ukraine",
                                                                    "Ursula von der Leyen"]
+    # live, "Brüssel" (the dateline) and "Sanktionen" (after "am Montag") left the company no room
+    lede = text.split("\n")[2].split(". ")[0]
+    assert cues.actors(lede, common=text) == ["Europäische Union", "Baltic Star Shipping", "Geschäftsführer Igor Lebedew"]
     assert cues.actors("Der Kreml wies die Vorwürfe zurück.") == []
     # "Kremlsprecher Dmitri Peskow nannte die Strafmaßnahmen „illegal“" accused "Gegenmaßnahmen"
     # (live): who condemns the sanctions accuses whoever imposed them, without a question
