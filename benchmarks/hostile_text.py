@@ -8,7 +8,9 @@ cost what its length costs, not its length squared: the input limit is 5 MB, and
 rescans a run from each of its characters turns that into hours. Each text is a short article
 with one unit repeated to `size` characters, then to 4 x `size`; the whole local path runs on
 it (the library with `--backend rules`: reading, quotations, sentences, the rules' answer,
-grounding, the result). The ideal is linear growth: the ratio of the two times against 4.0.
+grounding, the result), and then the focused plan's own code on it (the embedded model's
+questions built and every answer taken as none: cue words, options, issuer, targets by the
+wording), whose patterns the rules path does not run. The ideal is linear growth: the ratio of the two times against 4.0.
 A ratio near 1 is linear; near 4 is quadratic.
 """
 
@@ -28,6 +30,7 @@ UNITS = {
     "bullets": "\n- Ab Cd", "capitals": "Abc ", "initials": "A. ", "parentheses": "(", "colons": ": ",
     "the following": "the following: ", "ellipses": "\u2026", "zero-width spaces": "\u200b",
     "names said": "Ab Cd said ", "mixed": "Ab. \u201c",
+    "accusations": "Ab Cd accused Ef. ", "demonyms": "Iranian and Russian claims. ", "German nouns": "die Vorwürfe der Reederei Ab ",
 }
 HEAD = "The Treasury sanctioned Ab Cd on Monday, officials said. "
 TAIL = " End of the story here."
@@ -50,7 +53,27 @@ def measure(size: int, only: set[str] | None = None) -> dict[str, tuple[float, f
                 s.summarize(text)
                 times.append(time.perf_counter() - t0)
             out[name] = (times[0], times[1])
+            times = []
+            for n in (size, 4 * size):
+                text = HEAD + unit * (n // len(unit)) + TAIL
+                t0 = time.perf_counter()
+                _unanswered(text)
+                times.append(time.perf_counter() - t0)
+            out[f"{name} (focused)"] = (times[0], times[1])
     return out
+
+
+def _unanswered(text: str) -> None:
+    """Run the focused plan over `text`, every question answered with none."""
+    from summarizer import focused
+
+    steps = focused.plan(text)
+    try:
+        next(steps)
+        while True:
+            steps.send(None)
+    except StopIteration:
+        pass
 
 
 if __name__ == "__main__":
@@ -63,5 +86,5 @@ if __name__ == "__main__":
     for name, (a, b) in measure(args.size, only).items():
         ratio = (b / a) / 4.0 if a > 0 else 0.0
         worst = max(worst, ratio)
-        print(f"{name:<20} {a:7.3f} s  {b:7.3f} s at 4x  growth {ratio:.2f}x linear")
+        print(f"{name:<32} {a:7.3f} s  {b:7.3f} s at 4x  growth {ratio:.2f}x linear")
     print(f"worst: {worst:.2f}x linear (1.0 = linear, 4.0 = quadratic)")

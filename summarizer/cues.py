@@ -9,6 +9,7 @@ among two to five options and badly in the open (docs/local-model.md has the fig
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .grounding.countries import country_of
 from .grounding.names import OPENERS, PRONOUNS, title_length, too_long
@@ -458,7 +459,7 @@ def _without_german_nouns(text: str, start: int, name: str) -> str | None:
     when nothing of a name is left; a country ("die Ukraine") and an acronym ("die EU",
     "die EU-Kommission") are names."""
     words = name.split()
-    after = _GERMAN_NOUN.search(text, 0, start) is not None
+    after = _GERMAN_NOUN.search(text, max(0, start - 80), start) is not None  # (a window: no rescan per name)
     if " der " in name and not re.search(r"(?i:von|van) der ", name):
         words, after = name.rpartition(" der ")[2].split(), True  # "Angaben der EU-Kommission": of whom
     if len(words) > 1 and words[0].casefold() in _DETERMINERS:
@@ -494,9 +495,21 @@ _OTHER_PARTIES = re.compile(r"[ \t]+(?:[a-z-]+[ \t]+)?(?:entit|compan|firm|indiv
                             r"ship|tanker|bank|business|network|group|operator|supplier|airline|militia|rebel|fighter)")
 
 
+_EDGE_PUNCTUATION = ".,;:!?\"'“”‘’„«»()[]{}"
+
+
+@lru_cache(maxsize=4)
+def words_of(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The words of `text` (not web or mail addresses), and those it writes in lower case: read
+    once per article, since every option of every question looks them up."""
+    words = {w for token in text.split() if (w := token.strip(_EDGE_PUNCTUATION))
+             and not re.search(r"[/@]|\.\w", w)}
+    return frozenset(words), frozenset(w for w in words if w[:1].islower())
+
+
 def _places_in(text: str, name: str) -> bool:
-    """`text` has `name` as whole words."""
-    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
+    """`text` has every word of `name`."""
+    return all(word in words_of(text)[0] for word in name.split())
 
 
 def _no_party(text: str, start: int, end: int, name: str, common: str) -> bool:
@@ -515,7 +528,7 @@ def _no_party(text: str, start: int, end: int, name: str, common: str) -> bool:
         return True  # "WASHINGTON —", "Brüssel (dpa) -"
     if " " not in key and re.search(SANCTION_WORDS, name, re.IGNORECASE):
         return True  # "Sanktionen", "Sanctions": the measure, not a party
-    return " " not in key and re.search(rf"(?<![\w./@-]){re.escape(key)}(?![\w@-]|\.\w)", common) is not None
+    return " " not in key and key in words_of(common)[1]
 
 
 def actors(text: str, limit: int = 5, common: str = "") -> list[str]:

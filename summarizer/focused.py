@@ -303,7 +303,8 @@ _IMPOSER_BEFORE = re.compile(r"(?<![\w.'’&-])((?:the[ \t]+)?[A-Z][\w.'’&-]*(
 # verhängt"): the subject opens the clause, before its auxiliary; or the verb follows it ("EU
 # verhängt Sanktionen gegen ...").
 _IMPOSING_DE = re.compile(
-    rf"(?:^|(?<=[.!?\u2013\u2014-]\s))(?:(?:Der|Die|Das)[ \t]+)?({cues.NAME})[ \t]+(?:(?:hat|haben|hatte|hatten)[ \t]+[^.;!?]{{0,200}}?"
+    r"(?:^|(?<=[.!?\u2013\u2014-]\s))(?:(?:Der|Die|Das)[ \t]+)?([A-ZÄÖÜ][\w’'-]*(?:[ \t]+[A-ZÄÖÜ][\w’'-]*){0,4})"  # a short subject
+    r"[ \t]+(?:(?:hat|haben|hatte|hatten)[ \t]+[^.;!?]{0,200}?"
     r"[ \t](?:verhängt|beschlossen|verlängert|erlassen|aufgehoben)|(?:verhängt|verhängte|verhängen|beschließt|beschloss|"
     r"verlängert|verlängerte)[ \t]+(?:[a-zäöüß]+[ \t]+){0,2}?Sanktion)",
     re.MULTILINE,
