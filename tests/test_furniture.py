@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,43 @@ def test_content_sentences_keep_the_ids_and_leave_out_furniture() -> None:
     assert left_out == ["Skip to content", "This post is for paying subscribers only", "Already have an account?",
                         "Sign In"]
     assert "S1" not in content and "S2" in content
+
+
+def test_a_range_is_furniture_as_judged_over_every_line() -> None:
+    """`only_furniture` judges a line when a range first touches it: its answers must be those
+    of the definition over the furniture lines of the whole text (a blank range counts as
+    furniture when the text has any), and the folding of a line's marks that of a plain loop."""
+    import random
+    import unicodedata
+    from bisect import bisect_right
+
+    from summarizer.grounding.furniture import _LINE_END, _fold_keep_marks
+
+    def defined(text: str, start: int, end: int) -> bool:
+        spans = furniture_spans(text)
+        if not spans:
+            return False
+        starts = [s for s, _ in spans]
+        for chunk in re.finditer(r"\S+", text[start:end]):
+            a = start + chunk.start()
+            i = bisect_right(starts, a) - 1
+            if i < 0 or not spans[i][0] <= a < spans[i][1]:
+                return False
+        return True
+
+    lines = ["Skip to content", "Iran acted.", "Share", "", "  ", "Sign In", "Menu | Home | World", "He said so.",
+             "Zum Inhalt springen", "Iran \u201cacted\u201d."]
+    rng = random.Random(9)
+    for _ in range(500):
+        ends = ["\n", "\r\n", "\r", "\n\n", "\r\r\n", "\u2028", "\x85", "\x0c", "\x1e", " "]
+        text = "".join(rng.choice(lines) + rng.choice(ends) for _ in range(rng.randint(0, 6)))
+        for _ in range(8):
+            a = rng.randint(0, len(text))
+            b = rng.randint(a, len(text))
+            assert only_furniture(text, a, b) == defined(text, a, b), (text, a, b)
+    assert [c for c in map(chr, range(0x110000)) if _LINE_END.fullmatch(c)] == [
+        c for c in map(chr, range(0x110000)) if len(f"a{c}b".splitlines()) == 2
+    ]
+    for line in ["Él dijo", "Ünïcödé “marks”", "ﬁ ß İ", "plain"]:
+        expected = "".join(c for c in unicodedata.normalize("NFKD", line.casefold()) if not unicodedata.combining(c))
+        assert _fold_keep_marks(line) == expected

@@ -88,3 +88,39 @@ def test_the_whitespace_list_is_every_character_python_calls_space() -> None:
     from summarizer.grounding.spans import _SPACES
 
     assert _SPACES == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=30), st.text(alphabet=st.sampled_from(_TRICKY), max_size=6),
+       st.booleans())
+@settings(max_examples=600, deadline=None)
+def test_a_needle_said_absent_is_not_in_the_normalised_article(article: str, needle: str, fold_case: bool) -> None:
+    """`_absent` spares normalising an article for a name it lacks; whenever it says so, the
+    normalised article must indeed not hold the name (a zero-width space or a capital sigma
+    in the article leaves the question to the search)."""
+    from summarizer.grounding.spans import _absent, _normalise_needle
+
+    pattern = _normalise_needle(needle, fold_case=fold_case)
+    if pattern and _absent(article, pattern, fold_case=fold_case):
+        assert pattern not in Normalised(article, fold_case=fold_case).text
+
+
+def test_direct_speech_without_marks_is_found_where_the_pattern_finds_it() -> None:
+    """`unmarked_speech` tries its pattern only where a match can begin (a line's start, the
+    space after a sentence's end): the matches must be those of the pattern tried everywhere."""
+    import random
+
+    from summarizer.grounding.spans import _UNMARKED, _unmarked_matches
+
+    pieces = ["Wir werden handeln, sagte Peskow.", "We will act, he said.", "Our aim is clear, said the Minister.",
+              " ", "\n", ". ", "!\t", "? ", "abc", ",", "\u201c", "X said. ", "We know it well, and we said. "]
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert [m.span(1) for m in _unmarked_matches(text)] == [m.span(1) for m in _UNMARKED.finditer(text)], text
+
+
+def test_the_places_of_a_needle_are_those_a_pattern_of_it_finds() -> None:
+    from summarizer.grounding.spans import _places
+
+    for text, needle in [("aaaa", "aa"), ("Iran, Iranian, IRAN", "Iran"), ("abab a", "ab a"), ("", "x"), ("x", "x")]:
+        assert _places(text, needle) == [m.span() for m in re.finditer(re.escape(needle), text)]

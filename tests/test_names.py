@@ -146,3 +146,41 @@ def test_a_country_abbreviation_that_lost_its_final_stop_is_still_the_country() 
 
     assert country_of("U.S") == country_of("U.S.") == "United States"
     assert country_of("U.K") == "United Kingdom" and country_of("St") is None
+
+
+def test_the_place_nearest_and_the_words_before_a_name_are_those_of_their_definitions() -> None:
+    """`_nearest` compares only the places beside `near` (bisection) and `_left_words` reads
+    back a word at a time: both must give what a scan of every place, and the split of the
+    whole window before the name, give."""
+    import random
+
+    from summarizer.grounding.names import _NEAR, _ORG_WORDS, PORTFOLIOS, _left_words, _name_like, _nearest
+
+    def left_words(article: str, start: int) -> list[str]:
+        line_start = max(article.rfind("\n", 0, start) + 1, start - _NEAR)
+        before = article[line_start:start]
+        if before and not before.endswith(" "):
+            return []
+        words = before.split(" ")[:-1]
+        if line_start == start - _NEAR and words:
+            words = words[1:]
+        taken: list[str] = []
+        for w in reversed(words):
+            if not w or w[-1] in ",;:" or not _name_like(w) or w.casefold() in _ORG_WORDS or len(taken) == 3:
+                break
+            if w.casefold().rstrip(".") in PORTFOLIOS:
+                break
+            taken.insert(0, w)
+        return taken
+
+    rng = random.Random(3)
+    words = ["Antony", "Blinken", "said", "of", "State", "Mr.", "U.S.", "Air", "Financial", "the", "Jane,", "",
+             "Secretary", "Foreign", "X" * 60, "Friday.", "T."]
+    for _ in range(2000):
+        article = "".join(rng.choice(words) + rng.choice([" ", " ", "  ", "\n"]) for _ in range(rng.randint(0, 10)))
+        for start in range(len(article) + 1):
+            assert _left_words(article, start) == left_words(article, start), (article, start)
+        starts = sorted(rng.randint(0, 30) for _ in range(rng.randint(1, 6)))
+        hits = [(a, a + rng.randint(1, 4)) for a in starts]
+        near = rng.randint(-3, 35)
+        assert _nearest(hits, near) == min(hits, key=lambda h: (abs(h[0] - near), h[0]))

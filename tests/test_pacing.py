@@ -116,6 +116,22 @@ def test_limiter_without_headers_stops_pacing_and_user_limits_cap_the_servers() 
     assert failing.acquire(1) == 0.0
 
 
+def test_a_request_is_counted_only_under_a_token_limit() -> None:
+    """Counting a request's tokens reads its whole body: a limiter without a token bucket never
+    asks, one with a bucket asks once per reservation."""
+    asked: list[int] = []
+
+    def count() -> float:
+        asked.append(1)
+        return 50.0
+
+    requests_only = Limiter(rpm=600)
+    assert requests_only.acquire(count) == 0.0 and asked == []
+    tokens = Limiter(tpm=6000)  # 100 tokens a second, less headroom
+    assert tokens.acquire(count) == 0.0 and asked == [1]
+    assert tokens.acquire(count) == pytest.approx(0.05, abs=0.01) and asked == [1, 1]  # 5 short: 1/20 s
+
+
 def test_a_limiter_is_shared_per_key_endpoint_and_user_limits() -> None:
     """Two clients of one endpoint share its limiter only with the same --rpm/--tpm: one run
     without limits must not leave the next one, with --rpm, unpaced (a server on a reused port

@@ -73,6 +73,28 @@ def test_paragraph_ends_are_those_of_the_line_breaking_runs() -> None:
     assert paragraph_ends(long_run) == [len(long_run) - len("More words.")]
 
 
+def test_the_sentence_end_scan_is_the_patterns_it_replaced() -> None:
+    """`sentence_ends` finds its marks with a pattern whose every alternative starts with its own
+    character (so the pattern engine skips to them), and reads the word before a "." backwards
+    rather than searching a window for it: both must give what the plain patterns give."""
+    import random
+    import re
+
+    from summarizer.grounding.sentences import _TERMINATOR, _word_before
+
+    terminator = re.compile(r"(?:\.\.\.|…|[.!?]+)[\"'”’»)\]]*(?=\s)|[。！？]+[」』”’\"')\]）]*")
+    word_before = re.compile(r"[^\s\"'“”‘’«»(\[]*$")
+    marks = [".", "!", "?", "…", "。", "！", "？", " ", "\n", "\t", "a", "Mr", '"', "'", "”", "’", "»", ")", "]",
+             "」", "』", "）", "“", "«", "(", "[", "\u00a0", "\u2028", "x" * 70]
+    rng = random.Random(11)
+    for _ in range(3000):
+        text = "".join(rng.choice(marks) for _ in range(rng.randint(0, 24)))
+        assert [m.span() for m in _TERMINATOR.finditer(text)] == [m.span() for m in terminator.finditer(text)], repr(text)
+        for end in range(len(text) + 1):
+            found = word_before.search(text, max(0, end - 60), end)
+            assert _word_before(text, end) == (found.group() if found else ""), (text, end)
+
+
 def test_the_sentence_at_a_place_is_the_one_a_scan_finds() -> None:
     """`sentence_at` bisects (once per quotation, so linear in a text with thousands of them);
     it must agree with a plain scan at every position, gaps between sentences included."""

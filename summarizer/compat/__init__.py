@@ -4,7 +4,8 @@ one of them, that test fails first and this is the only place to mend.
 
 instructor 1.17.0 (`compat.instructor`):
 - `instructor.v2.core.function_calls.response_schema`: wrap a response model once, not per call;
-- `completion:kwargs` fires once per attempt: how re-asks are counted for grounding.
+- `completion:kwargs` fires once per attempt: how re-asks are counted for grounding;
+- `Hooks.emit` works out each handler's signature per event: the attempt handler states its own.
 
 llama-cpp-python 0.3.36 (`compat.llama`):
 - `Llama._init_sampler`, `Llama.generate`, `Llama.eval` overridden; `_n_vocab`, `_logits_all`,

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from bisect import bisect_right
 from functools import lru_cache
 
@@ -209,17 +210,18 @@ def _fold_keep_marks(line: str) -> str:
     if folded.isascii():
         return folded  # nothing to decompose: most lines, and the per-character walk is the cost
     decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_ASCII.sub(_without_marks, decomposed)  # only these can be combining marks
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(m: re.Match[str]) -> str:
+    return "".join(c for c in m.group() if not unicodedata.combining(c))
 
 
 def furniture_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every furniture line of `text`, the whole line without its newline."""
-    return list(_furniture_spans(text))
-
-
-@lru_cache(maxsize=64)
-def _furniture_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """Cached: grounding asks once per item, for the same article."""
     spans: list[tuple[int, int]] = []
     start = 0
     for line in text.splitlines(keepends=True):
@@ -227,18 +229,57 @@ def _furniture_spans(text: str) -> tuple[tuple[int, int], ...]:
         if is_furniture(body):
             spans.append((start, start + len(body)))
         start += len(line)
-    return tuple(spans)
+    return spans
+
+
+_LINE_END = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # where str.splitlines ends a line
+
+
+class _Lines:
+    """The lines of one text, each judged furniture or not when a range first touches it: a
+    quote or a summary's support lies on a line or two, so most lines of an article are never
+    judged. The line starts are kept as machine integers (a text of 5 MB may hold millions)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = array("q", [0])
+        self.starts.extend(m.end() for m in _LINE_END.finditer(text))
+        self._judged: dict[int, tuple[int, int] | None] = {}  # line -> its furniture span, or None
+        self._any: bool | None = None
+
+    def furniture(self, i: int) -> tuple[int, int] | None:
+        """Line `i`'s span without its newline when it is furniture, else None."""
+        if i not in self._judged:
+            start = self.starts[i]
+            stop = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text)
+            body = self.text[start:stop].rstrip("\r\n")
+            self._judged[i] = (start, start + len(body)) if is_furniture(body) else None
+        return self._judged[i]
+
+    def any_furniture(self) -> bool:
+        if self._any is None:
+            self._any = bool(furniture_spans(self.text))
+        return self._any
+
+
+@lru_cache(maxsize=64)
+def _lines(text: str) -> _Lines:
+    """Cached: grounding asks once per item, for the same article."""
+    return _Lines(text)
 
 
 def only_furniture(text: str, start: int, end: int) -> bool:
-    """Whether every non-blank character of text[start:end] lies in furniture lines."""
-    spans = _furniture_spans(text)
-    if not spans:
-        return False
-    starts = [s for s, _ in spans]
-    for m in re.finditer(r"\S+", text[start:end]):
-        a = start + m.start()
-        i = bisect_right(starts, a) - 1
-        if i < 0 or not spans[i][0] <= a < spans[i][1]:
+    """Whether every non-blank character of text[start:end] lies in furniture lines (for a
+    blank range: whether the text has furniture at all)."""
+    lines = _lines(text)
+    blank = True
+    for m in _NON_BLANK.finditer(text, start, end):
+        blank = False
+        a = m.start()
+        span = lines.furniture(bisect_right(lines.starts, a) - 1)
+        if span is None or not span[0] <= a < span[1]:
             return False
-    return True
+    return not blank or lines.any_furniture()
+
+
+_NON_BLANK = re.compile(r"\S+")

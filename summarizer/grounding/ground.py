@@ -312,6 +312,8 @@ def sanctioned_as_imposer(sentence: str, article: str, targets: Sequence[str]) -
     article never has it impose any ("The Belarusian government has imposed ..." of an EU
     release on Belarus); a party under sanctions that answers with its own (counter-sanctions)
     imposes them in the article too, and passes."""
+    if not targets or ("sanctions" not in sentence and "restrictive measures" not in sentence):
+        return None  # no target to be, or no words the pattern needs: most sentences
     for m in _SUMMARY_IMPOSER.finditer(sentence):
         subject = m.group(1)
         country = country_of(subject) or country_of(subject.split()[0])

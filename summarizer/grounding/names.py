@@ -14,6 +14,7 @@ Also here: the check that a summary sentence names nobody and no number the arti
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,13 +60,18 @@ PORTFOLIOS = frozenset(
 _UNIT_PREFIX = re.compile(r"^(?:eu|us|u\.s\.|uk|un|nato|kreml)-")
 
 
+def _without_unit(word: str) -> str:
+    """A casefolded word without the body it is prefixed with ("eu-außenbeauftragte")."""
+    return _UNIT_PREFIX.sub("", word) if "-" in word else word
+
+
 def title_length(words: list[str]) -> int:
     """How many leading `words` are a title ("U.K. Foreign Minister David Lammy" -> 3,
     "Secretary of State Antony Blinken" -> 3); 0 when the leading run of title words holds no
     core title ("State Department" keeps its "State"). At least one word is always left."""
     run, core = 0, False
     for word in words[:-1]:
-        low = _UNIT_PREFIX.sub("", word.casefold().rstrip("."))  # "EU-Außenbeauftragte": the title
+        low = _without_unit(word.casefold().rstrip("."))  # "EU-Außenbeauftragte": the title
         if low in _CORE_TITLES:
             core = True
         elif not (low in _TITLE_MODIFIERS or word.casefold() in _TITLE_MODIFIERS or country_of(word)):
@@ -124,6 +130,11 @@ _WORD = re.compile(r"[^\W_][\w.'\u2019-]*")
 _POSSESSIVE = re.compile(r"(?:['\u2019]s|s['\u2019])$", re.IGNORECASE)
 
 
+def _without_possessive(word: str) -> str:
+    """`word` without a final "'s" or "s'" (checked for an apostrophe first: most words have none)."""
+    return _POSSESSIVE.sub("", word) if "'" in word or "\u2019" in word else word
+
+
 @dataclass(frozen=True)
 class Resolved:
     """A name as the article gives it, and one place where it is named."""
@@ -134,18 +145,14 @@ class Resolved:
     how: str  # "as written", "case", "title dropped", "fuller form", "country by adjective", ...
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum()
-
-
 def _bounded(article: str, start: int, end: int) -> bool:
     """The hit is whole words (not "Iran" in "Iranian") on one line. A hyphen or an apostrophe
     is a boundary: "EU-Aussenminister" names the EU, "Iran's" names Iran."""
-    if start > 0 and _is_word_char(article[start - 1]) and _is_word_char(article[start]):
+    if start > 0 and article[start - 1].isalnum() and article[start].isalnum():
         return False
-    if end < len(article) and _is_word_char(article[end]) and _is_word_char(article[end - 1]):
+    if end < len(article) and article[end].isalnum() and article[end - 1].isalnum():
         return False
-    return "\n" not in article[start:end]
+    return article.find("\n", start, end) < 0
 
 
 def occurrences(article: str, name: str, *, inflected: bool = False) -> list[tuple[int, int]]:
@@ -170,23 +177,42 @@ def occurrences(article: str, name: str, *, inflected: bool = False) -> list[tup
     """
     if not name.strip():
         return []
+    hits = _as_written(article, name)
+    if not hits and inflected and len(name.split()) == 1:
+        hits = _inflected(article, name)
+    return hits
+
+
+def _as_written(article: str, name: str) -> list[tuple[int, int]]:
+    """`occurrences` but for inflections: the name, else the name without a possessive."""
     hits = _whole_words(article, name)
     if not hits:
-        bare = _POSSESSIVE.sub("", name.strip())
+        bare = _without_possessive(name.strip())
         if bare and bare != name.strip():
             hits = _whole_words(article, bare)
-    if not hits and inflected and len(name.split()) == 1:
-        low = _POSSESSIVE.sub("", name.strip()).rstrip(".").casefold()
-        for word in sorted(_words_by_initial(article).get(low[:1], ())):
-            if word != low and _same_word(low, word) and (hits := _whole_words(article, word)):
-                break
     return hits
+
+
+def _inflected(article: str, name: str) -> list[tuple[int, int]]:
+    """The places of the first word of the article (in sorted order) that inflects `name`."""
+    low = _without_possessive(name.strip()).rstrip(".").casefold()
+    for word in sorted(_words_by_initial(article).get(low[:1], ())):
+        if word != low and _same_word(low, word) and (hits := _whole_words(article, word)):
+            return hits
+    return []
 
 
 def _whole_words(article: str, name: str) -> list[tuple[int, int]]:
     """Whole-word places of `name` as written, else case and typography aside."""
+    return list(_whole_word_places(article, name))
+
+
+@lru_cache(maxsize=1024)
+def _whole_word_places(article: str, name: str) -> tuple[tuple[int, int], ...]:
+    """`_whole_words`, once per article and name: a party is looked up as a target, as an
+    accused and as a word of each summary sentence."""
     exact = [h for h in find_all(article, name) if _bounded(article, *h)]
-    return exact or [h for h in find_normalised(article, name, fold_case=True) if _bounded(article, *h)]
+    return tuple(exact or [h for h in find_normalised(article, name, fold_case=True) if _bounded(article, *h)])
 
 
 def _clean(name: str) -> str:
@@ -196,7 +222,7 @@ def _clean(name: str) -> str:
 def _variants(name: str) -> Iterable[tuple[str, str]]:
     """(needle, how) to look for, most literal first: without a possessive ("Iran's"), without
     a leading "the", without a trailing "." the article may not have ("Co."), as written."""
-    bare = _POSSESSIVE.sub("", name).strip()
+    bare = _without_possessive(name).strip()
     if bare and bare != name:
         yield bare, "possessive dropped"
     else:
@@ -217,7 +243,7 @@ def _name_like(word: str) -> bool:
     if not word or not word[0].isupper():
         return False
     low = word.casefold().rstrip(".")
-    if _UNIT_PREFIX.sub("", low) in TITLES or low in STOPWORDS or country_of(word) is not None:
+    if _without_unit(low) in TITLES or low in STOPWORDS or country_of(word) is not None:
         return False
     return not _ends_sentence(word)
 
@@ -237,21 +263,28 @@ _NEAR = 160  # characters read beside a name for its fuller form: three words an
 
 
 def _left_words(article: str, start: int) -> list[str]:
-    """Name-like words directly before `start` on the same line, nearest last."""
-    line_start = max(article.rfind("\n", 0, start) + 1, start - _NEAR)  # 3 words, not the paragraph
-    before = article[line_start:start]
-    if before and not before.endswith(" "):
+    """Name-like words directly before `start` on the same line, nearest last: read backwards
+    from `start`, a word at a time, to the first that is not one (usually the first)."""
+    near = start - _NEAR  # 3 words, not the paragraph
+    line_start = max(article.rfind("\n", max(near, 0), start) + 1, near)
+    if line_start == start or article[start - 1] != " ":
         return []
-    words = before.split(" ")[:-1]
-    if line_start == start - _NEAR and words:
-        words = words[1:]  # the first may be cut
+    first_cut = line_start == near  # the window's first word may be cut
     taken: list[str] = []
-    for w in reversed(words):
-        if not w or w[-1] in ",;:" or not _name_like(w) or w.casefold() in _ORG_WORDS or len(taken) == 3:
+    end = start - 1
+    while len(taken) < 3:
+        space = article.rfind(" ", line_start, end)
+        if space < 0 and first_cut:
+            break
+        w = article[space + 1 if space >= 0 else line_start : end]
+        if not w or w[-1] in ",;:" or not _name_like(w) or w.casefold() in _ORG_WORDS:
             break
         if w.casefold().rstrip(".") in PORTFOLIOS:
             break  # "... Financial Intelligence Jane Rivers" is Jane Rivers
         taken.insert(0, w)
+        if space < 0:
+            break
+        end = space
     return taken
 
 
@@ -298,12 +331,11 @@ def fullest_form(article: str, name: str, hits: list[tuple[int, int]]) -> str:
     forms: dict[str, str] = {}
     extend_right = country_of(name) is None
     for start, end in hits:
-        if _headline(article, start):
-            continue
-        base = " ".join(article[start:end].split())
         left = _left_words(article, start)
         right = _right_words(article, end) if extend_right and not left else []
-        if left or right:
+        # the words beside a place first: most places have none, and their lines are not read
+        if (left or right) and not _headline(article, start):
+            base = " ".join(article[start:end].split())
             full = " ".join([*left, base, *right])
             forms.setdefault(full.casefold(), full)
     distinct = list(forms.values())
@@ -329,9 +361,14 @@ def _plausible(name: str) -> bool:
 
 
 def _nearest(hits: Sequence[tuple[int, int]], near: int | None) -> tuple[int, int]:
+    """The place nearest `near`, the earlier of two as near (the first listed of two at one
+    start). `hits` are in text order, so only the places on either side of `near` are compared."""
     if near is None:
         return hits[0]
-    return min(hits, key=lambda h: (abs(h[0] - near), h[0]))
+    starts = [start for start, _ in hits]
+    i = bisect_left(starts, near)
+    before = [hits[bisect_left(starts, starts[i - 1])]] if i else []
+    return min([*before, *hits[i : i + 1]], key=lambda h: (abs(h[0] - near), h[0]))
 
 
 def resolve_name(
@@ -353,13 +390,21 @@ def _found(article: str, name: str, countries: bool) -> _Found | None:
     cleaned = _clean(name)
     if not _plausible(cleaned):
         return None
+    found = _looked_up(article, cleaned)
+    return _country(article, cleaned) if found is None and countries else found
+
+
+@lru_cache(maxsize=256)
+def _looked_up(article: str, cleaned: str) -> _Found | None:
+    """`cleaned` looked up as a name, once for every field that names it: the same party is a
+    target's country and the accused of an allegation."""
     for needle, how in _variants(cleaned):
         if not _plausible(needle):
             continue
         hits = occurrences(article, needle)
         if hits:
             return _resolved(article, hits, how, needle)
-    return _country(article, cleaned) if countries else None
+    return None
 
 
 def _placed(found: _Found, near: int | None) -> Resolved:
@@ -487,23 +532,29 @@ def unsupported_words(sentence: str, article: str) -> list[str]:
     (`occurrences`, with inflections, since a summary is prose), or names the same country.
     A number is supported when the article has the same digits.
     """
-    words = _article_words(article)
-    digits = {n.replace(",", "") for n in _NUMBER.findall(article)}
+    digits: set[str] | None = None
     missing: list[str] = []
     sentence = _SPACED_INITIALS.sub(r"\1.", sentence)  # "U. S." is how a model may write "U.S."
     for token in _NUMBER_OR_TOKEN.findall(sentence):  # "1,000" is one number, as in the article
-        token = _POSSESSIVE.sub("", token).rstrip(".")
+        if token.isalpha() and not token[0].isupper():
+            continue  # a common word (most of a sentence): no number, no name
+        token = _without_possessive(token).rstrip(".")
         if not token:
             continue
         low = token.casefold()
-        if any(ch.isdigit() for ch in token):
+        if not token.isalpha() and any(ch.isdigit() for ch in token):
+            if digits is None:
+                digits = {n.replace(",", "") for n in _NUMBER.findall(article)}
             for number in _NUMBER.findall(token):
                 if number.replace(",", "") not in digits:
                     missing.append(number)
             continue
-        if not token[0].isupper() or low in STOPWORDS or low in _COMMON_ACRONYMS or low in words:
-            continue  # (a word of the article is named by it: a shortcut of the rule below)
-        if occurrences(article, token, inflected=True):
+        if not token[0].isupper() or low in STOPWORDS or low in _COMMON_ACRONYMS:
+            continue
+        # `occurrences(article, token, inflected=True)`, with a word of the article taken as
+        # named before inflections are tried; the article's words are only gathered (a pass
+        # over the whole article) for a token that is not named as written.
+        if _as_written(article, token) or low in _article_words(article) or _inflected(article, token):
             continue
         country = country_of(token)
         if country and any(occurrences(article, f) for f in forms_of(country)):  # "US" for "United States"

@@ -31,8 +31,20 @@ _ABBREVIATIONS = frozenset(
     bzw ca usw vgl evtl ggf inkl zzgl mio mrd dt abs
     """.split()
 )
-_TERMINATOR = re.compile(r"(?:\.\.\.|…|[.!?]+)[\"'”’»)\]]*(?=\s)|[。！？]+[」』”’\"')\]）]*")
-_WORD_BEFORE = re.compile(r"[^\s\"'“”‘’«»(\[]*$")
+_CLOSERS = r"[\"'”’»)\]]*"
+_CJK_CLOSERS = r"[」』”’\"')\]）]*"
+# (?:\.\.\.|…|[.!?]+)CLOSERS(?=\s) or [。！？]+CJK_CLOSERS, written so that every alternative
+# starts with its own character: the pattern engine then skips straight to those characters
+# instead of trying the pattern at every position of the text.
+_TERMINATOR = re.compile(
+    "|".join(
+        [rf"\.\.\.{_CLOSERS}(?=\s)", rf"…{_CLOSERS}(?=\s)"]
+        + [rf"\{mark}[.!?]*{_CLOSERS}(?=\s)" for mark in ".!?"]
+        + [rf"{mark}[。！？]*{_CJK_CLOSERS}" for mark in "。！？"]
+    )
+)
+_NOT_IN_WORD = frozenset("\"'“”‘’«»([")  # nor whitespace
+_WORD_MAX = 60  # characters read back from a "." for the word it ends
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # U.S, U.N, p.m, e.g (the final "." stripped)
 _WHITESPACE = re.compile(r"\s+")
 # German ordinal dates ("am 3. Oktober"): a short number before a month does not end a sentence.
@@ -40,6 +52,7 @@ _MONTH = re.compile(
     r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b"
 )
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+_LINE_BREAK = re.compile(r"\n\s*")
 
 
 def sentence_ends(text: str) -> list[int]:
@@ -66,8 +79,7 @@ def sentence_ends(text: str) -> list[int]:
         if j < n and (text[j].islower() or text[j] in ",;:"):
             continue
         if mark.startswith(".") and not mark.startswith(".."):
-            before = _WORD_BEFORE.search(text, max(0, m.start() - 60), m.start())
-            word = before.group() if before else ""
+            word = _word_before(text, m.start())
             if (
                 word.casefold() in _ABBREVIATIONS
                 or (len(word) == 1 and word.isalpha())
@@ -77,6 +89,18 @@ def sentence_ends(text: str) -> list[int]:
                 continue
         ends.append(end)
     return ends
+
+
+def _word_before(text: str, end: int) -> str:
+    """The word that ends at `end` (at most _WORD_MAX characters), read backwards from it (a
+    pattern searched in the window before every "." would try each start in it); one newline
+    just before `end` is passed over, as `$` does in a pattern."""
+    low = max(0, end - _WORD_MAX)
+    stop = end - 1 if end > low and text[end - 1] == "\n" else end
+    start = stop
+    while start > low and not text[start - 1].isspace() and text[start - 1] not in _NOT_IN_WORD:
+        start -= 1
+    return text[start:stop]
 
 
 _HEADING_MAX = 100  # characters
@@ -95,11 +119,12 @@ def paragraph_ends(text: str) -> list[int]:
     may be hard wrapping inside a sentence); otherwise every newline does (the one-paragraph-
     per-line text that HTML extraction produces).
     """
-    blank_lines = _BLANK_LINE.search(text) is not None
+    need = 2 if _BLANK_LINE.search(text) is not None else 1
+    lead = len(text) - len(text.lstrip())  # a run before it starts the text: no break
     ends = []
-    for m in _WHITESPACE.finditer(text):  # a run breaks lines when it holds a newline; a pattern
-        run = m.group()  # for such runs alone scans a long run without one from each of its spaces
-        if run.count("\n") >= (2 if blank_lines else 1) and m.start() > 0:
+    for m in _LINE_BREAK.finditer(text):  # a whitespace run from its first newline: tried only at
+        run = m.group()  # newlines, so a long run of spaces is read once, and between words never
+        if m.start() > lead and run.count("\n") >= need:
             ends.append(m.start() + run.rfind("\n") + 1)
     return ends
 
@@ -138,11 +163,10 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     start = 0
     for cut in sorted(cuts | {len(text)}):
-        piece = text[start:cut]
-        stripped = piece.strip()
-        if stripped:
-            a = start + (len(piece) - len(piece.lstrip()))
-            spans.append((a, a + len(stripped)))
+        piece = text[start:cut].lstrip()
+        if piece:
+            a = cut - len(piece)
+            spans.append((a, a + len(piece.rstrip())))
         start = cut
     return tuple(spans)
 

@@ -13,6 +13,7 @@ What the model's answer is checked against lives in `assemble` (grounding) and `
 
 from __future__ import annotations
 
+import copy
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -32,57 +33,72 @@ class Normalised:
     """`text` normalised, with `origin[k]` = offset in the original of normalised char k.
 
     Each character is replaced by its `_TYPO` form (and lowercased with `fold_case`), and a
-    run of whitespace becomes one space. Built with `str.translate` and one regular expression
+    run of whitespace becomes one space. Built with `str.replace` and one regular expression
     rather than character by character: an article is normalised for every new article a name
     is looked up in, and the loop (kept as `_reference`, which the tests compare against) cost
-    a third of grounding. The offsets are kept as segments, and `origin` is built on demand.
+    a third of grounding. The offsets are kept as segments, built when an offset is first
+    asked for (most normalisations are only compared as text), and `origin` on demand.
     """
 
     def __init__(self, original: str, *, fold_case: bool = False) -> None:
-        one_to_one = _ONE_TO_ONE_RE.sub(_one_to_one, original)  # same length; every space is " "
-        pieces: list[str] = []
-        self._starts: list[int] = []  # segment k: normalised [starts[k], ...) <- original offsets
-        self._froms: list[int] = []  # ... from froms[k], one by one, or all at froms[k] when
-        self._steps: list[bool] = []  # ... steps[k] is False (an ellipsis written out)
-        n = pos = 0
-        for m in _LENGTH_CHANGES.finditer(one_to_one):
-            a, b = m.span()
-            if a > pos:
-                self._segment(n, pos, True)
-                pieces.append(one_to_one[pos:a])
-                n += a - pos
-            if one_to_one[a] == " ":  # a run of spaces: one space, at the run's first character
-                self._segment(n, a, True)
-                pieces.append(" ")
-                n += 1
-            elif one_to_one[a] == "\u2026":
-                self._segment(n, a, False)
-                pieces.append("...")
-                n += 3
-            pos = b  # a zero-width space leaves nothing
-        if pos < len(one_to_one) or not self._starts:
-            self._segment(n, pos, True)
-            pieces.append(one_to_one[pos:])
-        text = "".join(pieces)
+        self._original = original
+        self._segments: tuple[list[int], list[int], list[bool]] | None = None
         self._origin: list[int] | None = None
+        self.text = _LENGTH_CHANGES.sub(_written, _one_to_one(original))
         if fold_case:
-            folded = text.lower()
-            # str.lower is the per-character lower of the loop except for a final capital sigma;
-            # a character whose lower form is longer would shift the offsets: both take the loop
-            if len(folded) != len(text) or "\u03a3" in text:
-                text, self._origin = _reference(original, fold_case=True)
-            else:
-                text = folded
-        self.text = text
+            self._fold()
 
-    def _segment(self, n: int, at: int, step: bool) -> None:
-        self._starts.append(n)
-        self._froms.append(at)
-        self._steps.append(step)
+    def _fold(self) -> None:
+        folded = self.text.lower()
+        # str.lower is the per-character lower of the loop except for a final capital sigma;
+        # a character whose lower form is longer would shift the offsets: both take the loop
+        if len(folded) != len(self.text) or "\u03a3" in self.text:
+            self.text, self._origin = _reference(self._original, fold_case=True)
+        else:
+            self.text = folded
+
+    def folded(self) -> Normalised:
+        """This normalisation with `fold_case`, without a second pass over the original."""
+        out = copy.copy(self)  # the segments, once built, are shared: neither changes them
+        out._fold()
+        return out
+
+    def _segmented(self) -> tuple[list[int], list[int], list[bool]]:
+        """Segment k: normalised [starts[k], ...) comes from the original from froms[k] on, one
+        by one, or all from froms[k] when steps[k] is False (an ellipsis written out)."""
+        if self._segments is None:
+            one_to_one = _one_to_one(self._original)
+            starts: list[int] = []
+            froms: list[int] = []
+            steps: list[bool] = []
+
+            def segment(n: int, at: int, step: bool) -> None:
+                starts.append(n)
+                froms.append(at)
+                steps.append(step)
+
+            n = pos = 0
+            for m in _LENGTH_CHANGES.finditer(one_to_one):
+                a, b = m.span()
+                if a > pos:
+                    segment(n, pos, True)
+                    n += a - pos
+                if one_to_one[a] == " ":  # a run of spaces: one space, at the run's first character
+                    segment(n, a, True)
+                    n += 1
+                elif one_to_one[a] == "\u2026":
+                    segment(n, a, False)
+                    n += 3
+                pos = b  # a zero-width space leaves nothing
+            if pos < len(one_to_one) or not starts:
+                segment(n, pos, True)
+            self._segments = starts, froms, steps
+        return self._segments
 
     def _at(self, k: int) -> int:
-        i = bisect_right(self._starts, k) - 1
-        return self._froms[i] + (k - self._starts[i] if self._steps[i] else 0)
+        starts, froms, steps = self._segmented()
+        i = bisect_right(starts, k) - 1
+        return froms[i] + (k - starts[i] if steps[i] else 0)
 
     @property
     def origin(self) -> list[int]:
@@ -95,6 +111,22 @@ class Normalised:
         if self._origin is not None:
             return self._origin[start], self._origin[end - 1] + 1
         return self._at(start), self._at(end - 1) + 1
+
+
+def _one_to_one(original: str) -> str:
+    """`original` with every character of `_ONE_TO_ONE` replaced (the same length): one C scan
+    per character that occurs (no replacement is itself replaced), cheaper than a pattern with
+    a callback per match."""
+    out = original
+    for char, replacement in (_ASCII_ONE_TO_ONE if original.isascii() else _ONE_TO_ONE).items():
+        if char in out:
+            out = out.replace(char, replacement)
+    return out
+
+
+def _written(m: re.Match[str]) -> str:
+    """What a `_LENGTH_CHANGES` match is normalised to."""
+    return " " if m.group()[0] == " " else _TYPO[m.group()]
 
 
 def _reference(original: str, *, fold_case: bool = False) -> tuple[str, list[int]]:
@@ -126,18 +158,42 @@ _SPACES = (  # every character whose str.isspace() is true (a test checks this l
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _ONE_TO_ONE = {**dict.fromkeys(_SPACES.replace(" ", ""), " "), **{k: v for k, v in _TYPO.items() if len(v) == 1}}
-_ONE_TO_ONE_RE = re.compile("[" + re.escape("".join(_ONE_TO_ONE)) + "]")  # faster than str.translate here
-
-
-def _one_to_one(m: re.Match[str]) -> str:
-    return _ONE_TO_ONE[m.group()]
-_LENGTH_CHANGES = re.compile("  +|[" + "".join(k for k, v in _TYPO.items() if len(v) != 1) + "]")
+_ASCII_ONE_TO_ONE = {k: v for k, v in _ONE_TO_ONE.items() if k.isascii()}  # all an ASCII text can hold
+# Runs of spaces, and the characters whose form is longer or shorter; every alternative starts
+# with its own character, so the pattern engine skips to those instead of trying every position.
+_LENGTH_CHANGES = re.compile("|".join(["  +", *(k for k, v in _TYPO.items() if len(v) != 1)]))
 
 
 @lru_cache(maxsize=32)
 def _normalised(article: str, fold_case: bool) -> Normalised:
     """The article's normalisation, built once: names are looked up in it many times."""
-    return Normalised(article, fold_case=fold_case)
+    return _normalised(article, False).folded() if fold_case else Normalised(article)
+
+
+@lru_cache(maxsize=32)
+def _lowered(article: str) -> str:
+    """The article lowered once: `_absent` reads it for every name the article lacks."""
+    return article.lower()
+
+
+_PRODUCED = re.compile("[" + re.escape("".join(sorted({" ", *"".join(_TYPO.values())}))) + "]+")
+"""What normalising writes for characters other than themselves: one space for a run of
+whitespace, and the straight forms of `_TYPO` (quotation marks, hyphens, dots)."""
+
+
+def _absent(article: str, pattern: str, *, fold_case: bool) -> bool:
+    """True when the normalised needle `pattern` cannot occur in the article's normalisation,
+    told without normalising the article (most of the cost of a name the article lacks).
+
+    Between the characters normalising writes (`_PRODUCED`), a match is made of the article's
+    own characters, side by side (lowered with `fold_case`, which is the article's `lower()`
+    but for a final sigma): so each such piece of `pattern` must be in the article as it is.
+    A zero-width space, which normalising drops from inside a word, or a capital sigma, leaves
+    the question to the full search."""
+    if "\u200b" in article or (fold_case and "\u03a3" in article):
+        return False
+    text = _lowered(article) if fold_case else article
+    return any(piece not in text for piece in _PRODUCED.split(pattern) if piece)
 
 
 def _normalise_needle(needle: str, *, fold_case: bool) -> str:
@@ -149,8 +205,19 @@ def find_all(article: str, needle: str, *, fold_case: bool = False) -> list[tupl
     needle = needle.strip(_STRIP)
     if not needle:
         return []
-    hits = [(m.start(), m.start() + len(needle)) for m in re.finditer(re.escape(needle), article)]
-    return hits or find_normalised(article, needle, fold_case=fold_case)
+    return _places(article, needle) or find_normalised(article, needle, fold_case=fold_case)
+
+
+def _places(text: str, needle: str) -> list[tuple[int, int]]:
+    """Where `needle` occurs in `text`, left to right and not overlapping (as a pattern of it
+    would find them, without escaping and compiling one for every name)."""
+    places = []
+    n = len(needle)
+    at = text.find(needle)
+    while at >= 0:
+        places.append((at, at + n))
+        at = text.find(needle, at + n)
+    return places
 
 
 def find_normalised(article: str, needle: str, *, fold_case: bool = False) -> list[tuple[int, int]]:
@@ -160,14 +227,11 @@ def find_normalised(article: str, needle: str, *, fold_case: bool = False) -> li
     needle = needle.strip(_STRIP)
     if not needle:
         return []
-    norm = _normalised(article, fold_case)
     pattern = _normalise_needle(needle, fold_case=fold_case)
-    if not pattern:
+    if not pattern or _absent(article, pattern, fold_case=fold_case):
         return []
-    return [
-        norm.to_original(m.start(), m.start() + len(pattern))
-        for m in re.finditer(re.escape(pattern), norm.text)
-    ]
+    norm = _normalised(article, fold_case)
+    return [norm.to_original(a, b) for a, b in _places(norm.text, pattern)]
 
 
 def find_span(
@@ -304,12 +368,29 @@ _FIRST_PERSON = re.compile(
 )
 
 
+# Where a match of `_UNMARKED` can begin: a line's start, or the space after a sentence's end.
+_SENTENCE_START = re.compile(r"\n|\.[ \t]|![ \t]|\?[ \t]")
+
+
+def _unmarked_matches(text: str) -> list[re.Match[str]]:
+    """`_UNMARKED.finditer(text)`, tried only where a match can begin (see `_SENTENCE_START`):
+    the pattern opens with `^` or a look-behind, which the pattern engine tries at every
+    position of the text."""
+    found: list[re.Match[str]] = []
+    end = 0
+    for start in (0, *(m.start() + 1 for m in _SENTENCE_START.finditer(text))):
+        if start >= end and (m := _UNMARKED.match(text, start)) is not None:
+            found.append(m)
+            end = m.end()
+    return found
+
+
 def unmarked_speech(text: str) -> list[tuple[int, int]]:
     """Spans of direct speech written without quotation marks (see `_UNMARKED`), outside every
     quotation that has them."""
     marked = quotation_spans(text)
     out = []
-    for m in _UNMARKED.finditer(text):
+    for m in _unmarked_matches(text):
         a, b = m.span(1)
         if _FIRST_PERSON.search(m.group(1)) and not any(s < b and a < e for s, e in marked):
             out.append((a, b))
@@ -323,7 +404,13 @@ _REF = re.compile(r"^\[?\s*[Qq]?\s*(\d{1,3})\s*\]?$")
 def speech_spans(text: str) -> list[tuple[int, int]]:
     """Every quotation: within marks, and direct speech without them (`unmarked_speech`), in
     text order. (Chunk and sentence boundaries avoid only the marked ones, `quotation_spans`.)"""
-    return sorted([(a, b) for a, b in quotation_spans(text) if text[a:b].strip()] + unmarked_speech(text))
+    return list(_speech_spans(text))
+
+
+@lru_cache(maxsize=64)
+def _speech_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Once per text: the prompt lists them and the validator resolves their ids."""
+    return tuple(sorted([(a, b) for a, b in quotation_spans(text) if text[a:b].strip()] + unmarked_speech(text)))
 
 
 def numbered_quotations(text: str) -> dict[str, tuple[int, int]]:
@@ -331,7 +418,7 @@ def numbered_quotations(text: str) -> dict[str, tuple[int, int]]:
 
     Deterministic, so the prompt, the validator and the assembler all agree on the ids.
     """
-    return {f"Q{i + 1}": span for i, span in enumerate(speech_spans(text)[:MAX_LISTED])}
+    return {f"Q{i + 1}": span for i, span in enumerate(_speech_spans(text)[:MAX_LISTED])}
 
 
 def resolve_ref(ref: str, listed: dict[str, tuple[int, int]]) -> tuple[int, int] | None:

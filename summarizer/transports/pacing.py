@@ -29,8 +29,9 @@ import math
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 import httpx2
 
@@ -154,9 +155,10 @@ class Limiter:
             second = tpm / 60.0
             self.tokens = Bucket(second, tpm / 60.0, second - _headroom(tpm / 60.0), now)
 
-    def acquire(self, tokens: float) -> float | None:
-        """Reserve one request of `tokens`; seconds to wait, or None = ask again shortly
-        (the first response, which tells the limits, is still awaited)."""
+    def acquire(self, tokens: float | Callable[[], float]) -> float | None:
+        """Reserve one request of `tokens` (or of what `tokens()` counts, asked only under a
+        token limit: counting reads the whole request body); seconds to wait, or None = ask
+        again shortly (the first response, which tells the limits, is still awaited)."""
         with self._lock:
             now = time.monotonic()
             if not self.seeded:
@@ -167,8 +169,8 @@ class Limiter:
             delay = max(self.paused_until - now, 0.0)
             if self.requests is not None:
                 delay = max(delay, self.requests.reserve(1, now))
-            if self.tokens is not None and tokens > 0:
-                delay = max(delay, self.tokens.reserve(tokens, now))
+            if self.tokens is not None and (cost := tokens() if callable(tokens) else tokens) > 0:
+                delay = max(delay, self.tokens.reserve(cost, now))
             return delay
 
     def observe(self, response: httpx2.Response) -> None:
@@ -286,7 +288,7 @@ class Pacer(Wrapper):
         limiter = self._limiter(request)
         if limiter is None:
             return self.inner.handle_request(request)
-        cost = estimate_tokens(request)
+        cost = partial(estimate_tokens, request)  # read only under a token limit
         while (delay := limiter.acquire(cost)) is None:
             time.sleep(PROBE_POLL)
         self._check(delay)
@@ -305,7 +307,7 @@ class Pacer(Wrapper):
         limiter = self._limiter(request)
         if limiter is None:
             return await self.inner.handle_async_request(request)
-        cost = estimate_tokens(request)
+        cost = partial(estimate_tokens, request)  # read only under a token limit
         while (delay := limiter.acquire(cost)) is None:
             await asyncio.sleep(PROBE_POLL)
         self._check(delay)
