@@ -750,6 +750,10 @@ def test_a_german_wire_story() -> None:
     text = (ROOT / "tests" / "data" / "made-up" / "german-wire-story.txt").read_text("utf-8")
     assert resolve_name(text, "EU-Außenbeauftragte Kaja Kallas").value == "Kaja Kallas"  # type: ignore[union-attr]
     assert title_length("Außenminister Sergej Lawrow".split()) == 1
+    # a body and an office in one word: the spokesman is Dmitri Peskow, not "Kremlsprecher Dmitri Peskow"
+    assert resolve_name(text, "Kremlsprecher Dmitri Peskow").value == "Dmitri Peskow"  # type: ignore[union-attr]
+    assert title_length("Bundesaußenminister Frank Meier".split()) == 1
+    assert title_length("Stefan Sprecher sagte".split()) == 0  # a surname is no title
     assert "Ukraine" not in cues.named_under_sanctions(text)
     assert cues.named_under_sanctions("Die EU verhängt Sanktionen gegen die Ukraine.") == ["Ukraine"]
     alleged = "Das Unternehmen soll nach Angaben der EU-Kommission Öltanker der Schattenflotte betrieben haben."

@@ -65,6 +65,11 @@ def _without_unit(word: str) -> str:
     return _UNIT_PREFIX.sub("", word) if "-" in word else word
 
 
+# German joins a body to an office in one word ("Kremlsprecher", "Bundesaußenminister").
+_COMPOUND_TITLE_ENDS = ("sprecher", "sprecherin", "minister", "ministerin", "präsident", "präsidentin", "chef", "chefin",
+                        "beauftragte", "beauftragter", "kanzler", "kanzlerin")
+
+
 def title_length(words: list[str]) -> int:
     """How many leading `words` are a title ("U.K. Foreign Minister David Lammy" -> 3,
     "Secretary of State Antony Blinken" -> 3); 0 when the leading run of title words holds no
@@ -72,7 +77,7 @@ def title_length(words: list[str]) -> int:
     run, core = 0, False
     for word in words[:-1]:
         low = _without_unit(word.casefold().rstrip("."))  # "EU-Außenbeauftragte": the title
-        if low in _CORE_TITLES:
+        if low in _CORE_TITLES or low.endswith(_COMPOUND_TITLE_ENDS) and low.isalpha():  # "Kremlsprecher"
             core = True
         elif not (low in _TITLE_MODIFIERS or word.casefold() in _TITLE_MODIFIERS or country_of(word)):
             break
