@@ -295,10 +295,18 @@ _HEDGED_UNNAMED = re.compile(  # "The network allegedly moved money": an accused
 )
 
 
+# "Moldova accuses Russian-backed network of buying votes": the accused is described, not named
+_ACCUSES_DESCRIBED = re.compile(
+    r"\b(?i:accus\w*|blam\w*)[ \t]+(?:(?:a|an|the)[ \t]+)?[\w.’'-]+-(?:backed|led|linked|based|owned|aligned|controlled|"
+    r"funded|run|allied|affiliated)[ \t]+(?:[a-z][\w-]*[ \t]+){1,2}?(?i:of|for)\b"
+)
+
+
 def unnamed_accused(sentence: str) -> bool:
     """The sentence opens with what it accuses, described and not named ("The network allegedly
-    moved money"): no name the model offers is its accused."""
-    return _HEDGED_UNNAMED.match(sentence) is not None
+    moved money"), or accuses a description ("accuses Russian-backed network of"): no name the
+    model offers is its accused."""
+    return _HEDGED_UNNAMED.match(sentence) is not None or _ACCUSES_DESCRIBED.search(sentence) is not None
 
 
 def accused_in(sentence: str) -> str | None:

@@ -736,6 +736,19 @@ def test_a_messy_wire_scrape() -> None:
 
     extraction, _ = run("Prosecutors in Moldova spoke on Monday.\n" + moved + "\n", picks_moldova)
     assert [(a.alleged_by, a.against) for a in extraction.allegations] == [("Ciobanu", None)]
+    # live (third stop), the headline "Moldova accuses Russian-backed network of buying votes;
+    # Moscow denies" read "Moldova -> Moscow": a described accused is no name the model offers
+    headline = "Moldova accuses Russian-backed network of buying votes; Moscow denies"
+    assert cues.unnamed_accused(headline) and not cues.unnamed_accused("Ukraine accused Russia of the attack.")
+
+    def picks_moscow(q: focused.Question) -> Any:
+        if issubclass(q.response_model, focused.AccusationAnswer):
+            return q.response_model(accusation=True, accuser="Moldova", accused="Moscow")
+        return scripted([])(q)
+
+    extraction, _ = run("Officials in Chisinau spoke.\nMoldova accuses Russian-backed network of buying votes, and Moscow "
+                        "denies it.\n", picks_moscow)
+    assert [(a.alleged_by, a.against) for a in extraction.allegations] == [("Moldova", None)]
 
 
 def test_a_german_wire_story() -> None:
