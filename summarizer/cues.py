@@ -69,6 +69,10 @@ SPEECH_CUE = re.compile(
     r"afirmó)\b",
     re.IGNORECASE,
 )
+# The words before whose own sanctions they are ("its", "seine", "leurs"), and the endings that make
+# an adjective describe a party it does not name ("Russian-backed", "British-flagged").
+POSSESSIVES = r"(?:its|their|seine|ihre|ses|leurs|sus)"
+DESCRIBING = r"(?:backed|led|linked|based|owned|aligned|controlled|funded|run|allied|affiliated|flagged)"
 # "Treasury designated X", "the EU imposed sanctions": the subject imposes, it is not a target.
 # ... or owns the sanctions: "Moskau will seine Strafmaßnahmen ... aufrechterhalten", "Russia
 # extended its own sanctions".
@@ -78,7 +82,7 @@ IMPOSER = re.compile(r"^\s*(?:(?:is|has|have|had|was|were|today|also|now|again|w
                      r"(?:(?:ready|prepared|poised|planning|preparing|set|threatening|threatened|threatens|vowed|vows|"
                      r"plans?|intends?|wants?)\s+to\s+)?"
                      r"(?:designat|sanction|impos|announc|identif|lift|extend|block|target|took|take)"
-                     r"|^\s*(?:[\w-]+\s+){0,2}(?:its|their|seine|ihre|ses|leurs|sus)\s+(?:own\s+|eigenen\s+)?"
+                     rf"|^\s*(?:[\w-]+\s+){{0,2}}{POSSESSIVES}\s+(?:own\s+|eigenen\s+)?"
                      r"(?:counter-?|gegen)?(?:sanction|strafmaßnahm|sanktion|mesures|sanciones|restrictions)", re.IGNORECASE)
 # Lower-case words that belong inside proper names ("Travel and Tourism LLC", "Bank of Iran",
 # "Osama bin Laden", "Ursula von der Leyen"); any other lower-case word makes a description.
@@ -297,8 +301,7 @@ _HEDGED_UNNAMED = re.compile(  # "The network allegedly moved money": an accused
 
 # "Moldova accuses Russian-backed network of buying votes": the accused is described, not named
 _ACCUSES_DESCRIBED = re.compile(
-    r"\b(?i:accus\w*|blam\w*)[ \t]+(?:(?:a|an|the)[ \t]+)?[\w.’'-]+-(?:backed|led|linked|based|owned|aligned|controlled|"
-    r"funded|run|allied|affiliated)[ \t]+(?:[a-z][\w-]*[ \t]+){1,2}?(?i:of|for)\b"
+    rf"\b(?i:accus\w*|blam\w*)[ \t]+(?:(?:a|an|the)[ \t]+)?[\w.’'-]+-{DESCRIBING}[ \t]+(?:[a-z][\w-]*[ \t]+){{1,2}}?(?i:of|for)\b"
 )
 
 
@@ -413,7 +416,7 @@ def trimmed(found: str) -> str:
 
 
 # "Russian-backed", "Kremlin-linked": an adjective that describes an unnamed party
-_DESCRIBING = re.compile(r"-(?:backed|led|linked|based|owned|aligned|controlled|funded|run|allied|affiliated|flagged)$")
+_DESCRIBING = re.compile(rf"-{DESCRIBING}$")
 
 
 def _actor(found: str) -> str | None:
@@ -463,9 +466,8 @@ _ADJECTIVE_END = ("e", "en", "er", "es", "em")  # "Europäische Union", "Islamis
 
 def _without_german_nouns(text: str, start: int, name: str) -> str | None:
     """`name` (found at `start`) less the German nouns it opens with (after a determiner, or
-    before a genitive "der": "Angaben der EU-Kommission"), or None
-    when nothing of a name is left; a country ("die Ukraine") and an acronym ("die EU",
-    "die EU-Kommission") are names."""
+    before a genitive "der": "Angaben der EU-Kommission"), or None when nothing of a name is
+    left; a country ("die Ukraine") and an acronym ("die EU", "die EU-Kommission") are names."""
     words = name.split()
     after = _GERMAN_NOUN.search(text, max(0, start - 80), start) is not None  # (a window: no rescan per name)
     if " der " in name and not re.search(r"(?i:von|van) der ", name):
@@ -504,14 +506,14 @@ _OTHER_PARTIES = re.compile(r"[ \t]+(?:[a-z-]+[ \t]+)?(?:entit|compan|firm|indiv
 
 
 _EDGE_PUNCTUATION = ".,;:!?\"'“”‘’„«»()[]{}"
+_ADDRESS = re.compile(r"[/@]|\.\w")  # "reuters.com/world", "press@treasury.gov": no word of the text
 
 
 @lru_cache(maxsize=4)
 def words_of(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The words of `text` (not web or mail addresses), and those it writes in lower case: read
     once per article, since every option of every question looks them up."""
-    words = {w for token in text.split() if (w := token.strip(_EDGE_PUNCTUATION))
-             and not re.search(r"[/@]|\.\w", w)}
+    words = {w for token in text.split() if (w := token.strip(_EDGE_PUNCTUATION)) and not _ADDRESS.search(w)}
     return frozenset(words), frozenset(w for w in words if w[:1].islower())
 
 

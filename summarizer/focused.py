@@ -388,8 +388,9 @@ def _owner(sentence: str, name: str) -> str | None:
     at = sentence.find(name)
     for m in re.finditer(cues.NAME, sentence[: max(at, 0)]):
         who = cues.trimmed(m.group(0))
-        if who and who != name and re.match(r"\s*(?:[\w-]+\s+){0,2}(?:its|their|seine|ihre|ses|leurs|sus)\s",
-                                            sentence[m.end():]) and cues.IMPOSER.match(sentence[m.end():]):
+        after = sentence[m.end() :]
+        if who and who != name and re.match(rf"\s*(?:[\w-]+\s+){{0,2}}{cues.POSSESSIVES}\s", after) \
+                and cues.IMPOSER.match(after):
             return who
     return None
 

@@ -375,7 +375,8 @@ def test_a_german_imposer_is_a_short_subject() -> None:
     run from each initial (3.3 s at 10,000 characters, 54 s at 40,000: benchmarks/hostile_text.py);
     its subject is at most five words, as a body's name is."""
     assert focused.issuer("Die EU-Kommission hat am Montag Sanktionen verhängt.") == "EU-Kommission"
-    assert focused.issuer(" ".join(["Alpha"] * 40) + " hat Sanktionen verhängt.") is None  # no such subject opens it
+    eight = "Alpha Beta Gamma Delta Epsilon Zeta Eta Theta"  # (an unbounded subject took all eight)
+    assert focused.issuer(f"{eight} hat Sanktionen verhängt.") is None
     assert focused.issuer("A. " * 2000 + "B verhängt Sanktionen.") == "B"
 
 
@@ -580,13 +581,8 @@ def test_what_a_speaker_says_someone_should_do_accuses_no_one() -> None:
         sentence = f"Horst Mayer said the EU {modal} look at airlines that allegedly sell tickets to Minsk."
         assert cues.accused_in(sentence) is None and cues.advised(sentence) == "EU", modal
 
-    def model(q: focused.Question) -> Any:  # picks the EU, as the 1.5B model did
-        if issubclass(q.response_model, focused.AccusationAnswer):
-            return q.response_model(accusation=True, accuser="Horst Mayer", accused="EU")
-        return scripted([])(q)
-
     text = "Horst Mayer said the EU should also look at airlines that allegedly sell tickets to Minsk.\n"
-    extraction, _ = run(text, model)
+    extraction, _ = run(text, accusing("Horst Mayer", "EU"))  # picks the EU, as the 1.5B model did
     assert [(a.alleged_by, a.against) for a in extraction.allegations] == [("Horst Mayer", None)]
 
 
@@ -606,10 +602,7 @@ def test_who_denies_an_accusation_is_the_accused() -> None:
                      "Judge Smith rejected the motion to dismiss the case."):
         assert cues.accused_in(sentence) is None, sentence
 
-    def model(q: focused.Question) -> Any:  # picks a carrier named just before, as the 1.5B model did
-        if issubclass(q.response_model, focused.AccusationAnswer):
-            return q.response_model(accusation=True, accuser="European Union", accused="Avia Minsk and Sky Belavia")
-        return scripted([])(q)
+    model = accusing("European Union", "Avia Minsk and Sky Belavia")  # a carrier named just before, as the 1.5B model picked
 
     text = ("The European Union accuses the carriers Avia Minsk and Sky Belavia of flying migrants to its border.\n"
             "Belarus has denied organizing the flights.\n")
@@ -639,12 +632,8 @@ def test_a_quotation_opening_with_a_name_doing_something_accuses_that_name() -> 
     assert cues.accused_in("“Rukban is another example of the Assad regime’s cruelty,” said Sean Robertson.") is None
     assert cues.accused_in("“We are seeing Russia getting missiles,” he said.") is None
 
-    def model(q: focused.Question) -> Any:  # picks Europe, as the 1.5B model did
-        if issubclass(q.response_model, focused.AccusationAnswer):
-            return q.response_model(accusation=True, accuser="Lithuanian Foreign Minister Gabrielius Landsbergis", accused="Europe")
-        return scripted([])(q)
-
-    extraction, _ = run(quote + "\n", model)
+    # a model that picks Europe, as the 1.5B model did
+    extraction, _ = run(quote + "\n", accusing("Lithuanian Foreign Minister Gabrielius Landsbergis", "Europe"))
     [allegation] = extraction.allegations  # (grounding drops the title from the accuser)
     assert (allegation.alleged_by or "").endswith("Gabrielius Landsbergis") and allegation.against == "Lukashenko"
 
@@ -729,25 +718,15 @@ def test_a_messy_wire_scrape() -> None:
     moved = "The network allegedly moved money through a Russian bank into payment cards, Ciobanu told reporters."
     assert cues.unnamed_accused(moved) and not cues.unnamed_accused("The Kremlin allegedly paid them.")
 
-    def picks_moldova(q: focused.Question) -> Any:
-        if issubclass(q.response_model, focused.AccusationAnswer):
-            return q.response_model(accusation=True, accuser="Ciobanu", accused="Moldova")
-        return scripted([])(q)
-
-    extraction, _ = run("Prosecutors in Moldova spoke on Monday.\n" + moved + "\n", picks_moldova)
+    extraction, _ = run("Prosecutors in Moldova spoke on Monday.\n" + moved + "\n", accusing("Ciobanu", "Moldova"))
     assert [(a.alleged_by, a.against) for a in extraction.allegations] == [("Ciobanu", None)]
     # live (third stop), the headline "Moldova accuses Russian-backed network of buying votes;
     # Moscow denies" read "Moldova -> Moscow": a described accused is no name the model offers
     headline = "Moldova accuses Russian-backed network of buying votes; Moscow denies"
     assert cues.unnamed_accused(headline) and not cues.unnamed_accused("Ukraine accused Russia of the attack.")
 
-    def picks_moscow(q: focused.Question) -> Any:
-        if issubclass(q.response_model, focused.AccusationAnswer):
-            return q.response_model(accusation=True, accuser="Moldova", accused="Moscow")
-        return scripted([])(q)
-
     extraction, _ = run("Officials in Chisinau spoke.\nMoldova accuses Russian-backed network of buying votes, and Moscow "
-                        "denies it.\n", picks_moscow)
+                        "denies it.\n", accusing("Moldova", "Moscow"))
     assert [(a.alleged_by, a.against) for a in extraction.allegations] == [("Moldova", None)]
 
 
