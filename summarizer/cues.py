@@ -188,6 +188,8 @@ _SAYS = (r"(?:has\s+|have\s+|had\s+)?(?:also\s+|repeatedly\s+|previously\s+)?(?i
 _ACTOR = (rf"(?:{NAME}(?:(?:[ \t]+[a-z]+)?[ \t]+{BODIES})?"
           rf"|(?i:{GROUPS}))")
 _ACCORDING = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?({_ACTOR})")
+# German: "nach Angaben der EU-Kommission", "laut dem Auswärtigen Amt", "nach Angaben von Marek Dunaj"
+_ACCORDING_DE = re.compile(rf"\b(?:[Nn]ach (?:Angaben|Darstellung)|[Ll]aut)\s+(?:(?:der|des|dem|von)\s+)?({NAME})")
 _SAID_BY = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?:[Tt]he\s+)?({_ACTOR})(?:,[^,]{{1,80}},)?\s+{_SAYS}")
 _PRONOUN_SAYS = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?i:he|she|they)\s+{_SAYS}")
 _SAYS_THAT = re.compile(rf"\b{_SAYS}\s+that\s+")
@@ -210,7 +212,9 @@ _ACCUSES = re.compile(
 def attribution(sentence: str) -> str | None:
     """Who the sentence says speaks or accuses ("according to X", "X said", "X, the minister,
     alleged", "...," X said): the accuser a reader would name, decided by the wording."""
-    for pattern in (_ACCORDING, _SAID_BY):
+    if _UNNAMED_SOURCES_DE.search(sentence):
+        return None  # "nach Angaben von Diplomaten": sources it does not name
+    for pattern in (_ACCORDING, _ACCORDING_DE, _SAID_BY):
         for m in pattern.finditer(sentence):
             name = _actor(m.group(1))
             if name:
@@ -221,7 +225,7 @@ def attribution(sentence: str) -> str | None:
 # someone speaks: the verbs of `_SAYS`, and "say", "according to", condemning, denouncing,
 # criticising, calling it something, any form of accusing, alleging, blaming, denying, rejecting
 _VOICED = re.compile(
-    rf"\b{_SAYS}|\b(?i:say|according to|condemn\w*|denounc\w*|critici[sz]\w*|accus\w*|alleg\w*|blam\w*|"
+    rf"\b{_SAYS}|\b(?:[Nn]ach Angaben|[Ll]aut)\b|\b(?i:say|according to|condemn\w*|denounc\w*|critici[sz]\w*|accus\w*|alleg\w*|blam\w*|"
     r"deni\w*|den(?:y|ies)|reject\w*|call(?:s|ed|ing)? (?:it|them|him|her|the))\b"
 )
 
@@ -241,6 +245,12 @@ _UNNAMED_SOURCES = re.compile(
     r"|\b(?i:two|three|four|five|several|multiple)\s+(?:[a-z]+\s+){0,2}?(?i:officials|diplomats|sources|people)"
     r"\s+(?:[a-z]+\s+){0,4}?(?i:said|say|told)\b"
 )
+# German: "nach Angaben von Diplomaten", "aus Regierungskreisen", "hieß es" (it was said)
+_UNNAMED_SOURCES_DE = re.compile(
+    r"\b(?:[Nn]ach Angaben|[Ll]aut)\s+(?:von\s+|mehrerer\s+|zweier\s+|dreier\s+)?(?:[\w-]*(?:[Dd]iplomaten|[Bb]eamten|"
+    r"Insidern?|[Ee]rmittlern?|[Ee]xperten|[Kk]reisen?|[Ii]nformanten|Quellen|[Vv]ertretern?|Mitarbeitern?))\b"
+    r"|\b(?:aus|in)\s+[\w-]*[Kk]reisen\b|\bhieß es\b"
+)
 # Boilerplate of a prosecutor's release: "An indictment is merely an allegation, and the
 # defendants are presumed innocent" accuses no one, whatever its nouns.
 DISCLAIMER = re.compile(r"\b(?:merely|only) an? (?:allegation|accusation)|\bpresumed innocent\b", re.IGNORECASE)
@@ -250,7 +260,7 @@ def by_document(sentence: str) -> bool:
     """The sentence reports what a court document or a report says ("According to the
     indictment, ...") or what sources it counts but does not name say ("according to two
     officials"): its accuser is named by no one."""
-    return _BY_DOCUMENT.search(sentence) is not None or _UNNAMED_SOURCES.search(sentence) is not None
+    return any(p.search(sentence) for p in (_BY_DOCUMENT, _UNNAMED_SOURCES, _UNNAMED_SOURCES_DE))
 
 
 def voiced(sentence: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -792,6 +793,45 @@ def test_a_german_wire_story() -> None:
     assert cues.condemner("He called the sanctions illegal.") is None  # whose words, the article says elsewhere
     assert cues.condemner("The EU called for new sanctions.") is None
     assert cues.actors("Die Europäische Union und Das said so.") == ["Europäische Union"]
+
+
+def test_a_german_source_is_the_accuser_and_a_german_noun_no_name() -> None:
+    """tests/data/made-up/german-wire-story.txt, live (third stop): "Das Unternehmen soll nach
+    Angaben der EU-Kommission ... betrieben haben" had no accuser (German attribution was not
+    read), "Nach Angaben von Diplomaten ..." was accused by the model's pick, and grounding made
+    the company "Reederei Baltic Star Shipping" ("die russische Reederei": a noun, not a name)."""
+    from summarizer.grounding.names import resolve_name
+
+    text = (ROOT / "tests" / "data" / "made-up" / "german-wire-story.txt").read_text("utf-8")
+    alleged = "Das Unternehmen soll nach Angaben der EU-Kommission Öltanker der Schattenflotte betrieben haben."
+    assert cues.attribution(alleged) == "EU-Kommission"
+    assert cues.attribution("Laut dem Auswärtigen Amt hat Acme Waffen geliefert.") == "Auswärtigen Amt"
+    diplomats = "Nach Angaben von Diplomaten wird bereits über ein weiteres Sanktionspaket beraten."
+    assert cues.attribution(diplomats) is None and cues.by_document(diplomats)
+    assert cues.by_document("Acme soll Öl geliefert haben, hieß es aus Regierungskreisen.")
+    assert not cues.by_document(alleged)
+    def the_eu_accuses(q: focused.Question) -> Any:  # a model naming the EU its accuser, where offered
+        if issubclass(q.response_model, focused.AccusationAnswer):
+            offered = typing.get_args(q.response_model.model_fields["accuser"].annotation)
+            return q.response_model(accusation=True, accuser="EU" if "EU" in offered else "none",
+                                    accused="Baltic Star Shipping" if "Baltic Star Shipping" in offered else "none")
+        return scripted([])(q)
+
+    extraction, _ = run(text, the_eu_accuses)
+    pairs = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
+    assert pairs["Das Unternehmen soll"] == ("EU-Kommission", "Baltic Star Shipping")
+    assert pairs["Nach Angaben von Dip"][0] is None  # sources it does not name (the model's pick: EU)
+    # the fuller form reads no German noun into the name; a name after an article still extends
+    found = resolve_name(text, "Baltic Star Shipping")
+    assert found is not None and found.value == "Baltic Star Shipping"
+    assert resolve_name("Die Firma Acme sagte das.\nWir trafen Hans Meier. Meier ging.", "Meier").value == "Hans Meier"  # type: ignore[union-attr]
+    # ... nor a German noun after it: live, "nach Angaben der EU-Kommission Öltanker der ..." made the
+    # accuser "EU-Kommission Öltanker"
+    found = resolve_name(text, "EU-Kommission")
+    assert found is not None and found.value == "EU-Kommission"
+    assert resolve_name("Sie traf Yoon Suk Yeol am Montag. Yoon ging.", "Yoon").value == "Yoon Suk Yeol"  # type: ignore[union-attr]
+    lammy = "The statement came from the British Foreign Secretary David Lammy on Monday. Lammy left."
+    assert resolve_name(lammy, "Lammy", near=lammy.rindex("Lammy")).value == "David Lammy"  # type: ignore[union-attr]
 
 
 def test_every_target_names_who_imposes_it() -> None:

@@ -265,6 +265,12 @@ def is_organisation(name: str) -> bool:
 
 
 _NEAR = 160  # characters read beside a name for its fuller form: three words and more
+# German capitalises every noun: a capitalised word after an article, with lower-case adjectives
+# between ("die russische Reederei", "der Tanker"), is a noun, not the first word of a name
+_GERMAN_ARTICLES = frozenset("der die das des den dem".split())
+_GERMAN_NOUN_BEFORE = re.compile(
+    r"(?<![\w-])(?:[Dd](?:er|ie|as|en|em|es)|[Ee]in(?:e[mnrs]?)?)(?:[ \t]+[a-zäöüß]+(?:e|en|er|es|em))?[ \t]$"
+)
 
 
 def _left_words(article: str, start: int) -> list[str]:
@@ -276,7 +282,7 @@ def _left_words(article: str, start: int) -> list[str]:
         return []
     first_cut = line_start == near  # the window's first word may be cut
     taken: list[str] = []
-    end = start - 1
+    end = first = start - 1
     while len(taken) < 3:
         space = article.rfind(" ", line_start, end)
         if space < 0 and first_cut:
@@ -288,8 +294,11 @@ def _left_words(article: str, start: int) -> list[str]:
             break  # "... Financial Intelligence Jane Rivers" is Jane Rivers
         taken.insert(0, w)
         if space < 0:
+            first = line_start - 1  # the line's first word: nothing before it to read
             break
-        end = space
+        end = first = space
+    if taken and _GERMAN_NOUN_BEFORE.search(article, max(line_start, first - 40), first + 1):
+        return taken[1:]  # "die russische Reederei Baltic Star Shipping": a German noun, not a name
     return taken
 
 
@@ -300,12 +309,15 @@ def _right_words(article: str, end: int) -> list[str]:
     if not after.startswith(" "):
         return []
     taken: list[str] = []
-    for raw in after.split(" ")[1:]:
+    words = after.split(" ")[1:]
+    for i, raw in enumerate(words):
         w = raw.rstrip(",;:")
         if _ends_sentence(w):
             w = w[:-1]  # "said Foreign Secretary David Lammy.": the name ends the sentence
         if not w or not _name_like(w) or w.casefold() in _ORG_WORDS or len(taken) == 3:
             break
+        if w == raw and i + 1 < len(words) and words[i + 1] in _GERMAN_ARTICLES:
+            break  # "der EU-Kommission Öltanker der Schattenflotte": a German noun before its genitive
         taken.append(w)
         if w != raw:
             break  # a comma or a full stop ends the name
