@@ -204,7 +204,8 @@ _OBJECT = rf"(?:{_PARTY}|{_LOWER}(?:[ \t]+{_LOWER}){{0,2}})"
 # ... and a name's place may stand between it and "of" ("accused U.S. forces in southern Syria's
 # al-Tanf of controlling")
 _ACCUSES = re.compile(
-    rf"\b(?i:accus\w*|blam\w*|charg\w*|suspect\w*)\s+(?:(?:the|his|her|their|its)\s+)?({_OBJECT})"
+    rf"\b(?i:accus\w*|blam\w*|charg\w*|suspect\w*)\s+(?:the\s+|((?:his|her|their|its)\s+)(?={_LOWER}\s+(?i:of|for|with|over)\b)"
+    rf"|(?:his|her|their|its)\s+)?({_OBJECT})"
     r"(?:[ \t]+(?:in|at|on|near)[ \t]+[^\s.;,]+(?:[ \t]+[^\s.;,]+){0,3}?)?\s+(?i:of|for|with|over)\b"
 )
 
@@ -328,8 +329,9 @@ def accused_in(sentence: str) -> str | None:
     organizing"), or the first actor of what a speaker says ("alleged that X ...", "said that
     X's government")."""
     m = _ACCUSES.search(sentence)
-    if m:
-        return _actor(m.group(1))
+    if m:  # a group named by one common word keeps its possessive ("his opponents"): a name would not
+        name = _actor(m.group(2))
+        return f"{m.group(1).strip()} {name}" if name and m.group(1) else name
     verb = _PASSIVE_WITHIN.search(sentence)
     subject = read_back(_SUBJECT_BEFORE, sentence, verb.start(), 120) if verb else None
     if subject and (name := _actor(subject.group(1))):

@@ -905,3 +905,23 @@ def test_a_person_the_article_says_was_spared_is_no_target() -> None:
     assert [t.name for t in extraction.sanctions_targets] == named[1:]
     for spared in ("The US declined to sanction him.", "Washington spared the bank.", "It did not target Rosneft."):
         assert cues.ruled_out(spared), spared
+
+
+def test_he_after_an_opening_phrase_and_a_group_by_its_possessive() -> None:
+    """Tuning article 04: "In his address, Yoon accused ... He also accused his opponents of
+    sympathizing with North Korea" was "Military -> None": the antecedent of "He" skipped the
+    sentence that opens with a phrase before its subject, and "opponents" (one common word) was
+    no name to ground."""
+    text = ("Military officers described a chaotic night.\n"
+            "In his address, Yoon accused the parliament of paralyzing the government. "
+            "He also accused his opponents of sympathizing with North Korea.\n")
+    start = text.index("He also")
+    assert rules.antecedent(text, start) == "Yoon"
+    seoul = "Military officers met. In Seoul on Tuesday, Kim spoke. He left."
+    assert rules.antecedent(seoul, seoul.index("He left")) == "Kim"
+    assert cues.accused_in(text[start:]) == "his opponents"
+    assert cues.accused_in("Ukraine accused Russia of the attack.") == "Russia"
+    assert cues.accused_in("She accused the Kremlin of lying.") == "Kremlin"
+    extraction, _ = run(text, accusing("none", "none"))
+    pairs = [(a.alleged_by, a.against) for a in extraction.allegations]
+    assert ("Yoon", "his opponents") in pairs, pairs
