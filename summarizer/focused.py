@@ -564,6 +564,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
                 accuser = (_name(answer.accuser) or own_voice) if cues.voiced(flat) else None
             worded = cues.accused_in(flat)
             accused = worded or (None if cues.unnamed_accused(flat) else _name(answer.accused))
+            if accused and not worded and accused == own_voice and own_voice not in named:
+                accused = None  # the issuer, offered as an accuser: the accused is named where it is accused
             if accused and accused.casefold() == (cues.advised(flat) or "").casefold():
                 accused = None  # "said the EU should also look at ...": told what to do, not accused
             if accused and accuser and accused.casefold() == accuser.casefold():

@@ -821,6 +821,20 @@ def test_a_german_source_is_the_accuser_and_a_german_noun_no_name() -> None:
     pairs = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
     assert pairs["Das Unternehmen soll"] == ("EU-Kommission", "Baltic Star Shipping")
     assert pairs["Nach Angaben von Dip"][0] is None  # sources it does not name (the model's pick: EU)
+
+    def the_eu_is_accused(q: focused.Question) -> Any:  # live, the diplomats' sentence accused the EU
+        if issubclass(q.response_model, focused.AccusationAnswer):
+            offered = typing.get_args(q.response_model.model_fields["accused"].annotation)
+            return q.response_model(accusation=True, accuser="none", accused="EU" if "EU" in offered else "none")
+        return scripted([])(q)
+
+    extraction, _ = run(text, the_eu_is_accused)
+    pairs = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
+    # the issuer is offered as an accuser; as the accused it must be named where the accusation is
+    assert pairs["Nach Angaben von Dip"] == (None, None)
+    extraction, _ = run("Die EU verhängte Sanktionen gegen Acme.\nMoskau sagte, die EU habe gelogen und sei unfair.\n",
+                        the_eu_is_accused)
+    assert [(a.alleged_by, a.against) for a in extraction.allegations] == [("Moskau", "EU")]
     # the fuller form reads no German noun into the name; a name after an article still extends
     found = resolve_name(text, "Baltic Star Shipping")
     assert found is not None and found.value == "Baltic Star Shipping"
