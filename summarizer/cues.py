@@ -186,7 +186,7 @@ _SAYS = (r"(?:has\s+|have\s+|had\s+)?(?:also\s+|repeatedly\s+|previously\s+)?(?i
          + "|".join(SPEECH_VERBS + tuple(_ACCUSING.split())) + r")\b")
 # a name, with the body it qualifies ("Syrian defense ministries", "Justice Department officials")
 _ACTOR = (rf"(?:{NAME}(?:(?:[ \t]+[a-z]+)?[ \t]+{BODIES})?"
-          rf"|(?i:{GROUPS}))")
+          rf"|(?:(?:federal|state|local|senior|government|police)[ \t]+)?(?i:{GROUPS}))")
 _ACCORDING = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?({_ACTOR})")
 # German: "nach Angaben der EU-Kommission", "laut dem Auswärtigen Amt", "nach Angaben von Marek Dunaj"
 _ACCORDING_DE = re.compile(rf"\b(?:[Nn]ach (?:Angaben|Darstellung)|[Ll]aut)\s+(?:(?:der|des|dem|von)\s+)?({NAME})")
@@ -316,11 +316,27 @@ _ACCUSES_DESCRIBED = re.compile(
 )
 
 
+# "NEW YORK — Two executives of a New Jersey trading firm were charged with": a count or an
+# article and a common noun, in the passive of an accusation
+_PASSIVE_UNNAMED = re.compile(
+    r"^(?:[A-Z][A-Z.,' ]{1,40}[ \t]*[\u2013\u2014-]+[ \t]*)?(?:[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]everal|[Tt]he|[Aa]n?|\d{1,3})"
+    r"[ \t]+(?:[a-z][\w-]*[ \t]+){0,2}?[a-z][\w-]*(?:[ \t]+(?:of|at|from|in)[ \t]+[^,.;]{1,60}?)?[ \t]+"
+    r"(?:were|was|have been|has been|are|is|had been)[ \t]+(?:charged|accused|indicted|suspected|arrested)\b"
+)
+
+
 def unnamed_accused(sentence: str) -> bool:
     """The sentence opens with what it accuses, described and not named ("The network allegedly
-    moved money"), or accuses a description ("accuses Russian-backed network of"): no name the
-    model offers is its accused."""
-    return _HEDGED_UNNAMED.match(sentence) is not None or _ACCUSES_DESCRIBED.search(sentence) is not None
+    moved money", "Two executives of a New Jersey firm were charged"), or accuses a description
+    ("accuses Russian-backed network of"): no name the model offers is its accused."""
+    return _HEDGED_UNNAMED.match(sentence) is not None or passive_unnamed(sentence) \
+        or _ACCUSES_DESCRIBED.search(sentence) is not None
+
+
+def passive_unnamed(sentence: str) -> bool:
+    """"Two executives ... were charged with": accused in the passive, by no one the sentence
+    names as its agent (its accuser is who the wording says speaks, if anyone)."""
+    return _PASSIVE_UNNAMED.match(sentence) is not None
 
 
 def accused_in(sentence: str) -> str | None:

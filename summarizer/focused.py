@@ -561,7 +561,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             elif cues.by_document(flat):
                 accuser = None  # "according to the indictment": the document, which names no one
             else:
-                accuser = (_name(answer.accuser) or own_voice) if cues.voiced(flat) else None
+                voiced = cues.voiced(flat) and not cues.passive_unnamed(flat)  # "were charged": by whom, unsaid
+                accuser = (_name(answer.accuser) or own_voice) if voiced else None
             worded = cues.accused_in(flat)
             accused = worded or (None if cues.unnamed_accused(flat) else _name(answer.accused))
             if accused and not worded and accused == own_voice and own_voice not in named:

@@ -890,6 +890,20 @@ def test_a_court_documents_claims_and_a_prosecutors_disclaimer() -> None:
     claims = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
     assert claims.get(sentence[:20]) == (None, "Daniel Reyes")
     assert not any(a.claim.startswith("An indictment") for a in extraction.allegations)
+    # live (fourth stop): "Two executives of a New Jersey trading firm were charged ..., federal
+    # prosecutors said" was "None -> New Jersey" (the model's pick): the accused is described, not
+    # named, and the wording names its accuser
+    lede = ("NEW YORK — Two executives of a New Jersey trading firm were charged on Thursday with conspiring to "
+            "ship equipment to Iran, federal prosecutors said.")
+    assert cues.unnamed_accused(lede) and cues.attribution(lede) == "federal prosecutors"
+    assert not cues.unnamed_accused("Daniel Reyes was charged with fraud.")
+    assert not cues.unnamed_accused("The Treasury was accused of lying.")
+    extraction, _ = run("Prosecutors spoke on Thursday.\n" + lede + "\n", accusing("New Jersey", "New Jersey"))
+    assert [(a.alleged_by, a.against) for a in extraction.allegations] == [("federal prosecutors", None)]
+    # without a speaker, "were charged" names no accuser: not the model's pick
+    extraction, _ = run("Guards worked at night.\nTwo guards were charged with falsifying records, stating Epstein "
+                        "was checked.\n", accusing("Epstein", "Epstein"))
+    assert [(a.alleged_by, a.against) for a in extraction.allegations] == [(None, None)]
 
 
 def test_an_eu_council_release_speaks_in_the_councils_voice() -> None:
