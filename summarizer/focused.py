@@ -172,15 +172,28 @@ _ORGANIZATION_END = re.compile(
 )
 
 
-def _kind(name: str, paragraph: str) -> str:
-    """A guess from the text around the name; the kind is not what the questions are for."""
+# ", a state-owned fertiliser producer", ", an airline": what follows a name says it is a body
+_AN_ORGANIZATION = re.compile(
+    r",[ \t]+(?:a|an|the)[ \t]+(?:[\w-]+[ \t]+){0,3}?(?:company|firm|producer|manufacturer|maker|bank|airline|"
+    r"carrier|operator|group|conglomerate|exporter|importer|supplier|refinery|insurer|fund|agency|enterprise)\b"
+)
+
+
+def _kind(name: str, text: str) -> str:
+    """A guess from the words around the name's first few places ("the vessels X and Y", "X, a
+    fertiliser producer"); the kind is not what the questions are for."""
     if country_of(name) is not None:
         return "country"
-    at = paragraph.find(name)
-    around = paragraph[max(0, at - 40) : at].casefold() if at >= 0 else ""  # not the whole paragraph's "vessel"
-    if re.search(r"\b(vessel|ship|tanker|imo)\b", around) or re.search(r"\d", name):
+    places: list[int] = []
+    at = text.find(name)
+    while at >= 0 and len(places) < 5:  # a few places, not every one in a long article
+        places.append(at)
+        at = text.find(name, at + len(name))
+    before = " ".join(text[max(0, a - 40) : a].casefold() for a in places)  # not the whole paragraph's "vessel"
+    if re.search(r"\b(vessels?|ships?|tankers?|imo)\b", before) or re.search(r"\d", name):
         return "vessel"
-    if _ORGANIZATION_END.search(name.casefold()):
+    if _ORGANIZATION_END.search(name.casefold()) or any(_AN_ORGANIZATION.match(text, a + len(name), a + len(name) + 80)
+                                                        for a in places):
         return "organization"
     words = name.split()
     return "person" if 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and "," not in name else "organization"
@@ -480,7 +493,7 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
                     any(cues.still_listed(a, name) for a in own) or all(cues.reacts(a, name) for a in own)):
                 continue  # "remains on the SDN List"; or only answers them ("Der Kreml wies die Vorwürfe zurück")
             seen.add(name.casefold())
-            candidates.append(ExtractedTarget(name=name, kind=_kind(name, paragraph if name in paragraph else text),  # type: ignore[arg-type]
+            candidates.append(ExtractedTarget(name=name, kind=_kind(name, text),  # type: ignore[arg-type]
                                               imposed_by=_imposer(r, name, own)))
 
     targets: list[ExtractedTarget] = []

@@ -673,6 +673,15 @@ def test_a_delisting_release() -> None:
     assert focused._kind("Marek Dunaj", "The two vessels have been sold.") == "person"
     assert focused._kind("Caspian Tideway Shipping", "") == "organization"
     assert focused._kind("Russland", "") == "country"
+    # live (fourth stop), the vessels were "person": the model named them for the paragraph that
+    # calls them "blocked property", not the one that says "the vessels NORTHERN PEARL and SILVER CREST"
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")
+                        if q.response_model is focused.TargetRoleAnswer else scripted(["NORTHERN PEARL", "SILVER CREST"])(q))
+    assert {(t.name, t.kind) for t in extraction.sanctions_targets} >= {("NORTHERN PEARL", "vessel"), ("SILVER CREST", "vessel")}
+    # ... and "Grodno Azot, a state-owned fertiliser producer" (the EU Council release) a person
+    assert focused._kind("Grodno Azot", "Among those listed is Grodno Azot, a state-owned fertiliser producer.") == \
+        "organization"
+    assert focused._kind("Viktor Sheiman", "Among those listed is Viktor Sheiman, a judge.") == "person"
 
 
 def _span(text: str, words: str) -> tuple[int, int]:
