@@ -125,6 +125,9 @@ def status(sentence: str) -> str:
     """How the sentence presents its accusation, from its own words: "claimed", "alleged" and
     "said" are never a denial; "denied", "rejected", "false" are, and so is a party calling the
     accusations something (`denier`)."""
+    clauses = sentence.split(";")
+    if len(clauses) > 1 and (accusing := next((c for c in clauses if ACCUSES.search(c)), None)):
+        sentence = accusing  # "Moldova accuses X of buying votes; Moscow denies": the accusation's clause
     main = _RELATIVE.sub(",", sentence)  # "Orlenko, who was convicted of fraud in 2023, reportedly ..."
     for name, pattern in _STATUS:
         if pattern.search(main):

@@ -734,6 +734,8 @@ def test_a_messy_wire_scrape() -> None:
     # Moscow denies" read "Moldova -> Moscow": a described accused is no name the model offers
     headline = "Moldova accuses Russian-backed network of buying votes; Moscow denies"
     assert cues.unnamed_accused(headline) and not cues.unnamed_accused("Ukraine accused Russia of the attack.")
+    # live (fourth stop), that headline's status was "denied": Moscow's clause, not Moldova's accusation
+    assert cues.status(headline) == "alleged" and cues.status("The Kremlin denied it; it called the claims false.") == "denied"
 
     extraction, _ = run("Officials in Chisinau spoke.\nMoldova accuses Russian-backed network of buying votes, and Moscow "
                         "denies it.\n", accusing("Moldova", "Moscow"))
