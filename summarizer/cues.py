@@ -207,8 +207,8 @@ _OBJECT = rf"(?:{_PARTY}|{_LOWER}(?:[ \t]+{_LOWER}){{0,2}})"
 # ... and a name's place may stand between it and "of" ("accused U.S. forces in southern Syria's
 # al-Tanf of controlling")
 _ACCUSES = re.compile(
-    rf"\b(?i:accus\w*|blam\w*|charg\w*|suspect\w*)\s+(?:the\s+|((?:his|her|their|its)\s+)(?={_LOWER}\s+(?i:of|for|with|over)\b)"
-    rf"|(?:his|her|their|its)\s+)?({_OBJECT})"
+    rf"\b(?i:accus\w*|blam\w*|charg\w*|suspect\w*)\s+(?:((?:the|his|her|their|its)\s+)(?={_LOWER}\s+(?i:of|for|with|over)\b)"
+    rf"|(?:the|his|her|their|its)\s+)?({_OBJECT})"
     r"(?:[ \t]+(?:in|at|on|near)[ \t]+[^\s.;,]+(?:[ \t]+[^\s.;,]+){0,3}?)?\s+(?i:of|for|with|over)\b"
 )
 
@@ -348,7 +348,7 @@ def accused_in(sentence: str) -> str | None:
     organizing"), or the first actor of what a speaker says ("alleged that X ...", "said that
     X's government")."""
     m = _ACCUSES.search(sentence)
-    if m:  # a group named by one common word keeps its possessive ("his opponents"): a name would not
+    if m:  # a group named by one common word keeps its determiner ("his opponents", "the administration")
         name = _actor(m.group(2))
         return f"{m.group(1).strip()} {name}" if name and m.group(1) else name
     verb = _PASSIVE_WITHIN.search(sentence)
@@ -400,7 +400,8 @@ _CONDEMNS = re.compile(
     rf"^(?:[^,]{{1,60}},[ \t]+)?(?:(?:[Tt]he|Der|Die|Das)[ \t]+)?(?:{_SUBJECT}[ \t]+(?:[a-z]+[ \t]+){{0,2}}?{OFFICES}[ \t]+"
     rf"({NAME})|({_SUBJECT}))[ \t]+(?:(?:has|have|had|hat|haben)[ \t]+)?(?:(?:also|again|auch)[ \t]+)?"
     r"(?:called|calls|described|describes|condemned|condemns|denounced|denounces|criticized|criticised|criticizes|"
-    r"criticises|slammed|slams|nannte|nennt|bezeichnete|bezeichnet|verurteilte|verurteilt|kritisierte|kritisiert)[ \t]+"
+    r"criticises|slammed|slams|rejected|rejects|dismissed|dismisses|"
+    r"nannte|nennt|bezeichnete|bezeichnet|verurteilte|verurteilt|kritisierte|kritisiert)[ \t]+"
     r"(?!(?:for|on|upon|off)\b)(?:(?:the|these|those|such|die|diese|den|das)[ \t]+)?(?:[\w.-]+[ \t]+){0,2}?"
     r"(?:sanctions|measures|restrictions|designations?|Sanktionen|Strafmaßnahmen|Maßnahmen|Strafen)\b"
 )

@@ -534,6 +534,7 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
         if said_by and said_by.casefold() == (cues.denier(flat) or "").casefold():
             said_by = None  # "Belarus has denied ...": it speaks, as the accused; the accuser is asked
         accused: str | None = None
+        condemned = False
         # "The following companies are being designated ... for transporting ...:" accuses what it
         # lists (unnamed when the list is longer than a name field holds)
         lead_in = next((listing for listing in lists if start <= listing.colon < end), None) \
@@ -551,6 +552,7 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             accuser = own_voice  # a release's grounds for a designation: its issuer accuses the target
         elif own_voice and (condemner := cues.condemner(flat)):
             accuser, accused = condemner, own_voice  # "Iran condemned the measures": the imposer's accuser
+            condemned = True  # (what it says of the measures is its own allegation, "rejected" or not)
         elif not cues.ACCUSATION_CUE.search(sentence):
             continue
         elif passive := cues.passive_accused(flat):
@@ -589,7 +591,7 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
         allegations.append(
             ExtractedAllegation(
                 claim=flat[:400], alleged_by=accuser, against=accused,
-                status=cues.status(flat), hedge=cues.hedge(flat), evidence=ref,  # type: ignore[arg-type]
+                status="alleged" if condemned else cues.status(flat), hedge=cues.hedge(flat), evidence=ref,  # type: ignore[arg-type]
             )
         )
     return allegations

@@ -944,6 +944,14 @@ def test_a_person_the_article_says_was_spared_is_no_target() -> None:
     assert [t.name for t in extraction.sanctions_targets] == named[1:]
     for spared in ("The US declined to sanction him.", "Washington spared the bank.", "It did not target Rosneft."):
         assert cues.ruled_out(spared), spared
+    # live (fourth stop): "Venezuela's government rejected the sanctions as ..." was no allegation,
+    # and "accused the administration of going easy" had no accused ("administration" alone is no name)
+    extraction, _ = run(text, accusing("none", "none"))
+    pairs = {a.claim[:20]: (a.alleged_by, a.against, a.status) for a in extraction.allegations}
+    assert pairs["Venezuela's governme"] == ("Venezuela's government", "The Treasury Department", "alleged")
+    assert pairs["Senator Marco Diaz s"][1] == "the administration"
+    assert cues.condemner("Acme dismissed the designation as baseless.") == "Acme"
+    assert cues.condemner("Acme rejected the claims.") is None  # the claims, not the measures
 
 
 def test_he_after_an_opening_phrase_and_a_group_by_its_possessive() -> None:
