@@ -370,7 +370,8 @@ def accused_in(sentence: str) -> str | None:
 # that is something ("“Rukban is another example of the Assad regime's ...”") is no actor.
 _QUOTED_ACTOR = re.compile(
     rf"^[“\"]({_SUBJECT})[ \t]+(?:(?:is|are|was|were|has been|have been|had been)[ \t]+[a-z]+ing"
-    r"|(?:has|have|had)[ \t]+(?:been[ \t]+)?[a-z]+ed)\b"
+    r"|(?:has|have|had)[ \t]+(?:been[ \t]+)?[a-z]+ed|(?:continues|continue|keeps|keep)[ \t]+(?:to[ \t]+)?[a-z]+"
+    r"|(?:uses|funds|supplies|arms|sends|ships|smuggles|finances))\b"
 )
 
 

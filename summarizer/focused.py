@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -168,7 +169,8 @@ def _context(text: str, start: int, paras: list[tuple[int, int]]) -> str:
 _ORGANIZATION_END = re.compile(
     r"\b(?:co|ltd|llc|inc|corp|company|air|airlines|bank|group|network|shipping|logistics|trading|holdings?|industries|"
     r"services|maritime|marine|energy|petroleum|capital|investments?|limited|corporation|gmbh|ag|plc|jsc|pjsc|fze|fzco|"
-    r"llp|union|council|commission|kommission|ministry|ministerium|government|regierung)\b\.?$"
+    r"llp|union|council|commission|kommission|ministry|ministerium|government|regierung|"
+    r"s\.a|s\.l|b\.v|n\.v|srl|sarl|spa|ooo|oao|zao|pao|ojsc|cjsc)\b\.?$"
 )
 
 
@@ -454,9 +456,11 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
     seen: set[str] = set()
     found = [n for n in cues.named_under_sanctions(body) if _a_name(n) and not n.endswith("-")
              and (" " in n or country_of(n) is not None)]  # "Russland", "Europäische Union"; not "Captain"
-    in_lists = listings.listed(body)  # under "The following companies are being designated:"
+    lists = listings.listings(body)  # under "The following companies are being designated:"
+    in_lists = listings.listed(body, lists)
     found += [n for n in in_lists if n not in found]
     listed = {n.casefold() for n in in_lists}
+    kinds = {n.casefold(): kind for listing in lists if (kind := listings.kind_of(body, listing)) for n in listing.names}
     for start, end in [*r.paras, (0, 0)]:
         paragraph = text[start:end]
         if (start, end) == (0, 0):
@@ -493,7 +497,7 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
                     any(cues.still_listed(a, name) for a in own) or all(cues.reacts(a, name) for a in own)):
                 continue  # "remains on the SDN List"; or only answers them ("Der Kreml wies die Vorwürfe zurück")
             seen.add(name.casefold())
-            candidates.append(ExtractedTarget(name=name, kind=_kind(name, text),  # type: ignore[arg-type]
+            candidates.append(ExtractedTarget(name=name, kind=kinds.get(name.casefold()) or _kind(name, text),  # type: ignore[arg-type]
                                               imposed_by=_imposer(r, name, own)))
 
     targets: list[ExtractedTarget] = []
@@ -509,6 +513,16 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
 
 
 _LONGEST = 2000  # characters of a sentence read for an accusation (a claim keeps 400)
+
+
+def _quoted_by(said: list[tuple[int, int, str | None]], start: int, end: int) -> str | None:
+    """The speaker of a quotation that opens the sentence ("\"Iran continues to ...,\" said Jane
+    Rivers"): the sentence's accuser, whoever the article is by."""
+    i = bisect_left(said, start, key=lambda q: q[0])
+    for j in (i - 1, i):  # the quotation's mark may stand just before the sentence's start
+        if 0 <= j < len(said) and start - 2 <= said[j][0] <= start + 2 and said[j][1] < end:
+            return said[j][2]
+    return None
 
 
 def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | None]]) -> Asking[list[ExtractedAllegation]]:
@@ -572,9 +586,11 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             # release's unattributed sentence is its issuer's, and a news story's narration (no
             # one says or accuses) its reporter's, unnamed; "accused X of" names the accused.
             if said_by or release:
-                accuser = said_by or own_voice
+                accuser = said_by or _quoted_by(said, start, end) or own_voice
             elif cues.by_document(flat):
                 accuser = None  # "according to the indictment": the document, which names no one
+            elif quoted := _quoted_by(said, start, end):
+                accuser = quoted  # '"Iran continues to ...," said Jane Rivers': the speaker accuses
             else:
                 voiced = cues.voiced(flat) and not cues.passive_unnamed(flat)  # "were charged": by whom, unsaid
                 accuser = (_name(answer.accuser) or own_voice) if voiced else None

@@ -88,9 +88,27 @@ def _opens_a_list(line: str) -> bool:
     return bool(colon) and _LEAD_IN.search(head) is not None
 
 
-def listed(text: str) -> list[str]:
-    """Every name of `listings`, once."""
-    return list(dict.fromkeys(n for listing in listings(text) for n in listing.names))
+# "the following twelve vessels", "the following companies": what the lead-in says its items are
+_FOLLOWING_KIND = re.compile(
+    r"\b(?i:following)[ \t]+(?:[\w-]+[ \t]+){0,2}?(?i:(vessels|ships|tankers)|(aircraft|planes)|(individuals|persons|people)|"
+    r"(companies|entities|firms|businesses|organi[sz]ations|banks))\b"
+)
+_KINDS = ("vessel", "aircraft", "person", "organization")
+
+
+def kind_of(text: str, listing: Listing) -> str | None:
+    """What a list's lead-in says its items are ("the following twelve vessels": "vessel"), or
+    None ("the following individuals and entities" says two things; a lead-in may say nothing)."""
+    head = text[max(text.rfind("\n", 0, listing.colon) + 1, listing.colon - 2 * _LONGEST_ITEM) : listing.colon]
+    m = _FOLLOWING_KIND.search(head)
+    if m is None or re.match(r"[ \t]+(?:and|or)[ \t]", head[m.end() :]):
+        return None
+    return next(kind for kind, group in zip(_KINDS, m.groups(), strict=True) if group)
+
+
+def listed(text: str, found: list[Listing] | None = None) -> list[str]:
+    """Every name of `listings` (or of the `found` ones), once."""
+    return list(dict.fromkeys(n for listing in (listings(text) if found is None else found) for n in listing.names))
 
 
 def _sentence_head(text: str) -> str:

@@ -529,6 +529,21 @@ def test_names_listed_under_a_sanctions_lead_in_are_targets_without_a_question()
                             if q.response_model is focused.TargetRoleAnswer else scripted(["Blue Horizon Shipping Ltd."])(q))
     assert [t.name for t in extraction.sanctions_targets] == ["Blue Horizon Shipping Ltd", *listings.listed(LIST_RELEASE)[1:]]
     assert not [q for q in asked if q.response_model is focused.TargetRoleAnswer]  # the lead-in settles them
+    # ... and what they are: live (fourth stop, the made-up us-list-release.txt) the twelve vessels
+    # listed after "the following twelve vessels, owned or managed by these companies" were persons
+    kinds = {t.name: t.kind for t in extraction.sanctions_targets}
+    assert kinds["AMBER LIGHT"] == kinds["KESTREL"] == "vessel" and kinds["Blue Horizon Shipping Ltd"] == "organization"
+    mixed = "The following individuals and entities were designated:\nJane Roe, a broker\nAcme Trading, a firm\n"
+    assert [listings.kind_of(mixed, listing) for listing in listings.listings(mixed)] == [None]
+    assert focused._kind("Falcon Crest Marine S.A.", "") == "organization"
+    # live, '"Iran continues to rely on a shadow fleet ...," said Under Secretary ... Jane Rivers'
+    # was "OFAC -> Terrorism and Financial Intelligence Jane Rivers": the quotation's speaker
+    # accuses, and the name its words open with doing something is the accused
+    made_up = (ROOT / "tests" / "data" / "made-up" / "us-list-release.txt").read_text("utf-8")
+    extraction, _ = run(made_up, accusing("OFAC", "OFAC"))
+    assert (extraction.allegations[0].alleged_by, extraction.allegations[0].against) == ("Jane Rivers", "Iran")
+    assert cues.accused_in('"Iran continues to fund them," she said.') == "Iran"
+    assert cues.accused_in('"Iran is a country," she said.') is None
     # a colon in a sentence without "the following", or items that are not all names, make no list
     assert listings.listed("Treasury sanctioned them: the network is large.\nOFAC said: Iran, Russia and others.\n") == []
     assert listings.listed("These people were sanctioned:\nJane Doe said the list is long and will grow.\n") == []
