@@ -31,6 +31,8 @@ UNITS = {
     "the following": "the following: ", "ellipses": "\u2026", "zero-width spaces": "\u200b",
     "names said": "Ab Cd said ", "mixed": "Ab. \u201c",
     "accusations": "Ab Cd accused Ef. ", "demonyms": "Iranian and Russian claims. ", "German nouns": "die Vorwürfe der Reederei Ab ",
+    "German sources": "nach Angaben von Ab laut der Cd ", "described accused": "Two aa of a Bb firm were charged; ",
+    "appositions": "Ab Cd, a state-owned producer, ", "opening phrases": "In his address, He ",
 }
 HEAD = "The Treasury sanctioned Ab Cd on Monday, officials said. "
 TAIL = " End of the story here."
