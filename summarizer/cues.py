@@ -357,8 +357,8 @@ def accused_in(sentence: str) -> str | None:
         return name
     if name := denier(sentence):
         return name
-    if (quoted := _QUOTED_ACTOR.match(sentence)) and (name := _actor(quoted.group(1))):
-        return name if name.casefold() not in PRONOUNS else None
+    if name := quoted_actor(sentence):
+        return name
     if (hedged := _HEDGED_SUBJECT.match(sentence)) and (name := _actor(hedged.group(1))):
         return name if name.casefold() not in PRONOUNS else None
     said = _said_subject(sentence)
@@ -373,6 +373,14 @@ _QUOTED_ACTOR = re.compile(
     r"|(?:has|have|had)[ \t]+(?:been[ \t]+)?[a-z]+ed|(?:continues|continue|keeps|keep)[ \t]+(?:to[ \t]+)?[a-z]+"
     r"|(?:uses|funds|supplies|arms|sends|ships|smuggles|finances))\b"
 )
+
+
+def quoted_actor(sentence: str) -> str | None:
+    """The name a quotation opens with doing something ("“The Iranian regime uses its aviation
+    ... to supply", "“Lukashenko is using desperate people"): whom its speaker accuses."""
+    m = _QUOTED_ACTOR.match(sentence)
+    name = _actor(m.group(1)) if m else None
+    return name if name and name.casefold() not in PRONOUNS else None
 
 
 def denier(sentence: str) -> str | None:

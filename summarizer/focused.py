@@ -571,6 +571,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             continue
         elif passive := cues.passive_accused(flat):
             accused, accuser = passive[0], passive[1] or own_voice
+        elif (speaker := _quoted_by(said, start, end)) and (actor := cues.quoted_actor(flat)):
+            accuser, accused = speaker, actor  # '"The Iranian regime uses ... to supply ...," said X', in so many words
         elif cues.title_case(flat):
             continue  # a headline's capitals name no one: its names are not options
         else:

@@ -987,3 +987,21 @@ def test_he_after_an_opening_phrase_and_a_group_by_its_possessive() -> None:
     extraction, _ = run(text, accusing("none", "none"))
     pairs = [(a.alleged_by, a.against) for a in extraction.allegations]
     assert ("Yoon", "his opponents") in pairs, pairs
+
+
+def test_a_quotation_that_accuses_a_name_in_so_many_words_is_not_asked() -> None:
+    """Tuning article 01: '"The Iranian regime uses its aviation and shipping industries to supply
+    its regional terrorist and militant groups with weapons," said Secretary Steven T. Mnuchin'
+    was missed (the model answered no): a quotation with an accusation's cue word that opens with
+    a name doing something is its speaker's accusation of that name."""
+    text = ("Treasury designated a network on Tuesday.\n"
+            "\u201cThe Iranian regime uses its airlines to supply terrorist groups with weapons,\u201d said "
+            "Secretary Jane Roe.\n")
+    assert cues.quoted_actor(text.split("\n")[1]) == "Iranian regime"
+    assert cues.quoted_actor("\u201cIt uses its airlines,\u201d she said.") is None  # a pronoun is no one
+    extraction, asked = run(text, scripted([]))  # a model that finds no accusation anywhere
+    assert [(a.alleged_by, a.against) for a in extraction.allegations] == [("Jane Roe", "Iranian regime")]
+    assert not [q for q in asked if issubclass(q.response_model, focused.AccusationAnswer)]
+    # without a cue word it is no accusation; without a known speaker it is asked as before
+    extraction, _ = run("Treasury met.\n\u201cThe Iranian regime uses its airlines,\u201d said Jane Roe.\n", scripted([]))
+    assert extraction.allegations == []
