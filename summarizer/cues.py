@@ -112,7 +112,7 @@ _NOT_SANCTIONED = re.compile(
 
 _STATUS = (  # first match wins: a denial beats the claim it denies
     ("convicted", re.compile(r"\b(convicted|found guilty|verurteilt|condamn[ée]|condenad)\w*", re.IGNORECASE)),
-    ("denied", re.compile(r"\b(den(?:y|ies|ied|ying)|reject\w*|rebut\w*|refut\w*|untrue|false|dismiss\w*|"
+    ("denied", re.compile(r"\b(den(?:y|ies|ied|ying)(?![ \t]+(?:him|her|them|us|me|access|entry|visas?)\b)|reject\w*|rebut\w*|refut\w*|untrue|false|dismiss\w*|"
                           r"not true|zurückgewiesen|bestritten|bestreite\w*|bestritt\w*|dementier\w*|"
                           r"(?:wies|weist|weisen|wiesen)\s[^.;]{1,60}?\szurück|"
                           r"démenti\w*|niega\w*|neg[óo])\b", re.IGNORECASE)),
@@ -185,7 +185,7 @@ _ROLE_NOUNS = re.compile(
 
 _ACCUSING = "accused accuses charged charges blamed blames denied denies rejected rejects contended contends maintained maintains"
 # who speaks an accusation: the speech verbs and the verbs of accusing and denying, any case
-_SAYS = (r"(?:has\s+|have\s+|had\s+)?(?:also\s+|repeatedly\s+|previously\s+)?(?i:"
+_SAYS = (r"(?:has\s+|have\s+|had\s+)?(?:also\s+|repeatedly\s+|previously\s+)?(?!States\b)(?i:"  # (not "United States")
          + "|".join(SPEECH_VERBS + tuple(_ACCUSING.split())) + r")\b")
 # a name, with the body it qualifies ("Syrian defense ministries", "Justice Department officials")
 _ACTOR = (rf"(?:{NAME}(?:(?:[ \t]+[a-z]+)?[ \t]+{BODIES})?"
@@ -290,7 +290,7 @@ _SUBJECT_BEFORE = re.compile(rf"(?<![\w’'.-])({_SUBJECT})(?:,[ \t]+(?:which|wh
 _DENIES = re.compile(
     rf"^(?:[^,]{{1,60}},[ \t]+)?(?:[Tt]he[ \t]+)?(?:({_SUBJECT})[ \t]+(?:[a-z]+[ \t]+){{0,2}}?{OFFICES}[ \t]+{NAME}|({_SUBJECT}))"
     r"[ \t]+(?:(?i:has|have|had)[ \t]+)?"
-    r"(?:(?i:also|again|repeatedly|strongly|flatly|always)[ \t]+)?"
+    r"(?:(?i:also|again|repeatedly|strongly|flatly|always|previously|consistently)[ \t]+)?"
     r"(?:(?i:denied|denies|rejected|rejects|dismissed|dismisses|refuted|refutes)[ \t]+"
     r"(?:(?i:the|any|all|these|those|such)[ \t]+)?(?:[\w.’'-]+[ \t]+){0,2}?"
     r"(?i:accusations?|allegations?|claims?|charges?|reports?|wrongdoing|involvement|responsibility|"
@@ -407,7 +407,8 @@ _DENIES_DE = re.compile(
 # imposed them (the other side answers; it is not accused).
 _CONDEMNS = re.compile(
     rf"^(?:[^,]{{1,60}},[ \t]+)?(?:(?:[Tt]he|Der|Die|Das)[ \t]+)?(?:{_SUBJECT}[ \t]+(?:[a-z]+[ \t]+){{0,2}}?{OFFICES}[ \t]+"
-    rf"({NAME})|({_SUBJECT}))[ \t]+(?:(?:has|have|had|hat|haben)[ \t]+)?(?:(?:also|again|auch)[ \t]+)?"
+    rf"({NAME})|({_SUBJECT}(?:[ \t]+(?:embassy|mission)(?:[ \t]+in[ \t]+{NAME})?)?))"  # "Russia's embassy in London"
+    r"[ \t]+(?:(?:has|have|had|hat|haben)[ \t]+)?(?:(?:also|again|auch)[ \t]+)?"
     r"(?:called|calls|described|describes|condemned|condemns|denounced|denounces|criticized|criticised|criticizes|"
     r"criticises|slammed|slams|rejected|rejects|dismissed|dismisses|"
     r"nannte|nennt|bezeichnete|bezeichnet|verurteilte|verurteilt|kritisierte|kritisiert)[ \t]+"
@@ -771,6 +772,7 @@ _REACTING = re.compile(
     r"^(?:[^,]{1,60},[ \t]+)?((?:\S+[ \t]+){1,5}?)(?:(?:has|have|had|hat|haben)[ \t]+)?(?:(?:also|auch)[ \t]+)?"
     r"(?:denied|denies|rejected|rejects|dismissed|dismisses|condemned|condemns|denounced|denounces|criticized|"
     r"criticised|criticizes|criticises|called|calls|vowed|vows|protested|protests|slammed|slams|"
+    r"welcomed|welcomes|praised|praises|hailed|hails|urged|urges|"
     r"wies|weist|bestritt|bestreitet|dementierte|dementiert|nannte|nennt|kritisierte|kritisiert|verurteilte|"
     r"verurteilt|bezeichnete|bezeichnet|drohte|droht|kündigte|kündigt|protestierte|protestiert)\b"
 )
@@ -782,6 +784,31 @@ def reacts(sentence: str, name: str) -> bool:
     m = _REACTING.match(sentence)
     return m is not None and any(f.casefold() in m.group(1).casefold() for f in forms(name)) \
         and not sanctioned_here(sentence, name) and not _SANCTIONED_ITSELF.search(sentence)
+
+
+# The one the sanctions are about, not on: "over the death of opposition activist Pavel Sorokin",
+# "Sorokin's widow", "subjected Sorokin to inhumane treatment", "Sorokin had died" (not "Yoon's
+# wife": a relative may be the accused).
+_HARMED_BEFORE = re.compile(
+    r"(?:\b(?:death|killing|murder|poisoning|jailing|imprisonment|detention|torture|persecution|arrest)[ \t]+of"
+    r"(?:[ \t]+[\w-]+){0,3}?|\b(?:subjected|tortured|killed|murdered|poisoned|jailed|detained|imprisoned|abused|"
+    r"mistreated|persecuted|beat|beaten)|\bdenied)[ \t]+$"
+)
+_HARMED_AFTER = re.compile(
+    r"^(?:['’]s[ \t]+(?:death|killing|murder|poisoning|jailing|imprisonment|detention|widow|widower|orphans)\b|,?[ \t]+(?:who[ \t]+)?(?:had[ \t]+)?(?:died|was killed|was murdered|"
+    r"was poisoned|was jailed)\b)"
+)
+
+
+def harmed(sentence: str, name: str) -> bool:
+    """Every place of `name` in the sentence is as the one harmed or bereaved ("the death of
+    activist Pavel Sorokin", "Sorokin's widow"): whom the sanctions answer for, not whom they
+    are on."""
+    places = [m for form in forms(name) for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", sentence)]
+    return bool(places) and all(
+        _HARMED_BEFORE.search(sentence, max(0, m.start() - 60), m.start()) or _HARMED_AFTER.match(sentence[m.end() : m.end() + 40])
+        for m in places
+    )
 
 
 _SANCTIONED_ITSELF = re.compile(r"\b(?:was|were|been|being|is|are)[ \t]+(?:sanctioned|designated|blacklisted|listed)\b",

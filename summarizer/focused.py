@@ -494,8 +494,10 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
             if name.casefold() not in listed and cues.sanctioned_before(own):
                 continue  # sanctioned before, named as context ("added to the Entity List in 2021")
             if name.casefold() not in listed and not cues.sanctioned_here(body, name) and own and (
-                    any(cues.still_listed(a, name) for a in own) or all(cues.reacts(a, name) for a in own)):
-                continue  # "remains on the SDN List"; or only answers them ("Der Kreml wies die Vorwürfe zurück")
+                    any(cues.still_listed(a, name) for a in own)
+                    or all(cues.reacts(a, name) or cues.harmed(a, name) for a in own)):
+                continue  # "remains on the SDN List"; only answers them ("Der Kreml wies die Vorwürfe zurück"),
+                # or is whom they answer for ("over the death of activist Pavel Sorokin")
             seen.add(name.casefold())
             candidates.append(ExtractedTarget(name=name, kind=kinds.get(name.casefold()) or _kind(name, text),  # type: ignore[arg-type]
                                               imposed_by=_imposer(r, name, own)))
@@ -598,6 +600,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
                 accuser = (_name(answer.accuser) or own_voice) if voiced else None
             worded = cues.accused_in(flat)
             accused = worded or (None if cues.unnamed_accused(flat) else _name(answer.accused))
+            if accused and not worded and cues.harmed(flat, accused):
+                accused = None  # "... responsible for the death of activist Pavel Sorokin": the one harmed
             if accused and not worded and accused == own_voice and own_voice not in named:
                 accused = None  # the issuer, offered as an accuser: the accused is named where it is accused
             if accused and accused.casefold() == (cues.advised(flat) or "").casefold():

@@ -263,6 +263,20 @@ def accusing(accuser: str, accused: str) -> Callable[[focused.Question], Any]:
     return answer
 
 
+def accusing_where_offered(accuser: str, accused: str) -> Callable[[focused.Question], Any]:
+    """`accusing`, choosing each name only where the question offers it (else none)."""
+
+    def answer(q: focused.Question) -> Any:
+        if issubclass(q.response_model, focused.AccusationAnswer):
+            fields = q.response_model.model_fields
+            pick = {field: name if name in typing.get_args(fields[field].annotation) else "none"
+                    for field, name in (("accuser", accuser), ("accused", accused))}
+            return q.response_model(accusation=True, **pick)
+        return scripted([])(q)
+
+    return answer
+
+
 def test_the_wording_overrides_the_models_choice_of_accuser_and_accused() -> None:
     text = ("Officials met in Geneva on Monday to discuss the report.\n"
             "South Korea accused North Korea of sending balloons over the border, Seoul said.\n"
@@ -836,24 +850,12 @@ def test_a_german_source_is_the_accuser_and_a_german_noun_no_name() -> None:
     assert cues.attribution(diplomats) is None and cues.by_document(diplomats)
     assert cues.by_document("Acme soll Öl geliefert haben, hieß es aus Regierungskreisen.")
     assert not cues.by_document(alleged)
-    def the_eu_accuses(q: focused.Question) -> Any:  # a model naming the EU its accuser, where offered
-        if issubclass(q.response_model, focused.AccusationAnswer):
-            offered = typing.get_args(q.response_model.model_fields["accuser"].annotation)
-            return q.response_model(accusation=True, accuser="EU" if "EU" in offered else "none",
-                                    accused="Baltic Star Shipping" if "Baltic Star Shipping" in offered else "none")
-        return scripted([])(q)
-
-    extraction, _ = run(text, the_eu_accuses)
+    extraction, _ = run(text, accusing_where_offered("EU", "Baltic Star Shipping"))
     pairs = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
     assert pairs["Das Unternehmen soll"] == ("EU-Kommission", "Baltic Star Shipping")
     assert pairs["Nach Angaben von Dip"][0] is None  # sources it does not name (the model's pick: EU)
 
-    def the_eu_is_accused(q: focused.Question) -> Any:  # live, the diplomats' sentence accused the EU
-        if issubclass(q.response_model, focused.AccusationAnswer):
-            offered = typing.get_args(q.response_model.model_fields["accused"].annotation)
-            return q.response_model(accusation=True, accuser="none", accused="EU" if "EU" in offered else "none")
-        return scripted([])(q)
-
+    the_eu_is_accused = accusing_where_offered("none", "EU")  # live, the diplomats' sentence accused the EU
     extraction, _ = run(text, the_eu_is_accused)
     pairs = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
     # the issuer is offered as an accuser; as the accused it must be named where the accusation is
@@ -1005,3 +1007,33 @@ def test_a_quotation_that_accuses_a_name_in_so_many_words_is_not_asked() -> None
     # without a cue word it is no accusation; without a known speaker it is asked as before
     extraction, _ = run("Treasury met.\n\u201cThe Iranian regime uses its airlines,\u201d said Jane Roe.\n", scripted([]))
     assert extraction.allegations == []
+
+
+def test_a_news_story_about_an_activists_death() -> None:
+    """tests/data/made-up/uk-news-story.txt, written after the stop's other changes and run live
+    once before any rule was written from it: the dead activist and his widow were targets, the
+    lede accused the activist, "the United States is preparing" made "United" an accuser ("States"
+    read as the speech verb "states"), the widow's quotation was Peskov's ("she told Reuters" after
+    "Sorokin's widow, Irina Sorokina, welcomed ..."), and the embassy's "called the measures 'a
+    hostile act'" and the prison service's "has previously rejected allegations" were not read."""
+    text = (ROOT / "tests" / "data" / "made-up" / "uk-news-story.txt").read_text("utf-8")
+    named = ["Andrei Volkov", "Sergei Melnikov", "Pavel Sorokin", "Irina Sorokina"]
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(named)(q))
+    assert [t.name for t in extraction.sanctions_targets] == named[:2]
+    lede = text.split("\n")[2]
+    assert cues.harmed(lede, "Pavel Sorokin") and not cues.harmed(lede, "Britain")
+    assert not cues.harmed("Prosecutors investigate allegations involving Yoon's wife.", "Yoon")  # a relative may be accused
+    sources = "According to two people familiar with the matter, the United States is preparing similar measures."
+    assert cues.attribution(sources) is None and cues.by_document(sources)
+    assert not cues.voiced("The United States imposed sanctions on Iran.")
+    widow = text.index("\"The people who signed")
+    assert rules.antecedent(text, widow) == "Irina Sorokina"
+    assert cues.condemner("Russia's embassy in London called the measures \"a hostile act\".") == \
+        "Russia's embassy in London"
+    assert cues.denier("The Federal Penitentiary Service has previously rejected allegations of mistreatment.") == \
+        "Federal Penitentiary Service"
+    assert cues.status("They had subjected Sorokin to inhumane treatment and denied him medical care.") == "alleged"
+    extraction, _ = run(text, accusing_where_offered("Pavel Sorokin", "Pavel Sorokin"))
+    pairs = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
+    assert "Pavel Sorokin" not in {against for _, against in pairs.values()}, pairs  # the one harmed is never accused
