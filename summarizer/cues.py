@@ -539,7 +539,11 @@ _FUNCTION_WORDS = frozenset(
     "four five six seven eight nine ten eleven twelve dozens hundreds thousands".split()
 )
 _CREDITED_DATELINE = re.compile(r"[ \t]*\([A-Za-z][\w ./-]{0,20}\)[ \t]*[\u2013\u2014-]+[ \t]")  # "Brüssel (dpa) - "
-_DATELINE_AFTER = re.compile(r"(?:,[ \t]+[A-Z][\w.]*)?[ \t]*(?:\([A-Z][\w ]*\)[ \t]*)?[\u2013\u2014-]+[ \t]")
+_DATELINE_AFTER = re.compile(  # "WASHINGTON —", "CHISINAU, Moldova (Reuters) -", "LONDON, March 4 (Reuters) -"
+    r"(?:,[ \t]+[A-Z][\w.]*(?:[ \t]+\d{1,2})?)?[ \t]*(?:\([A-Z][\w ]*\)[ \t]*)?[\u2013\u2014-]+[ \t]")
+_CREDIT_END = re.compile(r"\)[ \t]*[\u2013\u2014-]+[ \t]")
+# a wire story's dateline credits its agency: "LONDON, March 4 (Reuters) -", "Brüssel (dpa) -"
+WIRE_CREDIT = re.compile(r"^[^\n]{0,60}?\((?:Reuters|AP|AFP|dpa|DPA|Bloomberg|UPI|ANSA|EFE|Xinhua|TASS|Interfax)\)[ \t]*[\u2013\u2014-]")
 
 
 # what a people's adjective may qualify that is a party of its own, not its country
@@ -578,6 +582,8 @@ def _no_party(text: str, start: int, end: int, name: str, common: str) -> bool:
     if not text[:start].strip() and (name.isupper() and len(name) > 3 and _DATELINE_AFTER.match(text, end)
                                      or _CREDITED_DATELINE.match(text, end)):
         return True  # "WASHINGTON —", "Brüssel (dpa) -"
+    if text[start - 1 : start] == "(" and _CREDIT_END.match(text, end):
+        return True  # the agency of "LONDON, March 4 (Reuters) -"
     if " " not in key and re.search(SANCTION_WORDS, name, re.IGNORECASE):
         return True  # "Sanktionen", "Sanctions": the measure, not a party
     return " " not in key and key in words_of(common)[1]

@@ -536,7 +536,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
     # news story names who imposed sanctions, and its unattributed sentences are the reporter's.
     lede = next((text[a:b] for a, b in r.paras  # the first paragraph that ends as a sentence: no headline
                  if len(text[a:b].split()) >= 12 and text[a:b].rstrip().endswith((".", "!", "?", "\u201d", '"'))), "")
-    release = own_voice is not None and issuer(lede) == own_voice
+    # (a wire story's lede may open with the imposer too: "LONDON (Reuters) - Britain imposed ...")
+    release = own_voice is not None and issuer(lede) == own_voice and not cues.WIRE_CREDIT.match(lede)
     allegations: list[ExtractedAllegation] = []
     spans = list(content_sentences(text).items())
     lists = listings.listings(text)
@@ -610,6 +611,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
                 # one name for both is an echo of the model's: the wording's pick stands
                 # ("Belarus has denied ...", the model naming Belarus its accuser too)
                 accuser, accused = (None, accused) if worded and not said_by and not release else (accuser, None)
+            elif accuser == own_voice and not said_by and worded and worded == cues.denier(flat) and own_voice not in named:
+                accuser = None  # "X has rejected allegations of ...": the issuer is no accuser the sentences name
         allegations.append(
             ExtractedAllegation(
                 claim=flat[:400], alleged_by=accuser, against=accused,

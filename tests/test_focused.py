@@ -1037,3 +1037,13 @@ def test_a_news_story_about_an_activists_death() -> None:
     extraction, _ = run(text, accusing_where_offered("Pavel Sorokin", "Pavel Sorokin"))
     pairs = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
     assert "Pavel Sorokin" not in {against for _, against in pairs.values()}, pairs  # the one harmed is never accused
+    # live after those mends: the lede "Britain -> LONDON" (the dateline "LONDON, March 4 (Reuters) -"
+    # offered), and Britain the accuser of the sources' sentence and of the prison service's
+    # denial (a wire story whose lede opens with the imposer was read as Britain's own release)
+    lede_options = cues.actors(lede, common=text)
+    assert "LONDON" not in lede_options and "Britain" in lede_options
+    assert cues.WIRE_CREDIT.match(lede) and not cues.WIRE_CREDIT.match("WASHINGTON — Today, OFAC designated Acme.")
+    extraction, _ = run(text, accusing_where_offered("Britain", "Federal Penitentiary Service"))
+    pairs = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
+    assert pairs["According to two peo"][0] is None
+    assert pairs["The Federal Penitent"] == (None, "Federal Penitentiary Service")
