@@ -111,7 +111,7 @@ _NOT_SANCTIONED = re.compile(
 # ----------------------------------------------------------------------------- allegations
 
 _STATUS = (  # first match wins: a denial beats the claim it denies
-    ("convicted", re.compile(r"\b(convicted|found guilty|verurteilt|condamn[ée]|condenad)\w*", re.IGNORECASE)),
+    ("convicted", re.compile(r"\b(convicted|found guilty|pleaded guilty|pled guilty|verurteilt|condamn[ée]|condenad)\w*", re.IGNORECASE)),
     ("denied", re.compile(r"\b(den(?:y|ies|ied|ying)(?![ \t]+(?:him|her|them|us|me|access|entry|visas?)\b)|reject\w*|rebut\w*|refut\w*|untrue|false|dismiss\w*|"
                           r"not true|zurückgewiesen|bestritten|bestreite\w*|bestritt\w*|dementier\w*|"
                           r"(?:wies|weist|weisen|wiesen)\s[^.;]{1,60}?\szurück|"
@@ -301,8 +301,10 @@ _DENIES = re.compile(
 
 
 # "Orlenko, who lives in Moscow, reportedly organised the scheme": the name whose deed the hedge qualifies.
-_HEDGED_SUBJECT = re.compile(
-    rf"^(?:[Tt]he[ \t]+)?({_SUBJECT})(?:,[^,;]{{1,120}},)?[ \t]+(?:(?i:has|have|had|was|were|is|are)[ \t]+)?"
+_HEDGED_SUBJECT = re.compile(  # ("The Hong Kong trader, Li Wei, allegedly ...": the name in apposition)
+    rf"^(?:[Tt]he[ \t]+(?:[\w-]+[ \t]+){{0,3}}?[a-z][\w-]*,[ \t]+(?=[A-Z][^,;]{{1,60}},[ \t]+(?:(?i:has|have|had|was|were|is|are)[ \t]+)?"
+    r"(?i:allegedly|reportedly)))?"
+    rf"(?:[Tt]he[ \t]+)?({_SUBJECT})(?:,[^,;]{{1,120}},|,)?[ \t]+(?:(?i:has|have|had|was|were|is|are)[ \t]+)?"
     r"(?i:allegedly|reportedly|is alleged to|are alleged to|is suspected of|are suspected of|is believed to have)\b"
 )
 
@@ -319,6 +321,11 @@ _ACCUSES_DESCRIBED = re.compile(
 )
 
 
+# "US sanctions Chinese firms accused of supplying drone parts": a described group accused
+_GROUP_ACCUSED = re.compile(
+    r"\b(?:firms|companies|entities|individuals|people|officials|banks|traders|suppliers|networks?|groups|executives|men|women)"
+    r"[ \t]+(?:(?:it|they|he|she|we|officials|prosecutors)[ \t]+(?:say[s]?[ \t]+)?)?(?:accused|accuse|suspected|charged|alleged)[ \t]+(?:of|with|to)\b"
+)
 # "NEW YORK — Two executives of a New Jersey trading firm were charged with": a count or an
 # article and a common noun, in the passive of an accusation
 _PASSIVE_UNNAMED = re.compile(
@@ -333,7 +340,7 @@ def unnamed_accused(sentence: str) -> bool:
     moved money", "Two executives of a New Jersey firm were charged"), or accuses a description
     ("accuses Russian-backed network of"): no name the model offers is its accused."""
     return _HEDGED_UNNAMED.match(sentence) is not None or passive_unnamed(sentence) \
-        or _ACCUSES_DESCRIBED.search(sentence) is not None
+        or _ACCUSES_DESCRIBED.search(sentence) is not None or _GROUP_ACCUSED.search(sentence) is not None
 
 
 def passive_unnamed(sentence: str) -> bool:
@@ -359,6 +366,8 @@ def accused_in(sentence: str) -> str | None:
         return name
     if name := quoted_actor(sentence):
         return name
+    if (pleaded := _PLEADED.match(sentence)) and (name := _actor(pleaded.group(1))):
+        return name if name.casefold() not in PRONOUNS else None
     if (hedged := _HEDGED_SUBJECT.match(sentence)) and (name := _actor(hedged.group(1))):
         return name if name.casefold() not in PRONOUNS else None
     said = _said_subject(sentence)
@@ -373,6 +382,10 @@ _QUOTED_ACTOR = re.compile(
     r"|(?:has|have|had)[ \t]+(?:been[ \t]+)?[a-z]+ed|(?:continues|continue|keeps|keep)[ \t]+(?:to[ \t]+)?[a-z]+"
     r"|(?:uses|funds|supplies|arms|sends|ships|smuggles|finances))\b"
 )
+
+
+# "Alvarez pleaded guilty to one count of conspiracy ...": the one who admits it is the accused
+_PLEADED = re.compile(rf"^(?:[Tt]he[ \t]+)?({_SUBJECT})(?:,[^,;]{{1,80}},)?[ \t]+(?:has[ \t]+|have[ \t]+)?(?:pleaded|pled)[ \t]+guilty\b")
 
 
 def quoted_actor(sentence: str) -> str | None:
@@ -541,6 +554,7 @@ _FUNCTION_WORDS = frozenset(
 _CREDITED_DATELINE = re.compile(r"[ \t]*\([A-Za-z][\w ./-]{0,20}\)[ \t]*[\u2013\u2014-]+[ \t]")  # "Brüssel (dpa) - "
 _DATELINE_AFTER = re.compile(  # "WASHINGTON —", "CHISINAU, Moldova (Reuters) -", "LONDON, March 4 (Reuters) -"
     r"(?:,[ \t]+[A-Z][\w.]*(?:[ \t]+\d{1,2})?)?[ \t]*(?:\([A-Z][\w ]*\)[ \t]*)?[\u2013\u2014-]+[ \t]")
+_LAW_END = re.compile(r"[ \t](?:Act|Law|Regulations?|Directive|Statute|Treaty|Convention)$")
 _CREDIT_END = re.compile(r"\)[ \t]*[\u2013\u2014-]+[ \t]")
 # a wire story's dateline credits its agency: "LONDON, March 4 (Reuters) -", "Brüssel (dpa) -"
 WIRE_CREDIT = re.compile(r"^[^\n]{0,60}?\((?:Reuters|AP|AFP|dpa|DPA|Bloomberg|UPI|ANSA|EFE|Xinhua|TASS|Interfax)\)[ \t]*[\u2013\u2014-]")
@@ -571,12 +585,14 @@ def _places_in(text: str, name: str) -> bool:
 def _no_party(text: str, start: int, end: int, name: str, common: str) -> bool:
     """`name` (at `start`..`end` of `text`) names no one who could accuse or be accused: a word
     of the sentence's grammar ("Despite", "We’re", "It", "Ten"), a month ("Oct"), a title alone,
-    a dateline ("WASHINGTON —", "Brüssel (dpa) -"), a sanctions measure ("Sanktionen"), or one
+    a dateline ("WASHINGTON —", "Brüssel (dpa) -"), a law, a sanctions measure ("Sanktionen"), or one
     word that the article (`common`) also writes in lower case: a common noun opening a sentence
     ("Prison", "Information", "Regime")."""
     key = name.casefold().rstrip(".")
     if key in _FUNCTION_WORDS or key in PRONOUNS or key in _COMPASS or re.search(r"[’'](?:re|ve|ll|d|m)$", key):
         return True
+    if INSTRUMENT.match(name) or _LAW_END.search(name):
+        return True  # "the International Emergency Economic Powers Act": what is violated, not who
     if " " not in key and title_length([key, "X"]):
         return True  # a title alone ("Cmdr" of "Cmdr. Sean Robertson") is its holder's, named beside it
     if not text[:start].strip() and (name.isupper() and len(name) > 3 and _DATELINE_AFTER.match(text, end)
@@ -686,24 +702,52 @@ def first_named(sentence: str, names: list[str]) -> str | None:
     return min(places)[1] if places else None
 
 
+# "conspiring to evade U.S. sanctions on PDVSA", "violating sanctions against Iran": sanctions that
+# stand already, the context of a case, not sanctions put on anyone by what the article reports
+_EVADING = re.compile(r"\b(?i:evad\w*|evasion|violat\w*|circumvent\w*|breach\w*|bust\w*|skirt\w*)[ \t]+(?:[\w.-]+[ \t]+){0,2}$")
+
+
+def _put_on(pattern: str, text: str) -> bool:
+    """Whether `pattern` (sanctions put on a name) occurs in `text` other than as sanctions
+    evaded or violated."""
+    return any(not _EVADING.search(text, max(0, m.start() - 40), m.start()) for m in re.finditer(pattern, text))
+
+
+# "sanctioned three Chinese companies and a Hong Kong-based trader": sanctions on a count of
+# parties, who are then named in the next paragraph
+_COUNTED = re.compile(
+    rf"(?:{_PUT_ON}|{_DONE_TO})(?:the[ \t]+)?(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|\d{{1,3}})"
+    r"[ \t]+(?:[\w-]+[ \t]+){0,2}?(?i:companies|firms|entities|individuals|people|persons|officials|vessels|ships|tankers|"
+    r"banks|businesses|executives|traders|networks)\b"
+)
+
+
+def counts_targets(paragraph: str) -> bool:
+    """The paragraph puts sanctions on a number of parties it does not name yet."""
+    return _COUNTED.search(paragraph) is not None
+
+
 def sanctioned_here(text: str, name: str) -> bool:
     """The wording itself puts sanctions on `name` ("Khedri is being designated", "the sanctions
     target Iran Air", "Genava 11 and Genava 12 are being identified as", "sanctions on Syria"):
-    then no question is needed. A person may be named in full once and by surname after."""
+    then no question is needed. A person may be named in full once and by surname after. Not
+    "sanctions on Venezuela's state oil company" (on what it owns), nor sanctions evaded."""
     for form in forms(name):
         n = re.escape(form)
-        if re.search(rf"(?:{_PUT_ON}|{_DONE_TO}){_ARTICLES}{n}(?![\w-])", text) or re.search(rf"(?<![\w-]){n}{_BEING}", text):
+        if _put_on(rf"(?:{_PUT_ON}|{_DONE_TO}){_ARTICLES}{n}(?![\w-])(?!['’]s\b)", text) \
+                or re.search(rf"(?<![\w-]){n}{_BEING}", text):
             return True
     return False
 
 
 def sanctions_on(text: str, name: str) -> bool:
     """The text puts sanctions on `name` itself ("sanctions on Syria", "Sanktionen gegen
-    Russland", "Sudan was sanctioned"), not on its "Iranian entities": what a country must show
-    to be a target, since articles name countries around sanctions all the time."""
+    Russland", "Sudan was sanctioned"), not on its "Iranian entities" or on "Venezuela's state
+    oil company", nor sanctions evaded: what a country must show to be a target, since articles
+    name countries around sanctions all the time."""
     n = re.escape(name)
     passive = rf"(?<![\w-]){n}\s+(?:(?i:is|was|were|has been|have been|had been)\s+)?(?i:sanctioned|designated|blacklisted)\b"
-    return re.search(rf"{_PUT_ON}{_ARTICLES}{n}(?![\w-])", text) is not None or re.search(passive, text) is not None
+    return _put_on(rf"{_PUT_ON}{_ARTICLES}{n}(?![\w-])(?!['’]s\b)", text) or re.search(passive, text) is not None
 
 
 # (the verbs in lower case: "Specially Designated Nationals" names a list, not what it designates)
@@ -717,6 +761,8 @@ def named_under_sanctions(text: str) -> list[str]:
     sentences. An adjective ("on Iranian and Russian entities") is no name."""
     out: list[str] = []
     for m in _PUT_ON_NAME.finditer(text):
+        if m.group(1).endswith(("'s", "’s")) or _EVADING.search(text, max(0, m.start() - 40), m.start()):
+            continue  # "on Venezuela's state oil company": what it owns; "evade sanctions on X": context
         name = m.group(1).rstrip(".,;:’'")
         first = name.split()[0]
         if re.search(r"(?:ian|ean|ese|ish)\b", name) or _demonym(first) or first.casefold() in OPENERS or too_long(name):
@@ -746,7 +792,8 @@ def _each_name(text: str, name: str) -> list[str]:
 # Sanctions put on someone before, named as context ("the previously designated IRGC-QF", "was
 # added to the Entity List in 2021"), and what says they are put on now.
 _PUT_UNDER = re.compile(rf"{SANCTION_WORDS}|block|added to|\blist(?:ed|ing)?\b|Entity List", re.IGNORECASE)
-_EARLIER = re.compile(r"\b(?:previously|already|earlier|formerly|(?:in|since) (?:19|20)\d\d|last (?:year|month|week))\b",
+_EARLIER = re.compile(r"\b(?:previously|already|earlier|formerly|(?:in|since) (?:(?:January|February|March|April|May|June|July|"
+                      r"August|September|October|November|December) )?(?:19|20)\d\d|last (?:year|month|week))\b",
                       re.IGNORECASE)
 _NOW = re.compile(r"\b(?:today|this week|now|new|again|also|(?:on )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
                   r"Saturday|Sunday))\b", re.IGNORECASE)
@@ -756,7 +803,13 @@ def sanctioned_before(sentences: list[str]) -> bool:
     """Every one of a name's own sentences that puts it under sanctions says it was done before,
     and none says now: a party named as context, not a target of what the article reports."""
     about = [s for s in sentences if _PUT_UNDER.search(s)]
-    return bool(about) and all(_EARLIER.search(s) and not _NOW.search(s) for s in about)
+    return bool(about) and all(_EARLIER.search(s) and not _NOW.search(s) or _only_evaded(s) for s in about)
+
+
+def _only_evaded(sentence: str) -> bool:
+    """Every sanctions word of the sentence names sanctions evaded or violated ("pleaded guilty
+    today to conspiring to evade U.S. sanctions on PDVSA"): they stood before."""
+    return all(_EVADING.search(sentence, max(0, m.start() - 40), m.start()) for m in _PUT_UNDER.finditer(sentence))
 
 
 # "Caspian Tideway Shipping, which was designated in 2019, remains on the SDN List": still under

@@ -170,7 +170,8 @@ _ORGANIZATION_END = re.compile(
     r"\b(?:co|ltd|llc|inc|corp|company|air|airlines|bank|group|network|shipping|logistics|trading|holdings?|industries|"
     r"services|maritime|marine|energy|petroleum|capital|investments?|limited|corporation|gmbh|ag|plc|jsc|pjsc|fze|fzco|"
     r"llp|union|council|commission|kommission|ministry|ministerium|government|regierung|"
-    r"s\.a|s\.l|b\.v|n\.v|srl|sarl|spa|ooo|oao|zao|pao|ojsc|cjsc)\b\.?$"
+    r"s\.a|s\.l|b\.v|n\.v|srl|sarl|spa|ooo|oao|zao|pao|ojsc|cjsc|electronics|components|technology|technologies|"
+    r"systems|solutions|equipment|supply|supplies|manufacturing|chemicals|navigation|shipmanagement|tankers|exchange)\b\.?$"
 )
 
 
@@ -310,8 +311,10 @@ _IMPOSING = re.compile(r"\b(?:decided to (?:impose|list|extend|prolong|lift)|des
                        r"sanctioning|imposed|imposes|identified|identifying|"
                        r"lifted|lifts|adopted|adopts|took action|is taking action|announced (?:new )?sanctions|"
                        rf"{cues.REMOVED_FROM_LIST})\b")
-_IMPOSER_BEFORE = re.compile(r"(?<![\w.'’&-])((?:the[ \t]+)?[A-Z][\w.'’&-]*(?:[ \t]+(?:[A-Z][\w.'’&-]*|of|for|and|on))*)"
-                             r"\)?(?:'s|’s)?[ \t]+(?:today\s+|also\s+|has\s+|have\s+|is\s+)*$")
+_IMPOSER_BEFORE = re.compile(r"(?<![\w.'’&-])((?:the[ \t]+)?[A-Z][\w.'’&-]*(?:[ \t]+(?:[A-Z][\w.'’&-]*|of|for|and|on))*"
+                             r"(?:[ \t]+(?:administration|government))?)"  # "The Biden administration on Thursday sanctioned"
+                             r"\)?(?:'s|’s)?[ \t]+(?:on[ \t]+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[ \t]+)?"
+                             r"(?:today\s+|also\s+|has\s+|have\s+|is\s+)*$")
 
 
 # German puts the participle last ("Die Europäische Union hat am Montag Sanktionen gegen ...
@@ -461,15 +464,19 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
     found += [n for n in in_lists if n not in found]
     listed = {n.casefold() for n in in_lists}
     kinds = {n.casefold(): kind for listing in lists if (kind := listings.kind_of(body, listing)) for n in listing.names}
+    counted = False  # the paragraph before counted whom it sanctions without naming them
     for start, end in [*r.paras, (0, 0)]:
         paragraph = text[start:end]
         if (start, end) == (0, 0):
             answers = found  # the names the wording itself puts under sanctions, last
-        elif cues.SANCTION_CUE.search(paragraph):
+        elif cues.SANCTION_CUE.search(paragraph) or counted:
+            # ("... sanctioned three Chinese companies and a Hong Kong-based trader." and then
+            # "The Treasury Department said Shenzhen Skyline Electronics, ... had shipped ...")
             answer = yield r.ask("focused_targets", TargetsAnswer, 240, paragraph)
             answers = list(answer.targets) if answer else []
         else:
             continue
+        follows_count, counted = counted, (start, end) != (0, 0) and cues.counts_targets(paragraph)
         for raw in answers:
             name = _name(raw)
             if name:
@@ -484,7 +491,8 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
                 continue  # only in a heading ("MAHAN AIR GENERAL SALES AGENTS")
             around = _naming(text, name, sentences)
             if cues.AUTHORITIES.match(name) or not _a_name(name) or not (
-                    name.casefold() in listed or any(cues.SANCTION_CUE.search(a) for a in around)):
+                    name.casefold() in listed or any(cues.SANCTION_CUE.search(a) for a in around)
+                    or follows_count and name in paragraph):
                 continue  # an authority, a description, a law, or a name from the background
             if country_of(name) and not cues.sanctions_on(body, name):
                 continue  # a country named around sanctions, not put under them

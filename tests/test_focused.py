@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from summarizer import cues, focused, listings, rules
 from summarizer.cli import app
+from summarizer.grounding.countries import country_of
 from summarizer.schema import Extraction
 
 from .conftest import ROOT, SHARED
@@ -1047,3 +1048,49 @@ def test_a_news_story_about_an_activists_death() -> None:
     pairs = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
     assert pairs["According to two peo"][0] is None
     assert pairs["The Federal Penitent"] == (None, "Federal Penitentiary Service")
+
+
+def test_a_news_story_that_counts_its_targets_before_naming_them() -> None:
+    """tests/data/made-up/china-drones-story.txt, written and run live before any rule came from
+    it: no target at all (the lede counts "three Chinese companies and a Hong Kong-based trader",
+    the next paragraph names them without a sanctions word, so it was never asked), the issuer
+    "Thursday" ("The Biden administration on Thursday sanctioned"), the headline's "Chinese firms
+    accused of" accusing Russia, and "The Hong Kong trader, Li Wei, allegedly arranged ..." read
+    as Li Wei accusing Kyrgyzstan."""
+    text = (ROOT / "tests" / "data" / "made-up" / "china-drones-story.txt").read_text("utf-8")
+    assert focused.issuer(text) == "The Biden administration"
+    assert cues.counts_targets(text.split("\n")[2]) and not cues.counts_targets("OFAC sanctioned Acme and two others.")
+    named = ["Shenzhen Skyline Electronics", "Xiamen Bright Trade Co.", "Harbin Aero Components", "Li Wei"]
+    extraction, asked = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                            if q.response_model is focused.TargetRoleAnswer else scripted(named)(q))
+    assert [(t.name, t.kind) for t in extraction.sanctions_targets] == [
+        ("Shenzhen Skyline Electronics", "organization"), ("Xiamen Bright Trade Co", "organization"),
+        ("Harbin Aero Components", "organization"), ("Li Wei", "person")]
+    second = text.split("\n")[4]
+    assert any(second in q.messages[-1]["content"] for q in asked if q.response_model is focused.TargetsAnswer)
+    assert cues.unnamed_accused(text.split("\n")[0]) and not cues.unnamed_accused("Ukraine accused Russia of lying.")
+    assert cues.accused_in("The Hong Kong trader, Li Wei, allegedly arranged the payments through shell companies.") == \
+        "Li Wei"
+    extraction, _ = run(text, accusing_where_offered("Kyrgyzstan", "Kyrgyzstan"))
+    pairs = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
+    assert pairs["The Hong Kong trader"][1] == "Li Wei" and pairs["US sanctions Chinese"][1] is None, pairs
+
+
+def test_a_plea_release_puts_no_sanctions_on_anyone() -> None:
+    """tests/data/made-up/doj-plea-release.txt, written and run live before any rule came from it:
+    a guilty plea for evading sanctions on PDVSA made PDVSA ("evade U.S. sanctions on ...",
+    "designated ... in January 2019"), Venezuela ("sanctions on Venezuela's state oil company")
+    and "Bahamas" targets, and the International Emergency Economic Powers Act an accused."""
+    text = (ROOT / "tests" / "data" / "made-up" / "doj-plea-release.txt").read_text("utf-8")
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(["PDVSA", "Bahamas", "Venezuela"])(q))
+    assert extraction.sanctions_targets == []
+    assert not cues.sanctions_on(text, "Venezuela") and cues.sanctions_on("The EU renewed sanctions on Venezuela.", "Venezuela")
+    assert not cues.sanctioned_here("He evaded sanctions on Acme Corp for years.", "Acme Corp")
+    assert cues.sanctioned_here("OFAC imposed sanctions on Acme Corp today.", "Acme Corp")
+    assert cues.sanctioned_before(["PDVSA was designated by OFAC in January 2019."])
+    assert country_of("Bahamas") == country_of("The Bahamas") == "Bahamas"
+    plea = "Alvarez pleaded guilty to conspiracy to violate the International Emergency Economic Powers Act."
+    assert cues.actors(plea) == ["Alvarez"]
+    # live after those mends, that sentence was "None -> None": who pleads guilty is the accused
+    assert cues.accused_in(plea) == "Alvarez" and cues.status(plea) == "convicted"

@@ -3,7 +3,8 @@
 Used by grounding: a `country` field may resolve to a country the article names only by its
 adjective ("Iranian" -> Iran) or in German ("Russland" -> Russia), and a summary sentence may
 say "Iranian" of an article that says "Iran". A closed, hand-checked table (no library ships
-demonyms); countries that news about sanctions and conflicts names most, plus the G20.
+demonyms); countries that news about sanctions and conflicts names most, plus the G20 and the
+flags and offshore places that sanctions releases name (Panama, Liberia, the Marshall Islands, ...).
 Format per line: English name | other English forms and adjectives | German forms.
 """
 
@@ -20,19 +21,28 @@ Armenia | Armenian | Armenien, armenisch, armenische, armenischen
 Australia | Australian | Australien, australisch, australische, australischen
 Austria | Austrian | Österreich, österreichisch, österreichische, österreichischen
 Azerbaijan | Azerbaijani, Azeri | Aserbaidschan, aserbaidschanisch, aserbaidschanische
+Bahamas | The Bahamas, Bahamian | Bahamas
 Bahrain | Bahraini | Bahrain
+Bangladesh | Bangladeshi | Bangladesch
 Belarus | Belarusian, Belarussian | Belarus, Weißrussland, belarussisch, belarussische, belarussischen
 Belgium | Belgian | Belgien, belgisch, belgische, belgischen
+Belize | Belizean | Belize
+Bolivia | Bolivian | Bolivien
 Brazil | Brazilian | Brasilien, brasilianisch, brasilianische, brasilianischen
+British Virgin Islands | BVI | Britische Jungferninseln
 Bulgaria | Bulgarian | Bulgarien, bulgarisch, bulgarische, bulgarischen
 Burma | Burmese, Myanmar | Myanmar, Birma
+Cambodia | Cambodian | Kambodscha
 Canada | Canadian | Kanada, kanadisch, kanadische, kanadischen
+Cayman Islands | Caymans | Kaimaninseln
+Chile | Chilean | Chile
 China | Chinese, PRC | China, chinesisch, chinesische, chinesischen
 Colombia | Colombian | Kolumbien, kolumbianisch, kolumbianische
 Cuba | Cuban | Kuba, kubanisch, kubanische, kubanischen
 Cyprus | Cypriot | Zypern, zyprisch, zyprische, zyprischen
 Czech Republic | Czech, Czechia | Tschechien, tschechisch, tschechische, tschechischen
 Denmark | Danish | Dänemark, dänisch, dänische, dänischen
+Ecuador | Ecuadorian | Ecuador
 Egypt | Egyptian | Ägypten, ägyptisch, ägyptische, ägyptischen
 Eritrea | Eritrean | Eritrea, eritreisch
 Estonia | Estonian | Estland, estnisch, estnische, estnischen
@@ -41,7 +51,11 @@ Finland | Finnish | Finnland, finnisch, finnische, finnischen
 France | French | Frankreich, französisch, französische, französischen
 Georgia | Georgian | Georgien, georgisch, georgische, georgischen
 Germany | German | Deutschland, deutsch, deutsche, deutschen
+Ghana | Ghanaian | Ghana
 Greece | Greek | Griechenland, griechisch, griechische, griechischen
+Guatemala | Guatemalan | Guatemala
+Haiti | Haitian | Haiti
+Honduras | Honduran | Honduras
 Hong Kong | | Hongkong
 Hungary | Hungarian | Ungarn, ungarisch, ungarische, ungarischen
 India | Indian | Indien, indisch, indische, indischen
@@ -54,21 +68,33 @@ Italy | Italian | Italien, italienisch, italienische, italienischen
 Japan | Japanese | Japan, japanisch, japanische, japanischen
 Jordan | Jordanian | Jordanien, jordanisch, jordanische
 Kazakhstan | Kazakh, Kazakhstani | Kasachstan, kasachisch, kasachische
+Kenya | Kenyan | Kenia
 Kuwait | Kuwaiti | Kuwait
 Kyrgyzstan | Kyrgyz | Kirgisistan
 Latvia | Latvian | Lettland, lettisch, lettische, lettischen
 Lebanon | Lebanese | Libanon, libanesisch, libanesische, libanesischen
+Liberia | Liberian | Liberia
 Libya | Libyan | Libyen, libysch, libysche, libyschen
 Lithuania | Lithuanian | Litauen, litauisch, litauische, litauischen
+Malaysia | Malaysian | Malaysia
+Mali | Malian | Mali
+Malta | Maltese | Malta
+Marshall Islands | Marshallese | Marshallinseln
 Mexico | Mexican | Mexiko, mexikanisch, mexikanische, mexikanischen
 Moldova | Moldovan | Moldau, Moldawien, moldauisch
+Mongolia | Mongolian | Mongolei
+Morocco | Moroccan | Marokko
 Netherlands | Dutch | Niederlande, niederländisch, niederländische, niederländischen
 Nicaragua | Nicaraguan | Nicaragua
+Nigeria | Nigerian | Nigeria
 North Korea | North Korean, DPRK | Nordkorea, nordkoreanisch, nordkoreanische, nordkoreanischen
 Norway | Norwegian | Norwegen, norwegisch, norwegische, norwegischen
 Oman | Omani | Oman
 Pakistan | Pakistani | Pakistan, pakistanisch, pakistanische
 Palestine | Palestinian | Palästina, palästinensisch, palästinensische, palästinensischen
+Panama | Panamanian | Panama
+Peru | Peruvian | Peru
+Philippines | Filipino, Philippine | Philippinen
 Poland | Polish | Polen, polnisch, polnische, polnischen
 Portugal | Portuguese | Portugal, portugiesisch, portugiesische
 Qatar | Qatari | Katar, katarisch
@@ -76,18 +102,23 @@ Romania | Romanian | Rumänien, rumänisch, rumänische, rumänischen
 Russia | Russian, Russians, Russian Federation | Russland, russisch, russische, russischen
 Saudi Arabia | Saudi | Saudi-Arabien, saudisch, saudische, saudischen
 Serbia | Serbian | Serbien, serbisch, serbische, serbischen
+Seychelles | Seychellois | Seychellen
+Singapore | Singaporean | Singapur
 Slovakia | Slovak, Slovakian | Slowakei, slowakisch, slowakische
 Somalia | Somali | Somalia, somalisch, somalische
 South Africa | South African | Südafrika, südafrikanisch, südafrikanische
 South Korea | South Korean, Republic of Korea | Südkorea, südkoreanisch, südkoreanische, südkoreanischen
 South Sudan | South Sudanese | Südsudan
 Spain | Spanish | Spanien, spanisch, spanische, spanischen
+Sri Lanka | Sri Lankan | Sri Lanka
 Sudan | Sudanese | Sudan, sudanesisch, sudanesische, sudanesischen
 Sweden | Swedish | Schweden, schwedisch, schwedische, schwedischen
 Switzerland | Swiss | Schweiz, schweizerisch, schweizerische, Schweizer
 Syria | Syrian | Syrien, syrisch, syrische, syrischen
 Taiwan | Taiwanese | Taiwan, taiwanisch, taiwanische
 Tajikistan | Tajik | Tadschikistan
+Thailand | Thai | Thailand
+Tunisia | Tunisian | Tunesien
 Turkey | Turkish, Türkiye | Türkei, türkisch, türkische, türkischen
 Turkmenistan | Turkmen | Turkmenistan
 Ukraine | Ukrainian | Ukraine, ukrainisch, ukrainische, ukrainischen
