@@ -243,9 +243,21 @@ def test_a_summary_sentence_cut_off_at_the_length_bound_keeps_its_whole_sentence
     whole = "Iran was sanctioned by the U. S. and U. K. governments"  # no stop at all: kept, with its stop
     kept = ground_summary(article, [ExtractedSentence(text=cut, support=["S3"]),
                                     ExtractedSentence(text=whole, support=["S3"])], ids, out)
-    assert [k.text for k in kept] == ["Iran was sanctioned for sending missiles to Russia.", whole + "."]
+    # (kept as the article writes its initials: "U.S.", where the model spaced them out)
+    assert [k.text for k in kept] == ["Iran was sanctioned for sending missiles to Russia.",
+                                      "Iran was sanctioned by the U.S. and U.K. governments."]
     assert [(d.text, d.where) for d in out.dropped] == [
         ("Blinken said the U. S. and U. K. would", "summary[0].text")]
+    # live, a made-up story's item "The Chinese foreign ministry said Beijing " (the model stopped
+    # there) was kept as "The Chinese foreign ministry said Beijing.": who speaks and not what
+    out = Grounded()
+    said = "The State Department said Blinken "
+    assert ground_summary(article, [ExtractedSentence(text=said, support=["S3"])], ids, out) == []
+    assert [(d.text, d.reason) for d in out.dropped] == [(said.strip(), "an unfinished sentence")]
+    out = Grounded()
+    told = "Blinken told reporters the sanctions were a step"  # something said, then cut: kept whole
+    assert [k.text for k in ground_summary(article, [ExtractedSentence(text=told, support=["S3"])], ids, out)] == \
+        [told + "."]
     # a sentence that stops on a word no sentence ends with is unfinished, and dropped whole
     out = Grounded()
     kept = ground_summary(article, [ExtractedSentence(text="The U. S. and U. K. are", support=["S3"]),

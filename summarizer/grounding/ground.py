@@ -282,6 +282,10 @@ _ID = re.compile(r"^\[?\s*([A-Za-z]?)\s*(\d{1,4})\s*\]?$")
 _ENDS_WHOLE = (".", "!", "?", '"', "”", "’", "»", ")")
 # Lower-case words no sentence ends with: a summary sentence ending so was left unfinished ("The
 # U. S. and U. K. are").
+# "The Chinese foreign ministry said Beijing": who speaks, and not what (a model's cut-off item)
+_SAID_NOTHING = re.compile(r"\b(?:said|says|told|added|stated|announced|warned|argued)(?:[ \t]+(?:that|[A-Z][\w.'’-]*)){0,3}[ \t]*$")
+# the initials of an abbreviation the model spaced out ("U. S.") where the article writes them together
+_SPACED_INITIALS = re.compile(r"\b([A-Z])\. ([A-Z])\.")
 _NEVER_LAST = frozenset(
     "a an the and or but of to in on at by for with from is are was were be been has have had that which who "
     "as its their his her our will would can could should than into about der die das und oder von zu mit "
@@ -356,7 +360,7 @@ def ground_summary(
                 out.drop("summary_sentence", text[ends[-1] :].strip(), "cut off mid-sentence (the length bound)",
                          f"{where}.text")
                 text = text[: ends[-1]]
-            elif text.split()[-1].rstrip(",;:") in _NEVER_LAST:
+            elif text.split()[-1].rstrip(",;:") in _NEVER_LAST or _SAID_NOTHING.search(text):
                 out.drop("summary_sentence", text, "an unfinished sentence", where)
                 continue
         spans: dict[tuple[int, int], Span] = {}
@@ -386,5 +390,6 @@ def ground_summary(
             text = " ".join(part for part, wrong in why.items() if wrong is None)
         if not text.endswith(_ENDS_WHOLE):  # a sentence copied without its stop, or a headline:
             text = text.rstrip(",;: ") + "."  # the summary reads as sentences, not one run-on line
+        text = _SPACED_INITIALS.sub(lambda m: f"{m[1]}.{m[2]}." if f"{m[1]}.{m[2]}." in full else m[0], text)
         kept.append(SummarySentence(text=text, support=sorted(spans.values(), key=lambda x: x.start)))
     return kept
