@@ -33,7 +33,7 @@ SANCTION_WORDS = r"sanction|designat|blacklist|Sanktion|Strafmaßnahm|sancion"
 # A paragraph that may name a sanctions target.
 SANCTION_CUE = re.compile(
     rf"{SANCTION_WORDS}|blocked|asset freeze|frozen|embargo|\bOFAC\b|identified as|"
-    r"\blift|gesperrt|\bgel[ée]|liste noire",
+    r"\blift|gesperrt|eingefroren|Einreiseverbot|[Bb]etroffen sind|\bgel[ée]|liste noire",
     re.IGNORECASE,
 )
 # A sentence that may report an accusation: the accusation verbs, and the verbs that carry one
@@ -49,13 +49,15 @@ ACCUSATION_CUE = re.compile(
     r"as a weapon|weaponi[sz]\w*|blackmail\w*|"
     r"vorgeworfen|Vorwurf|Vorwürfe|beschuldig\w*|mutmaßlich\w*|angeblich\w*|nach Angaben|"
     r"soll(?:en)?\s(?:[^.;]{1,150}?\s)?\w+(?:t|en)\s+haben|"  # "soll ... betrieben haben": is said to have
+    r"\w+(?:t|en)\s+haben\s+soll(?:en|te|ten)?|(?:wirft|warf|werfen|warfen)\s[^.;]{1,150}?\svor|"  # "die ... beliefert haben sollen", "wirft X vor"
     r"accusé\w*|présum\w*|ingérence|propagande|presunt\w*|acusad\w*|supuest\w*|denunci\w*)\b",
     re.IGNORECASE,
 )
 # Words that make a sentence report an accusation whatever a small model answers ("Russia and
 # the Syrian government have been accused of creating a humanitarian disaster").
-ACCUSES = re.compile(r"\b(?:accus(?:ed|es|ing|ation|ations)|alleg(?:ed|es|ing|edly|ation|ations)|charged with)\b",
-                     re.IGNORECASE)
+ACCUSES = re.compile(r"\b(?:accus(?:ed|es|ing|ation|ations)|alleg(?:ed|es|ing|edly|ation|ations)|charged with|"
+                     r"vorgeworfen|vorwurf|vorwürfe|beschuldig\w*|(?:wirft|warf|werfen|warfen)\s[^.;]{1,150}?\svor)\b",
+                     re.IGNORECASE)  # (and German: "die Vorwürfe", "wirft X vor")
 HEDGE = re.compile(
     r"\b(allegedly|alleged|alleges|allegation|accused|accuses|claimed|claims|suspected|reportedly|"
     r"denied|denies|rejected|charged|mutmaßlich|angeblich|présumée?s?|presunt[oa]s?|supuestamente)\b",
@@ -192,6 +194,8 @@ _ACTOR = (rf"(?:{NAME}(?:(?:[ \t]+[a-z]+)?[ \t]+{BODIES})?"
           rf"|(?:(?:federal|state|local|senior|government|police)[ \t]+)?(?i:{GROUPS}))")
 _ACCORDING = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?({_ACTOR})")
 # German: "nach Angaben der EU-Kommission", "laut dem Auswärtigen Amt", "nach Angaben von Marek Dunaj"
+# German: "Die EU wirft den Unternehmen vor, ...": who accuses opens the clause
+_ACCUSES_DE = re.compile(rf"^(?:(?:Die|Der|Das)[ \t]+)?({NAME})[ \t]+(?:wirft|warf|werfen|warfen|beschuldigt|beschuldigte)[ \t]")
 _ACCORDING_DE = re.compile(rf"\b(?:[Nn]ach (?:Angaben|Darstellung)|[Ll]aut)\s+(?:(?:der|des|dem|von)\s+)?({NAME})")
 _SAID_BY = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?:[Tt]he\s+)?({_ACTOR})(?:,[^,]{{1,80}},)?\s+{_SAYS}")
 _PRONOUN_SAYS = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?i:he|she|they)\s+{_SAYS}")
@@ -218,7 +222,7 @@ def attribution(sentence: str) -> str | None:
     alleged", "...," X said): the accuser a reader would name, decided by the wording."""
     if _UNNAMED_SOURCES_DE.search(sentence):
         return None  # "nach Angaben von Diplomaten": sources it does not name
-    for pattern in (_ACCORDING, _ACCORDING_DE, _SAID_BY):
+    for pattern in (_ACCORDING, _ACCORDING_DE, _ACCUSES_DE, _SAID_BY):
         for m in pattern.finditer(sentence):
             name = _actor(m.group(1))
             if name:
@@ -229,7 +233,7 @@ def attribution(sentence: str) -> str | None:
 # someone speaks: the verbs of `_SAYS`, and "say", "according to", condemning, denouncing,
 # criticising, calling it something, any form of accusing, alleging, blaming, denying, rejecting
 _VOICED = re.compile(
-    rf"\b{_SAYS}|\b(?:[Nn]ach Angaben|[Ll]aut)\b|\b(?i:say|according to|condemn\w*|denounc\w*|critici[sz]\w*|accus\w*|alleg\w*|blam\w*|"
+    rf"\b{_SAYS}|\b(?:[Nn]ach Angaben|[Ll]aut|wirft|warf|werfen|warfen|beschuldigt\w*)\b|\b(?i:say|according to|condemn\w*|denounc\w*|critici[sz]\w*|accus\w*|alleg\w*|blam\w*|"
     r"deni\w*|den(?:y|ies)|reject\w*|call(?:s|ed|ing)? (?:it|them|him|her|the))\b"
 )
 
@@ -407,9 +411,11 @@ def denier(sentence: str) -> str | None:
     return name if name and name.casefold() not in PRONOUNS else None
 
 
-# German: "Der Kreml wies die Vorwürfe zurück", "Das Ministerium bestritt die Berichte".
+# German: "Der Kreml wies die Vorwürfe zurück", "Das Ministerium bestritt die Berichte", "Das
+# iranische Außenministerium wies die Vorwürfe als „haltlos“ zurück".
 _DENIES_DE = re.compile(
-    rf"^(?:(?:Der|Die|Das)[ \t]+)?({_SUBJECT})[ \t]+(?:(?:wies|weist|wiesen|weisen)[ \t]+[^.;]{{0,60}}?"
+    rf"^(?:(?:Der|Die|Das)[ \t]+)?((?:[a-zäöüß]+(?:e|en|er|es|em)[ \t]+)?{_SUBJECT})[ \t]+"  # ("Das iranische Außenministerium")
+    r"(?:(?:wies|weist|wiesen|weisen)[ \t]+[^.;]{0,60}?"
     r"(?:Vorw[üu]rfe?|Anschuldigung(?:en)?|Beschuldigung(?:en)?|Berichte?|Darstellung(?:en)?|Behauptung(?:en)?)"
     r"[ \t]+(?:[\w„“\"]+[ \t]+){0,3}?zurück|(?:bestritt|bestreitet|bestritten|dementierte|dementiert|dementierten))\b"
 )

@@ -613,6 +613,10 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
                 accused = None  # "... responsible for the death of activist Pavel Sorokin": the one harmed
             if accused and not worded and accused == own_voice and own_voice not in named:
                 accused = None  # the issuer, offered as an accuser: the accused is named where it is accused
+            if own_voice and issuer(flat) == own_voice and accused == own_voice:
+                # "Die Europäische Union hat ... Sanktionen gegen vier iranische Unternehmen ... verhängt,
+                # die Russland ... beliefert haben sollen": who imposes accuses whom it sanctions
+                accuser, accused = own_voice, None
             if accused and accused.casefold() == (cues.advised(flat) or "").casefold():
                 accused = None  # "said the EU should also look at ...": told what to do, not accused
             if accused and accuser and accused.casefold() == accuser.casefold():

@@ -1094,3 +1094,32 @@ def test_a_plea_release_puts_no_sanctions_on_anyone() -> None:
     assert cues.actors(plea) == ["Alvarez"]
     # live after those mends, that sentence was "None -> None": who pleads guilty is the accused
     assert cues.accused_in(plea) == "Alvarez" and cues.status(plea) == "convicted"
+
+
+def test_a_second_german_story() -> None:
+    """tests/data/made-up/german-iran-story.txt (AFP-style), written and run live before any rule
+    came from it: no target (the model named Pars Aviation Industries and Reza Karimi, but
+    "Betroffen sind ... die Firma Pars Aviation Industries und ihr Geschäftsführer Reza Karimi"
+    has no sanctions word, so they were taken for background), no accusation from "Die EU wirft
+    den Unternehmen vor, ... geliefert zu haben" or "..., die Russland ... beliefert haben
+    sollen", and "Das iranische Außenministerium wies die Vorwürfe ... zurück" named no one."""
+    text = (ROOT / "tests" / "data" / "made-up" / "german-iran-story.txt").read_text("utf-8")
+    named = ["Pars Aviation Industries", "Reza Karimi", "Nasser Kanani", "Iran"]  # as the model named them, and more
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(named)(q))
+    assert [(t.name, t.kind, t.imposed_by) for t in extraction.sanctions_targets] == [
+        ("Pars Aviation Industries", "organization", "Europäische Union"), ("Reza Karimi", "person", "Europäische Union")]
+    wirft = "Die EU wirft den Unternehmen vor, Bauteile für Drohnen geliefert zu haben."
+    assert cues.ACCUSATION_CUE.search(wirft) and cues.attribution(wirft) == "EU"
+    assert cues.ACCUSATION_CUE.search("... Manager verhängt, die Russland mit Kampfdrohnen beliefert haben sollen.")
+    denial = "Das iranische Außenministerium wies die Vorwürfe als „haltlos“ zurück."
+    assert cues.denier(denial) == "iranische Außenministerium"
+    # live after those mends, no allegation at all (the model answered no): German accusation words
+    # make a sentence report one whatever the model says, as "denied the allegations" does
+    assert cues.ACCUSES.search(denial) and cues.ACCUSES.search(wirft) and cues.ACCUSES.search("Ihm wird vorgeworfen, ...")
+    extraction, _ = run(text, scripted([]))  # a model that finds no accusation anywhere
+    assert ("iranische Außenministerium", "denied") in [(a.against, a.status) for a in extraction.allegations]
+    # the lede: who imposes the sanctions accuses whom they are on, never itself (the model's pick)
+    extraction, _ = run(text, accusing_where_offered("none", "Europäische Union"))
+    pairs = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
+    assert pairs["Brüssel (AFP) - Die "] == ("Europäische Union", None), pairs
