@@ -33,6 +33,8 @@ UNITS = {
     "accusations": "Ab Cd accused Ef. ", "demonyms": "Iranian and Russian claims. ", "German nouns": "die Vorwürfe der Reederei Ab ",
     "German sources": "nach Angaben von Ab laut der Cd ", "described accused": "Two aa of a Bb firm were charged; ",
     "appositions": "Ab Cd, a state-owned producer, ", "opening phrases": "In his address, He ",
+    "evaded sanctions": "to evade sanctions on Ab Cd ", "counted targets": "sanctioned three Ab companies ",
+    "harmed names": "the death of Ab Cd, Ab's widow ", "German accusations": "Die EU wirft Ab vor, ",
 }
 HEAD = "The Treasury sanctioned Ab Cd on Monday, officials said. "
 TAIL = " End of the story here."
