@@ -29,11 +29,12 @@ def read_back(pattern: re.Pattern[str], text: str, at: int, window: int = READ_B
 # The words of a sanctions measure in every language read here: the one list that a paragraph
 # that may name a target (`SANCTION_CUE`), a release's lead-in to a list (`listings`) and a name
 # put under sanctions (`sanctioned_before`) share; each adds the words of its own question.
-SANCTION_WORDS = r"sanction|designat|blacklist|Sanktion|Strafmaßnahm|sancion"
+SANCTION_WORDS = r"sanction|designat|blacklist|restrictive measure|Sanktion|Strafmaßnahm|restriktive Maßnahme|sancion|mesures restrictives"
 # A paragraph that may name a sanctions target.
 SANCTION_CUE = re.compile(
     rf"{SANCTION_WORDS}|blocked|asset freeze|frozen|embargo|\bOFAC\b|identified as|"
-    r"\blift|gesperrt|eingefroren|Einreiseverbot|[Bb]etroffen sind|\bgel[ée]|liste noire",
+    r"\blift|(?:[Tt]hose|persons|individuals|entities) listed|gesperrt|eingefroren|Einreiseverbot|[Bb]etroffen sind|"
+    r"\bgel[ée]|liste noire",
     re.IGNORECASE,
 )
 # A sentence that may report an accusation: the accusation verbs, and the verbs that carry one
@@ -426,13 +427,14 @@ _DENIES_DE = re.compile(
 # imposed them (the other side answers; it is not accused).
 _CONDEMNS = re.compile(
     rf"^(?:[^,]{{1,60}},[ \t]+)?(?:(?:[Tt]he|Der|Die|Das)[ \t]+)?(?:{_SUBJECT}[ \t]+(?:[a-z]+[ \t]+){{0,2}}?{OFFICES}[ \t]+"
-    rf"({NAME})|({_SUBJECT}(?:[ \t]+(?:embassy|mission)(?:[ \t]+in[ \t]+{NAME})?)?))"  # "Russia's embassy in London"
+    rf"({NAME})|({_SUBJECT}(?:[ \t]+(?:[a-z]+[ \t]+)?(?:embassy|mission|ministry)(?:[ \t]+in[ \t]+{NAME})?)?))"  # "Russia's embassy in London"
     r"[ \t]+(?:(?:has|have|had|hat|haben)[ \t]+)?(?:(?:also|again|auch)[ \t]+)?"
     r"(?:called|calls|described|describes|condemned|condemns|denounced|denounces|criticized|criticised|criticizes|"
     r"criticises|slammed|slams|rejected|rejects|dismissed|dismisses|"
     r"nannte|nennt|bezeichnete|bezeichnet|verurteilte|verurteilt|kritisierte|kritisiert)[ \t]+"
     r"(?!(?:for|on|upon|off)\b)(?:(?:the|these|those|such|die|diese|den|das)[ \t]+)?(?:[\w.-]+[ \t]+){0,2}?"
-    r"(?:sanctions|measures|restrictions|designations?|Sanktionen|Strafmaßnahmen|Maßnahmen|Strafen)\b"
+    r"(?:sanctions|measures|restrictions|designations?|listings?|decision|Sanktionen|Strafmaßnahmen|Maßnahmen|Strafen|"
+    r"Entscheidung)\b"
 )
 
 
@@ -554,6 +556,7 @@ def _same_actor(short: str, longer: str) -> bool:
 
 _FUNCTION_WORDS = frozenset(
     "despite although though because unless whereas whether however therefore moreover nevertheless "
+    "furthermore additionally nonetheless separately meanwhile "
     "jan feb mar apr jun jul aug sep sept oct nov dec "  # (the months in full are openers)
     "four five six seven eight nine ten eleven twelve dozens hundreds thousands".split()
 )
@@ -722,7 +725,8 @@ def _put_on(pattern: str, text: str) -> bool:
 # "sanctioned three Chinese companies and a Hong Kong-based trader": sanctions on a count of
 # parties, who are then named in the next paragraph
 _COUNTED = re.compile(
-    rf"(?:{_PUT_ON}|{_DONE_TO})(?:the[ \t]+)?(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|\d{{1,3}})"
+    rf"(?:{_PUT_ON}|{_DONE_TO})(?:(?:the|an?)[ \t]+)?(?:(?:additional|further|new|other)[ \t]+)?"
+    r"(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|\d{1,3})"
     r"[ \t]+(?:[\w-]+[ \t]+){0,2}?(?i:companies|firms|entities|individuals|people|persons|officials|vessels|ships|tankers|"
     r"banks|businesses|executives|traders|networks)\b"
 )

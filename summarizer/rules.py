@@ -38,6 +38,8 @@ _AFTER_DESCRIBED_NAME_SAID = re.compile(  # (and "EU foreign policy chief Kaja K
     rf"^[\s,;:\u2014-]*(?:the\s+)?(?:{_NAME}\s+)?(?:[a-z]+\s+){{1,3}}({_NAME})\s+{SPEECH}\b"
 )
 _AFTER_SAID_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?({_NAME})")
+# "...," said the High Representative, Kaja Kallas: the office, then its holder after a comma
+_AFTER_SAID_THE_OFFICE_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+the\s+(?:[A-Z][\w.-]*\s+){{0,3}}[A-Z][\w.-]*,\s+({_NAME})")
 # "...," said Under Secretary for Terrorism and Financial Intelligence Jane Rivers: an office
 # with its portfolio runs into the name (the office is group 1, the portfolio and name group 2)
 _AFTER_SAID_PORTFOLIO = re.compile(
@@ -109,7 +111,8 @@ def explicit_speaker(text: str, start: int, end: int) -> str | None:
     before, after = _around(text, start, end)
     if name := _portfolio_holder(after):
         return name
-    for pattern in (_AFTER_NAME_SAID, _AFTER_DESCRIBED_NAME_SAID, _AFTER_SAID_ROLE_NAME, _AFTER_SAID_NAME, _AFTER_ACCORDING):
+    for pattern in (_AFTER_NAME_SAID, _AFTER_DESCRIBED_NAME_SAID, _AFTER_SAID_ROLE_NAME, _AFTER_SAID_THE_OFFICE_NAME,
+                    _AFTER_SAID_NAME, _AFTER_ACCORDING):
         m = pattern.match(after)
         if m and (name := _name(m.group(1))):
             return name

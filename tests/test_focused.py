@@ -1123,3 +1123,27 @@ def test_a_second_german_story() -> None:
     extraction, _ = run(text, accusing_where_offered("none", "Europäische Union"))
     pairs = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
     assert pairs["Brüssel (AFP) - Die "] == ("Europäische Union", None), pairs
+
+
+def test_an_eu_release_in_the_language_of_restrictive_measures() -> None:
+    """tests/data/made-up/eu-restrictive-measures.txt, written and run live before any rule came
+    from it: the EU's own word for sanctions ("restrictive measures", "Those listed today
+    include") was no sanctions word, so no target was found; the speaker of '"...," said the High
+    Representative, Kaja Kallas' was "High Representative"; "Furthermore" was an accused; and
+    "Iran's foreign ministry condemned the decision as ..." accused no one."""
+    text = (ROOT / "tests" / "data" / "made-up" / "eu-restrictive-measures.txt").read_text("utf-8")
+    named = ["Hossein Rahimi", "Ali Sadeghi", "Cyber Police", "Arvan Cloud Services", "Iran"]
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(named)(q))
+    assert [(t.name, t.kind) for t in extraction.sanctions_targets] == [
+        ("Hossein Rahimi", "person"), ("Ali Sadeghi", "person"), ("Cyber Police", "organization"),
+        ("Arvan Cloud Services", "organization")]
+    assert {t.imposed_by for t in extraction.sanctions_targets} == {"The Council"}
+    assert cues.counts_targets(text.split("\n")[2])  # "impose restrictive measures on an additional 5 individuals"
+    extraction, _ = run(text, scripted(["High Representative"]))
+    assert extraction.quotes[0].speaker == "Kaja Kallas"
+    assert cues.actors("Furthermore, EU citizens are forbidden from making funds available to those listed.") == ["EU"]
+    assert cues.condemner("Iran's foreign ministry condemned the decision as \"interference\".") == "Iran's foreign ministry"
+    # "travel bans" are no sanctions word: tuning 04's "requested overseas travel bans for them"
+    # made a minister and a ministry targets when they were
+    assert not cues.SANCTION_CUE.search("The ministry requested overseas travel bans for them.")
