@@ -824,8 +824,9 @@ def _only_evaded(sentence: str) -> bool:
 
 # "Caspian Tideway Shipping, which was designated in 2019, remains on the SDN List": still under
 # sanctions put on it before, named as context.
-_STILL = (r"(?:,[^,;]{1,120},)?[ \t]+(?:remains?|remained|will[ \t]+remain|stays?|stayed|(?:is|are|was|were)[ \t]+still)[ \t]+"
-          r"(?:on[ \t]+the[ \t]+[^.;]{0,40}?\b(?i:list)|(?i:sanctioned|designated|listed|blocked|under[ \t]+sanctions|"
+_STILL = (r"(?:,[^,;]{1,120},|[ \t]+(?:himself|herself|itself))?(?:[ \t]+and[ \t]+[^.;,]{1,60}?)?"  # "Lukashenko himself and X remain"
+          r"[ \t]+(?:remains?|remained|will[ \t]+remain|stays?|stayed|(?:is|are|was|were)[ \t]+still)[ \t]+"
+          r"(?:on[ \t]+the[ \t]+[^.;]{0,40}?\b(?i:list)|(?i:sanctioned|designated|listed|blocked|under[ \t]+(?:[\w.]+[ \t]+)?sanctions|"
           r"subject[ \t]+to[ \t]+(?:[\w.]+[ \t]+)?sanctions))\b")
 
 

@@ -172,7 +172,7 @@ _ORGANIZATION_END = re.compile(
     r"llp|union|council|commission|kommission|ministry|ministerium|government|regierung|"
     r"s\.a|s\.l|b\.v|n\.v|srl|sarl|spa|ooo|oao|zao|pao|ojsc|cjsc|electronics|components|technology|technologies|"
     r"systems|solutions|equipment|supply|supplies|manufacturing|chemicals|navigation|shipmanagement|tankers|exchange|"
-    r"police|unit|forces|corps|guard|directorate|bureau|agency|office|court)\b\.?$"
+    r"police|unit|forces|corps|guard|directorate|bureau|agency|office|court|leasing|aviation|airways)\b\.?$"
 )
 
 

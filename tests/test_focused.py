@@ -1147,3 +1147,18 @@ def test_an_eu_release_in_the_language_of_restrictive_measures() -> None:
     # "travel bans" are no sanctions word: tuning 04's "requested overseas travel bans for them"
     # made a minister and a ministry targets when they were
     assert not cues.SANCTION_CUE.search("The ministry requested overseas travel bans for them.")
+
+
+def test_a_story_of_sanctions_lifted_keeps_who_stays_sanctioned_out() -> None:
+    """tests/data/made-up/lifting-story.txt, written and run live before any rule came from it:
+    the airline and its two units taken off the list are targets (as delistings are), but
+    "Lukashenko himself and the state potash producer Belaruskali remain under U.S. sanctions"
+    made Lukashenko a target too, and "Belavia Leasing" was a person."""
+    text = (ROOT / "tests" / "data" / "made-up" / "lifting-story.txt").read_text("utf-8")
+    named = ["Belavia", "Belavia Leasing", "Minsk Air Services", "Alexander Lukashenko", "Belaruskali"]
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(named)(q))
+    assert [(t.name, t.kind) for t in extraction.sanctions_targets] == [
+        ("Belavia", "organization"), ("Belavia Leasing", "organization"), ("Minsk Air Services", "organization")]
+    assert cues.still_listed("Lukashenko himself and the producer Belaruskali remain under U.S. sanctions.", "Lukashenko")
+    assert not cues.still_listed("OFAC removed Acme and Beta from the list.", "Acme")
