@@ -870,6 +870,22 @@ _HARMED_AFTER = re.compile(
 )
 
 
+# "transporting weapons on behalf of the IRGC-QF": whom the conduct serves, named as context
+_SERVED_BEFORE = re.compile(
+    r"\b(?:on[ \t]+behalf[ \t]+of|for[ \t]+the[ \t]+benefit[ \t]+of|in[ \t]+support[ \t]+of|benefit(?:t)?ing|"
+    r"controlled[ \t]+by|owned[ \t]+by|(?:arms|weapons|fighters|personnel|funds|money)[ \t]+(?:to|for))[ \t]+"
+    r"(?:(?:the|Iran['’]s|Russia['’]s)[ \t]+)?(?:[\w-]+[ \t]+){0,5}?\(?$"
+)  # ("... of the Islamic Revolutionary Guard Corps-Qods Force (IRGC-QF)": the short form in brackets)
+
+
+def served(sentence: str, name: str) -> bool:
+    """Every place of `name` in the sentence is whom the conduct serves ("on behalf of the
+    IRGC-QF", "ultimately benefitting Iran's Islamic Revolutionary Guard Corps"): a principal
+    named as context."""
+    places = [m for form in forms(name) for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", sentence)]
+    return bool(places) and all(_SERVED_BEFORE.search(sentence, max(0, m.start() - 80), m.start()) for m in places)
+
+
 def harmed(sentence: str, name: str) -> bool:
     """Every place of `name` in the sentence is as the one harmed or bereaved ("the death of
     activist Pavel Sorokin", "Sorokin's widow"): whom the sanctions answer for, not whom they

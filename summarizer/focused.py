@@ -179,8 +179,10 @@ _ORGANIZATION_END = re.compile(
 # ", a state-owned fertiliser producer", ", an airline": what follows a name says it is a body
 _AN_ORGANIZATION = re.compile(
     r",[ \t]+(?:a|an|the)[ \t]+(?:[\w-]+[ \t]+){0,3}?(?:company|firm|producer|manufacturer|maker|bank|airline|"
-    r"carrier|operator|group|conglomerate|exporter|importer|supplier|refinery|insurer|fund|agency|enterprise)\b"
-)
+    r"carrier|operator|group|conglomerate|exporter|importer|supplier|refinery|insurer|fund|agency|enterprise)\b(?!['’])"
+)  # (not ", the airline's managing director")
+# an aircraft's registration ("EP-FAA", "N123AB"), or the words before it
+_REGISTRATION = re.compile(r"[A-Z]{1,2}-[A-Z0-9]{3,5}|N\d{1,5}[A-Z]{0,2}")
 
 
 def _kind(name: str, text: str) -> str:
@@ -194,10 +196,15 @@ def _kind(name: str, text: str) -> str:
         places.append(at)
         at = text.find(name, at + len(name))
     before = " ".join(text[max(0, a - 40) : a].casefold() for a in places)  # not the whole paragraph's "vessel"
+    if _REGISTRATION.fullmatch(name):
+        return "aircraft"
+    if _ORGANIZATION_END.search(name.casefold()):  # before the words around it: "aircraft operated by Qeshm Fars Air"
+        return "organization"
+    if any(re.search(r"\b(?:aircraft|planes?|jets?|airliners?)[ \t,:]*$", text[max(0, a - 40) : a].casefold()) for a in places):
+        return "aircraft"  # "the aircraft EP-FAA", right before it (not "two of its aircraft leasing units, Belavia Leasing")
     if re.search(r"\b(vessels?|ships?|tankers?|imo)\b", before) or re.search(r"\d", name):
         return "vessel"
-    if _ORGANIZATION_END.search(name.casefold()) or any(_AN_ORGANIZATION.match(text, a + len(name), a + len(name) + 80)
-                                                        for a in places):
+    if any(_AN_ORGANIZATION.match(text, a + len(name), a + len(name) + 80) for a in places):
         return "organization"
     words = name.split()
     return "person" if 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and "," not in name else "organization"
@@ -504,7 +511,7 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
                 continue  # sanctioned before, named as context ("added to the Entity List in 2021")
             if name.casefold() not in listed and not cues.sanctioned_here(body, name) and own and (
                     any(cues.still_listed(a, name) for a in own)
-                    or all(cues.reacts(a, name) or cues.harmed(a, name) for a in own)):
+                    or all(cues.reacts(a, name) or cues.harmed(a, name) or cues.served(a, name) for a in own)):
                 continue  # "remains on the SDN List"; only answers them ("Der Kreml wies die Vorwürfe zurück"),
                 # or is whom they answer for ("over the death of activist Pavel Sorokin")
             seen.add(name.casefold())

@@ -88,9 +88,11 @@ def _opens_a_list(line: str) -> bool:
     return bool(colon) and _LEAD_IN.search(head) is not None
 
 
-# "the following twelve vessels", "the following companies": what the lead-in says its items are
+# "the following twelve vessels", "the following companies", "three aircraft operated by X as
+# property ...:": what the lead-in says its items are
 _FOLLOWING_KIND = re.compile(
-    r"\b(?i:following)[ \t]+(?:[\w-]+[ \t]+){0,2}?(?i:(vessels|ships|tankers)|(aircraft|planes)|(individuals|persons|people)|"
+    r"\b(?i:following|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,3})[ \t]+(?:[\w-]+[ \t]+){0,2}?"
+    r"(?i:(vessels|ships|tankers)|(aircraft|planes)|(individuals|persons|people)|"
     r"(companies|entities|firms|businesses|organi[sz]ations|banks))\b"
 )
 _KINDS = ("vessel", "aircraft", "person", "organization")

@@ -1162,3 +1162,21 @@ def test_a_story_of_sanctions_lifted_keeps_who_stays_sanctioned_out() -> None:
         ("Belavia", "organization"), ("Belavia Leasing", "organization"), ("Minsk Air Services", "organization")]
     assert cues.still_listed("Lukashenko himself and the producer Belaruskali remain under U.S. sanctions.", "Lukashenko")
     assert not cues.still_listed("OFAC removed Acme and Beta from the list.", "Acme")
+
+
+def test_an_airline_release_names_aircraft_and_the_principal_it_served() -> None:
+    """tests/data/made-up/aircraft-release.txt, written and run live before any rule came from
+    it: the three aircraft (by registration, "EP-FAA") were organisations, the managing director
+    "Hamid Rezaei, the airline's managing director" an organisation (", the airline's" read as
+    "an airline"), and the IRGC-QF, on whose behalf the airline flew, a target."""
+    text = (ROOT / "tests" / "data" / "made-up" / "aircraft-release.txt").read_text("utf-8")
+    named = ["Qeshm Fars Air", "Hamid Rezaei", "EP-FAA", "EP-FAB", "EP-FAC", "IRGC-QF"]
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(named)(q))
+    assert [(t.name, t.kind) for t in extraction.sanctions_targets] == [
+        ("Qeshm Fars Air", "organization"), ("Hamid Rezaei", "person"),
+        ("EP-FAA", "aircraft"), ("EP-FAB", "aircraft"), ("EP-FAC", "aircraft")]
+    assert cues.served("It flew arms on behalf of the Islamic Revolutionary Guard Corps-Qods Force (IRGC-QF).", "IRGC-QF")
+    assert not cues.served("OFAC also designated the IRGC-QF today.", "IRGC-QF")
+    # "aircraft" right before a name makes it one; "its aircraft leasing units, Belavia Leasing" does not
+    assert focused._kind("Belavia", "two of its aircraft leasing units, Belavia Leasing and Belavia") == "organization"
