@@ -35,6 +35,7 @@ UNITS = {
     "appositions": "Ab Cd, a state-owned producer, ", "opening phrases": "In his address, He ",
     "evaded sanctions": "to evade sanctions on Ab Cd ", "counted targets": "sanctioned three Ab companies ",
     "harmed names": "the death of Ab Cd, Ab's widow ", "German accusations": "Die EU wirft Ab vor, ",
+    "served names": "arms on behalf of the Ab Cd (AB) ", "registrations": "the aircraft EP-FAA, ",
 }
 HEAD = "The Treasury sanctioned Ab Cd on Monday, officials said. "
 TAIL = " End of the story here."
