@@ -548,6 +548,13 @@ def _without_german_nouns(text: str, start: int, name: str) -> str | None:
 _COMPASS = frozenset("north south east west new central upper lower greater".split())
 
 
+def same_party(a: str, b: str) -> bool:
+    """Whether two names name one party: the same, or a surname and the full name ("Joly",
+    "Honourable Mélanie Joly"); not "South Korea" and "North Korea"."""
+    short, longer = sorted((a.casefold(), b.casefold()), key=len)
+    return short == longer or (" " not in short and _same_actor(short, longer) and longer.split()[-1] == short)
+
+
 def _same_actor(short: str, longer: str) -> bool:
     """"Blinken" after "Antony Blinken" is the same actor; "Sudan" after "South Sudan" is not."""
     words = longer.casefold().split()

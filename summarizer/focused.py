@@ -172,7 +172,8 @@ _ORGANIZATION_END = re.compile(
     r"llp|union|council|commission|kommission|ministry|ministerium|government|regierung|"
     r"s\.a|s\.l|b\.v|n\.v|srl|sarl|spa|ooo|oao|zao|pao|ojsc|cjsc|electronics|components|technology|technologies|"
     r"systems|solutions|equipment|supply|supplies|manufacturing|chemicals|navigation|shipmanagement|tankers|exchange|"
-    r"police|unit|forces|corps|guard|directorate|bureau|agency|office|court|leasing|aviation|airways)\b\.?$"
+    r"police|unit|forces|corps|guard|directorate|bureau|agency|office|court|leasing|aviation|airways|"
+    r"fund|foundation|charity|institute|association|society)\b\.?$"
 )
 
 
@@ -227,11 +228,14 @@ def _scare_quote(text: str, start: int, end: int, paras: list[tuple[int, int]],
 
 def _a_name(name: str) -> bool:
     """A proper name, not a description: "Mahan Air" and "Jahan Destination Travel and Tourism LLC"
-    are names; "Iranian shipping network", "firms under his control" and "Mahan Air general sales
-    agents" describe (a small model lists them as readily as names); nor is a law or an order."""
+    are names; "Iranian shipping network", "firms under his control", "Mahan Air general sales
+    agents" and an office ("Russia's Commissioner for Children's Rights") describe (a small
+    model lists them as readily as names); nor is a law or an order."""
     words = re.findall(r"[^\W\d_][\w'’.-]*", name)
     if not words or cues.INSTRUMENT.match(name) or any(re.fullmatch(r"[A-Z]{2,}s", w) for w in words):
         return False  # nothing, a law, or a plural ("Mahan Air GSAs", "NGOs") that describes
+    if len(words) > 1 and words[0].endswith(("'s", "’s")) and title_length([*words[1:], "X"]):
+        return False  # "Russia's Commissioner for Children's Rights": whose office, not who holds it
     return all(w[:1].isupper() or w.casefold().strip(".") in cues.NAME_PARTICLES for w in words)
 
 
@@ -627,7 +631,7 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
                 accuser, accused = own_voice, None
             if accused and accused.casefold() == (cues.advised(flat) or "").casefold():
                 accused = None  # "said the EU should also look at ...": told what to do, not accused
-            if accused and accuser and accused.casefold() == accuser.casefold():
+            if accused and accuser and cues.same_party(accused, accuser):
                 # one name for both is an echo of the model's: the wording's pick stands
                 # ("Belarus has denied ...", the model naming Belarus its accuser too)
                 accuser, accused = (None, accused) if worded and not said_by and not release else (accuser, None)

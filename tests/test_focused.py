@@ -1180,3 +1180,23 @@ def test_an_airline_release_names_aircraft_and_the_principal_it_served() -> None
     assert not cues.served("OFAC also designated the IRGC-QF today.", "IRGC-QF")
     # "aircraft" right before a name makes it one; "its aircraft leasing units, Belavia Leasing" does not
     assert focused._kind("Belavia", "two of its aircraft leasing units, Belavia Leasing and Belavia") == "organization"
+
+
+def test_a_canadian_release_with_an_honorific_and_an_office() -> None:
+    """tests/data/made-up/canada-release.txt, written and run live before any rule came from it:
+    the minister was "Honourable Mélanie Joly", "Russia's Commissioner for Children's Rights" (an
+    office, in apposition to its holder) was a target, the charity "Children's Future Fund" a
+    person, and "Canada will hold those responsible to account" accused its own speaker."""
+    from summarizer.grounding.names import resolve_name
+
+    text = (ROOT / "tests" / "data" / "made-up" / "canada-release.txt").read_text("utf-8")
+    assert resolve_name(text, "The Honourable Mélanie Joly").value == "Mélanie Joly"  # type: ignore[union-attr]
+    assert resolve_name("Hon Hai Precision said so.", "Hon Hai Precision").value == "Hon Hai Precision"  # type: ignore[union-attr]
+    named = ["Maria Lvova-Belova", "Children's Future Fund", "Russia's Commissioner for Children's Rights"]
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(named)(q))
+    assert [(t.name, t.kind) for t in extraction.sanctions_targets] == [
+        ("Maria Lvova-Belova", "person"), ("Children's Future Fund", "organization")]
+    extraction, _ = run(text, accusing_where_offered("Honourable Mélanie Joly", "Honourable Mélanie Joly"))
+    pairs = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
+    assert pairs['"Canada will hold th'] == ("Joly", None), pairs  # one party named twice is no accusation of itself

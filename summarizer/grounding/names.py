@@ -35,7 +35,7 @@ _CORE_TITLES = frozenset(  # held casefolded as they are compared ("außenminist
     attorney treasurer commissioner mayor leader officer herr frau bundeskanzler kanzler
     präsident präsidentin minister ministerin außenminister außenministerin sprecher sprecherin
     außenbeauftragte außenbeauftragter beauftragte beauftragter kommissar kommissarin
-    regierungssprecher regierungssprecherin kanzlerin bundeskanzlerin
+    regierungssprecher regierungssprecherin kanzlerin bundeskanzlerin honourable honorable
     """.split()
 )
 _TITLE_MODIFIERS = frozenset(
