@@ -706,6 +706,11 @@ def forms(name: str) -> list[str]:
     return [name]
 
 
+def _mentions(sentence: str, name: str) -> list[re.Match[str]]:
+    """Where the sentence names `name`, in full or by a short form, as a whole word."""
+    return [m for form in forms(name) for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", sentence)]
+
+
 def first_named(sentence: str, names: list[str]) -> str | None:
     """Of `names`, the one `sentence` names first (in full or by a short form), or None."""
     places = []
@@ -723,10 +728,15 @@ def first_named(sentence: str, names: list[str]) -> str | None:
 _EVADING = re.compile(r"\b(?i:evad\w*|evasion|violat\w*|circumvent\w*|breach\w*|bust\w*|skirt\w*)[ \t]+(?:[\w.-]+[ \t]+){0,2}$")
 
 
+def _evaded(text: str, at: int) -> bool:
+    """The sanctions named at `at` are evaded or violated ("conspiring to evade U.S. sanctions")."""
+    return _EVADING.search(text, max(0, at - 40), at) is not None
+
+
 def _put_on(pattern: str, text: str) -> bool:
     """Whether `pattern` (sanctions put on a name) occurs in `text` other than as sanctions
     evaded or violated."""
-    return any(not _EVADING.search(text, max(0, m.start() - 40), m.start()) for m in re.finditer(pattern, text))
+    return any(not _evaded(text, m.start()) for m in re.finditer(pattern, text))
 
 
 # "sanctioned three Chinese companies and a Hong Kong-based trader": sanctions on a count of
@@ -778,7 +788,7 @@ def named_under_sanctions(text: str) -> list[str]:
     sentences. An adjective ("on Iranian and Russian entities") is no name."""
     out: list[str] = []
     for m in _PUT_ON_NAME.finditer(text):
-        if m.group(1).endswith(("'s", "’s")) or _EVADING.search(text, max(0, m.start() - 40), m.start()):
+        if m.group(1).endswith(("'s", "’s")) or _evaded(text, m.start()):
             continue  # "on Venezuela's state oil company": what it owns; "evade sanctions on X": context
         name = m.group(1).rstrip(".,;:’'")
         first = name.split()[0]
@@ -826,7 +836,7 @@ def sanctioned_before(sentences: list[str]) -> bool:
 def _only_evaded(sentence: str) -> bool:
     """Every sanctions word of the sentence names sanctions evaded or violated ("pleaded guilty
     today to conspiring to evade U.S. sanctions on PDVSA"): they stood before."""
-    return all(_EVADING.search(sentence, max(0, m.start() - 40), m.start()) for m in _PUT_UNDER.finditer(sentence))
+    return all(_evaded(sentence, m.start()) for m in _PUT_UNDER.finditer(sentence))
 
 
 # "Caspian Tideway Shipping, which was designated in 2019, remains on the SDN List": still under
@@ -889,7 +899,7 @@ def served(sentence: str, name: str) -> bool:
     """Every place of `name` in the sentence is whom the conduct serves ("on behalf of the
     IRGC-QF", "ultimately benefitting Iran's Islamic Revolutionary Guard Corps"): a principal
     named as context."""
-    places = [m for form in forms(name) for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", sentence)]
+    places = _mentions(sentence, name)
     return bool(places) and all(_SERVED_BEFORE.search(sentence, max(0, m.start() - 80), m.start()) for m in places)
 
 
@@ -897,7 +907,7 @@ def harmed(sentence: str, name: str) -> bool:
     """Every place of `name` in the sentence is as the one harmed or bereaved ("the death of
     activist Pavel Sorokin", "Sorokin's widow"): whom the sanctions answer for, not whom they
     are on."""
-    places = [m for form in forms(name) for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", sentence)]
+    places = _mentions(sentence, name)
     return bool(places) and all(
         _HARMED_BEFORE.search(sentence, max(0, m.start() - 60), m.start()) or _HARMED_AFTER.match(sentence[m.end() : m.end() + 40])
         for m in places

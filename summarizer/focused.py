@@ -196,14 +196,14 @@ def _kind(name: str, text: str) -> str:
     while at >= 0 and len(places) < 5:  # a few places, not every one in a long article
         places.append(at)
         at = text.find(name, at + len(name))
-    before = " ".join(text[max(0, a - 40) : a].casefold() for a in places)  # not the whole paragraph's "vessel"
+    befores = [text[max(0, a - 40) : a].casefold() for a in places]  # not the whole paragraph's "vessel"
     if _REGISTRATION.fullmatch(name):
         return "aircraft"
     if _ORGANIZATION_END.search(name.casefold()):  # before the words around it: "aircraft operated by Qeshm Fars Air"
         return "organization"
-    if any(re.search(r"\b(?:aircraft|planes?|jets?|airliners?)[ \t,:]*$", text[max(0, a - 40) : a].casefold()) for a in places):
+    if any(re.search(r"\b(?:aircraft|planes?|jets?|airliners?)[ \t,:]*$", before) for before in befores):
         return "aircraft"  # "the aircraft EP-FAA", right before it (not "two of its aircraft leasing units, Belavia Leasing")
-    if re.search(r"\b(vessels?|ships?|tankers?|imo)\b", before) or re.search(r"\d", name):
+    if any(re.search(r"\b(vessels?|ships?|tankers?|imo)\b", before) for before in befores) or re.search(r"\d", name):
         return "vessel"
     if any(_AN_ORGANIZATION.match(text, a + len(name), a + len(name) + 80) for a in places):
         return "organization"
@@ -570,6 +570,7 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
         said_by = cues.attribution(flat) or (rules.antecedent(text, start, said) if cues.said_by_pronoun(flat) else None)
         if said_by and said_by.casefold() == (cues.denier(flat) or "").casefold():
             said_by = None  # "Belarus has denied ...": it speaks, as the accused; the accuser is asked
+        quoted = _quoted_by(said, start, end)  # the speaker of a quotation that opens the sentence
         accused: str | None = None
         condemned = False
         # "The following companies are being designated ... for transporting ...:" accuses what it
@@ -594,8 +595,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             continue
         elif passive := cues.passive_accused(flat):
             accused, accuser = passive[0], passive[1] or own_voice
-        elif (speaker := _quoted_by(said, start, end)) and (actor := cues.quoted_actor(flat)):
-            accuser, accused = speaker, actor  # '"The Iranian regime uses ... to supply ...," said X', in so many words
+        elif quoted and (actor := cues.quoted_actor(flat)):
+            accuser, accused = quoted, actor  # '"The Iranian regime uses ... to supply ...," said X', in so many words
         elif cues.title_case(flat):
             continue  # a headline's capitals name no one: its names are not options
         else:
@@ -611,10 +612,10 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             # release's unattributed sentence is its issuer's, and a news story's narration (no
             # one says or accuses) its reporter's, unnamed; "accused X of" names the accused.
             if said_by or release:
-                accuser = said_by or _quoted_by(said, start, end) or own_voice
+                accuser = said_by or quoted or own_voice
             elif cues.by_document(flat):
                 accuser = None  # "according to the indictment": the document, which names no one
-            elif quoted := _quoted_by(said, start, end):
+            elif quoted:
                 accuser = quoted  # '"Iran continues to ...," said Jane Rivers': the speaker accuses
             else:
                 voiced = cues.voiced(flat) and not cues.passive_unnamed(flat)  # "were charged": by whom, unsaid
