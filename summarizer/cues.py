@@ -115,7 +115,7 @@ _NOT_SANCTIONED = re.compile(
 
 _STATUS = (  # first match wins: a denial beats the claim it denies
     ("convicted", re.compile(r"\b(convicted|found guilty|pleaded guilty|pled guilty|verurteilt|condamn[ée]|condenad)\w*", re.IGNORECASE)),
-    ("denied", re.compile(r"\b(den(?:y|ies|ied|ying)(?![ \t]+(?:him|her|them|us|me|access|entry|visas?)\b)|reject\w*|rebut\w*|refut\w*|untrue|false|dismiss\w*|"
+    ("denied", re.compile(r"\b((?:pleaded|pled)[ \t]+(?:not[ \t]+guilty|innocent)|den(?:y|ies|ied|ying)(?![ \t]+(?:him|her|them|us|me|access|entry|visas?)\b)|reject\w*|rebut\w*|refut\w*|untrue|false|dismiss\w*|"
                           r"not true|zurückgewiesen|bestritten|bestreite\w*|bestritt\w*|dementier\w*|"
                           r"(?:wies|weist|weisen|wiesen)\s[^.;]{1,60}?\szurück|"
                           r"démenti\w*|niega\w*|neg[óo])\b", re.IGNORECASE)),
@@ -265,11 +265,18 @@ _UNNAMED_SOURCES_DE = re.compile(
 DISCLAIMER = re.compile(r"\b(?:merely|only) an? (?:allegation|accusation)|\bpresumed innocent\b", re.IGNORECASE)
 
 
+# A court report's attribution: "..., a jury has heard", "the court heard", "jurors were told"
+_COURT_HEARD = re.compile(
+    r"\b(?i:an?|the)\s+(?i:jury|court|inquest|tribunal|hearing|trial)\s+(?:has\s+|had\s+|was\s+)?(?i:heard|told)\b"
+    r"|\b(?i:jurors|the\s+jury|the\s+court)\s+(?:were|was|had\s+been|have\s+been)\s+told\b"
+)
+
+
 def by_document(sentence: str) -> bool:
     """The sentence reports what a court document or a report says ("According to the
-    indictment, ...") or what sources it counts but does not name say ("according to two
-    officials"): its accuser is named by no one."""
-    return any(p.search(sentence) for p in (_BY_DOCUMENT, _UNNAMED_SOURCES, _UNNAMED_SOURCES_DE))
+    indictment, ..."), what sources it counts but does not name say ("according to two
+    officials"), or what a court heard ("..., a jury has heard"): its accuser is named by no one."""
+    return any(p.search(sentence) for p in (_BY_DOCUMENT, _UNNAMED_SOURCES, _UNNAMED_SOURCES_DE, _COURT_HEARD))
 
 
 def voiced(sentence: str) -> bool:
@@ -315,20 +322,22 @@ _HEDGED_SUBJECT = re.compile(  # ("The Hong Kong trader, Li Wei, allegedly ...":
 
 
 _HEDGED_UNNAMED = re.compile(  # "The network allegedly moved money": an accused the article does not name
-    r"^(?:[Tt]he|[Tt]his|[Tt]hat|[Tt]hese|[Tt]hose)[ \t]+(?:[a-z][\w-]*[ \t]+){0,2}?[a-z][\w-]*[ \t]+"
+    r"^(?:[Tt]he|[Tt]his|[Tt]hat|[Tt]hese|[Tt]hose|An?)[ \t]+(?:[\w-]+[ \t]+){0,2}?[a-z][\w-]*[ \t]+"
     r"(?:(?i:has|have|had|was|were|is|are)[ \t]+)?(?i:allegedly|reportedly)\b"
 )
 
 
 # "Moldova accuses Russian-backed network of buying votes": the accused is described, not named
+_GROUPS = r"(?:firms|companies|entities|individuals|people|officials|banks|traders|suppliers|networks?|groups|executives|men|women)"
 _ACCUSES_DESCRIBED = re.compile(
-    rf"\b(?i:accus\w*|blam\w*)[ \t]+(?:(?:a|an|the)[ \t]+)?[\w.’'-]+-{DESCRIBING}[ \t]+(?:[a-z][\w-]*[ \t]+){{1,2}}?(?i:of|for)\b"
+    rf"\b(?i:accus\w*|blam\w*)[ \t]+(?:(?:a|an|the)[ \t]+)?(?:[\w.’'-]+-{DESCRIBING}[ \t]+(?:[a-z][\w-]*[ \t]+){{1,2}}?"
+    rf"|(?:[A-Z][\w-]*[ \t]+)?(?:[a-z][\w-]*[ \t]+)?{_GROUPS}[ \t]+)(?i:of|for)\b"  # ("accuses Chinese firms of")
 )
 
 
 # "US sanctions Chinese firms accused of supplying drone parts": a described group accused
 _GROUP_ACCUSED = re.compile(
-    r"\b(?:firms|companies|entities|individuals|people|officials|banks|traders|suppliers|networks?|groups|executives|men|women)"
+    rf"\b{_GROUPS}"
     r"[ \t]+(?:(?:it|they|he|she|we|officials|prosecutors)[ \t]+(?:say[s]?[ \t]+)?)?(?:accused|accuse|suspected|charged|alleged)[ \t]+(?:of|with|to)\b"
 )
 # "NEW YORK — Two executives of a New Jersey trading firm were charged with": a count or an
@@ -346,6 +355,12 @@ def unnamed_accused(sentence: str) -> bool:
     ("accuses Russian-backed network of"): no name the model offers is its accused."""
     return _HEDGED_UNNAMED.match(sentence) is not None or passive_unnamed(sentence) \
         or _ACCUSES_DESCRIBED.search(sentence) is not None or _GROUP_ACCUSED.search(sentence) is not None
+
+
+def pleads(sentence: str) -> bool:
+    """The sentence opens with who pleads guilty or not guilty ("Kevin Lam, 61, has pleaded not
+    guilty to six charges"): the accused answers charges brought by no one it names."""
+    return _PLEADED.match(sentence) is not None
 
 
 def passive_unnamed(sentence: str) -> bool:
@@ -375,6 +390,8 @@ def accused_in(sentence: str) -> str | None:
         return name if name.casefold() not in PRONOUNS else None
     if (hedged := _HEDGED_SUBJECT.match(sentence)) and (name := _actor(hedged.group(1))):
         return name if name.casefold() not in PRONOUNS else None
+    if name := _attributed_conduct(sentence):
+        return name
     said = _said_subject(sentence)
     return said[0] if said and not said[1] else None
 
@@ -389,8 +406,26 @@ _QUOTED_ACTOR = re.compile(
 )
 
 
-# "Alvarez pleaded guilty to one count of conspiracy ...": the one who admits it is the accused
-_PLEADED = re.compile(rf"^(?:[Tt]he[ \t]+)?({_SUBJECT})(?:,[^,;]{{1,80}},)?[ \t]+(?:has[ \t]+|have[ \t]+)?(?:pleaded|pled)[ \t]+guilty\b")
+# "Alvarez pleaded guilty to one count of conspiracy ...", "Lam has pleaded not guilty to six
+# charges": the one who admits or denies it is the accused
+_PLEADED = re.compile(rf"^(?:[Tt]he[ \t]+)?({_SUBJECT})(?:,[^,;]{{1,80}},)?[ \t]+(?:has[ \t]+|have[ \t]+)?(?:pleaded|pled)[ \t]+"
+                      r"(?:not[ \t]+)?(?:guilty|innocent)\b")
+
+
+# "Gulf Horizon facilitated payments ... for the network, according to the Treasury": conduct
+# told in the article's voice and credited at the end to whoever alleges it
+_CONDUCT_SUBJECT = re.compile(rf"^(?:[Tt]he[ \t]+)?({_SUBJECT})[ \t]+(?:(?:has|have|had)[ \t]+)?(?=[a-z])")
+_CREDITED_AT_END = re.compile(r",[ \t]+(?:according[ \t]+to[ \t]+[^,;]{1,80}|[^,;]{1,80}[ \t]+(?:said|says|alleged|alleges))\.?[\"”]?\s*$")
+
+
+def _attributed_conduct(sentence: str) -> str | None:
+    """Who the sentence opens with doing what a designation is for, credited to a source at its
+    end ("X facilitated payments ..., according to the Treasury"): the accused."""
+    m = _CONDUCT_SUBJECT.match(sentence)
+    if m is None or not _CONDUCT.match(sentence, m.end()) or not _CREDITED_AT_END.search(sentence[-200:]):
+        return None
+    name = _actor(m.group(1))
+    return name if name and name.casefold() not in PRONOUNS else None
 
 
 def quoted_actor(sentence: str) -> str | None:
@@ -570,6 +605,8 @@ _FUNCTION_WORDS = frozenset(
 _CREDITED_DATELINE = re.compile(r"[ \t]*\([A-Za-z][\w ./-]{0,20}\)[ \t]*[\u2013\u2014-]+[ \t]")  # "Brüssel (dpa) - "
 _DATELINE_AFTER = re.compile(  # "WASHINGTON —", "CHISINAU, Moldova (Reuters) -", "LONDON, March 4 (Reuters) -"
     r"(?:,[ \t]+[A-Z][\w.]*(?:[ \t]+\d{1,2})?)?[ \t]*(?:\([A-Z][\w ]*\)[ \t]*)?[\u2013\u2014-]+[ \t]")
+_INDEFINITE_BEFORE = re.compile(r"(?<![\w-])(?:[Aa]n?)[ \t]+$")
+_NOUN_AFTER = re.compile(r"[ \t]+[a-z]")
 _LAW_END = re.compile(r"[ \t](?:Act|Law|Regulations?|Directive|Statute|Treaty|Convention)$")
 _CREDIT_END = re.compile(r"\)[ \t]*[\u2013\u2014-]+[ \t]")
 # a wire story's dateline credits its agency: "LONDON, March 4 (Reuters) -", "Brüssel (dpa) -"
@@ -618,6 +655,8 @@ def _no_party(text: str, start: int, end: int, name: str, common: str) -> bool:
         return True  # the agency of "LONDON, March 4 (Reuters) -"
     if " " not in key and re.search(SANCTION_WORDS, name, re.IGNORECASE):
         return True  # "Sanktionen", "Sanctions": the measure, not a party
+    if _INDEFINITE_BEFORE.search(text, max(0, start - 4), start) and _NOUN_AFTER.match(text, end):
+        return True  # "A Sydney businessman", "an Exeter researcher": a name qualifying a noun
     return " " not in key and key in words_of(common)[1]
 
 
@@ -627,7 +666,7 @@ def actors(text: str, limit: int = 5, common: str = "") -> list[str]:
     whose lower-case words are common nouns wherever a sentence opens with them."""
     found: list[tuple[int, str]] = []
     for m in re.finditer(NAME, text):
-        name = trimmed(m.group(0))
+        name, joint = trimmed(m.group(0)), False
         while " " in name and _DESCRIBING.search(name.split()[0]):
             name = name.split(" ", 1)[1]  # "British-flagged Stena Impero"
         if len(name) < 2 or name.isdigit() or _DESCRIBING.search(name):
@@ -641,8 +680,8 @@ def actors(text: str, limit: int = 5, common: str = "") -> list[str]:
             if german is None:
                 continue  # "das Unternehmen", "der sogenannten Schattenflotte": a German noun, not a name
             name = german  # "die russische Reederei Baltic Star Shipping": the name after the noun
-        elif all(" " not in part and part.endswith(_DEMONYM_END) and country_of(part) not in (None, part)
-                 for part in name.split(" and ")):
+        elif all(part.split()[-1].endswith(_DEMONYM_END) and country_of(part) not in (None, part)
+                 for part in name.split(" and ")):  # ("North Korean coal")
             if body := _BODY.match(text, m.end()):
                 name = f"{name} {body.group(1)}"
             else:  # "Russian and Syrian claims": the countries, where the article names them
@@ -650,8 +689,14 @@ def actors(text: str, limit: int = 5, common: str = "") -> list[str]:
                 if not common or _OTHER_PARTIES.match(text, m.end()) or not all(_places_in(common, c) for c in countries):
                     continue  # "Sudanese" alone, "Iranian and Russian entities": no country acts here
                 name = " and ".join(countries)
+                joint = True  # "the Russian and Syrian claims": one party of two countries
         at = m.start() + max(m.group(0).find(name.split()[0]), 0)
-        if not _no_party(text, at, m.end(), name, common):
+        if _no_party(text, at, m.end(), name, common):
+            continue
+        parts = name.split(" and ")
+        if len(parts) > 1 and not joint and all(country_of(part) == part for part in parts):
+            found += [(at + name.find(part), part) for part in parts]  # "Indonesia and Vietnam": two countries
+        else:
             found.append((at, name))
     found += [(m.start(), m.group(1)) for m in _ROLE_NOUNS.finditer(text)]
     out: list[str] = []
@@ -868,7 +913,7 @@ _REACTING = re.compile(
 def reacts(sentence: str, name: str) -> bool:
     """`name` opens the sentence as who denies, condemns or answers, and the sentence puts no
     sanctions on it."""
-    m = _REACTING.match(sentence)
+    m = _REACTING.match(sentence) or _REACTING.match(_RELATIVE.sub("", sentence))  # ("The Houthis, who control ..., dismissed")
     return m is not None and any(f.casefold() in m.group(1).casefold() for f in forms(name)) \
         and not sanctioned_here(sentence, name) and not _SANCTIONED_ITSELF.search(sentence)
 

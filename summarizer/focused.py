@@ -208,7 +208,8 @@ def _kind(name: str, text: str) -> str:
     if any(_AN_ORGANIZATION.match(text, a + len(name), a + len(name) + 80) for a in places):
         return "organization"
     words = name.split()
-    return "person" if 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and "," not in name else "organization"
+    return "person" if 2 <= len(words) <= 4 and all(w[:1].isupper() or _PARTICLE_JOINED.match(w) for w in words) \
+        and "," not in name else "organization"
 
 
 def _scare_quote(text: str, start: int, end: int, paras: list[tuple[int, int]],
@@ -226,6 +227,10 @@ def _scare_quote(text: str, start: int, end: int, paras: list[tuple[int, int]],
     return cues.SPEECH_CUE.search(own) is None
 
 
+# What a model puts before a target's name: "the Comoros-flagged vessel", "state-owned airline"
+_DESCRIBED_BEFORE = re.compile(rf"^(?:the[ \t]+)?(?:[\w-]+-{cues.DESCRIBING}[ \t]+)?(?:[a-z][\w-]*[ \t]+){{1,2}}(?=[A-Z])")
+
+
 def _a_name(name: str) -> bool:
     """A proper name, not a description: "Mahan Air" and "Jahan Destination Travel and Tourism LLC"
     are names; "Iranian shipping network", "firms under his control", "Mahan Air general sales
@@ -236,7 +241,11 @@ def _a_name(name: str) -> bool:
         return False  # nothing, a law, or a plural ("Mahan Air GSAs", "NGOs") that describes
     if len(words) > 1 and words[0].endswith(("'s", "’s")) and title_length([*words[1:], "X"]):
         return False  # "Russia's Commissioner for Children's Rights": whose office, not who holds it
-    return all(w[:1].isupper() or w.casefold().strip(".") in cues.NAME_PARTICLES for w in words)
+    return all(w[:1].isupper() or w.casefold().strip(".") in cues.NAME_PARTICLES
+               or _PARTICLE_JOINED.match(w) for w in words)  # ("Saeed al-Jamal")
+
+
+_PARTICLE_JOINED = re.compile(r"(?:al|el|bin|ibn|abu|ben|d)[-'’][A-Z]")
 
 
 def _naming(text: str, name: str, sentences: dict[str, tuple[int, int]], with_next: bool = True) -> list[str]:
@@ -351,7 +360,7 @@ def issuer(text: str) -> str | None:
     subjects = Counter(
         _WHEN.sub("", " ".join(m.group(1).split())) for m in found
         if m and m.group(1).split()[-1].casefold() not in {"he", "she", "it", "they", "we", "this", "that", "these", "the"}
-        and not too_long(m.group(1))
+        and cues.trimmed(m.group(1)) and not too_long(m.group(1))  # not "Also designated were ..."
     )
     return subjects.most_common(1)[0][0] if subjects else None
 
@@ -400,6 +409,12 @@ def plan(text: str, prompts_dir: str | os.PathLike[str] | None = None) -> Asking
     return Extraction.model_construct(
         summary=summary, allegations=allegations[:20], sanctions_targets=targets[:MAX_TARGETS], quotes=quotes[:40]
     )
+
+
+def _spoken_of(sentence: str) -> bool:
+    """The sentence is a quotation without a sanctions word ("“The Houthis continue to rely on a
+    web of facilitators ...,” Ortiz said"): what a speaker says of a name puts no sanctions on it."""
+    return sentence.lstrip()[:1] in "\"“‘„«" and not cues.SANCTION_CUE.search(sentence)
 
 
 def _imposer(r: _Reading, name: str, own: list[str]) -> str | None:
@@ -493,6 +508,7 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
             name = _name(raw)
             if name:
                 name = " ".join(name.split()[title_length(name.split()) :])  # "Präsident Wladimir Putin"
+                name = _DESCRIBED_BEFORE.sub("", name)  # "Comoros-flagged vessel SEA FALCON"
             if not name or name.casefold() in seen or _the_issuer(name, r.own_voice) \
                     or _imposes(paragraph if _places(paragraph, name) else body, name):
                 continue  # nothing, a repeat, or who imposes the sanctions (the release's issuer too;
@@ -515,9 +531,9 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
                 continue  # sanctioned before, named as context ("added to the Entity List in 2021")
             if name.casefold() not in listed and not cues.sanctioned_here(body, name) and own and (
                     any(cues.still_listed(a, name) for a in own)
-                    or all(cues.reacts(a, name) or cues.harmed(a, name) or cues.served(a, name) for a in own)):
+                    or all(cues.reacts(a, name) or cues.harmed(a, name) or cues.served(a, name) or _spoken_of(a) for a in own)):
                 continue  # "remains on the SDN List"; only answers them ("Der Kreml wies die Vorwürfe zurück"),
-                # or is whom they answer for ("over the death of activist Pavel Sorokin")
+                # is whom they answer for ("over the death of activist Pavel Sorokin"), or is only spoken of
             seen.add(name.casefold())
             candidates.append(ExtractedTarget(name=name, kind=kinds.get(name.casefold()) or _kind(name, text),  # type: ignore[arg-type]
                                               imposed_by=_imposer(r, name, own)))
@@ -618,7 +634,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             elif quoted:
                 accuser = quoted  # '"Iran continues to ...," said Jane Rivers': the speaker accuses
             else:
-                voiced = cues.voiced(flat) and not cues.passive_unnamed(flat)  # "were charged": by whom, unsaid
+                voiced = cues.voiced(flat) and not cues.passive_unnamed(flat) and not cues.pleads(flat)  # "were
+                # charged", "has pleaded not guilty to six charges": by whom, unsaid
                 accuser = (_name(answer.accuser) or own_voice) if voiced else None
             worded = cues.accused_in(flat)
             accused = worded or (None if cues.unnamed_accused(flat) else _name(answer.accused))

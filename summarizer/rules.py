@@ -124,7 +124,8 @@ def explicit_speaker(text: str, start: int, end: int) -> str | None:
 
 _SUBJECT = re.compile(  # ("Kremlin spokesman Dmitry Peskov dismissed ...": the person, after the office)
     rf"^[\"\u201c\u2018']?(?:(?:But|And|Yet|Still|So|However|Later|Meanwhile|Then),?\s+)?"
-    r"(?:(?:In|On|At|During|After|Before|Earlier)\s+[\w’'-]+(?:\s+[\w’'-]+){0,3},\s+)?(?:the\s+)?"
+    r"(?:(?:In|On|At|During|After|Before|Earlier|Outside|Inside|Speaking|Addressing|Asked)\s+[\w’'-]+(?:\s+[\w’'-]+){0,3},\s+)?"
+    r"(?:the\s+)?"
     rf"(?:{_NAME}['\u2019]s\s+(?:[a-z-]+\s+){{0,2}}?[a-z-]+,\s+(?={_NAME},))?"  # "Sorokin's widow, Irina Sorokina, ..."
     rf"(?:{_NAME}\s+(?:[a-z]+\s+){{0,2}}?{cues.OFFICES}\s+(?={_NAME}(?:,|\s+[a-z])))?({_NAME})(?=,|\s+[a-z])"
 )
