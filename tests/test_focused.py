@@ -928,7 +928,8 @@ def test_a_court_documents_claims_and_a_prosecutors_disclaimer() -> None:
     assert cues.unnamed_accused(lede) and cues.attribution(lede) == "federal prosecutors"
     assert not cues.unnamed_accused("Daniel Reyes was charged with fraud.")
     assert not cues.unnamed_accused("The Treasury was accused of lying.")
-    extraction, _ = run("Prosecutors spoke on Thursday.\n" + lede + "\n", accusing("New Jersey", "New Jersey"))
+    assert "New Jersey" not in cues.actors(lede)  # (since the fifth stop: "a New Jersey trading firm" qualifies)
+    extraction, _ = run("Prosecutors spoke on Thursday.\n" + lede + "\n", accusing_where_offered("Iran", "Iran"))
     assert [(a.alleged_by, a.against) for a in extraction.allegations] == [("federal prosecutors", None)]
     # without a speaker, "were charged" names no accuser: not the model's pick
     extraction, _ = run("Guards worked at night.\nTwo guards were charged with falsifying records, stating Epstein "
