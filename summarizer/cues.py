@@ -47,7 +47,8 @@ ACCUSATION_CUE = re.compile(
     r"piracy|genocide|abus\w*|atrocit\w*|terroris\w*|murder\w*|rap(?:e|ed)|assault\w*|"
     r"support(?:ed|ing|s)? terror\w*|unconstitutional|illegal\w*|unlawful\w*|"
     r"unfair\w*|wrong\w*|pressur\w*|warned|stand trial|to account|politically motivated|repress\w*|"
-    r"as a weapon|weaponi[sz]\w*|blackmail\w*|"
+    r"as a weapon|weaponi[sz]\w*|blackmail\w*|always complied|complied with all|complies with all|done nothing wrong|"
+    r"did nothing wrong|steal\w*|stole|stolen|theft|hack(?:ed|ing)|cyberattack\w*|"
     r"vorgeworfen|Vorwurf|Vorwürfe|beschuldig\w*|mutmaßlich\w*|angeblich\w*|nach Angaben|"
     r"soll(?:en)?\s(?:[^.;]{1,150}?\s)?\w+(?:t|en)\s+haben|"  # "soll ... betrieben haben": is said to have
     r"\w+(?:t|en)\s+haben\s+soll(?:en|te|ten)?|(?:wirft|warf|werfen|warfen)\s[^.;]{1,150}?\svor|"  # "die ... beliefert haben sollen", "wirft X vor"
@@ -115,7 +116,8 @@ _NOT_SANCTIONED = re.compile(
 
 _STATUS = (  # first match wins: a denial beats the claim it denies
     ("convicted", re.compile(r"\b(convicted|found guilty|pleaded guilty|pled guilty|verurteilt|condamn[ée]|condenad)\w*", re.IGNORECASE)),
-    ("denied", re.compile(r"\b((?:pleaded|pled)[ \t]+(?:not[ \t]+guilty|innocent)|den(?:y|ies|ied|ying)(?![ \t]+(?:him|her|them|us|me|access|entry|visas?)\b)|reject\w*|rebut\w*|refut\w*|untrue|false|dismiss\w*|"
+    ("denied", re.compile(r"\b((?:pleaded|pled)[ \t]+(?:not[ \t]+guilty|innocent)|den(?:y|ies|ied|ying)(?![ \t]+(?:him|her|them|us|me|access|entry|visas?)\b)|reject\w*|rebut\w*|refut\w*|untrue|always complied|compl(?:ied|ies) with all|(?:done|did) nothing wrong|false(?![ \t]+(?!(?:and|or|claims?|allegations?|accusations?|reports?|charges?|"
+                          r"narratives?|information|news|propaganda)\b)[a-z])|dismiss\w*|"
                           r"not true|zurückgewiesen|bestritten|bestreite\w*|bestritt\w*|dementier\w*|"
                           r"(?:wies|weist|weisen|wiesen)\s[^.;]{1,60}?\szurück|"
                           r"démenti\w*|niega\w*|neg[óo])\b", re.IGNORECASE)),
@@ -199,6 +201,9 @@ _ACCORDING = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?({_ACTOR})")
 _ACCUSES_DE = re.compile(rf"^(?:(?:Die|Der|Das)[ \t]+)?({NAME})[ \t]+(?:wirft|warf|werfen|warfen|beschuldigt|beschuldigte)[ \t]")
 _ACCORDING_DE = re.compile(rf"\b(?:[Nn]ach (?:Angaben|Darstellung)|[Ll]aut)\s+(?:(?:der|des|dem|von)\s+)?({NAME})")
 _SAID_BY = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?:[Tt]he\s+)?({_ACTOR})(?:,[^,]{{1,80}},)?\s+{_SAYS}")
+# "A spokesperson for Gatik Energy said": the body speaks
+_SPOKESPERSON_SAYS = re.compile(rf"(?:^|[,;:\u201d\"]\s*)(?:[Aa]n?|[Tt]he)\s+(?:spokes(?:man|woman|person)|representative)\s+"
+                                rf"(?:for|of)\s+(?:the\s+)?({_ACTOR})\s+{_SAYS}")
 _PRONOUN_SAYS = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?i:he|she|they)\s+{_SAYS}")
 _SAYS_THAT = re.compile(rf"\b{_SAYS}\s+that\s+")
 # "Lee said Yoon's declaration was illegal": what is said follows the verb without "that" (not
@@ -223,7 +228,7 @@ def attribution(sentence: str) -> str | None:
     alleged", "...," X said): the accuser a reader would name, decided by the wording."""
     if _UNNAMED_SOURCES_DE.search(sentence):
         return None  # "nach Angaben von Diplomaten": sources it does not name
-    for pattern in (_ACCORDING, _ACCORDING_DE, _ACCUSES_DE, _SAID_BY):
+    for pattern in (_ACCORDING, _ACCORDING_DE, _ACCUSES_DE, _SAID_BY, _SPOKESPERSON_SAYS):
         for m in pattern.finditer(sentence):
             name = _actor(m.group(1))
             if name:
@@ -444,7 +449,13 @@ def denier(sentence: str) -> str | None:
     name = _actor(m.group(1) or m.group(2)) if m else None  # "Kremlin spokesman Dmitry Peskov": the Kremlin
     if m is None and (german := _DENIES_DE.match(sentence)):
         name = _actor(german.group(1))
+    if m is None and name is None and _INNOCENT.search(sentence):
+        name = attribution(sentence)  # "A spokesperson for Gatik Energy said the company “has always complied ...”"
     return name if name and name.casefold() not in PRONOUNS else None
+
+
+# a party saying it did no wrong, in so many words: a denial by whoever says it
+_INNOCENT = re.compile(r"\b(?:always[ \t]+complied|compl(?:ied|ies)[ \t]+with[ \t]+all|(?:done|did)[ \t]+nothing[ \t]+wrong)\b")
 
 
 # German: "Der Kreml wies die Vorwürfe zurück", "Das Ministerium bestritt die Berichte", "Das
@@ -799,6 +810,20 @@ def counts_targets(paragraph: str) -> bool:
     return _COUNTED.search(paragraph) is not None
 
 
+# "The individuals include Ri Kwang-chol and ...", "The two entities are ...": the counted parties named
+_NAMES_COUNTED = re.compile(
+    r"^\s*The[ \t]+(?:(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|other|remaining|\d{1,3})[ \t]+)?"
+    r"(?:[\w-]+[ \t]+)?(?i:companies|firms|entities|individuals|people|persons|officials|vessels|ships|tankers|banks|"
+    r"businesses|executives|traders|networks)[ \t]+(?:include|includes|included|are|were)\b"
+)
+
+
+def names_counted(paragraph: str) -> bool:
+    """The paragraph names parties that the one before counted ("The two entities are X and Y"),
+    so the paragraph after it may name more of them."""
+    return _NAMES_COUNTED.match(paragraph) is not None
+
+
 def sanctioned_here(text: str, name: str) -> bool:
     """The wording itself puts sanctions on `name` ("Khedri is being designated", "the sanctions
     target Iran Air", "Genava 11 and Genava 12 are being identified as", "sanctions on Syria"):
@@ -932,10 +957,12 @@ _HARMED_AFTER = re.compile(
 )
 
 
-# "transporting weapons on behalf of the IRGC-QF": whom the conduct serves, named as context
+# "transporting weapons on behalf of the IRGC-QF", "accused of working for the Lazarus Group":
+# whom the conduct serves, named as context
 _SERVED_BEFORE = re.compile(
     r"\b(?:on[ \t]+behalf[ \t]+of|for[ \t]+the[ \t]+benefit[ \t]+of|in[ \t]+support[ \t]+of|benefit(?:t)?ing|"
-    r"controlled[ \t]+by|owned[ \t]+by|(?:arms|weapons|fighters|personnel|funds|money)[ \t]+(?:to|for))[ \t]+"
+    r"controlled[ \t]+by|owned[ \t]+by|(?:arms|weapons|fighters|personnel|funds|money)[ \t]+(?:to|for)|"
+    r"(?:work|works|worked|working|act|acts|acted|acting)[ \t]+for)[ \t]+"
     r"(?:(?:the|Iran['’]s|Russia['’]s)[ \t]+)?(?:[\w-]+[ \t]+){0,5}?\(?$"
 )  # ("... of the Islamic Revolutionary Guard Corps-Qods Force (IRGC-QF)": the short form in brackets)
 

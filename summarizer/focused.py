@@ -173,10 +173,13 @@ _ORGANIZATION_END = re.compile(
     r"s\.a|s\.l|b\.v|n\.v|srl|sarl|spa|ooo|oao|zao|pao|ojsc|cjsc|electronics|components|technology|technologies|"
     r"systems|solutions|equipment|supply|supplies|manufacturing|chemicals|navigation|shipmanagement|tankers|exchange|"
     r"police|unit|forces|corps|guard|directorate|bureau|agency|office|court|leasing|aviation|airways|"
-    r"fund|foundation|charity|institute|association|society)\b\.?$"
+    r"fund|foundation|charity|institute|association|society|dmcc|fzc|fz-llc)\b\.?$"
 )
 
 
+# "The tankers include the Arctic Voyager and the Baltic Rose": a list the sentence says is of vessels
+_VESSELS_INCLUDE = re.compile(r"(?:^|[.!?]\s)(?:The|These|Those)[ \t]+(?:[\w-]+[ \t]+)?(?:vessels|ships|tankers)[ \t]+"
+                              r"(?:include|includes|included|are|were)[ \t][^.!?]*$")
 # ", a state-owned fertiliser producer", ", an airline": what follows a name says it is a body
 _AN_ORGANIZATION = re.compile(
     r",[ \t]+(?:a|an|the)[ \t]+(?:[\w-]+[ \t]+){0,3}?(?:company|firm|producer|manufacturer|maker|bank|airline|"
@@ -203,7 +206,8 @@ def _kind(name: str, text: str) -> str:
         return "organization"
     if any(re.search(r"\b(?:aircraft|planes?|jets?|airliners?)[ \t,:]*$", before) for before in befores):
         return "aircraft"  # "the aircraft EP-FAA", right before it (not "two of its aircraft leasing units, Belavia Leasing")
-    if any(re.search(r"\b(vessels?|ships?|tankers?|imo)\b", before) for before in befores) or re.search(r"\d", name):
+    if any(re.search(r"\b(vessels?|ships?|tankers?|imo)\b", before) for before in befores) or re.search(r"\d", name) \
+            or any(_VESSELS_INCLUDE.search(text, max(0, a - 160), a) for a in places):
         return "vessel"
     if any(_AN_ORGANIZATION.match(text, a + len(name), a + len(name) + 80) for a in places):
         return "organization"
@@ -503,7 +507,8 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
             answers = list(answer.targets) if answer else []
         else:
             continue
-        follows_count, counted = counted, (start, end) != (0, 0) and cues.counts_targets(paragraph)
+        follows_count, counted = counted, (start, end) != (0, 0) and (
+            cues.counts_targets(paragraph) or counted and cues.names_counted(paragraph))  # "The individuals include ..."
         for raw in answers:
             name = _name(raw)
             if name:
@@ -622,7 +627,7 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             answer = yield r.ask(  # the sentence is in the question and its context in the article
                 "focused_accusation", accusation_model(options), 60, sentence=flat, options=", ".join([*options, NONE]),
             )
-            if not answer or not (answer.accusation or cues.ACCUSES.search(flat)):
+            if not answer or not (answer.accusation or cues.ACCUSES.search(flat) or cues.denier(flat)):
                 continue
             # The wording decides where it can: "according to X", "X said" name the accuser, a
             # release's unattributed sentence is its issuer's, and a news story's narration (no

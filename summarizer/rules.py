@@ -169,6 +169,18 @@ def antecedent(
 _AFTER_ROLE_SAID = re.compile(rf"^[\s,;:\u2014-]*the\s+(?:[a-z]+\s+)?({cues.OFFICES})\s+{SPEECH}\b")
 _BEFORE_ROLE_SAID = re.compile(rf"\bthe\s+(?:[a-z]+\s+)?({cues.OFFICES})\s+{SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
 _BEFORE_ROLE = 1500  # characters searched back for the name a role refers to
+# "...," the ministry said: a body the article names by a common noun
+_BODIES = r"(?:ministry|embassy|department|agency|government|commission|regulator|prosecutors?|police|military|army|company|firm)"
+_AFTER_BODY_SAID = re.compile(rf"^[\s,;:\u2014-]*the\s+((?:[a-z]+\s+)?{_BODIES})\s+(?:(?:has|had)\s+)?{SPEECH}\b")
+
+
+def _body_named(text: str, start: int, body: str) -> str:
+    """The fullest form the article gave the body before `start` ("the foreign ministry said"
+    before "the ministry said"), without its article: the speaker, as the article writes it."""
+    noun = body.split()[-1]
+    window = text[max(0, start - _BEFORE_ROLE) : start]
+    fuller = [m.group(1) for m in re.finditer(rf"\b(?:the|its|[A-Z][\w.]*['\u2019]s)\s+([a-z]+\s+{re.escape(noun)})\b", window)]
+    return fuller[-1] if fuller and " " not in body else f"the {body}" if " " not in body else body
 
 
 def role_holder(text: str, start: int, role: str) -> str | None:
@@ -204,6 +216,8 @@ def context_speaker(
     role = _AFTER_ROLE_SAID.match(after) or _BEFORE_ROLE_SAID.search(before)
     if role and (holder := role_holder(text, start, role.group(1))):
         return holder
+    if body := _AFTER_BODY_SAID.match(after):
+        return _body_named(text, start, body.group(1))
     if earlier and (last := earlier[-1])[2]:
         gap = text[last[1] : start]
         if "\n" not in gap and len(gap) <= 80:

@@ -1251,3 +1251,54 @@ def test_a_court_story_under_sanctions_laws() -> None:
     assert pairs["Kevin Lam, 61, has p"] == (None, "Kevin Lam", "denied"), pairs
     spans = numbered_quotations(text)
     assert {q.speaker for q in extraction.quotes if "Dad has lived" in text[slice(*spans[q.ref])]} == {"Jenny Lam"}
+
+
+def test_a_yonhap_story_that_counts_then_names_its_targets_paragraph_by_paragraph() -> None:
+    """tests/data/made-up/yonhap-cyber-story.txt, written and run live before any rule came from
+    it: the lede counts "six North Korean individuals and two entities", one paragraph names the
+    individuals and the next the entities, which were dropped (no sanctions word there, and only
+    the paragraph right after the count was read as naming them); "allegedly dispatched IT
+    workers ... under false identities" was a denial ("false"); the ministry's quotations ('...,"
+    the ministry said') had no speaker (the model's "South Korean Ministry of Foreign Affairs" is
+    not in the article), so "North Korea has been stealing ..." accused no one."""
+    text = (ROOT / "tests" / "data" / "made-up" / "yonhap-cyber-story.txt").read_text("utf-8")
+    named = ["Ri Kwang-chol", "Kim Song-ho", "Chonsong Trading Corporation", "Korea Paekhwa Technology Company",
+             "Kim Chol-min", "Lazarus Group"]
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(named)(q))
+    assert [(t.name, t.kind) for t in extraction.sanctions_targets] == [
+        ("Ri Kwang-chol", "person"), ("Kim Song-ho", "person"),
+        ("Chonsong Trading Corporation", "organization"), ("Korea Paekhwa Technology Company", "organization")]
+    assert cues.names_counted("The two entities are Acme Corp and Beta Corp.") and not cues.names_counted("The Council said.")
+    assert cues.status("The firms allegedly dispatched IT workers under false identities.") == "alleged"
+    assert cues.status("The ministry called the claims false.") == cues.status("It spread false claims.") == "denied"
+    extraction, _ = run(text, scripted([], speaker="South Korean Ministry of Foreign Affairs"))
+    assert [q.speaker for q in extraction.quotes[:2]] == ["foreign ministry", "foreign ministry"]
+    assert rules.context_speaker('"We will act," the ministry said.', 1, 13) == "the ministry"  # no fuller form before
+    extraction, _ = run(text, accusing_where_offered("none", "none"))
+    stealing = next(a for a in extraction.allegations if "stealing" in a.claim)
+    assert (stealing.alleged_by, stealing.against) == ("foreign ministry", "North Korea")
+
+
+def test_a_uk_story_of_tankers_and_a_traders_denial() -> None:
+    """tests/data/made-up/uk-shadow-fleet-story.txt, written and run live before any rule came from
+    it: "Gatik Energy DMCC" a person (a Dubai free-zone company), "the Baltic Rose" a person ("The
+    tankers include the Arctic Voyager and the Baltic Rose"), and the company's denial ("A
+    spokesperson for Gatik Energy said the company \u201chas always complied with all applicable
+    sanctions\u201d") no allegation."""
+    text = (ROOT / "tests" / "data" / "made-up" / "uk-shadow-fleet-story.txt").read_text("utf-8")
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(["Gatik Energy DMCC", "Arctic Voyager", "Baltic Rose"])(q))
+    assert [(t.name, t.kind) for t in extraction.sanctions_targets] == [
+        ("Gatik Energy DMCC", "organization"), ("Arctic Voyager", "vessel"), ("Baltic Rose", "vessel")]
+    denial = next(line for line in text.split("\n") if line.startswith("A spokesperson"))
+    assert (cues.attribution(denial), cues.denier(denial), cues.status(denial)) == ("Gatik Energy",) * 2 + ("denied",)
+
+    def no(q: focused.Question) -> Any:  # a model that finds no accusation anywhere
+        if issubclass(q.response_model, focused.AccusationAnswer):
+            return q.response_model(accusation=False, accuser="none", accused="none")
+        return scripted([])(q)
+
+    extraction, _ = run(text, no)
+    assert [(a.alleged_by, a.against, a.status) for a in extraction.allegations if a.claim.startswith("A spokesperson")] == [
+        (None, "Gatik Energy", "denied")]
