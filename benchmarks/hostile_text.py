@@ -36,6 +36,12 @@ UNITS = {
     "evaded sanctions": "to evade sanctions on Ab Cd ", "counted targets": "sanctioned three Ab companies ",
     "harmed names": "the death of Ab Cd, Ab's widow ", "German accusations": "Die EU wirft Ab vor, ",
     "served names": "arms on behalf of the Ab Cd (AB) ", "registrations": "the aircraft EP-FAA, ",
+    "court reports": "Ab allegedly sold coal, a jury has heard, the court heard. ",
+    "credited conduct": "Ab Cd facilitated payments, according to the Ef ",
+    "spokesperson denials": "A spokesperson for Ab Cd said it has always complied with all ",
+    "counted then named": "sanctioned two Ab entities.\n\nThe two entities are Ab Cd and Ef Gh.\n\n",
+    "body speakers": "\u201cx,\u201d the foreign ministry said. ", "vessel lists": "The tankers include the Ab Cd and the Ef ",
+    "attributive names": "a Sydney businessman and an Ab Cd firm ",
 }
 HEAD = "The Treasury sanctioned Ab Cd on Monday, officials said. "
 TAIL = " End of the story here."

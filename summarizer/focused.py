@@ -281,7 +281,8 @@ def _without_short_forms(targets: list[ExtractedTarget]) -> list[ExtractedTarget
     return [t for t in targets if not short(t.name)]
 
 
-_DATELINE = r"(?:^|[.!?]\s+){name}(?:,[ \t]+[A-Z][\w .]*)?[ \t]*[\u2013\u2014-]+[ \t]"
+_SENTENCE_END_BEFORE = re.compile(r"[.!?][ \n]+$")  # (a place's dateline, read around the place alone)
+_DATELINE_AFTER = re.compile(r"(?:,[ \t]+[A-Z][\w .]{0,60})?[ \t]*[\u2013\u2014-]+[ \t]")
 _AT = re.compile(r"\b(?:in|at|im|am|aus|from|à|en|au|dans)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
@@ -294,10 +295,15 @@ def _only_a_place(text: str, name: str) -> bool:
     """Every place of `name` is a dateline ("LONDON —", "Luxemburg – Die ...") or follows a
     locative preposition ("am Montag in Luxemburg"): where the story happens, not whom it
     sanctions (a country put under sanctions is named so, and `cues.sanctions_on` decides it)."""
-    places = [m.start() for m in _places(text, name)]
-    datelines = {m.end() - len(m.group(0).lstrip(".!? \n")) for m in re.finditer(
-        _DATELINE.format(name=re.escape(name)), text, re.MULTILINE)}
-    return bool(places) and all(p in datelines or _AT.search(text[max(0, p - 20) : p]) for p in places)
+    found = False
+    for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):  # read up to the first place that is a party's
+        p = m.start()
+        dateline = (p == 0 or text[p - 1] == "\n" or _SENTENCE_END_BEFORE.search(text, max(0, p - 40), p)) \
+            and _DATELINE_AFTER.match(text, m.end())
+        if not dateline and not _AT.search(text, max(0, p - 20), p):
+            return False
+        found = True
+    return found
 
 
 # what stands between a speech verb after a comma and a name in the speaker's description
