@@ -42,6 +42,8 @@ UNITS = {
     "counted then named": "sanctioned two Ab entities.\n\nThe two entities are Ab Cd and Ef Gh.\n\n",
     "body speakers": "\u201cx,\u201d the foreign ministry said. ", "vessel lists": "The tankers include the Ab Cd and the Ef ",
     "attributive names": "a Sydney businessman and an Ab Cd firm ",
+    "indictments": "Two charged with x, according to an indictment unsealed. The indictment alleges that the two men lied. ",
+    "called names": "Ab called Cd \u201cx\u201d ",
 }
 HEAD = "The Treasury sanctioned Ab Cd on Monday, officials said. "
 TAIL = " End of the story here."

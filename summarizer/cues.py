@@ -48,7 +48,7 @@ ACCUSATION_CUE = re.compile(
     r"support(?:ed|ing|s)? terror\w*|unconstitutional|illegal\w*|unlawful\w*|"
     r"unfair\w*|wrong\w*|pressur\w*|warned|stand trial|to account|politically motivated|repress\w*|"
     r"as a weapon|weaponi[sz]\w*|blackmail\w*|always complied|complied with all|complies with all|done nothing wrong|"
-    r"did nothing wrong|steal\w*|stole|stolen|theft|hack(?:ed|ing)|cyberattack\w*|"
+    r"did nothing wrong|(?:pleaded|pled)\s+(?:not\s+)?guilty|steal\w*|stole|stolen|theft|hack(?:ed|ing)|cyberattack\w*|"
     r"vorgeworfen|Vorwurf|Vorwürfe|beschuldig\w*|mutmaßlich\w*|angeblich\w*|nach Angaben|"
     r"soll(?:en)?\s(?:[^.;]{1,150}?\s)?\w+(?:t|en)\s+haben|"  # "soll ... betrieben haben": is said to have
     r"\w+(?:t|en)\s+haben\s+soll(?:en|te|ten)?|(?:wirft|warf|werfen|warfen)\s[^.;]{1,150}?\svor|"  # "die ... beliefert haben sollen", "wirft X vor"
@@ -277,11 +277,24 @@ _COURT_HEARD = re.compile(
 )
 
 
+# "..., according to an indictment unsealed in federal court in Brooklyn.", "The indictment alleges that"
+_BY_DOCUMENT_END = re.compile(
+    r",\s+(?i:according to|as described in|as alleged in)\s+(?:the\s+|an\s+|a\s+)?(?:court\s+|charging\s+|criminal\s+)?"
+    r"(?i:indictment|complaint|court documents?|court records?|court filings?|charging documents?|filing|lawsuit|affidavit)"
+    r"\b[^,;]{0,80}\.?$"
+)
+_DOCUMENT_SAYS = re.compile(
+    r"^(?:The|An|A)\s+(?:[a-z]+\s+)?(?:indictment|complaint|lawsuit|affidavit|filing|charging document)\s+"
+    r"(?:alleges|alleged|says|said|states|stated|claims|claimed|accuses|accused|charges|charged)\b"
+)
+
+
 def by_document(sentence: str) -> bool:
     """The sentence reports what a court document or a report says ("According to the
     indictment, ..."), what sources it counts but does not name say ("according to two
     officials"), or what a court heard ("..., a jury has heard"): its accuser is named by no one."""
-    return any(p.search(sentence) for p in (_BY_DOCUMENT, _UNNAMED_SOURCES, _UNNAMED_SOURCES_DE, _COURT_HEARD))
+    return any(p.search(sentence) for p in (_BY_DOCUMENT, _UNNAMED_SOURCES, _UNNAMED_SOURCES_DE, _COURT_HEARD,
+                                             _BY_DOCUMENT_END, _DOCUMENT_SAYS))
 
 
 def voiced(sentence: str) -> bool:
@@ -351,15 +364,33 @@ _PASSIVE_UNNAMED = re.compile(
     r"^(?:[A-Z][A-Z.,' ]{1,40}[ \t]*[\u2013\u2014-]+[ \t]*)?(?:[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]everal|[Tt]he|[Aa]n?|\d{1,3})"
     r"[ \t]+(?:[a-z][\w-]*[ \t]+){0,2}?[a-z][\w-]*(?:[ \t]+(?:of|at|from|in)[ \t]+[^,.;]{1,60}?)?[ \t]+"
     r"(?:were|was|have been|has been|are|is|had been)[ \t]+(?:charged|accused|indicted|suspected|arrested)\b"
+    r"|^(?:Two|Three|Four|Five|Six|Several|\d{1,3})[ \t]+(?:[a-z][\w-]*[ \t]+){0,2}?"  # a headline's "Two charged with"
+    r"(?:charged|accused|indicted|arrested|suspected)[ \t]+(?:with|of|over|for|in)\b"
 )
+
+
+# "Federal prosecutors on Monday charged two men with running ...": a count accused
+_ACCUSES_COUNTED = re.compile(
+    r"\b(?i:accus\w*|blam\w*|charg\w*|indict\w*|suspect\w*)[ \t]+(?i:two|three|four|five|six|seven|eight|nine|ten|several|\d{1,3})"
+    r"[ \t]+(?:[\w-]+[ \t]+){0,2}?[a-z][\w-]*[ \t]+(?i:of|for|with|over)\b"
+)
+# '"These defendants put profit ahead of ...," X said': a quotation whose subject is described
+_QUOTED_DESCRIBED = re.compile(rf"^[\u201c\"](?:These|Those|The|This)[ \t]+(?:[a-z-]+[ \t]+){{0,2}}?"
+                               rf"(?:defendants|suspects|men|women|{_GROUPS})\b")
+# "The indictment alleges that the two men falsely told suppliers ...": what is said of a count
+_THAT_COUNTED = re.compile(r"\b(?:alleges?|alleged|says|said|claims?|claimed)[ \t]+that[ \t]+(?:the|these|those)[ \t]+"
+                           r"(?:two|three|four|five|six|seven|eight|nine|ten|\d{1,3})[ \t]+[a-z]+")
 
 
 def unnamed_accused(sentence: str) -> bool:
     """The sentence opens with what it accuses, described and not named ("The network allegedly
     moved money", "Two executives of a New Jersey firm were charged"), or accuses a description
-    ("accuses Russian-backed network of"): no name the model offers is its accused."""
+    ("accuses Russian-backed network of", '"These defendants put profit ..."', "alleges that the
+    two men ..."): no name the model offers is its accused."""
     return _HEDGED_UNNAMED.match(sentence) is not None or passive_unnamed(sentence) \
-        or _ACCUSES_DESCRIBED.search(sentence) is not None or _GROUP_ACCUSED.search(sentence) is not None
+        or _ACCUSES_DESCRIBED.search(sentence) is not None or _GROUP_ACCUSED.search(sentence) is not None \
+        or _QUOTED_DESCRIBED.match(sentence) is not None or _THAT_COUNTED.search(sentence) is not None \
+        or _ACCUSES_COUNTED.search(sentence) is not None
 
 
 def pleads(sentence: str) -> bool:
@@ -379,6 +410,8 @@ def accused_in(sentence: str) -> str | None:
     the subject of a passive ("X, which was suspected of"), who denies it ("X has denied
     organizing"), or the first actor of what a speaker says ("alleged that X ...", "said that
     X's government")."""
+    if _ACCUSES_COUNTED.search(sentence):
+        return None  # "charged two men with": described, not named
     m = _ACCUSES.search(sentence)
     if m:  # a group named by one common word keeps its determiner ("his opponents", "the administration")
         name = _actor(m.group(2))
@@ -413,7 +446,8 @@ _QUOTED_ACTOR = re.compile(
 
 # "Alvarez pleaded guilty to one count of conspiracy ...", "Lam has pleaded not guilty to six
 # charges": the one who admits or denies it is the accused
-_PLEADED = re.compile(rf"^(?:[Tt]he[ \t]+)?({_SUBJECT})(?:,[^,;]{{1,80}},)?[ \t]+(?:has[ \t]+|have[ \t]+)?(?:pleaded|pled)[ \t]+"
+_PLEADED = re.compile(rf"^(?:[Tt]he[ \t]+)?({_SUBJECT})(?:,[^,;]{{1,80}},)?(?:[ \t]+(?:was|were)[ \t]+[^,;.]{{1,80}}?[ \t]+and)?"
+                      r"[ \t]+(?:has[ \t]+|have[ \t]+)?(?:pleaded|pled)[ \t]+"
                       r"(?:not[ \t]+)?(?:guilty|innocent)\b")
 
 

@@ -48,6 +48,8 @@ _AFTER_SAID_PORTFOLIO = re.compile(
 )
 _AFTER_PRONOUN = re.compile(rf"^[\s,;:\u2014-]*({_PRONOUN})\s+{SPEECH}\b")
 _AFTER_ACCORDING = re.compile(rf"^[\s,;:\u2014-]*according to\s+(?:the\s+)?({_NAME})")
+_BEFORE_NAME_CALLED = re.compile(rf"(?<![\w-])({_NAME})\s+(?:called|calls|described|describes|dubbed|labelled|labeled|branded)"
+                                 rf"\s+(?:{_NAME}|him|her|them)\s+(?:as\s+)?$")  # (a person called something; "called it" labels)
 _BEFORE_NAME_SAID = re.compile(rf"(?:the\s+)?({_NAME})\s+{SPEECH}\b[^.\u201c\u201d\"]{{0,80}}[:,]?\s*$")
 # "Sometimes employees don't follow the rules, he said. \"But ...\"": the sentence before, in
 # the quotation's paragraph, is the same speaker's, attributed by a pronoun
@@ -218,6 +220,8 @@ def context_speaker(
         return holder
     if body := _AFTER_BODY_SAID.match(after):
         return _body_named(text, start, body.group(1))
+    if (called := _BEFORE_NAME_CALLED.search(before)) and (name := _name(called.group(1))):
+        return name  # "Baranauskas called Petrauskas “a disgruntled former employee”"
     if earlier and (last := earlier[-1])[2]:
         gap = text[last[1] : start]
         if "\n" not in gap and len(gap) <= 80:

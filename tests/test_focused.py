@@ -1302,3 +1302,37 @@ def test_a_uk_story_of_tankers_and_a_traders_denial() -> None:
     extraction, _ = run(text, no)
     assert [(a.alleged_by, a.against, a.status) for a in extraction.allegations if a.claim.startswith("A spokesperson")] == [
         (None, "Gatik Energy", "denied")]
+
+
+def test_an_indictment_story_of_described_defendants() -> None:
+    """tests/data/made-up/indictment-wire-story.txt, written and run live before any rule came from
+    it: the headline "Two charged with smuggling US chips ..." was "US -> Hong Kong"; "...,
+    according to an indictment unsealed in federal court" had the accuser "U.S" (the model's
+    pick); '"These defendants put profit ahead of ...," U.S. Attorney Carla Jimenez said' accused
+    Russia; "The indictment alleges that the two men ..." was "Wing Chi Lau -> Turkey"; "Sokolov
+    was arrested ... and pleaded not guilty" was not asked."""
+    text = (ROOT / "tests" / "data" / "made-up" / "indictment-wire-story.txt").read_text("utf-8")
+    lines = [line for line in text.split("\n") if line]
+    assert cues.passive_unnamed(lines[0]) and not cues.passive_unnamed("Two officials said the talks failed.")
+    assert cues.by_document(lines[2]) and cues.by_document(lines[-2]) and not cues.by_document(lines[4])
+    plea = next(line for line in lines if line.startswith("Sokolov was arrested"))
+    assert cues.ACCUSATION_CUE.search(plea) and (cues.accused_in(plea), cues.status(plea)) == ("Sokolov", "denied")
+    extraction, _ = run(text, accusing_where_offered("Turkey", "Turkey"))
+    pairs = {a.claim[:20]: (a.alleged_by, a.against) for a in extraction.allegations}
+    assert pairs["Two charged with smu"] == (None, None), pairs
+    assert pairs["Artem Sokolov, 44, a"][0] is None, pairs  # the indictment names no accuser
+    assert pairs["NEW YORK (AP) — Fede"][1] is None, pairs  # "charged two men with"
+    assert pairs["\"These defendants pu"] == ("U.S. Attorney Carla Jimenez", None), pairs  # (grounding drops the office)
+    assert pairs["The indictment alleg"] == (None, None), pairs
+    assert pairs["Sokolov was arrested"] == (None, "Sokolov"), pairs
+
+
+def test_who_calls_someone_something_speaks_the_quotation() -> None:
+    """tests/data/made-up/election-dispute-story.txt, run live before any rule came from it:
+    'Baranauskas called Petrauskas \u201ca disgruntled former employee\u201d' was given to Petrauskas,
+    the speaker of the quotation before it in the paragraph."""
+    text = (ROOT / "tests" / "data" / "made-up" / "election-dispute-story.txt").read_text("utf-8")
+    extraction, _ = run(text, scripted([], speaker="Jonas Petrauskas"))
+    spans = numbered_quotations(text)
+    speakers = {text[slice(*spans[q.ref])]: q.speaker for q in extraction.quotes}
+    assert speakers["a disgruntled former employee"] == "Baranauskas" and speakers["a few dozen"] == "Jonas Petrauskas"
