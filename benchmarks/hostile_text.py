@@ -44,6 +44,8 @@ UNITS = {
     "attributive names": "a Sydney businessman and an Ab Cd firm ",
     "indictments": "Two charged with x, according to an indictment unsealed. The indictment alleges that the two men lied. ",
     "called names": "Ab called Cd \u201cx\u201d ",
+    "proposed sanctions": "The proposal would impose possible sanctions on Ab Cd, ",
+    "counted in sentences": "sanctions on two individuals and one entity. The entity is Ab Cd. Those sanctioned include Ef. ",
 }
 HEAD = "The Treasury sanctioned Ab Cd on Monday, officials said. "
 TAIL = " End of the story here."

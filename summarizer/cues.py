@@ -240,7 +240,7 @@ def attribution(sentence: str) -> str | None:
 # criticising, calling it something, any form of accusing, alleging, blaming, denying, rejecting
 _VOICED = re.compile(
     rf"\b{_SAYS}|\b(?:[Nn]ach Angaben|[Ll]aut|wirft|warf|werfen|warfen|beschuldigt\w*)\b|\b(?i:say|according to|condemn\w*|denounc\w*|critici[sz]\w*|accus\w*|alleg\w*|blam\w*|"
-    r"deni\w*|den(?:y|ies)|reject\w*|call(?:s|ed|ing)? (?:it|them|him|her|the))\b"
+    r"deni\w*|den(?:y|ies)|reject\w*|call(?:s|ed|ing)? (?:it|them|him|her|the|on|upon)|urg(?:e|es|ed|ing)|demand(?:s|ed|ing)?)\b"
 )
 
 
@@ -836,6 +836,7 @@ _COUNTED = re.compile(
     r"(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|\d{1,3})"
     r"[ \t]+(?:[\w-]+[ \t]+){0,2}?(?i:companies|firms|entities|individuals|people|persons|officials|vessels|ships|tankers|"
     r"banks|businesses|executives|traders|networks)\b"
+    r"(?:[ \t]+and[ \t]+(?:one|an?)[ \t]+(?:[\w-]+[ \t]+)?(?i:company|firm|entity|individual|person|vessel|bank|network))?"
 )
 
 
@@ -846,16 +847,23 @@ def counts_targets(paragraph: str) -> bool:
 
 # "The individuals include Ri Kwang-chol and ...", "The two entities are ...": the counted parties named
 _NAMES_COUNTED = re.compile(
-    r"^\s*The[ \t]+(?:(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|other|remaining|\d{1,3})[ \t]+)?"
-    r"(?:[\w-]+[ \t]+)?(?i:companies|firms|entities|individuals|people|persons|officials|vessels|ships|tankers|banks|"
-    r"businesses|executives|traders|networks)[ \t]+(?:include|includes|included|are|were)\b"
+    r"(?:^|(?<=[.!?])[ \t]+)\s*(?:Those[ \t]+(?:sanctioned|designated|listed|targeted)[ \t]+(?:include|are)\b|The[ \t]+(?:(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|other|remaining|\d{1,3})[ \t]+)?"
+    r"(?:[\w-]+[ \t]+)?(?:(?i:companies|firms|entities|individuals|people|persons|officials|vessels|ships|tankers|banks|"
+    r"businesses|executives|traders|networks)[ \t]+(?:include|includes|included|are|were)"
+    r"|(?i:company|firm|entity|individual|person|vessel|bank|network)[ \t]+(?:is|was))\b)"
 )
 
 
-def names_counted(paragraph: str) -> bool:
-    """The paragraph names parties that the one before counted ("The two entities are X and Y"),
-    so the paragraph after it may name more of them."""
-    return _NAMES_COUNTED.match(paragraph) is not None
+def counted_named(paragraph: str) -> str:
+    """The clauses of the paragraph that name parties the one before counted ("The individuals
+    include X and Y", "The entity is the Basij Cooperative Foundation" of "..., which funds ...",
+    "Those sanctioned include ..."), joined; "" when it has none. Their names are the counted
+    targets in so many words, and the paragraph after may name more of them."""
+    clauses = []
+    for m in _NAMES_COUNTED.finditer(paragraph):
+        rest = paragraph[m.start() : m.start() + 400]
+        clauses.append(re.split(r",[ \t]+(?:which|who|whose|a|an|the)\b|;|\.(?:[ \t\n]|$)", rest, maxsplit=1)[0].strip())
+    return "\n".join(clauses)
 
 
 def sanctioned_here(text: str, name: str) -> bool:
@@ -937,6 +945,26 @@ def sanctioned_before(sentences: list[str]) -> bool:
     return bool(about) and all(_EARLIER.search(s) and not _NOW.search(s) or _only_evaded(s) for s in about)
 
 
+# Sanctions only proposed, weighed or threatened: "would impose asset freezes and travel bans on a
+# dozen people, including ...", "are discussing possible sanctions on", "threatened to sanction"
+_PROPOSED = re.compile(
+    r"\b(?:(?:would|could|might|may)[ \t]+(?:also[ \t]+)?(?:impose|freeze|sanction|target|designate|blacklist|face|be[ \t]+(?:sanctioned|"
+    r"designated|blacklisted|targeted))|(?:possible|proposed|potential|planned|prospective|threatened|further)[ \t]+"
+    r"(?:\w+[ \t]+)?(?:sanctions|asset[ \t]+freezes|measures)|(?:the|a|this)[ \t]+proposal|threaten\w*[ \t]+(?:to[ \t]+)?(?:impose[ \t]+)?"
+    r"sanction\w*|(?:weigh\w*|consider\w*|discuss\w*|debat\w*|prepar\w*|draft\w*)[ \t]+(?:\w+[ \t]+){0,2}?sanctions)",
+    re.IGNORECASE,
+)
+_MEASURES = re.compile(rf"{SANCTION_WORDS}|asset[ \t]+freez\w*|travel[ \t]+bans?", re.IGNORECASE)
+
+
+def only_proposed(sentences: list[str]) -> bool:
+    """Every one of a name's own sentences that names sanctions has them only proposed, weighed
+    or threatened ("The proposal ... would impose asset freezes ... on ..., including X"): no
+    sanctions are put on it yet."""
+    about = [s for s in sentences if _MEASURES.search(s)]
+    return bool(about) and all(_PROPOSED.search(s) for s in about)
+
+
 def _only_evaded(sentence: str) -> bool:
     """Every sanctions word of the sentence names sanctions evaded or violated ("pleaded guilty
     today to conspiring to evade U.S. sanctions on PDVSA"): they stood before."""
@@ -996,7 +1024,7 @@ _HARMED_AFTER = re.compile(
 _SERVED_BEFORE = re.compile(
     r"\b(?:on[ \t]+behalf[ \t]+of|for[ \t]+the[ \t]+benefit[ \t]+of|in[ \t]+support[ \t]+of|benefit(?:t)?ing|"
     r"controlled[ \t]+by|owned[ \t]+by|(?:arms|weapons|fighters|personnel|funds|money)[ \t]+(?:to|for)|"
-    r"(?:work|works|worked|working|act|acts|acted|acting)[ \t]+for)[ \t]+"
+    r"(?:work|works|worked|working|act|acts|acted|acting)[ \t]+for|members?[ \t]+of)[ \t]+"
     r"(?:(?:the|Iran['’]s|Russia['’]s)[ \t]+)?(?:[\w-]+[ \t]+){0,5}?\(?$"
 )  # ("... of the Islamic Revolutionary Guard Corps-Qods Force (IRGC-QF)": the short form in brackets)
 

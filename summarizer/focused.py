@@ -345,7 +345,7 @@ _IMPOSING = re.compile(r"\b(?:decided to (?:impose|list|extend|prolong|lift)|des
 _IMPOSER_BEFORE = re.compile(r"(?<![\w.'’&-])((?:the[ \t]+)?[A-Z][\w.'’&-]*(?:[ \t]+(?:[A-Z][\w.'’&-]*|of|for|and|on))*"
                              r"(?:[ \t]+(?:administration|government))?)"  # "The Biden administration on Thursday sanctioned"
                              r"\)?(?:'s|’s)?[ \t]+(?:on[ \t]+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[ \t]+)?"
-                             r"(?:today\s+|also\s+|has\s+|have\s+|is\s+)*$")
+                             r"(?:today\s+|also\s+|has\s+|have\s+|is\s+|now\s+|already\s+|again\s+)*$")
 
 
 # German puts the participle last ("Die Europäische Union hat am Montag Sanktionen gegen ...
@@ -502,6 +502,7 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
     listed = {n.casefold() for n in in_lists}
     kinds = {n.casefold(): kind for listing in lists if (kind := listings.kind_of(body, listing)) for n in listing.names}
     counted = False  # the paragraph before counted whom it sanctions without naming them
+    settled: set[str] = set()  # named where a paragraph names the counted ones ("The entity is X")
     for start, end in [*r.paras, (0, 0)]:
         paragraph = text[start:end]
         if (start, end) == (0, 0):
@@ -513,13 +514,15 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
             answers = list(answer.targets) if answer else []
         else:
             continue
-        follows_count, counted = counted, (start, end) != (0, 0) and (
-            cues.counts_targets(paragraph) or counted and cues.names_counted(paragraph))  # "The individuals include ..."
+        opening = cues.counted_named(paragraph) if counted else ""  # "The individuals include ..."
+        follows_count, counted = counted, (start, end) != (0, 0) and (cues.counts_targets(paragraph) or bool(opening))
         for raw in answers:
             name = _name(raw)
             if name:
                 name = " ".join(name.split()[title_length(name.split()) :])  # "Präsident Wladimir Putin"
                 name = _DESCRIBED_BEFORE.sub("", name)  # "Comoros-flagged vessel SEA FALCON"
+                if name in opening:  # the counted targets, named in so many words ("The entity is X")
+                    settled.add(name.casefold())
             if not name or name.casefold() in seen or _the_issuer(name, r.own_voice) \
                     or _imposes(paragraph if _places(paragraph, name) else body, name):
                 continue  # nothing, a repeat, or who imposes the sanctions (the release's issuer too;
@@ -538,8 +541,9 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
             own = [a for form in cues.forms(name) for a in _naming(text, form, sentences, with_next=False)]
             if own and all(cues.ruled_out(a) for a in own):
                 continue  # the article says it was not sanctioned
-            if name.casefold() not in listed and cues.sanctioned_before(own):
-                continue  # sanctioned before, named as context ("added to the Entity List in 2021")
+            if name.casefold() not in listed and (cues.sanctioned_before(own) or cues.only_proposed(own)):
+                continue  # sanctioned before, named as context ("added to the Entity List in 2021"), or
+                # only proposed ("The proposal ... would impose asset freezes ... on ..., including X")
             if name.casefold() not in listed and not cues.sanctioned_here(body, name) and own and (
                     any(cues.still_listed(a, name) for a in own)
                     or all(cues.reacts(a, name) or cues.harmed(a, name) or cues.served(a, name) or _spoken_of(a) for a in own)):
@@ -551,7 +555,7 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
 
     targets: list[ExtractedTarget] = []
     for target in _without_short_forms(candidates):
-        if target.name.casefold() in listed or cues.sanctioned_here(body, target.name):
+        if target.name.casefold() in listed or target.name.casefold() in settled or cues.sanctioned_here(body, target.name):
             targets.append(target)  # the wording says so: "X is being designated", "sanctions on X"
             continue
         excerpt = " ".join(dict.fromkeys(_naming(text, target.name, sentences, with_next=False)))[:600]
