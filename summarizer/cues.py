@@ -483,11 +483,19 @@ def denier(sentence: str) -> str | None:
     name = _actor(m.group(1) or m.group(2)) if m else None  # "Kremlin spokesman Dmitry Peskov": the Kremlin
     if m is None and (german := _DENIES_DE.match(sentence)):
         name = _actor(german.group(1))
+    if m is None and name is None and (client := _CLIENT_DENIES.match(sentence)):
+        name = _actor(client.group(1))  # "Reyes's lawyer, Thomas Bell, said his client denies the charges"
     if m is None and name is None and _INNOCENT.search(sentence):
         name = attribution(sentence)  # "A spokesperson for Gatik Energy said the company “has always complied ...”"
     return name if name and name.casefold() not in PRONOUNS else None
 
 
+# a lawyer speaking for the accused: "Reyes's lawyer, Thomas Bell, said his client denies the charges"
+_CLIENT_DENIES = re.compile(
+    rf"^({_SUBJECT})['\u2019]s[ \t]+(?:lawyer|attorney|counsel|barrister|solicitor|defen[cs]e[ \t]+(?:lawyer|attorney))s?\b"
+    r"[^.;]{0,80}?\b(?:said|says|told[ \t]+[^.;]{1,40}?)[ \t]+(?:that[ \t]+)?(?:his|her|their)[ \t]+clients?[ \t]+"
+    r"(?:has[ \t]+|have[ \t]+|had[ \t]+)?(?:denies|denied|deny|rejects|rejected|disputes|disputed)\b"
+)
 # a party saying it did no wrong, in so many words: a denial by whoever says it
 _INNOCENT = re.compile(r"\b(?:always[ \t]+complied|compl(?:ied|ies)[ \t]+with[ \t]+all|(?:done|did)[ \t]+nothing[ \t]+wrong)\b")
 

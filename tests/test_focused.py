@@ -1368,3 +1368,16 @@ def test_sanctions_only_proposed_put_none_on_anyone() -> None:
     assert cues.only_proposed(["The EU is discussing possible sanctions on X.", "X denied it."])
     assert not cues.only_proposed(["The EU imposed sanctions on X.", "Further sanctions could follow."])
     assert not cues.only_proposed(["X was born in Tbilisi."])  # no sanctions named: nothing to judge
+
+
+def test_a_lawyers_denial_for_his_client() -> None:
+    """tests/data/made-up/court-story.txt run live again at the fifth stop: "Reyes's lawyer,
+    Thomas Bell, said his client denies the charges" was "Daniel Reyes -> None" (the model's
+    pick as the accuser, no accused): the client is the accused, the denial names no accuser."""
+    text = (ROOT / "tests" / "data" / "made-up" / "court-story.txt").read_text("utf-8")
+    denial = next(line for line in text.split("\n") if line.startswith("Reyes's lawyer")).split(" A lawyer")[0]
+    assert cues.denier(denial) == "Reyes" and cues.status(denial) == "denied"
+    assert cues.denier("Reyes's lawyer said the case was weak.") is None
+    extraction, _ = run(text, accusing_where_offered("Daniel Reyes", "none"))
+    [lawyer] = [a for a in extraction.allegations if a.claim.startswith("Reyes's lawyer")]
+    assert (lawyer.alleged_by, lawyer.against, lawyer.status) == (None, "Reyes", "denied")
