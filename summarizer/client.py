@@ -1,8 +1,8 @@
 """The openai + instructor clients, built on the transport stack from settings.
 
-This is the only module that imports openai and instructor; everything else reaches them
-through here, and only when a model call is really needed (the CLI's --help and cache hits
-never import this module).
+This is the only module that imports openai and instructor (besides the `compat` modules it
+uses); everything else reaches them through here, and only when a model call is really needed
+(the CLI's --help and cache hits never import this module).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import instructor
 import openai
 from pydantic import BaseModel
 
+from .compat.openai_chat import plain_acreate, plain_create
 from .redact import install_log_filter, register_secret
 from .settings import Settings
 from .transports import RetryPolicy, build
@@ -109,7 +110,8 @@ def make_client(settings: Settings, transport: Any = None, http_client: Any = No
             transport=transport or transport_for(settings, http_client), timeout=settings.request_timeout
         ),
     )
-    return instructor.from_openai(raw, mode=_MODES[settings.mode])
+    mode = _MODES[settings.mode]
+    return instructor.Instructor(client=raw, create=instructor.patch(create=plain_create(raw), mode=mode), mode=mode)
 
 
 def make_async_client(
@@ -125,7 +127,10 @@ def make_async_client(
             transport=transport or transport_for(settings, http_client), timeout=settings.request_timeout
         ),
     )
-    return instructor.from_openai(raw, mode=_MODES[settings.mode])
+    mode = _MODES[settings.mode]
+    return instructor.AsyncInstructor(
+        client=raw, create=instructor.patch(create=plain_acreate(raw), mode=mode), mode=mode
+    )
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -7,6 +7,11 @@ instructor 1.17.0 (`compat.instructor`):
 - `completion:kwargs` fires once per attempt: how re-asks are counted for grounding;
 - `Hooks.emit` works out each handler's signature per event: the attempt handler states its own.
 
+openai 3.3.0 (`compat.openai_chat`):
+- `chat.completions.create` transforms its body against the typed parameters, which leaves plain
+  JSON as it is (no aliases or formats among the chat parameters), in the order of its keywords,
+  and posts it with `security={"bearer_auth": True}`: a plain body is posted so directly.
+
 llama-cpp-python 0.3.36 (`compat.llama`):
 - `Llama._init_sampler`, `Llama.generate`, `Llama.eval` overridden; `_n_vocab`, `_logits_all`,
   `_n_ctx`, `_ctx`, `_batch`, `scores`, `input_ids` read: progress events, lazy greedy grammar
