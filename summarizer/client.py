@@ -7,6 +7,9 @@ uses); everything else reaches them through here, and only when a model call is 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -43,6 +46,42 @@ def prepared(model: type[BaseModel]) -> type[BaseModel]:
     from .compat.instructor import response_schema
 
     return response_schema(model)
+
+
+_on_request: ContextVar[Callable[[], None] | None] = ContextVar("summarizer_on_request", default=None)
+
+
+@contextmanager
+def each_request(callback: Callable[[], None]) -> Iterator[None]:
+    """Call `callback` before every chat request sent in this context: once per attempt of
+    instructor's retry loop (the first call and each re-ask). Counted where the request is
+    sent rather than through a per-call instructor hook, which instructor merges with the
+    client's hooks and dispatches on every request."""
+    token = _on_request.set(callback)
+    try:
+        yield
+    finally:
+        _on_request.reset(token)
+
+
+def _counted(send: Callable[..., Any]) -> Callable[..., Any]:
+    def create(*args: Any, **kwargs: Any) -> Any:
+        callback = _on_request.get()
+        if callback is not None:
+            callback()
+        return send(*args, **kwargs)
+
+    return create
+
+
+def _acounted(send: Callable[..., Any]) -> Callable[..., Any]:
+    async def create(*args: Any, **kwargs: Any) -> Any:
+        callback = _on_request.get()
+        if callback is not None:
+            callback()
+        return await send(*args, **kwargs)
+
+    return create
 
 
 def transport_for(settings: Settings, http_client: Any = None) -> Any:
@@ -111,7 +150,7 @@ def make_client(settings: Settings, transport: Any = None, http_client: Any = No
         ),
     )
     mode = _MODES[settings.mode]
-    return instructor.Instructor(client=raw, create=instructor.patch(create=plain_create(raw), mode=mode), mode=mode)
+    return instructor.Instructor(client=raw, create=instructor.patch(create=_counted(plain_create(raw)), mode=mode), mode=mode)
 
 
 def make_async_client(
@@ -129,7 +168,7 @@ def make_async_client(
     )
     mode = _MODES[settings.mode]
     return instructor.AsyncInstructor(
-        client=raw, create=instructor.patch(create=plain_acreate(raw), mode=mode), mode=mode
+        client=raw, create=instructor.patch(create=_acounted(plain_acreate(raw)), mode=mode), mode=mode
     )
 
 

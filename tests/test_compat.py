@@ -36,36 +36,6 @@ def test_a_wrapped_response_model_is_used_as_is() -> None:
     assert wrapped.model_json_schema()["properties"].keys() == Extraction.model_json_schema()["properties"].keys()
 
 
-def test_completion_kwargs_fires_once_per_attempt(fake) -> None:  # type: ignore[no-untyped-def]
-    """Re-asks are counted through this hook: three attempts, three calls."""
-    from summarizer import summarize
-    from tests.fakes import Reply
-
-    from .conftest import TEST_KEY, example_text_of
-
-    fake.default = Reply(content="not json")
-    with pytest.raises(Exception):  # noqa: B017 - the kind is tested elsewhere; here, the count
-        summarize(example_text_of(), base_url=fake.url, api_key=TEST_KEY, max_reasks=2)
-    assert len(fake.requests) == 3
-
-
-def test_the_attempt_handler_states_its_signature() -> None:
-    """instructor works out a handler's signature each time it emits `completion:kwargs` (with the
-    request's keyword arguments); the handler `on_each_attempt` registers states its own, which
-    `inspect.signature` returns as it is, and it is still called once per emission."""
-    from instructor.core.hooks import Hooks
-
-    from summarizer.compat.instructor import _ANY_ARGUMENTS, on_each_attempt
-
-    calls: list[tuple[object, ...]] = []
-    hooks = Hooks()
-    on_each_attempt(hooks, lambda *args, **kwargs: calls.append(args))
-    (handler,) = hooks._handlers[hooks.get_hook_name("completion:kwargs")]
-    assert inspect.signature(handler) is _ANY_ARGUMENTS
-    hooks.emit_completion_arguments(model="m", messages=[])
-    assert calls == [()]
-
-
 def test_a_prepared_model_is_checked_for_async_validators_once(fake, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """instructor looks for async validators seven times per request; for the response models
     `client.prepared` wrapped (and checked) it no longer does, for every other model it still

@@ -4,8 +4,6 @@ one of them, that test fails first and this is the only place to mend.
 
 instructor 1.17.0 (`compat.instructor`):
 - `instructor.v2.core.function_calls.response_schema`: wrap a response model once, not per call;
-- `completion:kwargs` fires once per attempt: how re-asks are counted for grounding;
-- `Hooks.emit` works out each handler's signature per event: the attempt handler states its own.
 
 openai 3.3.0 (`compat.openai_chat`):
 - `chat.completions.create` transforms its body against the typed parameters, which leaves plain

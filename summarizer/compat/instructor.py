@@ -3,7 +3,6 @@ tests/test_compat.py)."""
 
 from __future__ import annotations
 
-import inspect
 import threading
 import weakref
 from collections.abc import Callable
@@ -70,24 +69,3 @@ def check_async_validators_once() -> None:
         async_validators.reject_async_validators = reject_async_validators
         if patch_module.reject_async_validators is original:
             patch_module.reject_async_validators = reject_async_validators  # type: ignore[attr-defined]
-
-
-_ANY_ARGUMENTS = inspect.Signature(
-    [inspect.Parameter("args", inspect.Parameter.VAR_POSITIONAL), inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)]
-)
-
-
-def on_each_attempt(hooks: Any, callback: Callable[..., None]) -> None:
-    """Call `callback` once per model attempt. instructor 1.17 emits `completion:kwargs` once
-    per attempt of its retry loop (first call and each re-ask); the hook name is public, that it
-    fires exactly once per attempt is how its retry loop happens to be written.
-
-    instructor works out a handler's signature (`inspect.signature`) each time it emits an
-    event with keyword arguments; the handler registered here states its own, which
-    `inspect.signature` returns as it is."""
-
-    def handler(*args: Any, **kwargs: Any) -> None:
-        callback(*args, **kwargs)
-
-    handler.__signature__ = _ANY_ARGUMENTS  # type: ignore[attr-defined]
-    hooks.on("completion:kwargs", handler)
