@@ -18,6 +18,7 @@ import instructor
 import openai
 from pydantic import BaseModel
 
+from .compat.instructor import without_event_hooks
 from .compat.openai_chat import plain_acreate, plain_create
 from .redact import install_log_filter, register_secret
 from .settings import Settings
@@ -150,7 +151,8 @@ def make_client(settings: Settings, transport: Any = None, http_client: Any = No
         ),
     )
     mode = _MODES[settings.mode]
-    return instructor.Instructor(client=raw, create=instructor.patch(create=_counted(plain_create(raw)), mode=mode), mode=mode)
+    create = instructor.patch(create=_counted(plain_create(raw)), mode=mode)
+    return without_event_hooks(instructor.Instructor(client=raw, create=create, mode=mode))  # type: ignore[no-any-return]
 
 
 def make_async_client(
@@ -167,9 +169,8 @@ def make_async_client(
         ),
     )
     mode = _MODES[settings.mode]
-    return instructor.AsyncInstructor(
-        client=raw, create=instructor.patch(create=_acounted(plain_acreate(raw)), mode=mode), mode=mode
-    )
+    create = instructor.patch(create=_acounted(plain_acreate(raw)), mode=mode)
+    return without_event_hooks(instructor.AsyncInstructor(client=raw, create=create, mode=mode))  # type: ignore[no-any-return]
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

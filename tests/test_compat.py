@@ -267,3 +267,45 @@ def test_the_body_keys_follow_creates_parameters() -> None:
     body = plain_body({"tools": [], "temperature": 0, "model": "m", "messages": [], "max_tokens": 3})
     assert body is not None and list(body) == ["messages", "model", "max_tokens", "temperature", "tools"]
     assert plain_body({"model": "m"}) is None
+
+
+def test_a_client_without_event_hooks_emits_no_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """instructor's retry loop copies the usage for its usage event only when the call has
+    hooks: on a client `without_event_hooks` made, it copies it once (for the result), against
+    twice on a client from `instructor.from_openai`; the answer is the same."""
+    import httpx2
+    import instructor
+    import openai
+    from instructor.v2.core import retry
+    from pydantic import BaseModel
+
+    from summarizer.compat.instructor import without_event_hooks
+
+    class Answer(BaseModel):
+        n: int
+
+    snapshots: list[object] = []
+    original = retry._usage_snapshot
+
+    def counting(usage: object) -> object:
+        snapshots.append(usage)
+        return original(usage)
+
+    monkeypatch.setattr(retry, "_usage_snapshot", counting)
+
+    def ask(client: instructor.Instructor) -> tuple[object, object]:
+        answer, completion = client.chat.completions.create_with_completion(
+            response_model=Answer, messages=[{"role": "user", "content": "n?"}], model="m", max_retries=0)
+        return answer.model_dump(), completion.model_dump()
+
+    def raw() -> openai.OpenAI:
+        transport = httpx2.MockTransport(lambda request: httpx2.Response(200, json=_answer('{"n": 3}', "tools")))
+        return openai.OpenAI(api_key="sk-test", base_url="http://model.test/v1", max_retries=0,
+                             http_client=httpx2.Client(transport=transport))
+
+    hooked = ask(instructor.from_openai(raw()))
+    assert len(snapshots) == 2
+    snapshots.clear()
+    client = without_event_hooks(instructor.from_openai(raw()))
+    assert client.hooks is None
+    assert ask(client) == hooked and len(snapshots) == 1

@@ -4,6 +4,8 @@ one of them, that test fails first and this is the only place to mend.
 
 instructor 1.17.0 (`compat.instructor`):
 - `instructor.v2.core.function_calls.response_schema`: wrap a response model once, not per call;
+- `Instructor.hooks` set to None: the retry loop then emits no events (nor copies the usage for
+  one) on a client no one hooks into;
 
 openai 3.3.0 (`compat.openai_chat`):
 - `chat.completions.create` transforms its body against the typed parameters, which leaves plain
