@@ -152,6 +152,7 @@ def make_client(settings: Settings, transport: Any = None, http_client: Any = No
     )
     mode = _MODES[settings.mode]
     create = instructor.patch(create=_counted(plain_create(raw)), mode=mode)
+    install_log_filter()  # instructor's retry loop (and its logger) is imported by the patch
     return without_event_hooks(instructor.Instructor(client=raw, create=create, mode=mode))  # type: ignore[no-any-return]
 
 
@@ -170,6 +171,7 @@ def make_async_client(
     )
     mode = _MODES[settings.mode]
     create = instructor.patch(create=_acounted(plain_acreate(raw)), mode=mode)
+    install_log_filter()
     return without_event_hooks(instructor.AsyncInstructor(client=raw, create=create, mode=mode))  # type: ignore[no-any-return]
 
 
