@@ -66,15 +66,28 @@ def estimate_tokens(text: str) -> int:
     n = len(text)
     ascii_ = len(text.encode("ascii", "ignore"))
     beyond = len(text.encode("utf-16-le", "surrogatepass")) // 2 - n
-    utf8 = len(text.encode("utf-8", "surrogatepass"))
+    encoded = text.encode("utf-8", "surrogatepass")
+    utf8 = len(encoded)
     three = utf8 - ascii_ - 4 * beyond - 2 * (n - ascii_ - beyond)
     two = n - ascii_ - beyond - three
-    punctuation = len(_GENERAL_PUNCTUATION.findall(text))  # three UTF-8 bytes, counted as two
+    punctuation = _general_punctuation(text, encoded)  # three UTF-8 bytes, counted as two
     quarters = ascii_ + 2 * (two + punctuation) + 4 * (three - punctuation) + 8 * beyond
     return (quarters + 3) // 4
 
 
 _GENERAL_PUNCTUATION = re.compile("[\u2000-\u206f]")
+
+
+def _general_punctuation(text: str, encoded: bytes) -> int:
+    """How many characters of `text` are in U+2000..U+206F, counted in its UTF-8 form.
+
+    Their UTF-8 forms start E2 80 (U+2000..U+203F) or E2 81 80..AF (U+2040..U+206F); E2 is
+    only ever a first byte, so each such pair is one character, and `bytes.count` finds them
+    without the pattern engine's walk over every character. A text with E2 81 pairs (U+2040
+    and on, rare) is counted by the pattern."""
+    if b"\xe2\x81" in encoded:
+        return len(_GENERAL_PUNCTUATION.findall(text))
+    return encoded.count(b"\xe2\x80")
 
 
 # Model-name prefixes (after any "provider/" or "ft:" prefix) and the tiktoken encoding they use.

@@ -1,12 +1,15 @@
 """The openai + instructor clients, built on the transport stack from settings.
 
-This is the only module that imports openai and instructor; everything else reaches them
-through here, and only when a model call is really needed (the CLI's --help and cache hits
-never import this module).
+This is the only module that imports openai and instructor (besides the `compat` modules it
+uses); everything else reaches them through here, and only when a model call is really needed
+(the CLI's --help and cache hits never import this module).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -15,6 +18,8 @@ import instructor
 import openai
 from pydantic import BaseModel
 
+from .compat.instructor import without_event_hooks
+from .compat.openai_chat import plain_acreate, plain_create
 from .redact import install_log_filter, register_secret
 from .settings import Settings
 from .transports import RetryPolicy, build
@@ -42,6 +47,42 @@ def prepared(model: type[BaseModel]) -> type[BaseModel]:
     from .compat.instructor import response_schema
 
     return response_schema(model)
+
+
+_on_request: ContextVar[Callable[[], None] | None] = ContextVar("summarizer_on_request", default=None)
+
+
+@contextmanager
+def each_request(callback: Callable[[], None]) -> Iterator[None]:
+    """Call `callback` before every chat request sent in this context: once per attempt of
+    instructor's retry loop (the first call and each re-ask). Counted where the request is
+    sent rather than through a per-call instructor hook, which instructor merges with the
+    client's hooks and dispatches on every request."""
+    token = _on_request.set(callback)
+    try:
+        yield
+    finally:
+        _on_request.reset(token)
+
+
+def _counted(send: Callable[..., Any]) -> Callable[..., Any]:
+    def create(*args: Any, **kwargs: Any) -> Any:
+        callback = _on_request.get()
+        if callback is not None:
+            callback()
+        return send(*args, **kwargs)
+
+    return create
+
+
+def _acounted(send: Callable[..., Any]) -> Callable[..., Any]:
+    async def create(*args: Any, **kwargs: Any) -> Any:
+        callback = _on_request.get()
+        if callback is not None:
+            callback()
+        return await send(*args, **kwargs)
+
+    return create
 
 
 def transport_for(settings: Settings, http_client: Any = None) -> Any:
@@ -109,7 +150,10 @@ def make_client(settings: Settings, transport: Any = None, http_client: Any = No
             transport=transport or transport_for(settings, http_client), timeout=settings.request_timeout
         ),
     )
-    return instructor.from_openai(raw, mode=_MODES[settings.mode])
+    mode = _MODES[settings.mode]
+    create = instructor.patch(create=_counted(plain_create(raw)), mode=mode)
+    install_log_filter()  # instructor's retry loop (and its logger) is imported by the patch
+    return without_event_hooks(instructor.Instructor(client=raw, create=create, mode=mode))  # type: ignore[no-any-return]
 
 
 def make_async_client(
@@ -125,7 +169,10 @@ def make_async_client(
             transport=transport or transport_for(settings, http_client), timeout=settings.request_timeout
         ),
     )
-    return instructor.from_openai(raw, mode=_MODES[settings.mode])
+    mode = _MODES[settings.mode]
+    create = instructor.patch(create=_acounted(plain_acreate(raw)), mode=mode)
+    install_log_filter()
+    return without_event_hooks(instructor.AsyncInstructor(client=raw, create=create, mode=mode))  # type: ignore[no-any-return]
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

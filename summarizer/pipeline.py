@@ -10,18 +10,16 @@ import asyncio
 import contextvars
 import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from instructor.core.hooks import Hooks
 
 from . import ledger as ledger_mod
 from . import progress
 from .chunking import Chunk, carry_speakers, count_tokens_for, split
-from .client import make_async_client, make_client, prepared, translate
-from .compat.instructor import on_each_attempt
+from .client import each_request, make_async_client, make_client, prepared, translate
 from .errors import OutputInvalidError, TruncatedOutputError
 from .grounding.ground import Grounded, ground
 from .grounding.reask import Extraction, GroundingState, WholeSummary, grounding
@@ -47,6 +45,14 @@ if TYPE_CHECKING:
     from . import focused
 
 CHUNK_CONCURRENCY = 4  # chunk calls of one article in flight at once
+
+
+@contextmanager
+def grounded_call(state: GroundingState) -> Iterator[GroundingState]:
+    """The context of one model call checked against `state`: its validators ground the
+    answer, and each request it sends (each attempt) is counted."""
+    with grounding(state), each_request(state.next_attempt):
+        yield state
 
 
 @dataclass
@@ -128,14 +134,11 @@ class Pipeline:
         return [self.settings.max_tokens, self.settings.max_tokens * 2]
 
     def _kwargs(self, chunk: Chunk, state: GroundingState, max_tokens: int) -> dict[str, Any]:
-        hooks = Hooks()
-        on_each_attempt(hooks, state.next_attempt)
         return {
             "response_model": prepared(Extraction),
             "messages": build_messages(chunk.text, self.settings.prompts_dir),
             "model": self.settings.model,
             "max_retries": self.settings.max_reasks,
-            "hooks": hooks,
             "temperature": self.settings.temperature,
             "max_tokens": max_tokens,
         }
@@ -251,8 +254,6 @@ class Pipeline:
             article=article.text, full_text=article.text, part_support=support,
             max_attempts=self.settings.max_reasks + 1,
         )
-        hooks = Hooks()
-        on_each_attempt(hooks, state.next_attempt)
         kwargs = {
             "response_model": prepared(WholeSummary),
             "messages": summaries_messages(
@@ -260,7 +261,6 @@ class Pipeline:
             ),
             "model": self.settings.model,
             "max_retries": self.settings.max_reasks,
-            "hooks": hooks,
             "temperature": self.settings.temperature,
             "max_tokens": min(self.settings.max_tokens, 1024),
         }
@@ -328,7 +328,7 @@ class Pipeline:
         for i, budget in enumerate(self._budgets()):
             state = self._state(chunk, full_text)
             try:
-                with grounding(state):  # the call is made inside it: its validators ground the answer
+                with grounded_call(state):  # the call is made inside it: its validators ground the answer
                     extraction = yield self._kwargs(chunk, state, budget)
                 return Answer(extraction, state.grounded)
             except Exception as exc:  # noqa: BLE001 - translated to a typed error
@@ -396,7 +396,7 @@ class Pipeline:
             grounded = self._ground_parts(article, parts, chunks)
             kwargs, state = self._summary_request(article, grounded)
             try:
-                with grounding(state):
+                with grounded_call(state):
                     self._client.chat.completions.create(**kwargs)
             except Exception as exc:  # noqa: BLE001
                 raise self._translate(exc) from None
@@ -424,7 +424,7 @@ class Pipeline:
             grounded = self._ground_parts(article, parts, chunks)
             kwargs, state = self._summary_request(article, grounded)
             try:
-                with grounding(state):
+                with grounded_call(state):
                     await self._aclient.chat.completions.create(**kwargs)
             except Exception as exc:  # noqa: BLE001
                 raise self._translate(exc) from None

@@ -155,3 +155,36 @@ def test_each_kind_of_fault_has_its_exit_code_and_one_line(fake: FakeOpenAI, rep
     assert res.exit_code == exc.exit_code, res.stderr
     assert res.stderr.count("\n") == 1 and res.stderr.startswith("summarizer: error:")
     assert "Traceback" not in res.stderr and TEST_KEY not in res.stderr
+
+
+# ---------------------------------------------------------------- attempts
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_each_request_is_told_of_every_attempt(fake: FakeOpenAI, asynchronous: bool) -> None:
+    """`each_request` runs its callback once per attempt of instructor's retry loop (first call
+    and re-asks), in this context only: how grounding counts attempts."""
+    import asyncio
+
+    from pydantic import BaseModel
+
+    from summarizer.client import each_request, make_async_client, make_client
+
+    class Answer(BaseModel):
+        n: int
+
+    fake.default = Reply(content="not json")
+    s = settings(fake.url, max_retries=0)
+    calls: list[int] = []
+    kwargs = {"response_model": Answer, "messages": [{"role": "user", "content": "n?"}], "model": "m", "max_retries": 2}
+
+    def ask() -> None:
+        with pytest.raises(Exception):  # noqa: B017,PT011 - the kind is tested above; here, the count
+            if asynchronous:
+                asyncio.run(make_async_client(s).chat.completions.create(**kwargs))
+            else:
+                make_client(s).chat.completions.create(**kwargs)
+
+    with each_request(lambda: calls.append(len(fake.requests))):
+        ask()
+    assert calls == [0, 1, 2] and len(fake.requests) == 3  # before each request is sent
+    ask()
+    assert calls == [0, 1, 2] and len(fake.requests) == 6  # outside the context: not called

@@ -36,36 +36,6 @@ def test_a_wrapped_response_model_is_used_as_is() -> None:
     assert wrapped.model_json_schema()["properties"].keys() == Extraction.model_json_schema()["properties"].keys()
 
 
-def test_completion_kwargs_fires_once_per_attempt(fake) -> None:  # type: ignore[no-untyped-def]
-    """Re-asks are counted through this hook: three attempts, three calls."""
-    from summarizer import summarize
-    from tests.fakes import Reply
-
-    from .conftest import TEST_KEY, example_text_of
-
-    fake.default = Reply(content="not json")
-    with pytest.raises(Exception):  # noqa: B017 - the kind is tested elsewhere; here, the count
-        summarize(example_text_of(), base_url=fake.url, api_key=TEST_KEY, max_reasks=2)
-    assert len(fake.requests) == 3
-
-
-def test_the_attempt_handler_states_its_signature() -> None:
-    """instructor works out a handler's signature each time it emits `completion:kwargs` (with the
-    request's keyword arguments); the handler `on_each_attempt` registers states its own, which
-    `inspect.signature` returns as it is, and it is still called once per emission."""
-    from instructor.core.hooks import Hooks
-
-    from summarizer.compat.instructor import _ANY_ARGUMENTS, on_each_attempt
-
-    calls: list[tuple[object, ...]] = []
-    hooks = Hooks()
-    on_each_attempt(hooks, lambda *args, **kwargs: calls.append(args))
-    (handler,) = hooks._handlers[hooks.get_hook_name("completion:kwargs")]
-    assert inspect.signature(handler) is _ANY_ARGUMENTS
-    hooks.emit_completion_arguments(model="m", messages=[])
-    assert calls == [()]
-
-
 def test_a_prepared_model_is_checked_for_async_validators_once(fake, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """instructor looks for async validators seven times per request; for the response models
     `client.prepared` wrapped (and checked) it no longer does, for every other model it still
@@ -157,3 +127,185 @@ def test_importing_summarizer_changes_no_global_state() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+# -- openai: chat completions without the per-request transform (compat.openai_chat) --------------
+
+OPENAI = "3.3.0"
+
+
+def test_openai_is_the_version_the_internals_were_checked_against() -> None:
+    assert importlib.metadata.version("openai") == OPENAI
+
+
+def _answer(arguments: str, mode: str) -> dict[str, object]:
+    """A chat completion carrying `arguments` the way instructor reads them in `mode`."""
+    message: dict[str, object] = {"role": "assistant", "content": arguments}
+    if mode == "tools":
+        message = {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": "Answer", "arguments": arguments}}]}
+    return {"id": "c1", "object": "chat.completion", "created": 1, "model": "m",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
+            "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}}
+
+
+def _exchanges(mode: str, plain: bool, **extra: object) -> tuple[list[tuple[object, ...]], object]:
+    """Every request on the wire (method, URL, headers, body bytes, timeout) for one instructor
+    call with a re-ask (the first answer is invalid), and the parsed answer; through `create`
+    (instructor.from_openai) or `plain_create`."""
+    import httpx2
+    import instructor
+    import openai
+    from pydantic import BaseModel
+
+    from summarizer.client import _MODES
+    from summarizer.compat.openai_chat import plain_create
+
+    class Answer(BaseModel):
+        name: str
+        count: int
+
+    answers = iter(['{"name": "Iran Air", "count": "many"}', '{"name": "Iran Air", "count": 3}'])
+    seen: list[tuple[object, ...]] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        headers = sorted((k, v) for k, v in request.headers.items())
+        seen.append((request.method, str(request.url), headers, request.content, request.extensions.get("timeout")))
+        return httpx2.Response(200, json=_answer(next(answers), mode))
+
+    raw = openai.OpenAI(api_key="sk-test", base_url="http://model.test/v1", max_retries=0, timeout=12.5,
+                        http_client=httpx2.Client(transport=httpx2.MockTransport(handler), timeout=12.5))
+    m = _MODES[mode]
+    client = (instructor.Instructor(client=raw, create=instructor.patch(create=plain_create(raw), mode=m), mode=m)
+              if plain else instructor.from_openai(raw, mode=m))
+    messages = [{"role": "system", "content": "Find the name. \u201cquoted\u201d \u00e9\u00e8 {{ 7*7 }}"},
+                {"role": "user", "content": "Iran Air was sanctioned.\n\nSecond paragraph \U0001f600."}]
+    result, completion = client.chat.completions.create_with_completion(
+        response_model=Answer, messages=messages, model="gpt-4o-mini", max_retries=1, **extra)
+    return seen, (result.model_dump(), completion.model_dump(), type(completion))
+
+
+@pytest.mark.parametrize("mode", ["tools", "json_schema", "json"])
+def test_a_plain_body_goes_out_byte_for_byte_as_create_sends_it(mode: str) -> None:
+    """The same requests (method, URL, every header, body bytes, timeout) and the same parsed
+    answers, with a re-ask, in every mode the settings offer; also with the sampling options."""
+    for extra in ({}, {"temperature": 0.0, "max_tokens": 300},
+                  {"temperature": 0.2, "top_p": 0.9, "seed": 7, "max_tokens": 300, "n": 1, "user": "u",
+                   "frequency_penalty": 0.1, "presence_penalty": 0.0, "stop": ["\n\n"], "logprobs": False,
+                   "metadata": {"run": "x"}, "parallel_tool_calls": False, "max_completion_tokens": 9}):
+        before, parsed_before = _exchanges(mode, plain=False, **extra)
+        after, parsed_after = _exchanges(mode, plain=True, **extra)
+        assert len(before) == 2
+        assert after == before
+        assert parsed_after == parsed_before
+
+
+def test_what_is_not_plain_json_goes_to_create_itself() -> None:
+    """Streaming, extra headers/query/body, a timeout, positional arguments, a keyword `create`
+    does not know and any value openai's transform might change (tuples, str subclasses, models,
+    its omit sentinel) are sent by `create`; a plain body is not."""
+    import enum
+
+    import httpx2
+    import openai
+    from pydantic import BaseModel
+
+    from summarizer.compat.openai_chat import plain_create
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, json=_answer("{}", "json"))
+
+    raw = openai.OpenAI(api_key="sk-test", base_url="http://model.test/v1", max_retries=0,
+                        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
+    calls: list[dict[str, object]] = []
+    real = raw.chat.completions.create
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs)
+        return real(*args, **kwargs)  # type: ignore[call-overload]
+
+    raw.chat.completions.create = spy  # type: ignore[method-assign]
+    send = plain_create(raw)
+
+    class Role(enum.StrEnum):
+        user = "user"
+
+    class Part(BaseModel):
+        type: str = "text"
+        text: str = "hi"
+
+    base = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    send(**base, temperature=0.0)
+    assert calls == []
+    for odd in ({"extra_headers": {"X-A": "1"}}, {"extra_body": {"a": 1}}, {"extra_query": {"a": "1"}},
+                {"timeout": 3.0}, {"stream": False}, {"stop": ("a",)}, {"temperature": openai.omit},
+                {"messages": [{"role": Role.user, "content": "hi"}]},
+                {"messages": [{"role": "user", "content": [Part()]}]}):
+        calls.clear()
+        send(**{**base, **odd})
+        assert len(calls) == 1, odd
+    with pytest.raises(TypeError):
+        send(**base, not_a_parameter=1)
+
+
+def test_plain_json_is_exactly_the_json_types() -> None:
+    from summarizer.compat.openai_chat import is_plain_json
+
+    assert is_plain_json({"a": [1, 2.5, "x", None, True, {"b": []}], "c": {}})
+    deep: object = "leaf"
+    for _ in range(10_000):  # no recursion limit
+        deep = [deep]
+    assert is_plain_json(deep)
+    for odd in ((1,), {1: "a"}, {"a": (1,)}, [b"x"], [{"a": {1, 2}}], type("S", (str,), {})("x"), object()):
+        assert not is_plain_json(odd), odd
+
+
+def test_the_body_keys_follow_creates_parameters() -> None:
+    """The body's keys are ordered as `create` writes them, whatever order they are given in."""
+    from summarizer.compat.openai_chat import plain_body
+
+    body = plain_body({"tools": [], "temperature": 0, "model": "m", "messages": [], "max_tokens": 3})
+    assert body is not None and list(body) == ["messages", "model", "max_tokens", "temperature", "tools"]
+    assert plain_body({"model": "m"}) is None
+
+
+def test_a_client_without_event_hooks_emits_no_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """instructor's retry loop copies the usage for its usage event only when the call has
+    hooks: on a client `without_event_hooks` made, it copies it once (for the result), against
+    twice on a client from `instructor.from_openai`; the answer is the same."""
+    import httpx2
+    import instructor
+    import openai
+    from instructor.v2.core import retry
+    from pydantic import BaseModel
+
+    from summarizer.compat.instructor import without_event_hooks
+
+    class Answer(BaseModel):
+        n: int
+
+    snapshots: list[object] = []
+    original = retry._usage_snapshot
+
+    def counting(usage: object) -> object:
+        snapshots.append(usage)
+        return original(usage)
+
+    monkeypatch.setattr(retry, "_usage_snapshot", counting)
+
+    def ask(client: instructor.Instructor) -> tuple[object, object]:
+        answer, completion = client.chat.completions.create_with_completion(
+            response_model=Answer, messages=[{"role": "user", "content": "n?"}], model="m", max_retries=0)
+        return answer.model_dump(), completion.model_dump()
+
+    def raw() -> openai.OpenAI:
+        transport = httpx2.MockTransport(lambda request: httpx2.Response(200, json=_answer('{"n": 3}', "tools")))
+        return openai.OpenAI(api_key="sk-test", base_url="http://model.test/v1", max_retries=0,
+                             http_client=httpx2.Client(transport=transport))
+
+    hooked = ask(instructor.from_openai(raw()))
+    assert len(snapshots) == 2
+    snapshots.clear()
+    client = without_event_hooks(instructor.from_openai(raw()))
+    assert client.hooks is None
+    assert ask(client) == hooked and len(snapshots) == 1

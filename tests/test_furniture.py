@@ -160,3 +160,29 @@ def test_a_range_is_furniture_as_judged_over_every_line() -> None:
     for line in ["Él dijo", "Ünïcödé “marks”", "ﬁ ß İ", "plain"]:
         expected = "".join(c for c in unicodedata.normalize("NFKD", line.casefold()) if not unicodedata.combining(c))
         assert _fold_keep_marks(line) == expected
+
+
+def test_line_starts_are_where_splitlines_cuts() -> None:
+    """`line_starts` (str.find for texts whose only line end is "\\n") gives the starts of the
+    lines `str.splitlines` makes, for every kind of line end, mixed, doubled and at either edge."""
+    import random
+    from itertools import accumulate
+
+    from summarizer.grounding.furniture import _LINE_END, line_starts
+
+    def expected(text: str) -> list[int]:
+        """The start of each line `splitlines` makes."""
+        lines = text.splitlines(keepends=True)
+        return [0, *accumulate(len(line) for line in lines)][: len(lines)]
+
+    ends = ["\n", "\r\n", "\r", "\n\n", "\r\r\n", "\n\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c",
+            "\x1d", "\x1e", " ", "\t", "\u00a0"]
+    rng = random.Random(24)
+    texts = ["", "\n", "a", "a\n", "\nb", "\n\n\n", "a\r\nb", "\r\n\r\n", "x" * 1000 + "\n" * 1000]
+    texts += ["".join(rng.choice(["ab", "c", "", "Iran \u201cacted\u201d."]) + rng.choice(ends)
+                      for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    texts += ["".join(rng.choice(["w", "\n"]) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
+    for text in texts:
+        got = list(line_starts(text))
+        assert got == [0, *(m.end() for m in _LINE_END.finditer(text))], repr(text)
+        assert got[: len(expected(text))] == expected(text), repr(text)

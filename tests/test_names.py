@@ -184,3 +184,32 @@ def test_the_place_nearest_and_the_words_before_a_name_are_those_of_their_defini
         hits = [(a, a + rng.randint(1, 4)) for a in starts]
         near = rng.randint(-3, 35)
         assert _nearest(hits, near) == min(hits, key=lambda h: (abs(h[0] - near), h[0]))
+
+
+def test_whole_word_places_are_the_bounded_places_of_find_all() -> None:
+    """The one-pass scan of `_whole_word_places` gives what its definition gives: the places of
+    `find_all` (exact, else up to typography) that `_bounded` accepts, else the whole-word places
+    up to case and typography; on texts and names built to catch an off-by-one (overlapping
+    repeats, marks and punctuation at either end, newlines, apostrophes, other scripts)."""
+    import random
+
+    from summarizer.grounding.names import _bounded, _whole_word_places
+    from summarizer.grounding.spans import find_all, find_normalised
+
+    def defined(article: str, name: str) -> tuple[tuple[int, int], ...]:
+        exact = [h for h in find_all(article, name) if _bounded(article, *h)]
+        return tuple(exact or [h for h in find_normalised(article, name, fold_case=True) if _bounded(article, *h)])
+
+    pieces = ["Iran", "iran", "IRAN", "Iranian", "Iran's", "Iran\u2019s", "aa", "a", "U.S.", "U.S", "-", "'", "\u201c",
+              "\u201d", " ", "  ", "\n", "\u00a0", "\u2014", "5", "\u0665", "_", ".", "Kim Yong-hyun", "\u00e9", "\u200b"]
+    rng = random.Random(24)
+    for _ in range(6000):
+        article = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        name = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
+        _whole_word_places.cache_clear()
+        assert _whole_word_places(article, name) == defined(article, name), (article, name)
+    for article, name in [("aaa", "aa"), ("aa aa", "aa"), ("a\na", "a\na"), ("\u201cIran\u201d", "\u201cIran"),
+                          ("x Iran\n", "Iran\n"), ("", ""), ("Iran", " "), ("U.S.-led", "U.S."), ("Iran_", "Iran"),
+                          ("a-a-a", "a-a"), ("Kim-Kim-Kim", "Kim-Kim"), ("I. I. I.", "I. I.")]:
+        _whole_word_places.cache_clear()
+        assert _whole_word_places(article, name) == defined(article, name), (article, name)

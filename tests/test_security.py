@@ -303,15 +303,22 @@ except summarizer.SummarizerError as exc:
 """
 
 
-@pytest.mark.parametrize("echo", ["whole", "tail", "head"])
+@pytest.mark.parametrize("echo", ["whole", "tail", "head", "async"])
 def test_the_library_never_logs_an_echoed_key(fake: FakeOpenAI, tmp_path: Path, echo: str) -> None:
-    """`logging.basicConfig(); summarizer.summarize(...)` against a server that echoes the key
-    (whole, `key[3:]`, the first 12 characters) in its 401: no record carries it."""
-    shown = {"whole": f"Bearer {TEST_KEY}", "tail": TEST_KEY[3:], "head": TEST_KEY[:12]}[echo]
+    """`logging.basicConfig(); summarizer.summarize(...)` (or `asummarize`) against a server
+    that echoes the key (whole, `key[3:]`, the first 12 characters) in its 401: no record
+    carries it, instructor's retry loop's included (its logger exists only once a client is made)."""
+    shown = {"whole": f"Bearer {TEST_KEY}", "tail": TEST_KEY[3:], "head": TEST_KEY[:12], "async": TEST_KEY}[echo]
     fake.default = Reply(status=401, body={"error": {"message": f"bad key {shown}", "type": "invalid_request_error",
                                                      "code": "invalid_api_key"}})
     script = tmp_path / "host_app.py"
-    script.write_text(ECHO_SCRIPT)
+    code = ECHO_SCRIPT
+    if echo == "async":
+        code = code.replace("summarizer.summarize(open(sys.argv[1]).read(), max_retries=0, max_reasks=0)",
+                            "import asyncio; asyncio.run(summarizer.asummarize(open(sys.argv[1]).read(), max_retries=0, "
+                            "max_reasks=0))")
+        assert code != ECHO_SCRIPT
+    script.write_text(code)
     env = {**os.environ, "OPENAI_API_KEY": TEST_KEY, "OPENAI_BASE_URL": fake.url, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, str(script), str(EXAMPLE)], capture_output=True, text=True, env=env, timeout=60)
     assert "error:" in proc.stderr, proc.stderr  # the call failed as it should

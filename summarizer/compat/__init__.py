@@ -4,8 +4,13 @@ one of them, that test fails first and this is the only place to mend.
 
 instructor 1.17.0 (`compat.instructor`):
 - `instructor.v2.core.function_calls.response_schema`: wrap a response model once, not per call;
-- `completion:kwargs` fires once per attempt: how re-asks are counted for grounding;
-- `Hooks.emit` works out each handler's signature per event: the attempt handler states its own.
+- `Instructor.hooks` set to None: the retry loop then emits no events (nor copies the usage for
+  one) on a client no one hooks into;
+
+openai 3.3.0 (`compat.openai_chat`):
+- `chat.completions.create` transforms its body against the typed parameters, which leaves plain
+  JSON as it is (no aliases or formats among the chat parameters), in the order of its keywords,
+  and posts it with `security={"bearer_auth": True}`: a plain body is posted so directly.
 
 llama-cpp-python 0.3.36 (`compat.llama`):
 - `Llama._init_sampler`, `Llama.generate`, `Llama.eval` overridden; `_n_vocab`, `_logits_all`,

@@ -233,6 +233,25 @@ def furniture_spans(text: str) -> list[tuple[int, int]]:
 
 
 _LINE_END = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # where str.splitlines ends a line
+_RARE_LINE_ENDS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # every line end but "\n"
+
+
+def line_starts(text: str) -> array[int]:
+    """Where each line of `text` starts (as `str.splitlines` cuts it), as machine integers.
+
+    A text with no line end but "\n" (most) is read with `str.find`, which skips to each
+    newline; the pattern engine would try `_LINE_END` at every character (20 µs for a 2 KB
+    article, against 3)."""
+    starts = array("q", [0])
+    if any(c in text for c in _RARE_LINE_ENDS):
+        starts.extend(m.end() for m in _LINE_END.finditer(text))
+        return starts
+    at = text.find("\n")
+    while at >= 0:
+        at += 1
+        starts.append(at)
+        at = text.find("\n", at)
+    return starts
 
 
 class _Lines:
@@ -242,8 +261,7 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = array("q", [0])
-        self.starts.extend(m.end() for m in _LINE_END.finditer(text))
+        self.starts = line_starts(text)
         self._judged: dict[int, tuple[int, int] | None] = {}  # line -> its furniture span, or None
         self._any: bool | None = None
 

@@ -152,8 +152,7 @@ def _quotes(t: _Text, part: Extraction, out: Grounded) -> list[Quote]:
 def _speaker(t: _Text, speaker: str | None, quote: Span, where: str, out: Grounded) -> tuple[str | None, Mention | None]:
     if not speaker:
         return None, None
-    in_quote = Normalised(speaker, fold_case=True).text in Normalised(quote.text, fold_case=True).text
-    if in_quote and len(speaker.split()) >= 4:
+    if len(speaker.split()) >= 4 and Normalised(speaker, fold_case=True).text in Normalised(quote.text, fold_case=True).text:
         out.drop("speaker", speaker, "the speaker given is words of the quote itself", where)
         return None, None
     resolved = resolve_name(t.full, speaker, near=quote.start)

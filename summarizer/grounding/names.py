@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .countries import country_of, forms_of
-from .spans import find_all, find_normalised
+from .spans import NEEDLE_STRIP, find_normalised
 
 # A title before a name is not part of it ("Secretary of State Antony Blinken" is Antony
 # Blinken): a run of these words, with at least one core title in it, is dropped from the front.
@@ -215,9 +215,38 @@ def _whole_words(article: str, name: str) -> list[tuple[int, int]]:
 @lru_cache(maxsize=1024)
 def _whole_word_places(article: str, name: str) -> tuple[tuple[int, int], ...]:
     """`_whole_words`, once per article and name: a party is looked up as a target, as an
-    accused and as a word of each summary sentence."""
-    exact = [h for h in find_all(article, name) if _bounded(article, *h)]
+    accused and as a word of each summary sentence.
+
+    The places of `spans.find_all` (exact, else up to typography) that are whole words
+    (`_bounded`), else those up to case and typography."""
+    needle = name.strip(NEEDLE_STRIP)
+    if not needle:
+        return ()
+    exact = _exact_whole_words(article, needle)
+    if exact is None:  # not in the article as written: up to typography, as find_all looks
+        exact = [h for h in find_normalised(article, needle) if _bounded(article, *h)]
     return tuple(exact or [h for h in find_normalised(article, name, fold_case=True) if _bounded(article, *h)])
+
+
+def _exact_whole_words(article: str, needle: str) -> list[tuple[int, int]] | None:
+    """The places of `needle` as written (left to right, not overlapping, as `spans.find_all`
+    finds them) that `_bounded` accepts, judged in the one pass that finds them; None when it
+    does not occur as written at all. Every place is `needle` itself, so its own ends and any
+    newline in it are read from the needle, once."""
+    at = article.find(needle)
+    if at < 0:
+        return None
+    if "\n" in needle:
+        return []  # every place spans a line break
+    n, size = len(needle), len(article)
+    left, right = needle[0].isalnum(), needle[-1].isalnum()
+    out = []
+    while at >= 0:
+        end = at + n
+        if not (left and at > 0 and article[at - 1].isalnum()) and not (right and end < size and article[end].isalnum()):
+            out.append((at, end))
+        at = article.find(needle, end)
+    return out
 
 
 def _clean(name: str) -> str:
@@ -276,10 +305,10 @@ _GERMAN_NOUN_BEFORE = re.compile(
 def _left_words(article: str, start: int) -> list[str]:
     """Name-like words directly before `start` on the same line, nearest last: read backwards
     from `start`, a word at a time, to the first that is not one (usually the first)."""
+    if start == 0 or article[start - 1] != " ":
+        return []  # no space before it (a line's start, a mark, a letter): no word to read
     near = start - _NEAR  # 3 words, not the paragraph
     line_start = max(article.rfind("\n", max(near, 0), start) + 1, near)
-    if line_start == start or article[start - 1] != " ":
-        return []
     first_cut = line_start == near  # the window's first word may be cut
     taken: list[str] = []
     end = first = start - 1

@@ -54,7 +54,7 @@ class GroundingState:
         return self.attempt >= self.max_attempts
 
     def next_attempt(self, *_: object, **__: object) -> None:
-        """Hook for instructor's `completion:kwargs` event: one call per model attempt."""
+        """Called once per model attempt (`client.each_request`: before each request of the call)."""
         self.attempt += 1
 
 

@@ -26,7 +26,8 @@ _TYPO = {
     "\u2010": "-", "\u2011": "-", "\u2026": "...", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
     "\u200b": "",
 }
-_STRIP = " \t\r\n\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019\u201a"
+NEEDLE_STRIP = " \t\r\n\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019\u201a"
+"""What a needle loses at both ends before it is looked for (spaces and quotation marks)."""
 
 
 class Normalised:
@@ -202,7 +203,7 @@ def _normalise_needle(needle: str, *, fold_case: bool) -> str:
 
 def find_all(article: str, needle: str, *, fold_case: bool = False) -> list[tuple[int, int]]:
     """Every place `needle` occurs in `article`, exactly or up to typography; [] if none."""
-    needle = needle.strip(_STRIP)
+    needle = needle.strip(NEEDLE_STRIP)
     if not needle:
         return []
     return _places(article, needle) or find_normalised(article, needle, fold_case=fold_case)
@@ -224,7 +225,7 @@ def find_normalised(article: str, needle: str, *, fold_case: bool = False) -> li
     """Every place `needle` occurs up to typography (and case), also where it occurs exactly:
     for callers that filter the places (whole words) and must not lose a folded one to an
     exact one they reject ("Iran" inside "Iranian" before a whole "IRAN")."""
-    needle = needle.strip(_STRIP)
+    needle = needle.strip(NEEDLE_STRIP)
     if not needle:
         return []
     pattern = _normalise_needle(needle, fold_case=fold_case)
