@@ -76,7 +76,7 @@ SPEECH_CUE = re.compile(
 # The words before whose own sanctions they are ("its", "seine", "leurs"), and the endings that make
 # an adjective describe a party it does not name ("Russian-backed", "British-flagged").
 POSSESSIVES = r"(?:its|their|seine|ihre|ses|leurs|sus)"
-DESCRIBING = r"(?:backed|led|linked|based|owned|aligned|controlled|funded|run|allied|affiliated|flagged)"
+DESCRIBING = r"(?:backed|led|linked|based|owned|aligned|controlled|funded|run|allied|affiliated|flagged|registered|headquartered)"
 # "Treasury designated X", "the EU imposed sanctions": the subject imposes, it is not a target.
 # ... or owns the sanctions: "Moskau will seine Strafmaßnahmen ... aufrechterhalten", "Russia
 # extended its own sanctions".
@@ -201,6 +201,9 @@ _ACCORDING = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?({_ACTOR})")
 _ACCUSES_DE = re.compile(rf"^(?:(?:Die|Der|Das)[ \t]+)?({NAME})[ \t]+(?:wirft|warf|werfen|warfen|beschuldigt|beschuldigte)[ \t]")
 _ACCORDING_DE = re.compile(rf"\b(?:[Nn]ach (?:Angaben|Darstellung)|[Ll]aut)\s+(?:(?:der|des|dem|von)\s+)?({NAME})")
 _SAID_BY = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?:[Tt]he\s+)?({_ACTOR})(?:,[^,]{{1,80}},)?\s+{_SAYS}")
+# "The company's director, Declan Rourke, said": the name in apposition to a description speaks
+_DESCRIBED_SAYS = re.compile(rf"(?:^|[,;:\u201d\"]\s*)(?:[Tt]he\s+)?(?:[a-z]+['\u2019]s\s+)?(?:[a-z-]+\s+){{0,2}}?[a-z-]+,\s+"
+                             rf"({_ACTOR}),\s+{_SAYS}")
 # "A spokesperson for Gatik Energy said": the body speaks
 _SPOKESPERSON_SAYS = re.compile(rf"(?:^|[,;:\u201d\"]\s*)(?:[Aa]n?|[Tt]he)\s+(?:spokes(?:man|woman|person)|representative)\s+"
                                 rf"(?:for|of)\s+(?:the\s+)?({_ACTOR})\s+{_SAYS}")
@@ -228,7 +231,7 @@ def attribution(sentence: str) -> str | None:
     alleged", "...," X said): the accuser a reader would name, decided by the wording."""
     if _UNNAMED_SOURCES_DE.search(sentence):
         return None  # "nach Angaben von Diplomaten": sources it does not name
-    for pattern in (_ACCORDING, _ACCORDING_DE, _ACCUSES_DE, _SAID_BY, _SPOKESPERSON_SAYS):
+    for pattern in (_ACCORDING, _ACCORDING_DE, _ACCUSES_DE, _SAID_BY, _SPOKESPERSON_SAYS, _DESCRIBED_SAYS):
         for m in pattern.finditer(sentence):
             name = _actor(m.group(1))
             if name:
@@ -366,6 +369,8 @@ _PASSIVE_UNNAMED = re.compile(
     r"(?:were|was|have been|has been|are|is|had been)[ \t]+(?:charged|accused|indicted|suspected|arrested)\b"
     r"|^(?:Two|Three|Four|Five|Six|Several|\d{1,3})[ \t]+(?:[a-z][\w-]*[ \t]+){0,2}?"  # a headline's "Two charged with"
     r"(?:charged|accused|indicted|arrested|suspected)[ \t]+(?:with|of|over|for|in)\b"
+    rf"|^[A-Z][\w.'’]*-{DESCRIBING}[ \t]+(?:[a-z][\w-]*[ \t]+){{0,2}}?(?:company|firm|businessman|businesswoman|man|woman|"
+    r"trader|executive|official|bank|network|group)[ \t]+(?:charged|accused|indicted|arrested|suspected)[ \t]+(?:with|of|over|for|in)\b"
 )
 
 
@@ -796,12 +801,18 @@ def conduct(sentence: str) -> bool:
 
 
 def forms(name: str) -> list[str]:
-    """How the text may name `name` after its first mention: in full, and a person or firm by its
-    last word ("Abdolhossein Khedri" -> "Khedri")."""
+    """How the text may name `name` after its first mention: in full, a person or firm by its
+    last word ("Abdolhossein Khedri" -> "Khedri"), a company without its legal form ("Celtic
+    Circuit Supplies Ltd" -> "Celtic Circuit Supplies")."""
     words = name.split()
     if len(words) >= 2 and len(words[-1]) >= 4 and words[-1][:1].isupper():
         return [name, words[-1]]
+    if len(words) >= 3 and _LEGAL_FORM.fullmatch(words[-1]):
+        return [name, " ".join(words[:-1]).rstrip(",")]
     return [name]
+
+
+_LEGAL_FORM = re.compile(r"(?i:ltd|llc|inc|corp|plc|gmbh|ag|jsc|pjsc|ooo|fze|fzco|dmcc|llp)\.?")
 
 
 def _mentions(sentence: str, name: str) -> list[re.Match[str]]:

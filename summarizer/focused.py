@@ -431,9 +431,26 @@ def _imposer(r: _Reading, name: str, own: list[str]) -> str | None:
     """Who puts `name` under sanctions: the subject of an imposing verb in its own sentences
     ("The Treasury on Tuesday sanctioned Iran Air"), else who does in the whole article (a
     release's issuer, "OFAC"); never the name itself."""
-    found = next((owner for sentence in own if (owner := _owner(sentence, name))), None) \
+    found = next((owner for sentence in own if (owner := _owner(sentence, name) or _imposed_by(sentence))), None) \
         or issuer(" ".join(dict.fromkeys(own))) or r.own_voice
     return None if found is None or found.casefold() == name.casefold() else found
+
+
+# "X ... was listed by the Council of the EU on Tuesday": the passive's agent imposes
+_LISTED_BY = re.compile(r"\b(?:was|were|been|being|is|are)[ \t]+(?:listed|designated|sanctioned|blacklisted|added)[ \t]+"
+                        r"(?:[^.;]{0,40}?[ \t])?by[ \t]+((?:the[ \t]+)?[A-Z][\w.'’&-]*(?:[ \t]+(?:[A-Z][\w.'’&-]*|of|the|for)){0,6})")
+
+
+def _imposed_by(sentence: str) -> str | None:
+    """The agent of a passive of sanctioning in the sentence ("was listed by the Council of the
+    EU"), or None."""
+    m = _LISTED_BY.search(sentence)
+    if m is None:
+        return None
+    words = m.group(1).split()
+    while words and words[-1] in ("of", "the", "for"):
+        words.pop()
+    return " ".join(words) or None
 
 
 def _owner(sentence: str, name: str) -> str | None:
@@ -531,7 +548,7 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
                 continue  # "Luxemburg – Die ...", "am Montag in Luxemburg": where, not who; whose spokesman
             if name.casefold() not in body.casefold():
                 continue  # only in a heading ("MAHAN AIR GENERAL SALES AGENTS")
-            around = _naming(text, name, sentences)
+            around = [a for form in cues.forms(name) for a in _naming(text, form, sentences)]
             if cues.AUTHORITIES.match(name) or not _a_name(name) or not (
                     name.casefold() in listed or any(cues.SANCTION_CUE.search(a) for a in around)
                     or follows_count and name in paragraph):

@@ -43,7 +43,7 @@ _AFTER_SAID_THE_OFFICE_NAME = re.compile(rf"^[\s,;:\u2014-]*{SPEECH}\s+the\s+(?:
 # "...," said Under Secretary for Terrorism and Financial Intelligence Jane Rivers: an office
 # with its portfolio runs into the name (the office is group 1, the portfolio and name group 2)
 _AFTER_SAID_PORTFOLIO = re.compile(
-    rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?((?:[A-Z][\w.]*[ \t]+){{1,3}}?(?:of[ \t]+(?:the[ \t]+)?[A-Z]\w*[ \t]+)?)"
+    rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?((?:(?:[A-Z][\w.]*|and)[ \t]+){{1,4}}?(?:of[ \t]+(?:the[ \t]+)?[A-Z]\w*[ \t]+)?)"
     rf"(?:for|of)[ \t]+(?:the[ \t]+)?((?:[A-Z][\w.'’-]*|and|of|the)(?:[ \t]+(?:[A-Z][\w.'’-]*|and|of|the|{'|'.join(cues.PARTICLE_WORDS)})(?!\w))*)"
 )
 _AFTER_PRONOUN = re.compile(rf"^[\s,;:\u2014-]*({_PRONOUN})\s+{SPEECH}\b")
@@ -128,9 +128,11 @@ _SUBJECT = re.compile(  # ("Kremlin spokesman Dmitry Peskov dismissed ...": the 
     rf"^[\"\u201c\u2018']?(?:(?:But|And|Yet|Still|So|However|Later|Meanwhile|Then),?\s+)?"
     r"(?:(?:In|On|At|During|After|Before|Earlier|Outside|Inside|Speaking|Addressing|Asked)\s+[\w’'-]+(?:\s+[\w’'-]+){0,3},\s+)?"
     r"(?:the\s+)?"
-    rf"(?:{_NAME}['\u2019]s\s+(?:[a-z-]+\s+){{0,2}}?[a-z-]+,\s+(?={_NAME},))?"  # "Sorokin's widow, Irina Sorokina, ..."
+    rf"(?:(?:{_NAME}|(?:[Tt]he\s+)?[a-z]+)['\u2019]s\s+(?:[a-z-]+\s+){{0,2}}?[a-z-]+,\s+(?={_NAME},))?"  # "Sorokin's widow, Irina
+    # Sorokina, ...", "The company's director, Declan Rourke, ..."
     rf"(?:{_NAME}\s+(?:[a-z]+\s+){{0,2}}?{cues.OFFICES}\s+(?={_NAME}(?:,|\s+[a-z])))?({_NAME})(?=,|\s+[a-z])"
 )
+_SAID_AFTER_SUBJECT = re.compile(rf"([^.,;\n]{{1,160}}?)\s+{SPEECH}\b")  # a sentence's words before its speech verb
 _BACK = 3  # sentences searched for a pronoun's antecedent
 
 
@@ -157,6 +159,8 @@ def antecedent(
             i += 1
         m = _SUBJECT.match(text[a:b])
         subject = _name(m.group(1)) if m else None
+        if m and (subject is None or subject[:1].islower()) and (verb := _SAID_AFTER_SUBJECT.match(text, a, b)):
+            subject = _portfolio_holder(f"said {verb.group(1)}")  # "Tánaiste and Minister for Foreign Affairs Simon Kerrigan said"
         if subject and (subject.endswith(("'s", "\u2019s")) or (body and not is_organisation(subject))):
             subject = None  # "it said" names a body, not the person a sentence opens with
         if said:  # the speaker of the quotation there, even one nobody names, unless the

@@ -1381,3 +1381,27 @@ def test_a_lawyers_denial_for_his_client() -> None:
     extraction, _ = run(text, accusing_where_offered("Daniel Reyes", "none"))
     [lawyer] = [a for a in extraction.allegations if a.claim.startswith("Reyes's lawyer")]
     assert (lawyer.alleged_by, lawyer.against, lawyer.status) == (None, "Reyes", "denied")
+
+
+def test_an_irish_story_with_single_quotation_marks() -> None:
+    """tests/data/made-up/irish-story.txt (an Irish Times-style story: single quotation marks, an
+    Irish minister's double title), written and run live before any rule came from it: no target
+    (the company "was listed by the Council of the EU", and only "Under the sanctions, the assets
+    of Celtic Circuit Supplies are frozen" has a sanctions word: the name without its "Ltd");
+    the minister's quotations given to "Tánaiste and Minister"; the director's ('The company's
+    director, Declan Rourke, said ...') given to the minister; the standfirst "Dublin-registered
+    company accused of shipping components through Armenia" accusing Armenia."""
+    text = (ROOT / "tests" / "data" / "made-up" / "irish-story.txt").read_text("utf-8")
+    assert cues.forms("Celtic Circuit Supplies Ltd") == ["Celtic Circuit Supplies Ltd", "Celtic Circuit Supplies"]
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(["Celtic Circuit Supplies Ltd"], speaker="none")(q))
+    assert [(t.name, t.kind, t.imposed_by) for t in extraction.sanctions_targets] == [
+        ("Celtic Circuit Supplies Ltd", "organization", "the Council of the EU")]
+    spans = numbered_quotations(text)
+    speakers = [(text[slice(*spans[q.ref])][:12], q.speaker) for q in extraction.quotes]
+    assert speakers == [("Ireland full", "Simon Kerrigan"), ("Any company ", "Simon Kerrigan"),
+                        ("never knowin", "Declan Rourke"), ("We have alwa", "Declan Rourke")], speakers
+    standfirst = text.split("\n")[2]
+    assert cues.passive_unnamed(standfirst) and "Dublin-registered" not in cues.actors(standfirst)
+    extraction, _ = run(text, accusing_where_offered("Armenia", "Armenia"))
+    assert [(a.alleged_by, a.against) for a in extraction.allegations if a.claim == standfirst] == [(None, None)]

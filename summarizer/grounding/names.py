@@ -36,6 +36,7 @@ _CORE_TITLES = frozenset(  # held casefolded as they are compared ("außenminist
     präsident präsidentin minister ministerin außenminister außenministerin sprecher sprecherin
     außenbeauftragte außenbeauftragter beauftragte beauftragter kommissar kommissarin
     regierungssprecher regierungssprecherin kanzlerin bundeskanzlerin honourable honorable
+    tánaiste taoiseach
     """.split()
 )
 _TITLE_MODIFIERS = frozenset(
