@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from .grounding.countries import country_of
-from .grounding.names import OPENERS, PRONOUNS, title_length, too_long
+from .grounding.names import DESCRIBING, OPENERS, PRONOUNS, title_length, too_long
 from .grounding.spans import SPEECH_VERBS
 
 READ_BACK = 160  # characters read back from a verb for its subject: a name and its title, not a paragraph
@@ -76,7 +76,6 @@ SPEECH_CUE = re.compile(
 # The words before whose own sanctions they are ("its", "seine", "leurs"), and the endings that make
 # an adjective describe a party it does not name ("Russian-backed", "British-flagged").
 POSSESSIVES = r"(?:its|their|seine|ihre|ses|leurs|sus)"
-DESCRIBING = r"(?:backed|led|linked|based|owned|aligned|controlled|funded|run|allied|affiliated|flagged|registered|headquartered)"
 # "Treasury designated X", "the EU imposed sanctions": the subject imposes, it is not a target.
 # ... or owns the sanctions: "Moskau will seine Strafmaßnahmen ... aufrechterhalten", "Russia
 # extended its own sanctions".
@@ -793,9 +792,11 @@ _BY_AGENT = re.compile(r"(?:[ \t]+\w+){0,3}?[ \t]+by\b")  # "... owned or contro
 def conduct(sentence: str) -> bool:
     """The sentence says what someone did that a designation is for: a conduct verb, not in a
     passive without its agent ("the vessels have been sold to owners with no ties" says what
-    became of them; "is owned or controlled by X" names X)."""
+    became of them; "is owned or controlled by X" names X), or the grounds of a designation
+    ("was designated for being a leader of ...")."""
     for m in _CONDUCT.finditer(sentence):
-        if not _AGENTLESS.search(sentence[max(0, m.start() - 12) : m.start()]) or _BY_AGENT.match(sentence, m.end(), m.end() + 40):
+        if m.group(0) == "designated for" or not _AGENTLESS.search(sentence[max(0, m.start() - 12) : m.start()]) \
+                or _BY_AGENT.match(sentence, m.end(), m.end() + 40):
             return True
     return False
 
@@ -812,6 +813,33 @@ def forms(name: str) -> list[str]:
     return [name]
 
 
+def short_form(text: str, name: str) -> str | None:
+    """The short form the text defines for `name` right after it ("Orion Tech Trading LLC (Orion
+    Tech)"), or None."""
+    at = text.find(name)
+    m = _SHORT_AFTER.match(text, at + len(name)) if at >= 0 else None
+    return m.group(1) if m else None
+
+
+_SHORT_AFTER = re.compile(r"[ \t]+\((?:a\.k\.a\.[ \t]+)?([A-Z][^()\n]{1,60})\)")
+
+
+def defined_as(text: str, name: str) -> str | None:
+    """The full name the text gives before defining `name` as its short form ("Mikhail Yurievich
+    Orlov (Orlov)", "Orion Tech Trading LLC (Orion Tech)", "... LLC (a.k.a. Ala-Too Logistics)"),
+    or None: a release names each party once in full, then by the short form."""
+    at = text.find(f"({name})")
+    if at < 0:
+        at = text.find(f"(a.k.a. {name})")
+    if at < 0:
+        return None
+    run = _FULL_BEFORE.search(text, max(0, at - 200), at)
+    full = trimmed(run.group(1)) if run else ""
+    return full if " " in full else None  # not a legal form alone ("S.A." of "..., S.A. (X)" read short)
+
+
+_FULL_BEFORE = re.compile(r"((?:[A-Z][\w.'\u2019&-]*,?[ \t]+(?:(?:of|the|and|al|bin|von|van|de|der|du|la|del|di|da|do|dos|y|e)[ \t]+)*)"
+                          r"{0,10}[A-Z][\w.'\u2019&-]*,?)[ \t]+$")  # ("Petróleos de Venezuela, S.A. (PDVSA)")
 _LEGAL_FORM = re.compile(r"(?i:ltd|llc|inc|corp|plc|gmbh|ag|jsc|pjsc|ooo|fze|fzco|dmcc|llp)\.?")
 
 

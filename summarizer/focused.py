@@ -276,7 +276,8 @@ def _without_short_forms(targets: list[ExtractedTarget]) -> list[ExtractedTarget
         key = name.casefold()
         if key.endswith("s") and key[:-1] in names:
             return True
-        return " " not in key and any(other.endswith(" " + key) for other in names)
+        return any(other != key and key in (f.casefold() for f in cues.forms(other)) for other in names)  # ("Alatoo
+        # Logistics" beside "Alatoo Logistics LLC")
 
     return [t for t in targets if not short(t.name)]
 
@@ -538,6 +539,7 @@ def _targets(r: _Reading) -> Asking[list[ExtractedTarget]]:
             if name:
                 name = " ".join(name.split()[title_length(name.split()) :])  # "Präsident Wladimir Putin"
                 name = _DESCRIBED_BEFORE.sub("", name)  # "Comoros-flagged vessel SEA FALCON"
+                name = cues.defined_as(body, name) or name  # "Orlov" of "Mikhail Yurievich Orlov (Orlov)"
                 if name in opening:  # the counted targets, named in so many words ("The entity is X")
                     settled.add(name.casefold())
             if not name or name.casefold() in seen or _the_issuer(name, r.own_voice) \
@@ -607,6 +609,7 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
     # (a wire story's lede may open with the imposer too: "LONDON (Reuters) - Britain imposed ...")
     release = own_voice is not None and issuer(lede) == own_voice and not cues.WIRE_CREDIT.match(lede)
     allegations: list[ExtractedAllegation] = []
+    aliases = {short: name for name in kept if (short := cues.short_form(text, name))}  # "Orion Tech" of "... LLC (Orion Tech)"
     spans = list(content_sentences(text).items())
     lists = listings.listings(text)
     items = [line for listing in lists for line in listing.lines]
@@ -633,7 +636,9 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             opens = next(iter(cues.actors(flat, 1)), None)
             subject = opens if opens and flat.removeprefix("The ").startswith(opens) and not cues.title_case(flat) \
                 and not _only_a_place(text, opens) else None  # not the dateline: "WASHINGTON — Today, OFAC ..."
-            accused = cues.first_named(flat, kept) or (None if _the_issuer(subject or "", own_voice) else subject)
+            named_first = cues.first_named(flat, [*kept, *aliases])
+            accused = aliases.get(named_first, named_first) if named_first else (
+                None if _the_issuer(subject or "", own_voice) else subject)
         if accused or lead_in is not None:
             accuser = own_voice  # a release's grounds for a designation: its issuer accuses the target
         elif own_voice and (condemner := cues.condemner(flat)):

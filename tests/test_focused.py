@@ -1405,3 +1405,33 @@ def test_an_irish_story_with_single_quotation_marks() -> None:
     assert cues.passive_unnamed(standfirst) and "Dublin-registered" not in cues.actors(standfirst)
     extraction, _ = run(text, accusing_where_offered("Armenia", "Armenia"))
     assert [(a.alleged_by, a.against) for a in extraction.allegations if a.claim == standfirst] == [(None, None)]
+
+
+def test_a_release_that_defines_short_forms() -> None:
+    """tests/data/made-up/ofac-alias-release.txt, written and run live before any rule came from
+    it: the model named "Orlov" (defined as the short form of "Mikhail Yurievich Orlov"), "Orion
+    Tech" and "Alatoo Logistics" beside the companies' full names, so "Orlov" was an
+    organisation and "Orion Tech" a person; "Kanat Bekov, the director of Alatoo Logistics, was
+    designated for being ... a leader" accused his company; "Orion Tech used ..." accused the
+    intermediary it used."""
+    text = (ROOT / "tests" / "data" / "made-up" / "ofac-alias-release.txt").read_text("utf-8")
+    assert cues.defined_as(text, "Orlov") == "Mikhail Yurievich Orlov" and cues.defined_as(text, "SILVER KITE") is None
+    assert cues.short_form(text, "Orion Tech Trading LLC") == "Orion Tech"
+    plea = (ROOT / "tests" / "data" / "made-up" / "doj-plea-release.txt").read_text("utf-8")
+    assert cues.defined_as(plea, "PDVSA") == "Petróleos de Venezuela, S.A"  # across the comma before its legal form
+    named = ["Orlov", "Orion Tech Trading LLC", "Alatoo Logistics LLC", "Pacific Crest Machinery Limited", "SILVER KITE",
+             "Orion Tech", "Alatoo Logistics", "Kanat Bekov"]
+    extraction, _ = run(text, lambda q: focused.TargetRoleAnswer(role="target")  # a model that keeps all
+                        if q.response_model is focused.TargetRoleAnswer else scripted(named)(q))
+    assert [(t.name, t.kind) for t in extraction.sanctions_targets] == [
+        ("Mikhail Yurievich Orlov", "person"), ("Orion Tech Trading LLC", "organization"),
+        ("Alatoo Logistics LLC", "organization"), ("Pacific Crest Machinery Limited", "organization"),
+        ("SILVER KITE", "vessel"), ("Kanat Bekov", "person")]
+    against = {a.claim[:12]: a.against for a in extraction.allegations}
+    assert against["Orion Tech u"] == "Orion Tech Trading LLC" and against["Kanat Bekov,"] == "Kanat Bekov", against
+    assert cues.conduct("Acme was designated for having materially assisted Beta.")
+    assert not cues.conduct("The vessels have been sold to new owners.")
+    from summarizer.grounding.names import fullest_form, occurrences
+
+    name = "Pacific Crest Machinery Limited"  # grounding read "Hong Kong-registered" into the name
+    assert fullest_form(text, name, occurrences(text, name)) == name

@@ -88,6 +88,10 @@ def title_length(words: list[str]) -> int:
     return run if core else 0
 
 
+# "Russian-backed", "Hong Kong-registered": the end of a word that describes a party, never names it
+DESCRIBING = r"(?:backed|led|linked|based|owned|aligned|controlled|funded|run|allied|affiliated|flagged|registered|headquartered)"
+_DESCRIBING_WORD = re.compile(rf"-{DESCRIBING}$", re.IGNORECASE)
+
 # Capitalised words that start sentences or name no one on their own.
 STOPWORDS = frozenset(
     """
@@ -318,8 +322,8 @@ def _left_words(article: str, start: int) -> list[str]:
         if space < 0 and first_cut:
             break
         w = article[space + 1 if space >= 0 else line_start : end]
-        if not w or w[-1] in ",;:" or not _name_like(w) or w.casefold() in _ORG_WORDS:
-            break
+        if not w or w[-1] in ",;:" or not _name_like(w) or w.casefold() in _ORG_WORDS or _DESCRIBING_WORD.search(w):
+            break  # (not "Hong Kong-registered" before a company's name)
         if w.casefold().rstrip(".") in PORTFOLIOS:
             break  # "... Financial Intelligence Jane Rivers" is Jane Rivers
         taken.insert(0, w)
