@@ -45,7 +45,7 @@ UNITS = {
     "indictments": "Two charged with x, according to an indictment unsealed. The indictment alleges that the two men lied. ",
     "called names": "Ab called Cd \u201cx\u201d ",
     "proposed sanctions": "The proposal would impose possible sanctions on Ab Cd, ",
-    "described speakers": "The company\u2019s director, Ab Cd, said ", "listed by": "Ab Cd Ltd was listed by the Council of the EU on ",
+    "condemned owners": "The Ab party, which rules, called the Cd Ef discussions \u201cx\u201d ", "described speakers": "The company\u2019s director, Ab Cd, said ", "listed by": "Ab Cd Ltd was listed by the Council of the EU on ",
     "lawyers' denials": "Ab's lawyer, Cd Ef, said his client denies ", "counted in sentences": "sanctions on two individuals and one entity. The entity is Ab Cd. Those sanctioned include Ef. ",
 }
 HEAD = "The Treasury sanctioned Ab Cd on Monday, officials said. "

@@ -519,21 +519,34 @@ _DENIES_DE = re.compile(
 # imposed them (the other side answers; it is not accused).
 _CONDEMNS = re.compile(
     rf"^(?:[^,]{{1,60}},[ \t]+)?(?:(?:[Tt]he|Der|Die|Das)[ \t]+)?(?:{_SUBJECT}[ \t]+(?:[a-z]+[ \t]+){{0,2}}?{OFFICES}[ \t]+"
-    rf"({NAME})|({_SUBJECT}(?:[ \t]+(?:[a-z]+[ \t]+)?(?:embassy|mission|ministry)(?:[ \t]+in[ \t]+{NAME})?)?))"  # "Russia's embassy in London"
+    rf"({NAME})|({_SUBJECT}(?:[ \t]+(?:[a-z]+[ \t]+)?(?:embassy|mission|ministry|party|government)(?:[ \t]+in[ \t]+{NAME})?)?))"  # "Russia's
+    # embassy in London", "The Georgian Dream party"
     r"[ \t]+(?:(?:has|have|had|hat|haben)[ \t]+)?(?:(?:also|again|auch)[ \t]+)?"
     r"(?:called|calls|described|describes|condemned|condemns|denounced|denounces|criticized|criticised|criticizes|"
     r"criticises|slammed|slams|rejected|rejects|dismissed|dismisses|"
     r"nannte|nennt|bezeichnete|bezeichnet|verurteilte|verurteilt|kritisierte|kritisiert)[ \t]+"
     r"(?!(?:for|on|upon|off)\b)(?:(?:the|these|those|such|die|diese|den|das)[ \t]+)?(?:[\w.-]+[ \t]+){0,2}?"
-    r"(?:sanctions|measures|restrictions|designations?|listings?|decision|Sanktionen|Strafmaßnahmen|Maßnahmen|Strafen|"
-    r"Entscheidung)\b"
+    r"(?:sanctions|measures|restrictions|designations?|listings?|decision|discussions|proposals?|Sanktionen|Strafmaßnahmen|"
+    r"Maßnahmen|Strafen|Entscheidung)\b"
 )
+# ... and whose measures they are, where the sentence names them ("called the EU discussions", "Seoul's sanctions")
+_CONDEMNED_OWNER = re.compile(
+    rf"\b(?:called|described|condemned|denounced|criticized|criticised|slammed|rejected|dismissed)[ \t]+(?:the[ \t]+)?"
+    rf"({NAME})(?:['\u2019]s)?[ \t]+(?:[a-z-]+[ \t]+)?(?:sanctions|measures|restrictions|discussions|proposals?|decision)\b"
+)
+
+
+def condemned_owner(sentence: str) -> str | None:
+    """Who imposes or proposes the measures a sentence condemns, where it names them ("called the
+    EU discussions \u201cblackmail\u201d"): the condemner's accused in a story with no issuer."""
+    m = _CONDEMNED_OWNER.search(sentence)
+    return _actor(m.group(1)) if m else None
 
 
 def condemner(sentence: str) -> str | None:
     """Who opens the sentence condemning the sanctions ("Iran condemned the measures"): an
     accuser of whoever imposed them. A person after their office is named, not the body."""
-    m = _CONDEMNS.match(sentence)
+    m = _CONDEMNS.match(sentence) or _CONDEMNS.match(_RELATIVE.sub("", sentence))  # ("X, which has governed since 2012, called")
     name = _actor(m.group(1) or m.group(2)) if m else None
     return name if name and name.casefold() not in PRONOUNS else None
 

@@ -641,8 +641,8 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
                 None if _the_issuer(subject or "", own_voice) else subject)
         if accused or lead_in is not None:
             accuser = own_voice  # a release's grounds for a designation: its issuer accuses the target
-        elif own_voice and (condemner := cues.condemner(flat)):
-            accuser, accused = condemner, own_voice  # "Iran condemned the measures": the imposer's accuser
+        elif (condemner := cues.condemner(flat)) and (owner := cues.condemned_owner(flat) or own_voice):
+            accuser, accused = condemner, owner  # "Iran condemned the measures": the imposer's accuser
             condemned = True  # (what it says of the measures is its own allegation, "rejected" or not)
         elif not cues.ACCUSATION_CUE.search(sentence):
             continue

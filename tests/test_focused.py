@@ -1368,6 +1368,14 @@ def test_sanctions_only_proposed_put_none_on_anyone() -> None:
     assert cues.only_proposed(["The EU is discussing possible sanctions on X.", "X denied it."])
     assert not cues.only_proposed(["The EU imposed sanctions on X.", "Further sanctions could follow."])
     assert not cues.only_proposed(["X was born in Tbilisi."])  # no sanctions named: nothing to judge
+    # live after that mend: "The Georgian Dream party, which has governed since 2012, called the EU
+    # discussions “blackmail”" was "Georgia -> Georgian Dream" (the model's pick; a news
+    # story has no issuer for a condemner to accuse): the owner the condemnation names is accused
+    condemned = next(line for line in text.split("\n") if line.startswith("The Georgian Dream party"))
+    assert (cues.condemner(condemned), cues.condemned_owner(condemned)) == ("Georgian Dream party", "EU")
+    extraction, _ = run(text, accusing_where_offered("Georgia", "Georgian Dream"))
+    assert [(a.alleged_by, a.against) for a in extraction.allegations if a.claim.startswith("The Georgian")] == [
+        ("Georgian Dream party", "EU")]
 
 
 def test_a_lawyers_denial_for_his_client() -> None:
