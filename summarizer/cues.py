@@ -201,7 +201,7 @@ _ACCUSES_DE = re.compile(rf"^(?:(?:Die|Der|Das)[ \t]+)?({NAME})[ \t]+(?:wirft|wa
 _ACCORDING_DE = re.compile(rf"\b(?:[Nn]ach (?:Angaben|Darstellung)|[Ll]aut)\s+(?:(?:der|des|dem|von)\s+)?({NAME})")
 _SAID_BY = re.compile(rf"(?:^|[,;:\u201d\"]\s*|\b(?i:but|and|while|as|when)\s+)(?:[Tt]he\s+)?({_ACTOR})(?:,[^,]{{1,80}},)?\s+{_SAYS}")
 # "The company's director, Declan Rourke, said": the name in apposition to a description speaks
-_DESCRIBED_SAYS = re.compile(rf"(?:^|[,;:\u201d\"]\s*)(?:[Tt]he\s+)?(?:[a-z]+['\u2019]s\s+)?(?:[a-z-]+\s+){{0,2}}?[a-z-]+,\s+"
+_DESCRIBED_SAYS = re.compile(rf"(?:^|[,;:\u201d\"]\s*)(?:[Tt]he\s+)?(?:[\w-]+['\u2019]s\s+)?(?:[\w-]+\s+){{0,2}}?[a-z-]+,\s+"
                              rf"({_ACTOR}),\s+{_SAYS}")
 # "A spokesperson for Gatik Energy said": the body speaks
 _SPOKESPERSON_SAYS = re.compile(rf"(?:^|[,;:\u201d\"]\s*)(?:[Aa]n?|[Tt]he)\s+(?:spokes(?:man|woman|person)|representative)\s+"
@@ -320,7 +320,7 @@ _SUBJECT_BEFORE = re.compile(rf"(?<![\w’'.-])({_SUBJECT})(?:,[ \t]+(?:which|wh
 # and a spokesman's body is ("Kremlin spokesman Dmitry Peskov dismissed": the Kremlin); "...
 # denied the allegations against his client" names no accused.
 _DENIES = re.compile(
-    rf"^(?:[^,]{{1,60}},[ \t]+)?(?:[Tt]he[ \t]+)?(?:({_SUBJECT})[ \t]+(?:[a-z]+[ \t]+){{0,2}}?{OFFICES}[ \t]+{NAME}|({_SUBJECT}))"
+    rf"^(?:[^,]{{1,60}},[ \t]+)?(?:[Tt]he[ \t]+)?(?:({_SUBJECT})[ \t]+(?:[a-z]+[ \t]+){{0,2}}?{OFFICES},?[ \t]+{NAME},?|({_SUBJECT}))"
     r"[ \t]+(?:(?i:has|have|had)[ \t]+)?"
     r"(?:(?i:also|again|repeatedly|strongly|flatly|always|previously|consistently)[ \t]+)?"
     r"(?:(?i:denied|denies|rejected|rejects|dismissed|dismisses|refuted|refutes)[ \t]+"
@@ -502,6 +502,14 @@ _CLIENT_DENIES = re.compile(
 )
 # a party saying it did no wrong, in so many words: a denial by whoever says it
 _INNOCENT = re.compile(r"\b(?:always[ \t]+complied|compl(?:ied|ies)[ \t]+with[ \t]+all|(?:done|did)[ \t]+nothing[ \t]+wrong)\b")
+
+
+def speaks_for_denier(sentence: str, name: str) -> bool:
+    """`name` stands in the subject of the sentence's denial ("Russia's Foreign Ministry
+    spokeswoman, Maria Vorontsova, rejected the accusations"; "Reyes's lawyer, Thomas Bell, said
+    his client denies"): the denier's side speaks, as the accused, not as an accuser."""
+    m = _DENIES.match(sentence) or _CLIENT_DENIES.match(sentence)  # (and a lawyer for a client who denies)
+    return m is not None and name in sentence[: m.end()]
 
 
 # German: "Der Kreml wies die Vorwürfe zurück", "Das Ministerium bestritt die Berichte", "Das

@@ -619,7 +619,7 @@ def _allegations(r: _Reading, kept: list[str], said: list[tuple[int, int, str | 
             continue  # too short to report an accusation; no sentence (a menu, a table); a list item; boilerplate
         flat = " ".join(sentence.split())
         said_by = cues.attribution(flat) or (rules.antecedent(text, start, said) if cues.said_by_pronoun(flat) else None)
-        if said_by and said_by.casefold() == (cues.denier(flat) or "").casefold():
+        if said_by and (said_by.casefold() == (cues.denier(flat) or "").casefold() or cues.speaks_for_denier(flat, said_by)):
             said_by = None  # "Belarus has denied ...": it speaks, as the accused; the accuser is asked
         quoted = _quoted_by(said, start, end)  # the speaker of a quotation that opens the sentence
         accused: str | None = None

@@ -46,6 +46,7 @@ _AFTER_SAID_PORTFOLIO = re.compile(
     rf"^[\s,;:\u2014-]*{SPEECH}\s+(?:the\s+)?((?:(?:[A-Z][\w.]*|and)[ \t]+){{1,4}}?(?:of[ \t]+(?:the[ \t]+)?[A-Z]\w*[ \t]+)?)"
     rf"(?:for|of)[ \t]+(?:the[ \t]+)?((?:[A-Z][\w.'’-]*|and|of|the)(?:[ \t]+(?:[A-Z][\w.'’-]*|and|of|the|{'|'.join(cues.PARTICLE_WORDS)})(?!\w))*)"
 )
+_NEXT_SENTENCE = re.compile(r"^\s+[A-Z]")  # after a quotation that ends its sentence with its own stop
 _AFTER_PRONOUN = re.compile(rf"^[\s,;:\u2014-]*({_PRONOUN})\s+{SPEECH}\b")
 _AFTER_ACCORDING = re.compile(rf"^[\s,;:\u2014-]*according to\s+(?:the\s+)?({_NAME})")
 _BEFORE_NAME_CALLED = re.compile(rf"(?<![\w-])({_NAME})\s+(?:called|calls|described|describes|dubbed|labelled|labeled|branded)"
@@ -71,6 +72,8 @@ def _name(candidate: str) -> str | None:
     words = candidate.split()
     while words and words[0].casefold() in OPENERS:
         words = words[1:]
+    if len(words) > 2 and words[0].endswith(("'s", "\u2019s")) and country_of(words[0][:-2]):
+        words = words[1:]  # "Lithuania's Gabriele Vaitkus"
     words = words[title_length(words):]  # "Secretary of State Antony Blinken"; "State Department" stays
     name = " ".join(words).rstrip(".,")
     return name if name and not too_long(name) else None
@@ -111,6 +114,8 @@ def explicit_speaker(text: str, start: int, end: int) -> str | None:
     """The speaker a name beside the quotation text[start:end] gives ("...," said Jane Doe;
     Doe said: "..."), or None when only a pronoun or the context tells."""
     before, after = _around(text, start, end)
+    if text[end - 1 : end] == "." and _NEXT_SENTENCE.match(after):
+        after = ""  # '... our infrastructure." Lithuania's X said ...': the next sentence's speaker
     if name := _portfolio_holder(after):
         return name
     for pattern in (_AFTER_NAME_SAID, _AFTER_DESCRIBED_NAME_SAID, _AFTER_SAID_ROLE_NAME, _AFTER_SAID_THE_OFFICE_NAME,
@@ -128,7 +133,7 @@ _SUBJECT = re.compile(  # ("Kremlin spokesman Dmitry Peskov dismissed ...": the 
     rf"^[\"\u201c\u2018']?(?:(?:But|And|Yet|Still|So|However|Later|Meanwhile|Then),?\s+)?"
     r"(?:(?:In|On|At|During|After|Before|Earlier|Outside|Inside|Speaking|Addressing|Asked)\s+[\w’'-]+(?:\s+[\w’'-]+){0,3},\s+)?"
     r"(?:the\s+)?"
-    rf"(?:(?:{_NAME}|(?:[Tt]he\s+)?[a-z]+)['\u2019]s\s+(?:[a-z-]+\s+){{0,2}}?[a-z-]+,\s+(?={_NAME},))?"  # "Sorokin's widow, Irina
+    rf"(?:(?:{_NAME}|(?:[Tt]he\s+)?[a-z]+)['\u2019]s\s+(?:[\w-]+\s+){{0,2}}?[a-z-]+,\s+(?={_NAME},))?"  # "Sorokin's widow, Irina
     # Sorokina, ...", "The company's director, Declan Rourke, ..."
     rf"(?:{_NAME}\s+(?:[a-z]+\s+){{0,2}}?{cues.OFFICES}\s+(?={_NAME}(?:,|\s+[a-z])))?({_NAME})(?=,|\s+[a-z])"
 )

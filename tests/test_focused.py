@@ -1443,3 +1443,27 @@ def test_a_release_that_defines_short_forms() -> None:
 
     name = "Pacific Crest Machinery Limited"  # grounding read "Hong Kong-registered" into the name
     assert fullest_form(text, name, occurrences(text, name)) == name
+
+
+def test_a_story_of_many_speakers_named_every_way() -> None:
+    """tests/data/made-up/speakers-story.txt, written and run live before any rule came from it:
+    'Latvia's foreign minister, Inese Berzina, wrote on X that Russia was "waging ..."' was given
+    to the speaker of the next sentence ('..." Lithuania's Gabriele Vaitkus said ...'), whose
+    name kept "Lithuania's"; 'Russia's Foreign Ministry spokeswoman, Maria Vorontsova, rejected
+    the accusations. "...," she told a briefing' was given to the ministry, and the denial was
+    "Russia's Foreign Ministry -> Maria Vorontsova"."""
+    from summarizer.grounding.names import fullest_form, occurrences
+
+    text = (ROOT / "tests" / "data" / "made-up" / "speakers-story.txt").read_text("utf-8")
+    extraction, _ = run(text, scripted([], speaker="none"))
+    spans = numbered_quotations(text)
+    speakers = [(text[slice(*spans[q.ref])][:10], q.speaker) for q in extraction.quotes]
+    assert speakers == [("We cannot ", "Kristjan Saar"), ("The patter", "Kristjan Saar"), ("waging a h", "Inese Berzina"),
+                        ("go after t", "Gabriele Vaitkus"), ("Every time", "Maria Vorontsova"),
+                        ("The anchor", "Ilkka Vainio"), ("ready to a", "Kaja Kallas")], speakers
+    assert fullest_form(text, "Gabriele Vaitkus", occurrences(text, "Gabriele Vaitkus")) == "Gabriele Vaitkus"
+    denial = next(line for line in text.split("\n") if line.startswith("Russia's Foreign Ministry")).split(" \"")[0]
+    assert cues.denier(denial) == "Russia's Foreign Ministry" and cues.speaks_for_denier(denial, "Maria Vorontsova")
+    extraction, _ = run(text, accusing_where_offered("Russia's Foreign Ministry", "Maria Vorontsova"))
+    assert [(a.alleged_by, a.against, a.status) for a in extraction.allegations if a.claim.startswith("Russia's")] == [
+        (None, "Russia's Foreign Ministry", "denied")]

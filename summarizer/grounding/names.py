@@ -322,8 +322,9 @@ def _left_words(article: str, start: int) -> list[str]:
         if space < 0 and first_cut:
             break
         w = article[space + 1 if space >= 0 else line_start : end]
-        if not w or w[-1] in ",;:" or not _name_like(w) or w.casefold() in _ORG_WORDS or _DESCRIBING_WORD.search(w):
-            break  # (not "Hong Kong-registered" before a company's name)
+        if not w or w[-1] in ",;:" or not _name_like(w) or w.casefold() in _ORG_WORDS or _DESCRIBING_WORD.search(w) \
+                or w.endswith(("'s", "\u2019s")):
+            break  # (not "Hong Kong-registered" before a company's name, nor "Lithuania's" before a person's)
         if w.casefold().rstrip(".") in PORTFOLIOS:
             break  # "... Financial Intelligence Jane Rivers" is Jane Rivers
         taken.insert(0, w)
