@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from .grounding.countries import country_of
-from .grounding.names import DESCRIBING, OPENERS, PRONOUNS, title_length, too_long
+from .grounding.names import DESCRIBED, DESCRIBING, OPENERS, PRONOUNS, title_length, too_long
 from .grounding.spans import SPEECH_VERBS
 
 READ_BACK = 160  # characters read back from a verb for its subject: a name and its title, not a paragraph
@@ -39,6 +39,8 @@ SANCTION_CUE = re.compile(
 )
 # A sentence that may report an accusation: the accusation verbs, and the verbs that carry one
 # in press releases and wire copy ("designated for", "is responsible for", "facilitated").
+# A party saying it did no wrong, in so many words ("has always complied with all applicable sanctions")
+INNOCENCE = r"always[ \t]+complied|compl(?:ied|ies)[ \t]+with[ \t]+all|(?:done|did)[ \t]+nothing[ \t]+wrong"
 ACCUSATION_CUE = re.compile(
     r"\b(accus\w*|alleg\w*|claim\w*|den(?:y|ies|ied)|reject\w*|charg\w*|suspect\w*|blam\w*|"
     r"false|untrue|lie[sd]?|lying|violat\w*|condemn\w*|insurrection|treason|fraud\w*|smuggl\w*|"
@@ -47,8 +49,7 @@ ACCUSATION_CUE = re.compile(
     r"piracy|genocide|abus\w*|atrocit\w*|terroris\w*|murder\w*|rap(?:e|ed)|assault\w*|"
     r"support(?:ed|ing|s)? terror\w*|unconstitutional|illegal\w*|unlawful\w*|"
     r"unfair\w*|wrong\w*|pressur\w*|warned|stand trial|to account|politically motivated|repress\w*|"
-    r"as a weapon|weaponi[sz]\w*|blackmail\w*|always complied|complied with all|complies with all|done nothing wrong|"
-    r"did nothing wrong|(?:pleaded|pled)\s+(?:not\s+)?guilty|steal\w*|stole|stolen|theft|hack(?:ed|ing)|cyberattack\w*|"
+    rf"as a weapon|weaponi[sz]\w*|blackmail\w*|{INNOCENCE}|(?:pleaded|pled)\s+(?:not\s+)?guilty|steal\w*|stole|stolen|theft|hack(?:ed|ing)|cyberattack\w*|"
     r"vorgeworfen|Vorwurf|Vorwürfe|beschuldig\w*|mutmaßlich\w*|angeblich\w*|nach Angaben|"
     r"soll(?:en)?\s(?:[^.;]{1,150}?\s)?\w+(?:t|en)\s+haben|"  # "soll ... betrieben haben": is said to have
     r"\w+(?:t|en)\s+haben\s+soll(?:en|te|ten)?|(?:wirft|warf|werfen|warfen)\s[^.;]{1,150}?\svor|"  # "die ... beliefert haben sollen", "wirft X vor"
@@ -115,7 +116,7 @@ _NOT_SANCTIONED = re.compile(
 
 _STATUS = (  # first match wins: a denial beats the claim it denies
     ("convicted", re.compile(r"\b(convicted|found guilty|pleaded guilty|pled guilty|verurteilt|condamn[ée]|condenad)\w*", re.IGNORECASE)),
-    ("denied", re.compile(r"\b((?:pleaded|pled)[ \t]+(?:not[ \t]+guilty|innocent)|den(?:y|ies|ied|ying)(?![ \t]+(?:him|her|them|us|me|access|entry|visas?)\b)|reject\w*|rebut\w*|refut\w*|untrue|always complied|compl(?:ied|ies) with all|(?:done|did) nothing wrong|false(?![ \t]+(?!(?:and|or|claims?|allegations?|accusations?|reports?|charges?|"
+    ("denied", re.compile(rf"\b((?:pleaded|pled)[ \t]+(?:not[ \t]+guilty|innocent)|den(?:y|ies|ied|ying)(?![ \t]+(?:him|her|them|us|me|access|entry|visas?)\b)|reject\w*|rebut\w*|refut\w*|untrue|{INNOCENCE}|false(?![ \t]+(?!(?:and|or|claims?|allegations?|accusations?|reports?|charges?|"
                           r"narratives?|information|news|propaganda)\b)[a-z])|dismiss\w*|"
                           r"not true|zurückgewiesen|bestritten|bestreite\w*|bestritt\w*|dementier\w*|"
                           r"(?:wies|weist|weisen|wiesen)\s[^.;]{1,60}?\szurück|"
@@ -501,7 +502,7 @@ _CLIENT_DENIES = re.compile(
     r"(?:has[ \t]+|have[ \t]+|had[ \t]+)?(?:denies|denied|deny|rejects|rejected|disputes|disputed)\b"
 )
 # a party saying it did no wrong, in so many words: a denial by whoever says it
-_INNOCENT = re.compile(r"\b(?:always[ \t]+complied|compl(?:ied|ies)[ \t]+with[ \t]+all|(?:done|did)[ \t]+nothing[ \t]+wrong)\b")
+_INNOCENT = re.compile(rf"\b(?:{INNOCENCE})\b")
 
 
 def speaks_for_denier(sentence: str, name: str) -> bool:
@@ -592,13 +593,12 @@ def trimmed(found: str) -> str:
 
 
 # "Russian-backed", "Kremlin-linked": an adjective that describes an unnamed party
-_DESCRIBING = re.compile(rf"-{DESCRIBING}$")
 
 
 def _actor(found: str) -> str | None:
     name = trimmed(found)
     return name if len(name) >= 2 and not name.endswith(("'s", "’s")) and not too_long(name) \
-        and not _DESCRIBING.search(name) else None
+        and not DESCRIBED.search(name) else None
 
 
 def title_case(sentence: str) -> bool:
@@ -745,9 +745,9 @@ def actors(text: str, limit: int = 5, common: str = "") -> list[str]:
     found: list[tuple[int, str]] = []
     for m in re.finditer(NAME, text):
         name, joint = trimmed(m.group(0)), False
-        while " " in name and _DESCRIBING.search(name.split()[0]):
+        while " " in name and DESCRIBED.search(name.split()[0]):
             name = name.split(" ", 1)[1]  # "British-flagged Stena Impero"
-        if len(name) < 2 or name.isdigit() or _DESCRIBING.search(name):
+        if len(name) < 2 or name.isdigit() or DESCRIBED.search(name):
             continue  # nothing, a number, or "Russian-backed": it describes an unnamed party
         if name.endswith(("'s", "’s")):  # "Sudan’s military-dominated government"; else "Sudan"
             body = _BODY.match(text, m.end())

@@ -90,7 +90,7 @@ def title_length(words: list[str]) -> int:
 
 # "Russian-backed", "Hong Kong-registered": the end of a word that describes a party, never names it
 DESCRIBING = r"(?:backed|led|linked|based|owned|aligned|controlled|funded|run|allied|affiliated|flagged|registered|headquartered)"
-_DESCRIBING_WORD = re.compile(rf"-{DESCRIBING}$", re.IGNORECASE)
+DESCRIBED = re.compile(rf"-{DESCRIBING}$")
 
 # Capitalised words that start sentences or name no one on their own.
 STOPWORDS = frozenset(
@@ -322,7 +322,7 @@ def _left_words(article: str, start: int) -> list[str]:
         if space < 0 and first_cut:
             break
         w = article[space + 1 if space >= 0 else line_start : end]
-        if not w or w[-1] in ",;:" or not _name_like(w) or w.casefold() in _ORG_WORDS or _DESCRIBING_WORD.search(w) \
+        if not w or w[-1] in ",;:" or not _name_like(w) or w.casefold() in _ORG_WORDS or DESCRIBED.search(w) \
                 or w.endswith(("'s", "\u2019s")):
             break  # (not "Hong Kong-registered" before a company's name, nor "Lithuania's" before a person's)
         if w.casefold().rstrip(".") in PORTFOLIOS:
